@@ -1,0 +1,16 @@
+using WorkflowEngine.Caching;
+using WorkflowEngine.Nodes;
+
+namespace WorkflowEngine.Events;
+
+/// <summary>A node finished, from cache or by running. <see cref="OutputPreview"/> is a shortened JSON of its outputs.</summary>
+public sealed record NodeSucceeded(
+    string RunId,
+    DateTimeOffset Timestamp,
+    string NodeId,
+    string NodeType,
+    TimeSpan Elapsed,
+    CacheOutcome Cache,
+    string OutputPreview,
+    TokenUsage? Tokens,
+    IReadOnlyDictionary<string, string>? Details) : NodeEvent(RunId, Timestamp, NodeId, NodeType);

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using WorkflowEngine.Graphs;
+
+namespace WorkflowEngine.Nodes;
+
+/// <summary>
+/// A node type's behaviour. Nodes are pure: they read inputs and return outputs or throw; they never time themselves,
+/// cache, publish events or touch UI. Those concerns are middleware around them (Execution/Middleware).
+/// Derive from <see cref="Node{TConfig,TInput}"/>.
+/// </summary>
+public abstract class Node
+{
+    internal static readonly JsonSerializerOptions ConfigSerializerOptions = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNameCaseInsensitive = true,
+    };
+
+    public abstract Type ConfigType { get; }
+
+    /// <summary>Reads the node's settings and inputs and returns a ready-to-run step. The step's
+    /// <see cref="PreparedNode.InputIdentity"/> is what the cache hashes, so it must hold everything the output depends on.</summary>
+    public abstract PreparedNode Prepare(NodeContext context);
+
+    /// <summary>Problems with a node's settings (missing required values and the like), checked by the validator.</summary>
+    public virtual IEnumerable<string> ValidateSettings(NodeDefinition node) => [];
+
+    /// <summary>The <c>{{ node.output }}</c> references this node's settings make, for validation of unknown variables.</summary>
+    public virtual IEnumerable<VariableReference> GetReferences(NodeDefinition node) => [];
+
+    public object ReadConfig(NodeDefinition node) =>
+        node.Settings.ValueKind == JsonValueKind.Object
+            ? node.Settings.Deserialize(ConfigType, ConfigSerializerOptions) ?? Activator.CreateInstance(ConfigType)!
+            : Activator.CreateInstance(ConfigType)!;
+}
+
+/// <summary>A <c>{{ nodeId.output }}</c> reference found in a node's settings (Field names the setting, for messages).</summary>
+public sealed record VariableReference(string NodeId, string Output, string Field);
+
+/// <summary>A node ready to run: its cache identity and the work itself.</summary>
+public sealed class PreparedNode(object config, object? inputIdentity, Func<CancellationToken, ValueTask<NodeResult>> execute)
+{
+    public object Config { get; } = config;
+
+    /// <summary>Everything the output depends on besides settings (canonical-JSON serializable); hashed into the cache key.</summary>
+    public object? InputIdentity { get; } = inputIdentity;
+
+    public ValueTask<NodeResult> ExecuteAsync(CancellationToken cancellationToken) => execute(cancellationToken);
+}
+
+/// <summary>Base class of node types: <typeparamref name="TConfig"/> is the settings record, <typeparamref name="TInput"/> what the node reads
+/// from the run (its cache identity).</summary>
+public abstract class Node<TConfig, TInput> : Node where TConfig : class, new()
+{
+    public sealed override Type ConfigType => typeof(TConfig);
+
+    public sealed override PreparedNode Prepare(NodeContext context)
+    {
+        var config = (TConfig)ReadConfig(context.Node);
+        var input = ResolveInput(context, config);
+        return new PreparedNode(config, input, ct => ExecuteAsync(context, config, input, ct));
+    }
+
+    public sealed override IEnumerable<string> ValidateSettings(NodeDefinition node) => Validate((TConfig)ReadConfig(node));
+
+    public sealed override IEnumerable<VariableReference> GetReferences(NodeDefinition node) => References((TConfig)ReadConfig(node));
+
+    /// <summary>Gathers what the node reads from earlier nodes and the request. Must be cheap and side-effect free.</summary>
+    protected abstract TInput ResolveInput(NodeContext context, TConfig config);
+
+    protected abstract ValueTask<NodeResult> ExecuteAsync(NodeContext context, TConfig config, TInput input, CancellationToken cancellationToken);
+
+    protected virtual IEnumerable<string> Validate(TConfig config) => [];
+
+    protected virtual IEnumerable<VariableReference> References(TConfig config) => [];
+}
+
+/// <summary>Implemented by node types that act once the whole run has its answer (the cache gate stores it on a miss).</summary>
+public interface IRunCompletionParticipant
+{
+    ValueTask OnRunCompletedAsync(NodeContext context, NodeResult ownResult, string answer, CancellationToken cancellationToken);
+}

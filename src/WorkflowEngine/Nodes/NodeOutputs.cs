@@ -1,0 +1,54 @@
+using System.Text.Json;
+
+namespace WorkflowEngine.Nodes;
+
+/// <summary>A node's outputs: an immutable JSON object (thread-safe to read, cheap to cache and preview).</summary>
+public sealed class NodeOutputs
+{
+    private static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web);
+
+    private NodeOutputs(JsonElement value) => Value = value;
+
+    public static NodeOutputs Empty { get; } = new(JsonDocument.Parse("{}").RootElement.Clone());
+
+    public JsonElement Value { get; }
+
+    /// <summary>Builds outputs from an anonymous object or record, e.g. <c>NodeOutputs.From(new { text })</c> (camelCase names).</summary>
+    public static NodeOutputs From<T>(T value)
+    {
+        var element = JsonSerializer.SerializeToElement(value, SerializerOptions);
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("Node outputs must be a JSON object.", nameof(value));
+        }
+        return new NodeOutputs(element);
+    }
+
+    public static NodeOutputs FromJson(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new JsonException("Node outputs must be a JSON object.");
+        }
+        return new NodeOutputs(document.RootElement.Clone());
+    }
+
+    public bool TryGet(string name, out JsonElement value) => Value.TryGetProperty(name, out value);
+
+    public string? GetString(string name) =>
+        TryGet(name, out var v) ? v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString(),
+            JsonValueKind.Null or JsonValueKind.Undefined => null,
+            _ => v.GetRawText(),
+        } : null;
+
+    public T? Get<T>(string name) => TryGet(name, out var v) ? v.Deserialize<T>(SerializerOptions) : default;
+
+    public IEnumerable<string> Names => Value.EnumerateObject().Select(p => p.Name);
+
+    public string ToJson() => Value.GetRawText();
+
+    public override string ToString() => ToJson();
+}

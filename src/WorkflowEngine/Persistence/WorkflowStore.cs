@@ -1,0 +1,116 @@
+using Microsoft.EntityFrameworkCore;
+using WorkflowEngine.Graphs;
+
+namespace WorkflowEngine.Persistence;
+
+public sealed record WorkflowSummary(string Id, string Name, string? Description, int NodeCount, int Version, DateTimeOffset UpdatedAt);
+
+public sealed record StoredWorkflow(string Id, WorkflowGraph Graph, int Version, DateTimeOffset UpdatedAt);
+
+public sealed record WorkflowVersionInfo(int Version, DateTimeOffset SavedAt, int NodeCount);
+
+public enum SaveStatus
+{
+    Saved,
+    /// <summary>Someone saved a newer version since this one was loaded: reload, or save again with overwrite.</summary>
+    Conflict,
+    NotFound,
+}
+
+public sealed record SaveResult(SaveStatus Status, int Version, DateTimeOffset UpdatedAt);
+
+/// <summary>Workflows in SQLite: current document, a version incremented on each save, and the history of earlier versions.</summary>
+public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, TimeProvider time)
+{
+    public async Task<IReadOnlyList<WorkflowSummary>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Workflows.AsNoTracking()
+            .Select(w => new WorkflowSummary(w.Id, w.Name, w.Description, w.NodeCount, w.Version, w.UpdatedAt))
+            .ToListAsync(cancellationToken);
+        return [.. rows.OrderByDescending(w => w.UpdatedAt)];
+    }
+
+    public async Task<StoredWorkflow?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var entity = await db.Workflows.AsNoTracking().FirstOrDefaultAsync(w => w.Id == id, cancellationToken);
+        return entity is null ? null : ToStored(entity);
+    }
+
+    public async Task<StoredWorkflow> CreateAsync(WorkflowGraph graph, string? id = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var entity = new WorkflowEntity { Id = id ?? Guid.NewGuid().ToString("n"), CreatedAt = now };
+        Apply(entity, graph, now);
+        entity.Versions.Add(new WorkflowVersionEntity { WorkflowId = entity.Id, Version = entity.Version, Json = entity.Json, SavedAt = now });
+        db.Workflows.Add(entity);
+        await db.SaveChangesAsync(cancellationToken);
+        return ToStored(entity);
+    }
+
+    /// <summary>Saves a new version when <paramref name="expectedVersion"/> is still current (or <paramref name="overwrite"/> is set).</summary>
+    public async Task<SaveResult> SaveAsync(string id, WorkflowGraph graph, int expectedVersion, bool overwrite = false, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var entity = await db.Workflows.FirstOrDefaultAsync(w => w.Id == id, cancellationToken);
+        if (entity is null)
+        {
+            return new SaveResult(SaveStatus.NotFound, 0, default);
+        }
+        if (entity.Version != expectedVersion && !overwrite)
+        {
+            return new SaveResult(SaveStatus.Conflict, entity.Version, entity.UpdatedAt);
+        }
+        var now = time.GetUtcNow();
+        Apply(entity, graph, now);
+        entity.Version++;
+        db.WorkflowVersions.Add(new WorkflowVersionEntity { WorkflowId = id, Version = entity.Version, Json = entity.Json, SavedAt = now });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another save won the race between our read and write.
+            var current = await GetAsync(id, cancellationToken);
+            return new SaveResult(SaveStatus.Conflict, current?.Version ?? 0, current?.UpdatedAt ?? default);
+        }
+        return new SaveResult(SaveStatus.Saved, entity.Version, now);
+    }
+
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Workflows.Where(w => w.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+    }
+
+    public async Task<IReadOnlyList<WorkflowVersionInfo>> ListVersionsAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.WorkflowVersions.AsNoTracking().Where(v => v.WorkflowId == id)
+            .OrderByDescending(v => v.Version).Select(v => new { v.Version, v.SavedAt, v.Json }).ToListAsync(cancellationToken);
+        return [.. rows.Select(r => new WorkflowVersionInfo(r.Version, r.SavedAt, WorkflowJson.Parse(r.Json).Graph?.Nodes.Length ?? 0))];
+    }
+
+    public async Task<WorkflowGraph?> GetVersionAsync(string id, int version, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var json = await db.WorkflowVersions.AsNoTracking().Where(v => v.WorkflowId == id && v.Version == version)
+            .Select(v => v.Json).FirstOrDefaultAsync(cancellationToken);
+        return json is null ? null : WorkflowJson.Parse(json).Graph;
+    }
+
+    private static void Apply(WorkflowEntity entity, WorkflowGraph graph, DateTimeOffset now)
+    {
+        entity.Name = graph.Name;
+        entity.Description = graph.Description;
+        entity.Json = WorkflowJson.Serialize(graph);
+        entity.NodeCount = graph.Nodes.Length;
+        entity.UpdatedAt = now;
+    }
+
+    private static StoredWorkflow ToStored(WorkflowEntity e) =>
+        new(e.Id, WorkflowJson.Parse(e.Json).Graph ?? new WorkflowGraph { Name = e.Name }, e.Version, e.UpdatedAt);
+}

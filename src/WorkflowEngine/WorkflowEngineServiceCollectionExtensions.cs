@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using WorkflowEngine.Nodes;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class WorkflowEngineServiceCollectionExtensions
+{
+    /// <summary>Registers the engine: node types, runner and middleware, caching (L1, plus Redis L2 when
+    /// <c>ConnectionStrings:Redis</c> is set), knowledge search, and LLM providers (the offline responder when none is configured).
+    /// Needs an <c>IConfiguration</c> in the container.</summary>
+    public static IServiceCollection AddWorkflowEngine(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => new NodeRegistry(NodeRegistry.Discover()));
+        services.AddEngineExecution();
+        services.AddEngineCaching();
+        services.AddEngineKnowledge();
+        services.AddEngineLlm();
+        return services;
+    }
+}

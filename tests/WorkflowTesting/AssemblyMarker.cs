@@ -1,0 +1,4 @@
+namespace WorkflowTesting;
+
+/// <summary>Shared test infrastructure lives here (redis-server fixture, fake OpenAI-compatible server).</summary>
+internal static class AssemblyMarker;
