@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine: installs what is missing (redis-server, chromium), builds, runs each test project,
+# and prints one closing line "N passed, M failed". Test fixtures start their own redis-server on a free loopback port.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if ((${#need[@]})); then
+  echo "Installing ${need[*]}..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null || { echo "could not install ${need[*]}"; exit 1; }
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build WorkflowStudio.sln -c Release -nologo -v q || { echo "0 passed, 1 failed"; exit 1; }
+
+passed=0; failed=0; status=0
+results=$(mktemp -d)
+for project in tests/*.Tests/*.csproj tests/*.BrowserTests/*.csproj; do
+  [ -f "$project" ] || continue
+  name=$(basename "$project" .csproj)
+  echo "=== $name"
+  dotnet test "$project" -c Release --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" 2>&1 | tee "$results/$name.log" | grep -vE '^\s*$' | tail -n 40
+  rc=${PIPESTATUS[0]}
+  line=$(grep -E '(Passed|Failed)!' "$results/$name.log" | tail -n 1)
+  p=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$line"); f=$(sed -nE 's/.*Failed: *([0-9]+).*/\1/p' <<<"$line")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [ "$rc" -ne 0 ]; then status=1; [ -z "$f" ] || [ "$f" = 0 ] && failed=$((failed + 1)); fi
+done
+echo "$passed passed, $failed failed"
+exit $status
