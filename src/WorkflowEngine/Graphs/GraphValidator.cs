@@ -288,7 +288,7 @@ public sealed partial class GraphValidator(NodeRegistry registry, IServiceProvid
     private void CheckReference(NodeDefinition node, int index, VariableReference reference,
         Dictionary<string, (NodeDefinition Node, int Index)> nodes, HashSet<string> ancestors, List<ValidationProblem> problems)
     {
-        var variable = $"{{{{ {reference.NodeId}.{reference.Output} }}}}";
+        var variable = reference.Output.Length == 0 ? $"{{{{ {reference.NodeId} }}}}" : $"{{{{ {reference.NodeId}.{reference.Output} }}}}";
         var where = $"{Capitalize(Describe(node))} uses {variable} in '{reference.Field}'";
         var path = NodePath(index, "settings", reference.Field);
         if (!nodes.TryGetValue(reference.NodeId, out var source))
@@ -304,7 +304,9 @@ public sealed partial class GraphValidator(NodeRegistry registry, IServiceProvid
                 $"{where}, but {why}. Only nodes connected upstream of it can provide values.", node.Id, path));
             return;
         }
-        if (registry.Find(source.Node.Type)?.Metadata is { } sourceType && !sourceType.Outputs.Contains(reference.Output, StringComparer.Ordinal))
+        // A bare {{ start }} (the whole output object) is fine once the node runs upstream.
+        if (reference.Output.Length > 0 && registry.Find(source.Node.Type)?.Metadata is { } sourceType
+            && !sourceType.Outputs.Contains(reference.Output, StringComparer.Ordinal))
         {
             var offers = sourceType.Outputs.Length == 0
                 ? "it provides no values"
