@@ -11,7 +11,7 @@ public sealed class ErrorHandlingMiddlewareTests
     {
         // Arrange
         using var services = Create();
-        var graph = Graph([Node("start", "start"), Node("bug", "test-fail", """{ "kind": "bug" }"""), Node("answer", "answer")],
+        var graph = Graph([Node("start", "start"), Node("bug", "test-fail", """{ "kind": "bug" }"""), Node("answer", "answer", """{ "template": "done" }""")],
             Edge("start", "bug"), Edge("bug", "answer"));
 
         // Act
@@ -28,7 +28,7 @@ public sealed class ErrorHandlingMiddlewareTests
     {
         // Arrange: preflight checks test-echo settings only as JSON, so the broken template reaches the run.
         using var services = Create();
-        var graph = Graph([Node("start", "start"), Node("e", "test-echo", """{ "text": "{{ start.query" }"""), Node("answer", "answer")],
+        var graph = Graph([Node("start", "start"), Node("e", "test-echo", """{ "text": "{{ start.query" }"""), Node("answer", "answer", """{ "template": "done" }""")],
             Edge("start", "e"), Edge("e", "answer"));
 
         // Act
