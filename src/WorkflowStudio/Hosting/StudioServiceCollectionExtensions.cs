@@ -17,6 +17,7 @@ public static class StudioServiceCollectionExtensions
         services.AddMudServices();
         services.TryAddSingleton<StudioSamples>();
         services.TryAddScoped<WorkflowLibrary>();
+        services.AddWorkflowEditor();
         services.AddHostedService<StudioDatabaseInitializer>();
         return services;
     }
