@@ -1,0 +1,148 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace WorkflowEngine.Caching;
+
+/// <summary>
+/// Drops cached results by FusionCache tag (<c>wf:&lt;id&gt;</c>, <c>wf:&lt;id&gt;:node:&lt;nodeId&gt;</c>, <c>kb:&lt;id&gt;</c>):
+/// the tag's removal reaches every instance's L1 over the backplane and is stored in Redis, so L2 entries carrying the tag
+/// are no longer served. Knowledge-base changes are also announced on a Redis Pub/Sub channel
+/// (<c>&lt;prefix&gt;kb-changed</c>) so every instance's <see cref="OnKnowledgeBaseChanged"/> handlers run (to reload
+/// in-memory indexes). FusionCache's backplane carries cache entries only, not application messages: hence the channel.
+/// </summary>
+public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
+{
+    private readonly EngineCache _cache;
+    private readonly ILogger _logger;
+    private readonly string _instanceId = Guid.NewGuid().ToString("n");
+    private readonly RedisChannel _channel;
+    private readonly Task _subscription;
+    private ImmutableArray<Func<string, Task>> _handlers = [];
+
+    public CacheInvalidation(EngineCache cache, ILogger<CacheInvalidation>? logger = null)
+    {
+        _cache = cache;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _channel = RedisChannel.Literal(cache.Options.KeyPrefix + "kb-changed");
+        _subscription = cache.Redis.IsConfigured ? SubscribeAsync() : Task.CompletedTask;
+    }
+
+    /// <summary>Completes once this instance listens for other instances' knowledge-base changes.</summary>
+    public Task Subscribed => _subscription;
+
+    public async Task KnowledgeBaseChangedAsync(string knowledgeBaseId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(knowledgeBaseId);
+        await _cache.Fusion.RemoveByTagAsync(NodeCacheKey.KnowledgeBaseTag(knowledgeBaseId), token: cancellationToken).ConfigureAwait(false);
+        Log.KnowledgeBaseInvalidated(_logger, knowledgeBaseId);
+        if (_cache.Redis.IsConfigured)
+        {
+            try
+            {
+                var redis = await _cache.Redis.GetAsync().ConfigureAwait(false);
+                var message = JsonSerializer.Serialize(new KnowledgeBaseChange(_instanceId, knowledgeBaseId));
+                await redis.GetSubscriber().PublishAsync(_channel, message).ConfigureAwait(false);
+            }
+            catch (RedisException e)
+            {
+                Log.PubSubFailed(_logger, e);
+            }
+        }
+        await NotifyAsync(knowledgeBaseId).ConfigureAwait(false);
+    }
+
+    public async Task ClearWorkflowAsync(string workflowId, string? nodeId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(workflowId);
+        var tag = nodeId is null ? NodeCacheKey.WorkflowTag(workflowId) : NodeCacheKey.NodeTag(workflowId, nodeId);
+        await _cache.Fusion.RemoveByTagAsync(tag, token: cancellationToken).ConfigureAwait(false);
+        Log.CacheCleared(_logger, workflowId, nodeId);
+    }
+
+    public IDisposable OnKnowledgeBaseChanged(Func<string, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ImmutableInterlocked.Update(ref _handlers, h => h.Add(handler));
+        return new Unsubscriber(() => ImmutableInterlocked.Update(ref _handlers, h => h.Remove(handler)));
+    }
+
+    private async Task SubscribeAsync()
+    {
+        try
+        {
+            var redis = await _cache.Redis.GetAsync().ConfigureAwait(false);
+            // StackExchange.Redis re-subscribes by itself after a reconnect.
+            await redis.GetSubscriber().SubscribeAsync(_channel, (_, value) => OnMessageAsync(value).Forget()).ConfigureAwait(false);
+        }
+        catch (RedisException e)
+        {
+            Log.PubSubFailed(_logger, e);
+        }
+    }
+
+    private async Task OnMessageAsync(RedisValue value)
+    {
+        KnowledgeBaseChange? change;
+        try
+        {
+            change = JsonSerializer.Deserialize<KnowledgeBaseChange>(value.ToString());
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+        if (change is null || change.Instance == _instanceId || string.IsNullOrWhiteSpace(change.KnowledgeBaseId))
+        {
+            return;
+        }
+        await NotifyAsync(change.KnowledgeBaseId).ConfigureAwait(false);
+    }
+
+    private async Task NotifyAsync(string knowledgeBaseId)
+    {
+        foreach (var handler in _handlers)
+        {
+            try
+            {
+                await handler(knowledgeBaseId).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.KnowledgeBaseHandlerFailed(_logger, e, knowledgeBaseId);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_cache.Redis.Current is { } redis)
+        {
+            try
+            {
+                await redis.GetSubscriber().UnsubscribeAsync(_channel).ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                // Going away anyway.
+            }
+        }
+    }
+
+    private sealed record KnowledgeBaseChange(string Instance, string KnowledgeBaseId);
+
+    private sealed class Unsubscriber(Action action) : IDisposable
+    {
+        private Action? _action = action;
+
+        public void Dispose() => Interlocked.Exchange(ref _action, null)?.Invoke();
+    }
+}
+
+internal static class TaskExtensions
+{
+    /// <summary>Lets a task run on without awaiting it (its exceptions are handled inside).</summary>
+    public static void Forget(this Task task) => _ = task;
+}

@@ -1,0 +1,30 @@
+using WorkflowEngine.Execution;
+
+namespace WorkflowEngine.Caching;
+
+/// <summary>A conversation's turns, cached per conversation id with a TTL (kind <c>memory</c>), shared by instances via Redis.
+/// Each new turn renews the TTL; an idle conversation is forgotten when it expires.</summary>
+public sealed class ConversationMemoryCache(EngineCache cache)
+{
+    private TimeSpan Ttl => cache.Options.TtlFor("memory", 0);
+
+    private static string Key(string conversationId) => $"memory:{conversationId}";
+
+    public async ValueTask<IReadOnlyList<ChatTurn>> GetAsync(string conversationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(conversationId);
+        var turns = await cache.Fusion.TryGetAsync<ChatTurn[]>(Key(conversationId), cache.EntryOptions(Ttl), cancellationToken).ConfigureAwait(false);
+        return turns.HasValue && turns.Value is { } value ? value : [];
+    }
+
+    /// <summary>Appends turns and keeps the last <paramref name="maxTurns"/>.</summary>
+    public async ValueTask<IReadOnlyList<ChatTurn>> AppendAsync(string conversationId, IEnumerable<ChatTurn> turns, int maxTurns = 50, CancellationToken cancellationToken = default)
+    {
+        var all = (await GetAsync(conversationId, cancellationToken).ConfigureAwait(false)).Concat(turns).TakeLast(Math.Max(1, maxTurns)).ToArray();
+        await cache.Fusion.SetAsync(Key(conversationId), all, cache.EntryOptions(Ttl), token: cancellationToken).ConfigureAwait(false);
+        return all;
+    }
+
+    public ValueTask ForgetAsync(string conversationId, CancellationToken cancellationToken = default) =>
+        cache.Fusion.RemoveAsync(Key(conversationId), token: cancellationToken);
+}

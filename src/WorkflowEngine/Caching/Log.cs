@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace WorkflowEngine.Caching;
+
+/// <summary>The cache's log messages (event ids 3000–3099).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(3000, LogLevel.Warning, "Redis at {Endpoint} is unreachable ({Reason}); caching continues in memory only")]
+    public static partial void RedisConnectionFailed(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(3001, LogLevel.Information, "Redis at {Endpoint} is reachable again; L2 caching resumes")]
+    public static partial void RedisConnectionRestored(ILogger logger, string endpoint);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Cache trouble for node {NodeId} of workflow {WorkflowId}; the node ran without the cache: {Reason}")]
+    public static partial void CacheTrouble(ILogger logger, string workflowId, string nodeId, string reason);
+
+    [LoggerMessage(3003, LogLevel.Information, "Cache cleared for workflow {WorkflowId} (node {NodeId})")]
+    public static partial void CacheCleared(ILogger logger, string workflowId, string? nodeId);
+
+    [LoggerMessage(3004, LogLevel.Information, "Knowledge base {KnowledgeBaseId} changed: its cached results were dropped")]
+    public static partial void KnowledgeBaseInvalidated(ILogger logger, string knowledgeBaseId);
+
+    [LoggerMessage(3005, LogLevel.Warning, "A knowledge-base change handler failed for {KnowledgeBaseId}")]
+    public static partial void KnowledgeBaseHandlerFailed(ILogger logger, Exception exception, string knowledgeBaseId);
+
+    [LoggerMessage(3006, LogLevel.Warning, "Could not publish or subscribe knowledge-base changes over Redis; other instances will catch up when their entries expire")]
+    public static partial void PubSubFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3007, LogLevel.Warning, "A cached entry for {Key} could not be read and will be replaced")]
+    public static partial void CorruptEntry(ILogger logger, string key);
+}
