@@ -5,7 +5,7 @@ namespace WorkflowEngine.Tests.Caching.Semantic;
 public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixture<EmbeddingFixture>
 {
     private MatchDecision Compare(string asked, string? askedDocument, string cached, string? cachedDocument) =>
-        fixture.Matcher().Compare(fixture.Query(asked, askedDocument), fixture.Query(cached, cachedDocument));
+        fixture.Matcher().CompareAsync(fixture.Query(asked, askedDocument), fixture.Query(cached, cachedDocument)).AsTask().GetAwaiter().GetResult();
 
     private static void AssertFailed(MatchDecision decision, string check)
     {
@@ -64,11 +64,11 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public void Compare_WarrantyWithoutPhraseEmbeddings_StillMiss()
+    public async Task Compare_WarrantyWithoutPhraseEmbeddings_StillMiss()
     {
         var matcher = new SemanticMatcher(new SemanticMatchOptions());
 
-        var decision = matcher.Compare(fixture.Query("Does the warranty cover accidental damage?", "warranty"),
+        var decision = await matcher.CompareAsync(fixture.Query("Does the warranty cover accidental damage?", "warranty"),
             fixture.Query("Does the warranty cover wear and tear?", "warranty"));
 
         AssertFailed(decision, "substitution");
@@ -122,7 +122,7 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public void Decide_TwoAnswersAlmostEquallyClose_MissOnMargin()
+    public async Task Decide_TwoAnswersAlmostEquallyClose_MissOnMargin()
     {
         // Arrange: two cached questions with different answers, nearly the same distance from the new one.
         var matcher = fixture.Matcher();
@@ -132,16 +132,16 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
         var candidates = new SemanticIndexBuilder().With(a).With(b).Search(query);
 
         // Act
-        var decision = matcher.Decide(query, candidates);
+        var decision = await matcher.DecideAsync(query, candidates);
 
         // Assert
         AssertFailed(decision, "margin");
     }
 
     [Fact]
-    public void Decide_NoCandidates_MissWithReason()
+    public async Task Decide_NoCandidates_MissWithReason()
     {
-        var decision = fixture.Matcher().Decide(fixture.Query("How do I get a refund?", "refunds"), []);
+        var decision = await fixture.Matcher().DecideAsync(fixture.Query("How do I get a refund?", "refunds"), []);
 
         Assert.False(decision.IsHit);
         Assert.Null(decision.Entry);
