@@ -17,7 +17,7 @@ public sealed class StudioSamples(WorkflowStore store)
     /// <summary>The sample FAQ bot: start → clean → cache; cache(hit) → answer; cache(miss) → retrieve → template → llm → answer.</summary>
     public Task<WorkflowGraph> FaqBotAsync(CancellationToken cancellationToken = default)
     {
-        const string KnowledgeBaseId = "sample-shop";
+        const string KnowledgeBaseId = WorkflowEngine.Knowledge.SampleKnowledgeBase.Id;
         var graph = new WorkflowGraph
         {
             Name = FaqBotName,
