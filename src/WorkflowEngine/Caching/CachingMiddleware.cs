@@ -115,7 +115,7 @@ public sealed class CachingMiddleware(EngineCache cache, CacheStatistics statist
         {
             return new CacheOutcome(CacheStatus.Error, Detail: "The cached entry was unreadable; the node ran and the entry was replaced.");
         }
-        if (cache.HasL2 && cache.Redis.IsDown)
+        if (cache.HasL2 && !cache.IsL2Usable)
         {
             return new CacheOutcome(CacheStatus.Error, Detail: "Redis is unreachable: the node ran and its result is cached in this instance only.");
         }
