@@ -1,1 +1,126 @@
-Console.WriteLine("placeholder");
+using System.Globalization;
+using WorkflowEngine.Caching.Semantic;
+using WorkflowTesting.CacheEval;
+
+// Semantic cache evaluation: see docs/benchmarks.md ("Semantic cache") for the command and recorded results.
+string? datasetPath = null, kbPath = null;
+var seed = 42;
+var bulk = 10_000;
+var ablation = false;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--dataset" when i + 1 < args.Length: datasetPath = args[++i]; break;
+        case "--kb" when i + 1 < args.Length: kbPath = args[++i]; break;
+        case "--seed" when i + 1 < args.Length && int.TryParse(args[i + 1], out var s): seed = s; i++; break;
+        case "--bulk" when i + 1 < args.Length && int.TryParse(args[i + 1], out var b): bulk = b; i++; break;
+        case "--ablation": ablation = true; break;
+        default:
+            Console.Error.WriteLine($"Unknown or incomplete option \"{args[i]}\".");
+            return Usage();
+    }
+}
+
+if (datasetPath is null || kbPath is null)
+{
+    return Usage();
+}
+
+try
+{
+    var dataset = FaqDataset.Load(datasetPath);
+    using var embedder = new MiniLmEmbedder();
+    var kb = EvalKnowledgeBase.Load(kbPath, embedder);
+    var questions = dataset.ReplayOrder(seed);
+    var eval = new CacheEvaluation(embedder, kb);
+    _ = eval.RunBaseline(questions.Take(5).ToList(), 0.9); // warm up the model and JIT
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Dataset {Path.GetFileName(datasetPath)}: {dataset.Intents.Count} intents, {questions.Count(q => q.Kind == EvalQuestionKind.Paraphrase)} paraphrases, {dataset.OutOfScope.Count} out-of-scope; KB {kb.Documents.Count} documents; seed {seed}."));
+    var retrievalRight = questions.Where(q => q.Intent is not null)
+        .Count(q => kb.TopDocument(EvalText.Clean(q.Text), embedder.Embed(EvalText.Clean(q.Text))).Document == q.Intent);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Retrieval: top document is the question's intent for {retrievalRight}/{questions.Count(q => q.Intent is not null)} in-scope questions; out-of-scope questions with nothing found: {questions.Count(q => q.Intent is null && kb.TopDocument(EvalText.Clean(q.Text), embedder.Embed(EvalText.Clean(q.Text))).Document is null)}/{dataset.OutOfScope.Count}."));
+    Console.WriteLine();
+
+    var results = new List<EvalResult> { eval.RunMatcher(questions, new SemanticMatchOptions()) };
+    results.AddRange(new[] { 0.70, 0.80, 0.90 }.Select(t => eval.RunBaseline(questions, t)));
+    if (ablation)
+    {
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { RequireRetrievalAgreement = false }, "matcher without retrieval check"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { MinMargin = 0 }, "matcher without margin"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckNegation = false, CheckNumbers = false, CheckEntities = false, CheckSubstitution = false }, "matcher without lexical checks"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckSubstitution = false }, "matcher without substitution"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckGeneralization = false }, "matcher without generalization"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckEntities = false }, "matcher without entities"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckNegation = false }, "matcher without negation"));
+        foreach (var t in new[] { 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60 })
+        {
+            foreach (var sub in new[] { 0.3, 0.4, 0.5 })
+            {
+                foreach (var margin in new[] { 0.0, 0.03, 0.05, 0.08 })
+                {
+                    results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { Threshold = t, SubstitutionSimilarity = sub, MinMargin = margin },
+                        string.Create(CultureInfo.InvariantCulture, $"grid t={t:0.00} sub={sub:0.0} margin={margin:0.00}")));
+                }
+            }
+        }
+
+        foreach (var t in new[] { 0.40, 0.50, 0.60, 0.65 })
+        {
+            results.Add(eval.RunBaseline(questions, t));
+        }
+    }
+
+    Console.WriteLine("All languages");
+    Console.WriteLine(EvalResult.Header);
+    foreach (var r in results)
+    {
+        Console.WriteLine(r.Row());
+    }
+
+    Console.WriteLine();
+    foreach (var r in results.Where(r => r.Hits > r.CorrectHits))
+    {
+        Console.WriteLine($"{r.Name}:");
+        Console.Write(r.WrongHits());
+    }
+
+    Console.WriteLine();
+    if (questions.Any(q => q.IsCjk))
+    {
+        Console.WriteLine("Chinese/CJK questions only");
+        Console.WriteLine(EvalResult.Header);
+        foreach (var r in results)
+        {
+            Console.WriteLine(r.Only(o => o.Question.IsCjk, " (CJK)").Row());
+        }
+    }
+    else
+    {
+        Console.WriteLine("Chinese: the dataset has no Chinese questions among its intents.");
+    }
+
+    Console.WriteLine();
+    Console.WriteLine("Misses of the matcher on paraphrases (why):");
+    foreach (var o in results[0].Outcomes.Where(o => o.Question.Kind == EvalQuestionKind.Paraphrase && !o.Hit))
+    {
+        Console.WriteLine($"  \"{o.Question.Text}\": {o.Decision.Reason}");
+    }
+
+    Console.WriteLine();
+    var latency = eval.RunLookupBenchmark(questions, new SemanticMatchOptions(), bulk);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Lookup with {latency.CachedEntries:N0} cached questions, {latency.Lookups} lookups: p50 {latency.P50Ms:0.00} ms, p95 {latency.P95Ms:0.00} ms including cleaning, embedding and retrieval; index search + decision alone p50 {latency.SearchP50Ms:0.000} ms, p95 {latency.SearchP95Ms:0.000} ms."));
+    return 0;
+}
+catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("Usage: dotnet run -c Release --project bench/CacheEval -- --dataset <faq-dev.json> --kb <folder of .md> [--seed 42] [--bulk 10000] [--ablation]");
+    return 1;
+}

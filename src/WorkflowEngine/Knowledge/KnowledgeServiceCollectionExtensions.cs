@@ -1,9 +1,48 @@
+using System.ClientModel;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenAI;
+using WorkflowEngine.Knowledge;
+using WorkflowEngine.Persistence;
+
 namespace Microsoft.Extensions.DependencyInjection;
 
 internal static class KnowledgeServiceCollectionExtensions
 {
+    /// <summary>Knowledge bases and their search. Embeddings come from the built-in MiniLM model unless <c>Embeddings:BaseUrl</c>
+    /// names an OpenAI-compatible endpoint (<see cref="EmbeddingOptions"/>). Needs <c>AddStudioPersistence</c>.</summary>
     public static IServiceCollection AddEngineKnowledge(this IServiceCollection services)
     {
+        services.AddOptions<EmbeddingOptions>()
+            .BindConfiguration(EmbeddingOptions.SectionName)
+            .Validate(o => string.IsNullOrWhiteSpace(o.BaseUrl) || Uri.TryCreate(o.BaseUrl, UriKind.Absolute, out _),
+                "Embeddings:BaseUrl must be an absolute URL such as https://api.openai.com/v1.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.BaseUrl) || !string.IsNullOrWhiteSpace(o.Model), "Embeddings:Model is required with Embeddings:BaseUrl.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<MiniLmEmbeddingGenerator>();
+        services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
+            if (string.IsNullOrWhiteSpace(options.BaseUrl))
+            {
+                return sp.GetRequiredService<MiniLmEmbeddingGenerator>();
+            }
+            var client = new OpenAIClient(
+                new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "none" : options.ApiKey),
+                new OpenAIClientOptions { Endpoint = new Uri(options.BaseUrl) });
+            return client.GetEmbeddingClient(options.Model).AsIEmbeddingGenerator();
+        });
+        services.TryAddSingleton<KnowledgeBaseService>();
+        services.TryAddSingleton<SimpleKeywordSearch>();
+        // Replaces the execution area's fallback: the real store whenever SQLite persistence is registered (it may be added after
+        // this call), the in-memory keyword search otherwise (engine-only hosts and tests without a database).
+        services.Replace(ServiceDescriptor.Singleton<IKnowledgeSearch>(sp =>
+            sp.GetService<IDbContextFactory<StudioDbContext>>() is null
+                ? sp.GetRequiredService<SimpleKeywordSearch>()
+                : sp.GetRequiredService<KnowledgeBaseService>()));
         return services;
     }
 }

@@ -21,6 +21,11 @@ public abstract class Node
     /// <see cref="PreparedNode.InputIdentity"/> is what the cache hashes, so it must hold everything the output depends on.</summary>
     public abstract PreparedNode Prepare(NodeContext context);
 
+    /// <summary>Like <see cref="Prepare"/>, for node types whose input identity needs I/O (the retrieve node reads the
+    /// knowledge base's version). The runner calls this one.</summary>
+    public virtual ValueTask<PreparedNode> PrepareAsync(NodeContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Prepare(context));
+
     /// <summary>Problems with a node's settings (missing required values and the like), checked by the validator.</summary>
     public virtual IEnumerable<string> ValidateSettings(NodeDefinition node) => [];
 
@@ -55,8 +60,15 @@ public abstract class Node<TConfig, TInput> : Node where TConfig : class, new()
 
     public sealed override PreparedNode Prepare(NodeContext context)
     {
+        var pending = PrepareAsync(context, CancellationToken.None);
+        // Only node types that override ResolveInputAsync with real I/O ever block here; the runner uses PrepareAsync.
+        return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+    }
+
+    public sealed override async ValueTask<PreparedNode> PrepareAsync(NodeContext context, CancellationToken cancellationToken)
+    {
         var config = (TConfig)ReadConfig(context.Node);
-        var input = ResolveInput(context, config);
+        var input = await ResolveInputAsync(context, config, cancellationToken).ConfigureAwait(false);
         return new PreparedNode(config, input, ct => ExecuteAsync(context, config, input, ct));
     }
 
@@ -64,8 +76,14 @@ public abstract class Node<TConfig, TInput> : Node where TConfig : class, new()
 
     public sealed override IEnumerable<VariableReference> GetReferences(NodeDefinition node) => References((TConfig)ReadConfig(node));
 
-    /// <summary>Gathers what the node reads from earlier nodes and the request. Must be cheap and side-effect free.</summary>
-    protected abstract TInput ResolveInput(NodeContext context, TConfig config);
+    /// <summary>Gathers what the node reads from earlier nodes and the request. Must be cheap and side-effect free.
+    /// Override this, or <see cref="ResolveInputAsync"/> when reading the input needs I/O.</summary>
+    protected virtual TInput ResolveInput(NodeContext context, TConfig config) =>
+        throw new NotImplementedException($"{GetType().Name} must override ResolveInput or ResolveInputAsync.");
+
+    /// <summary>Asynchronous form of <see cref="ResolveInput"/>; by default calls it.</summary>
+    protected virtual ValueTask<TInput> ResolveInputAsync(NodeContext context, TConfig config, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(ResolveInput(context, config));
 
     protected abstract ValueTask<NodeResult> ExecuteAsync(NodeContext context, TConfig config, TInput input, CancellationToken cancellationToken);
 

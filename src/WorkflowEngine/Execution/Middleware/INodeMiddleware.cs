@@ -8,9 +8,12 @@ namespace WorkflowEngine.Execution.Middleware;
 public delegate ValueTask<NodeExecution> NodeDelegate(NodeInvocation invocation);
 
 /// <summary>A cross-cutting concern around every node run: events and timing, error handling, caching.
-/// Registered in order, outermost first.</summary>
+/// Ordered by <see cref="Order"/> (outermost first; see <see cref="NodeMiddlewareOrder"/>), then by registration order.</summary>
 public interface INodeMiddleware
 {
+    /// <summary>Position in the pipeline; lower is further out. Defaults to <see cref="NodeMiddlewareOrder.Default"/> (innermost).</summary>
+    int Order => NodeMiddlewareOrder.Default;
+
     ValueTask<NodeExecution> InvokeAsync(NodeInvocation invocation, NodeDelegate next);
 }
 
@@ -24,6 +27,9 @@ public sealed class NodeInvocation(NodeContext context, Node implementation, Nod
     public NodeTypeAttribute Metadata { get; } = metadata;
     public PreparedNode Prepared { get; } = prepared;
     public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>The same invocation with another cancellation token (e.g. one that also fires on the node's timeout).</summary>
+    public NodeInvocation WithCancellation(CancellationToken token) => new(Context, Implementation, Metadata, Prepared, token);
 }
 
 /// <summary>A node's result with how it was obtained.</summary>

@@ -1,0 +1,300 @@
+using System.Globalization;
+using System.Text;
+
+namespace WorkflowEngine.Caching.Semantic;
+
+/// <summary>
+/// The words of a question that carry its intent, extracted once per question (cached entries keep theirs):
+/// stemmed content words, negation, numbers, named entities, and character bigrams for CJK text.
+/// Hand-written because no library does this for our purpose: the guards must be predictable and explainable in a tooltip,
+/// so they are plain word rules rather than a second model.
+/// </summary>
+public sealed class QuestionFeatures
+{
+    // Function words and the generic question frame ("how do I", "can you", "I want to"): paraphrases swap these freely,
+    // so they never count as a difference. Wh-words are here on purpose: in an FAQ, "when/where is my refund" ask the same thing.
+    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
+    {
+        "a", "an", "the", "and", "or", "but", "if", "then", "so", "than", "as", "at", "by", "for", "from", "in", "into", "of",
+        "on", "onto", "to", "with", "about", "after", "before", "up", "out", "over", "off", "via", "per",
+        "i", "me", "my", "mine", "myself", "we", "us", "our", "you", "your", "yours", "it", "its", "this", "that", "these",
+        "those", "there", "here", "they", "them", "their", "he", "she", "him", "her", "his", "one", "someone", "something",
+        "anything", "thing", "things",
+        "is", "am", "are", "was", "were", "be", "been", "being", "do", "does", "did", "done", "doing", "have", "has", "had",
+        "having", "can", "could", "will", "would", "shall", "should", "may", "might", "must", "get", "got", "getting",
+        "gets", "want", "wants", "wanted", "need", "needs", "like", "would", "let", "make", "please", "tell", "know", "help",
+        "how", "what", "when", "where", "why", "which", "who", "whom", "whose", "long", "much", "many", "still", "just",
+        "also", "too", "very", "really", "any", "some", "all", "every", "each", "own", "again", "now", "ok", "okay",
+        "hi", "hello", "thanks", "thank", "way", "possible", "able", "s", "t", "ll", "re", "ve", "d", "m",
+    };
+
+    // "no" and "not" flip an answer ("can I return it" vs "can't I return it"); so do their contractions and a few adverbs.
+    private static readonly HashSet<string> NegationWords = new(StringComparer.Ordinal)
+    {
+        "not", "no", "never", "nothing", "none", "nobody", "nowhere", "neither", "nor", "without", "cannot", "cant",
+        "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "wouldnt", "couldnt", "shouldnt", "hasnt",
+        "havent", "hadnt", "mustnt", "neednt", "aint",
+    };
+
+    private static readonly Dictionary<string, string> NumberWords = new(StringComparer.Ordinal)
+    {
+        ["zero"] = "0", ["one"] = "1", ["two"] = "2", ["three"] = "3", ["four"] = "4", ["five"] = "5", ["six"] = "6",
+        ["seven"] = "7", ["eight"] = "8", ["nine"] = "9", ["ten"] = "10", ["eleven"] = "11", ["twelve"] = "12",
+        ["fifteen"] = "15", ["twenty"] = "20", ["thirty"] = "30", ["forty"] = "40", ["fifty"] = "50", ["sixty"] = "60",
+        ["ninety"] = "90", ["hundred"] = "100", ["thousand"] = "1000", ["first"] = "1st", ["second"] = "2nd",
+        ["third"] = "3rd", ["twice"] = "2x", ["single"] = "1", ["double"] = "2x", ["half"] = "0.5",
+    };
+
+    // CJK negations: 不 (not), 没/沒 (have not), 别 (don't), 无/無 (without), 未 (not yet), 非 (non-).
+    private static readonly HashSet<char> CjkNegations = ['不', '没', '沒', '别', '別', '无', '無', '未', '非', '勿'];
+
+    // CJK particles and the generic frame (请问 "may I ask", 我 "I", 吗/呢 question particles, 怎么/如何 "how"):
+    // like English stop words, they never count as a difference.
+    private static readonly HashSet<char> CjkStopChars =
+        ['请', '請', '问', '問', '我', '你', '您', '的', '了', '吗', '嗎', '呢', '吧', '啊', '呀', '么', '麼', '怎', '如', '何', '要', '想', '能', '可', '以', '是', '在', '个', '個', '一', '下', '有', '和', '与', '與', '把', '给', '給', '这', '這', '那', '哪', '里', '裡', '么', '啥', '些', '会', '會', '该', '該', '应', '應', '办', '辦'];
+
+    private QuestionFeatures(string text)
+    {
+        Text = text;
+        var letters = 0;
+        var uppers = 0;
+        var cjk = 0;
+        foreach (var ch in text)
+        {
+            if (IsCjkChar(ch))
+            {
+                cjk++;
+            }
+            else if (char.IsLetter(ch))
+            {
+                letters++;
+                if (char.IsUpper(ch))
+                {
+                    uppers++;
+                }
+            }
+        }
+
+        IsCjk = cjk > 0 && cjk >= letters / 4;
+        var caseIsMeaningful = letters > 0 && uppers * 2 < letters;
+
+        var content = new HashSet<string>(StringComparer.Ordinal);
+        var typed = new List<string>();
+        var numbers = new HashSet<string>(StringComparer.Ordinal);
+        var entities = new HashSet<string>(StringComparer.Ordinal);
+        var negated = false;
+        var rawTokens = Tokenize(text);
+        var capitalizedTokens = rawTokens.Count(t => char.IsUpper(t[0]));
+        var titleCase = rawTokens.Count > 2 && capitalizedTokens * 2 > rawTokens.Count;
+        for (var i = 0; i < rawTokens.Count; i++)
+        {
+            var raw = rawTokens[i];
+            var lower = raw.ToLowerInvariant().Replace("'", string.Empty, StringComparison.Ordinal).Replace("’", string.Empty, StringComparison.Ordinal);
+            if (NegationWords.Contains(lower))
+            {
+                negated = true;
+                continue;
+            }
+
+            if (raw.Any(char.IsDigit))
+            {
+                numbers.Add(new string(raw.Where(c => char.IsDigit(c) || c == '.').ToArray()).Trim('.'));
+                if (raw.Any(char.IsLetter))
+                {
+                    entities.Add(lower); // model numbers such as "X200" name a product
+                }
+
+                continue;
+            }
+
+            if (NumberWords.TryGetValue(lower, out var number))
+            {
+                numbers.Add(number);
+                continue;
+            }
+
+            // A capitalised word inside a sentence (PayPal, Norway) or a mixed-case word (iPhone) names something;
+            // not when the whole text is shouted or Title Cased, where case says nothing.
+            if (caseIsMeaningful && !titleCase && lower != "i" && lower.Length > 1 &&
+                (i > 0 && char.IsUpper(raw[0]) || raw.Skip(1).Any(char.IsUpper)))
+            {
+                entities.Add(lower);
+            }
+
+            if (!StopWords.Contains(lower) && lower.Length > 1)
+            {
+                content.Add(Stem(lower));
+                typed.Add(lower);
+            }
+        }
+
+        var cjkChars = new HashSet<char>();
+        var bigrams = new HashSet<string>(StringComparer.Ordinal);
+        if (cjk > 0)
+        {
+            var run = new StringBuilder();
+            foreach (var ch in text.Normalize(NormalizationForm.FormKC))
+            {
+                if (IsCjkChar(ch))
+                {
+                    if (CjkNegations.Contains(ch))
+                    {
+                        negated = true;
+                    }
+
+                    if (!CjkStopChars.Contains(ch) && !CjkNegations.Contains(ch))
+                    {
+                        cjkChars.Add(ch);
+                    }
+
+                    run.Append(ch);
+                }
+                else
+                {
+                    AddBigrams(run, bigrams);
+                    run.Clear();
+                }
+            }
+
+            AddBigrams(run, bigrams);
+        }
+
+        ContentWords = content;
+        ContentWordsAsTyped = typed;
+        Numbers = numbers;
+        Entities = entities;
+        IsNegated = negated;
+        CjkContentChars = cjkChars;
+        CjkBigrams = bigrams;
+    }
+
+    public string Text { get; }
+
+    /// <summary>Mostly Chinese/Japanese/Korean text: the English embedding model says nothing about it, so bigrams decide.</summary>
+    public bool IsCjk { get; }
+
+    /// <summary>Stemmed words outside the stop list: what the question is about.</summary>
+    public IReadOnlySet<string> ContentWords { get; }
+
+    /// <summary>The content words unstemmed, in order (for embedding and explanations).</summary>
+    public IReadOnlyList<string> ContentWordsAsTyped { get; }
+
+    public IReadOnlySet<string> Numbers { get; }
+
+    /// <summary>Product, brand and place names (capitalised inside a sentence, mixed case, or letters with digits).</summary>
+    public IReadOnlySet<string> Entities { get; }
+
+    public bool IsNegated { get; }
+
+    public IReadOnlySet<char> CjkContentChars { get; }
+
+    public IReadOnlySet<string> CjkBigrams { get; }
+
+    /// <summary>Extracts the features of <paramref name="text"/>; pass the question as typed (case marks names) when available.</summary>
+    public static QuestionFeatures From(string text) => new(text ?? string.Empty);
+
+    /// <summary>Dice coefficient of the two questions' CJK character bigrams (0..1); 0 when either has none.</summary>
+    public static double CjkBigramSimilarity(QuestionFeatures a, QuestionFeatures b)
+    {
+        if (a.CjkBigrams.Count == 0 || b.CjkBigrams.Count == 0)
+        {
+            return 0;
+        }
+
+        var shared = a.CjkBigrams.Count(b.CjkBigrams.Contains);
+        return 2.0 * shared / (a.CjkBigrams.Count + b.CjkBigrams.Count);
+    }
+
+    internal static bool IsCjkChar(char ch) =>
+        ch is >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF' or >= '\u3040' and <= '\u30FF' or >= '\uAC00' and <= '\uD7AF' or >= '\uF900' and <= '\uFAFF';
+
+    private static void AddBigrams(StringBuilder run, HashSet<string> bigrams)
+    {
+        if (run.Length == 1)
+        {
+            bigrams.Add(run.ToString());
+        }
+
+        for (var i = 0; i + 1 < run.Length; i++)
+        {
+            bigrams.Add(string.Concat(run[i], run[i + 1]));
+        }
+    }
+
+    private static List<string> Tokenize(string text)
+    {
+        var tokens = new List<string>();
+        var current = new StringBuilder();
+        foreach (var ch in text.Normalize(NormalizationForm.FormKC))
+        {
+            if (char.IsLetterOrDigit(ch) && !IsCjkChar(ch) || (ch is '\'' or '’' or '.') && current.Length > 0)
+            {
+                current.Append(ch);
+            }
+            else
+            {
+                Flush(current, tokens);
+            }
+        }
+
+        Flush(current, tokens);
+        return tokens;
+
+        static void Flush(StringBuilder current, List<string> tokens)
+        {
+            var token = current.ToString().TrimEnd('.', '\'', '’');
+            if (token.Length > 0)
+            {
+                // "can't" → "cant"; "customer's" → "customer"
+                if (token.EndsWith("'s", StringComparison.OrdinalIgnoreCase) || token.EndsWith("’s", StringComparison.OrdinalIgnoreCase))
+                {
+                    token = token[..^2];
+                }
+
+                tokens.Add(token);
+            }
+
+            current.Clear();
+        }
+    }
+
+    /// <summary>A light suffix stripper (refunds/refunded → refund, damaged/damage → damag, shipping → ship) so inflections
+    /// are not mistaken for different words; not a linguistic stemmer, only needs to be consistent.</summary>
+    internal static string Stem(string word)
+    {
+        var w = word;
+        if (w.Length > 4 && w.EndsWith("ies", StringComparison.Ordinal))
+        {
+            w = w[..^3] + "y";
+        }
+        else if (w.Length > 4 && w.EndsWith("sses", StringComparison.Ordinal))
+        {
+            w = w[..^2];
+        }
+        else if (w.Length > 3 && w.EndsWith('s') && !w.EndsWith("ss", StringComparison.Ordinal) && !w.EndsWith("us", StringComparison.Ordinal) && !w.EndsWith("is", StringComparison.Ordinal))
+        {
+            w = w[..^1];
+        }
+
+        if (w.Length > 5 && w.EndsWith("ing", StringComparison.Ordinal))
+        {
+            w = w[..^3];
+        }
+        else if (w.Length > 4 && w.EndsWith("ed", StringComparison.Ordinal))
+        {
+            w = w[..^2];
+        }
+
+        if (w.Length > 3 && w.EndsWith('e'))
+        {
+            w = w[..^1];
+        }
+
+        if (w.Length > 3 && w[^1] == w[^2] && !"aeiousl".Contains(w[^1], StringComparison.Ordinal))
+        {
+            w = w[..^1];
+        }
+
+        return w.ToLower(CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,45 @@
+namespace WorkflowEngine.Caching.Semantic;
+
+/// <summary>A previously answered question in the semantic cache.</summary>
+/// <param name="Id">Stable id (hash of the scope and normalized text), also the Redis field name.</param>
+/// <param name="Question">The question as the user typed it (case marks product and place names).</param>
+/// <param name="NormalizedText">The cleaned question (the clean node's output): equal text is always a hit.</param>
+/// <param name="Embedding">L2-normalised embedding of <paramref name="NormalizedText"/>.</param>
+/// <param name="TopDocument">The knowledge-base document the question retrieved first; null when retrieval found nothing.</param>
+/// <param name="Answer">The answer that was given.</param>
+/// <param name="CreatedAt">When it was stored.</param>
+/// <param name="MissMilliseconds">How long the run that produced the answer took: what a hit saves.</param>
+public sealed record SemanticEntry(
+    string Id,
+    string Question,
+    string NormalizedText,
+    float[] Embedding,
+    string? TopDocument,
+    string Answer,
+    DateTimeOffset CreatedAt,
+    double MissMilliseconds = 0);
+
+/// <summary>A new question to look up: the same facts as an entry, without the answer.</summary>
+public sealed record SemanticQuery(string Question, string NormalizedText, float[] Embedding, string? TopDocument)
+{
+    private QuestionFeatures? _features;
+
+    public QuestionFeatures Features => _features ??= QuestionFeatures.From(Question);
+}
+
+/// <summary>A cached entry the index found near a query, with its similarity (cosine, or CJK bigram similarity for Chinese).</summary>
+public sealed record SemanticCandidate(SemanticEntry Entry, QuestionFeatures Features, double Similarity);
+
+/// <summary>One check the matcher ran on a candidate, in plain words for the trace and tooltip.</summary>
+public sealed record MatchCheck(string Name, bool Passed, string Detail);
+
+/// <summary>The matcher's verdict and why.</summary>
+/// <param name="IsHit">True when <see cref="Entry"/>'s answer may be served.</param>
+/// <param name="Entry">The matched entry on a hit; on a miss the nearest candidate, if any.</param>
+/// <param name="Similarity">Similarity to <see cref="Entry"/> (0 when there was none).</param>
+/// <param name="Checks">The checks run on <see cref="Entry"/>, passed and failed.</param>
+/// <param name="Reason">One plain sentence: why it matched or not.</param>
+public sealed record MatchDecision(bool IsHit, SemanticEntry? Entry, double Similarity, IReadOnlyList<MatchCheck> Checks, string Reason)
+{
+    public static MatchDecision Empty { get; } = new(false, null, 0, [], "Nothing has been cached yet for this node.");
+}

@@ -1,0 +1,234 @@
+using System.Globalization;
+
+namespace WorkflowEngine.Caching.Semantic;
+
+/// <summary>
+/// Decides whether a new question may be answered with a cached question's answer. The rule is "a false hit is worse
+/// than a miss": a miss costs one LLM call, a false hit gives a customer another question's answer. So a candidate must
+/// pass every check below; any failure is a miss, and every decision says which checks passed and failed.
+/// <list type="number">
+/// <item><b>exact</b>: the same cleaned text is always a hit.</item>
+/// <item><b>similarity</b>: cosine of the embeddings ≥ <see cref="SemanticMatchOptions.Threshold"/>; for Chinese,
+/// Japanese and Korean text (the embedding model is English-only) character-bigram similarity ≥ <see cref="SemanticMatchOptions.CjkThreshold"/>.</item>
+/// <item><b>retrieval</b>: both questions retrieved the same top knowledge-base document. A single cosine threshold cannot
+/// separate paraphrases from near-misses (right paraphrases score as low as 0.3, wrong intents up to 0.6 with MiniLM);
+/// agreeing on the document that answers them is strong, cheap evidence of the same intent.</item>
+/// <item><b>margin</b>: the match is at least <see cref="SemanticMatchOptions.MinMargin"/> closer than the nearest cached
+/// question with a different answer: when two answers are about equally close, neither is safe.</item>
+/// <item><b>negation</b>: both or neither are negated ("can I" vs "can't I").</item>
+/// <item><b>numbers</b>: the same numbers ("within 14 days" vs "within 30 days").</item>
+/// <item><b>entities</b>: every product or place name in the cached question also appears in the new one.</item>
+/// <item><b>substitution</b>: the questions do not share a frame while each has its own subject words
+/// ("does the warranty cover accidental damage" vs "… wear and tear"); for CJK, each has characters the other lacks
+/// (退款 refund vs 退货 return).</item>
+/// </list>
+/// Up to <see cref="SemanticMatchOptions.MaxCandidates"/> nearest entries are tried in order; the first that passes all checks is the hit.
+/// </summary>
+public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, CancellationToken, ValueTask<float[]>>? phraseEmbedding = null)
+{
+    public SemanticMatcher()
+        : this(new SemanticMatchOptions())
+    {
+    }
+
+    /// <summary>With a synchronous phrase embedding (tests, the evaluation tool).</summary>
+    public SemanticMatcher(SemanticMatchOptions options, Func<string, float[]> phraseEmbedding)
+        : this(options, (text, _) => ValueTask.FromResult(phraseEmbedding(text)))
+    {
+    }
+
+    /// <summary>Embeds the words two questions do not share, to tell synonyms ("fee"/"cost") from different subjects
+    /// ("accidental damage"/"wear and tear"). Optional: without it any swapped subject words are a miss. Callers should
+    /// memoise it (the vocabulary of a bot is small); it is called at most once per decision.</summary>
+    private readonly Func<string, CancellationToken, ValueTask<float[]>>? _phraseEmbedding = phraseEmbedding;
+
+    public SemanticMatchOptions Options { get; } = options;
+
+    /// <summary>Decides hit or miss for <paramref name="query"/> against <paramref name="candidates"/>, nearest first.</summary>
+    public async ValueTask<MatchDecision> DecideAsync(SemanticQuery query, IReadOnlyList<SemanticCandidate> candidates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(candidates);
+        if (candidates.Count == 0)
+        {
+            return MatchDecision.Empty;
+        }
+
+        foreach (var candidate in candidates)
+        {
+            if (string.Equals(candidate.Entry.NormalizedText, query.NormalizedText, StringComparison.Ordinal))
+            {
+                return new MatchDecision(true, candidate.Entry, 1.0, [new MatchCheck("exact", true, "Same text after cleaning.")],
+                    $"Same question as \"{candidate.Entry.Question}\" after cleaning.");
+            }
+        }
+
+        MatchDecision? firstMiss = null;
+        var limit = Math.Min(candidates.Count, Options.MaxCandidates);
+        for (var i = 0; i < limit; i++)
+        {
+            var decision = await CheckAsync(query, candidates[i], candidates, cancellationToken).ConfigureAwait(false);
+            if (decision.IsHit)
+            {
+                return decision;
+            }
+
+            firstMiss ??= decision;
+            if (candidates[i].Similarity < ThresholdFor(query))
+            {
+                break; // candidates are nearest first: the rest are further away still
+            }
+        }
+
+        return firstMiss!;
+    }
+
+    /// <summary>Compares two questions directly (the inspector's "test phrasing" box): would <paramref name="asked"/> be
+    /// served the answer cached for <paramref name="cached"/>? Both need embeddings and (optionally) their top documents.</summary>
+    public ValueTask<MatchDecision> CompareAsync(SemanticQuery asked, SemanticQuery cached, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(asked);
+        ArgumentNullException.ThrowIfNull(cached);
+        var entry = new SemanticEntry("compare", cached.Question, cached.NormalizedText, cached.Embedding, cached.TopDocument, string.Empty, DateTimeOffset.MinValue);
+        return DecideAsync(asked, [new SemanticCandidate(entry, cached.Features, Similarity(asked, cached.Features, cached.Embedding))], cancellationToken);
+    }
+
+    /// <summary>The similarity the matcher uses: cosine for non-CJK text, character-bigram Dice when the query is CJK.</summary>
+    public static double Similarity(SemanticQuery query, QuestionFeatures entryFeatures, ReadOnlySpan<float> entryEmbedding)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(entryFeatures);
+        if (query.Features.IsCjk || entryFeatures.IsCjk)
+        {
+            return QuestionFeatures.CjkBigramSimilarity(query.Features, entryFeatures);
+        }
+
+        return entryEmbedding.Length == query.Embedding.Length && entryEmbedding.Length > 0
+            ? System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(query.Embedding, entryEmbedding)
+            : 0;
+    }
+
+    private double ThresholdFor(SemanticQuery query) => query.Features.IsCjk ? Options.CjkThreshold : Options.Threshold;
+
+    private async ValueTask<MatchDecision> CheckAsync(SemanticQuery query, SemanticCandidate candidate, IReadOnlyList<SemanticCandidate> all, CancellationToken cancellationToken)
+    {
+        var q = query.Features;
+        var e = candidate.Features;
+        var cjk = q.IsCjk || e.IsCjk;
+        var checks = new List<MatchCheck>(8);
+        var threshold = ThresholdFor(query);
+
+        checks.Add(new MatchCheck("similarity", candidate.Similarity >= threshold,
+            string.Create(CultureInfo.InvariantCulture, $"{(cjk ? "Character similarity" : "Similarity")} {candidate.Similarity:0.00} (needs {threshold:0.00}).")));
+
+        if (Options.RequireRetrievalAgreement)
+        {
+            var agree = query.TopDocument is not null
+                ? string.Equals(query.TopDocument, candidate.Entry.TopDocument, StringComparison.Ordinal)
+                : cjk && candidate.Entry.TopDocument is null; // e.g. Chinese questions on an English knowledge base
+            var detail = query.TopDocument is null && candidate.Entry.TopDocument is null
+                ? agree ? "Neither question found a knowledge-base document." : "The knowledge base has nothing on this question."
+                : agree ? $"Both questions retrieve \"{query.TopDocument}\"."
+                : $"This question retrieves \"{query.TopDocument ?? "nothing"}\", the cached one \"{candidate.Entry.TopDocument ?? "nothing"}\".";
+            checks.Add(new MatchCheck("retrieval", agree, detail));
+        }
+
+        var competitor = 0.0;
+        SemanticEntry? rival = null;
+        foreach (var other in all)
+        {
+            if (!string.Equals(other.Entry.Answer, candidate.Entry.Answer, StringComparison.Ordinal) && other.Similarity > competitor)
+            {
+                competitor = other.Similarity;
+                rival = other.Entry;
+            }
+        }
+
+        var margin = candidate.Similarity - competitor;
+        checks.Add(new MatchCheck("margin", margin >= Options.MinMargin, rival is null
+            ? "No other cached answer is close."
+            : string.Create(CultureInfo.InvariantCulture, $"{margin:0.00} closer than \"{rival.Question}\" (needs {Options.MinMargin:0.00}).")));
+
+        if (Options.CheckNegation)
+        {
+            checks.Add(new MatchCheck("negation", q.IsNegated == e.IsNegated, q.IsNegated == e.IsNegated
+                ? "Both or neither are negated."
+                : q.IsNegated ? "This question is negated, the cached one is not." : "The cached question is negated, this one is not."));
+        }
+
+        if (Options.CheckNumbers)
+        {
+            var same = q.Numbers.SetEquals(e.Numbers);
+            checks.Add(new MatchCheck("numbers", same, same
+                ? q.Numbers.Count == 0 ? "No numbers." : $"Same numbers ({string.Join(", ", q.Numbers)})."
+                : $"Different numbers: {Describe(q.Numbers)} vs {Describe(e.Numbers)}."));
+        }
+
+        if (Options.CheckEntities)
+        {
+            var missing = e.Entities.Where(x => !q.Entities.Contains(x) && !q.ContentWords.Contains(QuestionFeatures.Stem(x))).ToList();
+            checks.Add(new MatchCheck("entities", missing.Count == 0, missing.Count == 0
+                ? e.Entities.Count == 0 ? "The cached question names no product or place." : "Same names."
+                : $"The cached question is about {string.Join(", ", missing)}, this one is not."));
+        }
+
+        // Last and only when everything else passed: it may need an embedding call.
+        if (Options.CheckSubstitution && checks.All(c => c.Passed))
+        {
+            checks.Add(cjk ? CjkSubstitution(q, e) : await WordSubstitutionAsync(q, e, cancellationToken).ConfigureAwait(false));
+        }
+
+        var failed = checks.Where(c => !c.Passed).ToList();
+        var reason = failed.Count == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"Matches \"{candidate.Entry.Question}\" (similarity {candidate.Similarity:0.00}); all checks passed.")
+            : $"Nearest cached question \"{candidate.Entry.Question}\" rejected: {string.Join(" ", failed.Select(c => c.Detail))}";
+        return new MatchDecision(failed.Count == 0, candidate.Entry, candidate.Similarity, checks, reason);
+    }
+
+    private async ValueTask<MatchCheck> WordSubstitutionAsync(QuestionFeatures q, QuestionFeatures e, CancellationToken cancellationToken)
+    {
+        var onlyNew = q.ContentWords.Where(w => !e.ContentWords.Contains(w)).ToList();
+        var onlyCached = e.ContentWords.Where(w => !q.ContentWords.Contains(w)).ToList();
+        var shared = q.ContentWords.Count(e.ContentWords.Contains);
+        if (shared == 0 || onlyCached.Count == 0)
+        {
+            // Fully reworded ("money back" vs "refund"), or the new question adds detail to the cached one.
+            return new MatchCheck("substitution", true, "No swapped subject words.");
+        }
+
+        if (onlyNew.Count == 0)
+        {
+            var passed = !Options.CheckGeneralization;
+            return new MatchCheck("substitution", passed, passed
+                ? "The cached question is more specific; allowed."
+                : $"The cached question is more specific (\"{string.Join(" ", onlyCached)}\").");
+        }
+
+        var newWords = string.Join(" ", q.ContentWordsAsTyped.Where(w => onlyNew.Contains(QuestionFeatures.Stem(w))));
+        var cachedWords = string.Join(" ", e.ContentWordsAsTyped.Where(w => onlyCached.Contains(QuestionFeatures.Stem(w))));
+        if (_phraseEmbedding is null)
+        {
+            return new MatchCheck("substitution", false, $"Same subject but different specifics: \"{newWords}\" vs \"{cachedWords}\".");
+        }
+
+        var a = await _phraseEmbedding(newWords, cancellationToken).ConfigureAwait(false);
+        var b = await _phraseEmbedding(cachedWords, cancellationToken).ConfigureAwait(false);
+        var closeness = a.Length == b.Length && a.Length > 0 ? System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(a, b) : 0f;
+        var same = closeness >= Options.SubstitutionSimilarity;
+        return new MatchCheck("substitution", same, same
+            ? string.Create(CultureInfo.InvariantCulture, $"\"{newWords}\" means about the same as \"{cachedWords}\" ({closeness:0.00}).")
+            : string.Create(CultureInfo.InvariantCulture, $"Same subject but different specifics: \"{newWords}\" vs \"{cachedWords}\" ({closeness:0.00}, needs {Options.SubstitutionSimilarity:0.00})."));
+    }
+
+    private static MatchCheck CjkSubstitution(QuestionFeatures q, QuestionFeatures e)
+    {
+        var onlyNew = q.CjkContentChars.Where(c => !e.CjkContentChars.Contains(c)).ToList();
+        var onlyCached = e.CjkContentChars.Where(c => !q.CjkContentChars.Contains(c)).ToList();
+        var substituted = onlyNew.Count > 0 && onlyCached.Count > 0;
+        return new MatchCheck("substitution", !substituted, substituted
+            ? $"Different key characters: {string.Concat(onlyNew)} vs {string.Concat(onlyCached)}."
+            : "No swapped key characters.");
+    }
+
+    private static string Describe(IReadOnlySet<string> numbers) => numbers.Count == 0 ? "none" : string.Join(", ", numbers);
+}

@@ -1,0 +1,15 @@
+namespace WorkflowEngine.Execution;
+
+/// <summary>How workflows run. Bound from the <c>Engine:Execution</c> configuration section.</summary>
+public sealed class ExecutionOptions
+{
+    public const string SectionName = "Engine:Execution";
+
+    /// <summary>How long one node may run before it is stopped and the run fails.</summary>
+    /// <value>60 seconds.</value>
+    public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Longest output preview carried on <c>NodeSucceeded</c> events, in characters.</summary>
+    /// <value>400.</value>
+    public int OutputPreviewLength { get; set; } = 400;
+}

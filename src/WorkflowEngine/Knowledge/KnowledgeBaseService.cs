@@ -1,0 +1,721 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using WorkflowEngine.Caching;
+using WorkflowEngine.Persistence;
+
+namespace WorkflowEngine.Knowledge;
+
+/// <summary>Knowledge bases: their documents in SQLite, background chunking and embedding with progress, and search over an
+/// in-memory index per knowledge base that is (re)loaded lazily after every change, here or on another instance.</summary>
+/// <remarks>
+/// Content changes (documents added, replaced, deleted, finished indexing; chunk settings) bump the knowledge base's
+/// <see cref="KnowledgeBaseEntity.Version"/> and call <see cref="ICacheInvalidation.KnowledgeBaseChangedAsync"/> (when caching
+/// is registered), so no cached retrieval or answer built on old content is served. Renaming changes no content and keeps the version.
+/// </remarks>
+public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
+{
+    /// <summary>Largest accepted document (UTF-8 bytes).</summary>
+    public const int MaxDocumentBytes = 20 * 1024 * 1024;
+    public const int MinChunkSize = 100;
+    public const int MaxChunkSize = 8000;
+    private const int EmbedBatch = 32;
+
+    private readonly IDbContextFactory<StudioDbContext> _dbFactory;
+    private readonly IEmbeddingGenerator<string, Embedding<float>> _embeddings;
+    private readonly TimeProvider _time;
+    private readonly IServiceProvider _services;
+    private readonly ILogger _logger;
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<LoadedIndex?>>> _indexes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IndexingProgress> _progress = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _queued = new(StringComparer.Ordinal);
+    private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _startLock = new();
+    private ImmutableArray<Action<IndexingProgress>> _subscribers = [];
+    private Task? _worker;
+    private Task? _recovery;
+    private IDisposable? _remoteSubscription;
+
+    public KnowledgeBaseService(
+        IDbContextFactory<StudioDbContext> dbFactory,
+        IEmbeddingGenerator<string, Embedding<float>> embeddings,
+        TimeProvider time,
+        IServiceProvider services,
+        ILogger<KnowledgeBaseService>? logger = null)
+    {
+        _dbFactory = dbFactory;
+        _embeddings = embeddings;
+        _time = time;
+        _services = services;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    private sealed record LoadedIndex(long Version, KnowledgeIndex Index);
+
+    // ---------------------------------------------------------------- knowledge bases
+
+    public async Task<IReadOnlyList<KnowledgeBaseSummary>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await StartAsync(cancellationToken);
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
+        var kbs = await db.KnowledgeBases.AsNoTracking().ToListAsync(cancellationToken);
+        var stats = await db.KnowledgeDocuments.AsNoTracking()
+            .GroupBy(d => d.KnowledgeBaseId)
+            .Select(g => new { Id = g.Key, Count = g.Count(), Chunks = g.Sum(d => d.ChunkCount), Size = g.Sum(d => d.SizeBytes) })
+            .ToDictionaryAsync(s => s.Id, cancellationToken);
+        return [.. kbs.OrderBy(k => k.Name, StringComparer.CurrentCultureIgnoreCase).Select(k =>
+        {
+            var s = stats.GetValueOrDefault(k.Id);
+            return new KnowledgeBaseSummary(k.Id, k.Name, k.Description, k.Version, s?.Count ?? 0, s?.Chunks ?? 0, s?.Size ?? 0, k.ChunkSize, k.ChunkOverlap, k.UpdatedAt);
+        })];
+    }
+
+    public async Task<KnowledgeBaseSummary?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        (await ListAsync(cancellationToken)).FirstOrDefault(k => k.Id == id);
+
+    /// <param name="chunkSize">Target chunk size in characters (default 800).</param>
+    /// <param name="chunkOverlap">Characters repeated from the previous chunk (default 100).</param>
+    public async Task<KnowledgeBaseSummary> CreateAsync(string name, string? description = null, int? chunkSize = null, int? chunkOverlap = null, string? id = null, CancellationToken cancellationToken = default)
+    {
+        var entity = new KnowledgeBaseEntity { Name = ValidName(name, "knowledge base"), Description = description?.Trim() };
+        entity.ChunkSize = chunkSize ?? entity.ChunkSize;
+        entity.ChunkOverlap = chunkOverlap ?? entity.ChunkOverlap;
+        ValidateChunking(entity.ChunkSize, entity.ChunkOverlap);
+        if (id is not null)
+        {
+            entity.Id = id;
+        }
+        entity.CreatedAt = entity.UpdatedAt = _time.GetUtcNow();
+        await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            if (await db.KnowledgeBases.AnyAsync(k => k.Id == entity.Id, cancellationToken))
+            {
+                throw new KnowledgeBaseException("A knowledge base with this id already exists.");
+            }
+            db.KnowledgeBases.Add(entity);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        _indexes.TryRemove(entity.Id, out _);
+        return new KnowledgeBaseSummary(entity.Id, entity.Name, entity.Description, entity.Version, 0, 0, 0, entity.ChunkSize, entity.ChunkOverlap, entity.UpdatedAt);
+    }
+
+    public async Task RenameAsync(string id, string name, CancellationToken cancellationToken = default)
+    {
+        var valid = ValidName(name, "knowledge base");
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = _time.GetUtcNow();
+        var n = await db.KnowledgeBases.Where(k => k.Id == id)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.Name, valid).SetProperty(k => k.UpdatedAt, now), cancellationToken);
+        if (n == 0)
+        {
+            throw NotFound();
+        }
+    }
+
+    /// <summary>Changes chunk size and overlap; every document is chunked and embedded again.</summary>
+    public async Task UpdateChunkingAsync(string id, int chunkSize, int chunkOverlap, CancellationToken cancellationToken = default)
+    {
+        ValidateChunking(chunkSize, chunkOverlap);
+        await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+            var kb = await db.KnowledgeBases.FirstOrDefaultAsync(k => k.Id == id, cancellationToken) ?? throw NotFound();
+            if (kb.ChunkSize == chunkSize && kb.ChunkOverlap == chunkOverlap)
+            {
+                return;
+            }
+            kb.ChunkSize = chunkSize;
+            kb.ChunkOverlap = chunkOverlap;
+            kb.Version++;
+            kb.UpdatedAt = _time.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken);
+            await db.KnowledgeChunks.Where(c => c.KnowledgeBaseId == id).ExecuteDeleteAsync(cancellationToken);
+            await db.KnowledgeDocuments.Where(d => d.KnowledgeBaseId == id)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, DocumentState.Pending).SetProperty(d => d.ChunkCount, 0), cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+        }
+        await ChangedAsync(id, cancellationToken);
+        Enqueue(id);
+    }
+
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.KnowledgeChunks.Where(c => c.KnowledgeBaseId == id).ExecuteDeleteAsync(cancellationToken);
+            await db.KnowledgeDocuments.Where(d => d.KnowledgeBaseId == id).ExecuteDeleteAsync(cancellationToken);
+            var n = await db.KnowledgeBases.Where(k => k.Id == id).ExecuteDeleteAsync(cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+            if (n == 0)
+            {
+                throw NotFound();
+            }
+        }
+        foreach (var p in _progress.Values.Where(p => p.KnowledgeBaseId == id))
+        {
+            _progress.TryRemove(p.DocumentId, out _);
+        }
+        await ChangedAsync(id, cancellationToken);
+    }
+
+    /// <summary>Creates the sample knowledge base (<see cref="SampleKnowledgeBase"/>) if missing, adds any missing or changed
+    /// articles, and returns its id. Safe to call on every start.</summary>
+    public async Task<string> EnsureSampleAsync(CancellationToken cancellationToken = default)
+    {
+        await StartAsync(cancellationToken);
+        await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            if (!await db.KnowledgeBases.AnyAsync(k => k.Id == SampleKnowledgeBase.Id, cancellationToken))
+            {
+                try
+                {
+                    await CreateAsync(SampleKnowledgeBase.Name, SampleKnowledgeBase.Description, id: SampleKnowledgeBase.Id, cancellationToken: cancellationToken);
+                }
+                catch (KnowledgeBaseException)
+                {
+                    // Created concurrently by another caller: fine.
+                }
+            }
+        }
+        foreach (var article in SampleKnowledgeBase.Articles)
+        {
+            await AddDocumentAsync(SampleKnowledgeBase.Id, article.Name, article.Text, cancellationToken);
+        }
+        return SampleKnowledgeBase.Id;
+    }
+
+    // ---------------------------------------------------------------- documents
+
+    public async Task<IReadOnlyList<KnowledgeDocumentSummary>> ListDocumentsAsync(string knowledgeBaseId, CancellationToken cancellationToken = default)
+    {
+        await StartAsync(cancellationToken);
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.KnowledgeDocuments.AsNoTracking().Where(d => d.KnowledgeBaseId == knowledgeBaseId)
+            .Select(d => new KnowledgeDocumentSummary(d.Id, d.KnowledgeBaseId, d.Name, d.SizeBytes, d.ChunkCount, d.State, d.Error, d.UpdatedAt))
+            .ToListAsync(cancellationToken);
+        return [.. rows.OrderBy(d => d.Name, StringComparer.CurrentCultureIgnoreCase)];
+    }
+
+    /// <summary>Adds an uploaded file after checking that it is UTF-8 text. A document with the same name is replaced.</summary>
+    /// <exception cref="KnowledgeBaseException">The file is not text, too large, empty, or the knowledge base is gone.</exception>
+    public Task<KnowledgeDocumentSummary> AddDocumentAsync(string knowledgeBaseId, string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        AddDocumentAsync(knowledgeBaseId, name, DecodeText(content.Span, name), cancellationToken);
+
+    /// <summary>Adds a document (or replaces the one with the same name) and queues it for indexing. Unchanged text is a no-op.</summary>
+    public async Task<KnowledgeDocumentSummary> AddDocumentAsync(string knowledgeBaseId, string name, string text, CancellationToken cancellationToken = default)
+    {
+        var validName = ValidName(name, "document");
+        ValidateText(text, validName);
+        return await UpsertAsync(knowledgeBaseId, d => d.Name == validName, validName, text, cancellationToken);
+    }
+
+    /// <summary>Replaces a document's text (e.g. a newer version of the file).</summary>
+    public Task<KnowledgeDocumentSummary> ReplaceDocumentAsync(string knowledgeBaseId, string documentId, ReadOnlyMemory<byte> content, string? name = null, CancellationToken cancellationToken = default) =>
+        ReplaceDocumentAsync(knowledgeBaseId, documentId, DecodeText(content.Span, name ?? "The file"), cancellationToken);
+
+    public async Task<KnowledgeDocumentSummary> ReplaceDocumentAsync(string knowledgeBaseId, string documentId, string text, CancellationToken cancellationToken = default)
+    {
+        ValidateText(text, "The document");
+        return await UpsertAsync(knowledgeBaseId, d => d.Id == documentId, null, text, cancellationToken);
+    }
+
+    public async Task DeleteDocumentAsync(string knowledgeBaseId, string documentId, CancellationToken cancellationToken = default)
+    {
+        await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.KnowledgeChunks.Where(c => c.DocumentId == documentId && c.KnowledgeBaseId == knowledgeBaseId).ExecuteDeleteAsync(cancellationToken);
+            var n = await db.KnowledgeDocuments.Where(d => d.Id == documentId && d.KnowledgeBaseId == knowledgeBaseId).ExecuteDeleteAsync(cancellationToken);
+            if (n == 0)
+            {
+                throw new KnowledgeBaseException("The document no longer exists.");
+            }
+            await BumpAsync(db, knowledgeBaseId, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+        }
+        _progress.TryRemove(documentId, out _);
+        await ChangedAsync(knowledgeBaseId, cancellationToken);
+    }
+
+    private async Task<KnowledgeDocumentSummary> UpsertAsync(string knowledgeBaseId, System.Linq.Expressions.Expression<Func<KnowledgeDocumentEntity, bool>> match, string? newName, string text, CancellationToken cancellationToken)
+    {
+        await StartAsync(cancellationToken);
+        var hash = Hash(text);
+        var size = Encoding.UTF8.GetByteCount(text);
+        KnowledgeDocumentEntity doc;
+        await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (!await db.KnowledgeBases.AnyAsync(k => k.Id == knowledgeBaseId, cancellationToken))
+            {
+                throw NotFound();
+            }
+            var existing = await db.KnowledgeDocuments.Where(d => d.KnowledgeBaseId == knowledgeBaseId).FirstOrDefaultAsync(match, cancellationToken);
+            if (existing is null && newName is null)
+            {
+                throw new KnowledgeBaseException("The document no longer exists.");
+            }
+            if (existing is not null && existing.ContentHash == hash && existing.State != DocumentState.Failed)
+            {
+                // Same text as before: nothing to re-index, no version bump.
+                return Summary(existing);
+            }
+            doc = existing ?? new KnowledgeDocumentEntity { KnowledgeBaseId = knowledgeBaseId, Name = newName! };
+            doc.Text = text;
+            doc.ContentHash = hash;
+            doc.SizeBytes = size;
+            doc.ChunkCount = 0;
+            doc.State = DocumentState.Pending;
+            doc.Error = null;
+            doc.UpdatedAt = _time.GetUtcNow();
+            if (existing is null)
+            {
+                db.KnowledgeDocuments.Add(doc);
+            }
+            else
+            {
+                // Old chunks go at once: answers must not be built from text that was replaced.
+                await db.KnowledgeChunks.Where(c => c.DocumentId == doc.Id).ExecuteDeleteAsync(cancellationToken);
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            await BumpAsync(db, knowledgeBaseId, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+        }
+        StartBatchIfIdle(knowledgeBaseId);
+        Publish(new IndexingProgress(knowledgeBaseId, doc.Id, doc.Name, DocumentState.Pending, 0, 0));
+        await ChangedAsync(knowledgeBaseId, cancellationToken);
+        Enqueue(knowledgeBaseId);
+        return Summary(doc);
+    }
+
+    // ---------------------------------------------------------------- indexing progress
+
+    /// <summary>Listen to indexing progress of all knowledge bases (called on the indexing thread; marshal to the UI yourself).
+    /// Dispose the result to stop.</summary>
+    public IDisposable SubscribeProgress(Action<IndexingProgress> handler)
+    {
+        ImmutableInterlocked.Update(ref _subscribers, s => s.Add(handler));
+        return new Unsubscriber(() => ImmutableInterlocked.Update(ref _subscribers, s => s.Remove(handler)));
+    }
+
+    /// <summary>Progress of the documents in the current (or last) indexing batch of a knowledge base.</summary>
+    public IReadOnlyList<IndexingProgress> GetProgress(string knowledgeBaseId) =>
+        [.. _progress.Values.Where(p => p.KnowledgeBaseId == knowledgeBaseId).OrderBy(p => p.DocumentName, StringComparer.Ordinal)];
+
+    /// <summary>0..1 while documents of the knowledge base are being indexed; null when nothing is waiting.</summary>
+    public double? GetIndexingFraction(string knowledgeBaseId)
+    {
+        var batch = GetProgress(knowledgeBaseId);
+        return batch.Count == 0 || batch.All(p => p.State is DocumentState.Ready or DocumentState.Failed) ? null : batch.Average(p => p.Fraction);
+    }
+
+    /// <summary>Completes when no document of the knowledge base is pending or indexing.</summary>
+    public async Task WaitForIndexingAsync(string knowledgeBaseId, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+            {
+                if (!await db.KnowledgeDocuments.AnyAsync(d => d.KnowledgeBaseId == knowledgeBaseId && (d.State == DocumentState.Pending || d.State == DocumentState.Indexing), cancellationToken))
+                {
+                    return;
+                }
+            }
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    // ---------------------------------------------------------------- search
+
+    public async ValueTask<long?> GetVersionAsync(string knowledgeBaseId, CancellationToken cancellationToken = default) =>
+        (await GetIndexAsync(knowledgeBaseId, cancellationToken))?.Version;
+
+    public async ValueTask<IReadOnlyList<ScoredChunk>> SearchAsync(string knowledgeBaseId, string query, SearchOptions options, CancellationToken cancellationToken = default)
+    {
+        var loaded = await GetIndexAsync(knowledgeBaseId, cancellationToken);
+        if (loaded is null || loaded.Index.Count == 0 || string.IsNullOrWhiteSpace(query))
+        {
+            return [];
+        }
+        ReadOnlyMemory<float>? vector = null;
+        if (options.Mode != SearchMode.Keyword && loaded.Index.Dimensions > 0)
+        {
+            try
+            {
+                var embedded = await _embeddings.GenerateAsync([query], cancellationToken: cancellationToken);
+                vector = embedded[0].Vector;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && options.Mode == SearchMode.Hybrid)
+            {
+                Log.QueryEmbeddingFailed(_logger, ex, knowledgeBaseId);
+            }
+        }
+        return loaded.Index.Search(query, vector, options);
+    }
+
+    /// <summary>The studio's search playground: top chunks with keyword score, vector score and fused rank (no minimum score).</summary>
+    public async Task<PlaygroundResult> SearchPlaygroundAsync(string knowledgeBaseId, string query, int topK = 5, SearchMode mode = SearchMode.Hybrid, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var hits = await SearchAsync(knowledgeBaseId, query, new SearchOptions(topK, 0, mode), cancellationToken);
+        var version = await GetVersionAsync(knowledgeBaseId, cancellationToken) ?? 0;
+        return new PlaygroundResult(hits, Stopwatch.GetElapsedTime(started), version);
+    }
+
+    /// <summary>The knowledge base's in-memory index as searches see it now (loaded on first use).</summary>
+    public async Task<KnowledgeIndex?> GetIndexSnapshotAsync(string knowledgeBaseId, CancellationToken cancellationToken = default) =>
+        (await GetIndexAsync(knowledgeBaseId, cancellationToken))?.Index;
+
+    private async Task<LoadedIndex?> GetIndexAsync(string knowledgeBaseId, CancellationToken cancellationToken)
+    {
+        await StartAsync(cancellationToken);
+        var lazy = _indexes.GetOrAdd(knowledgeBaseId, id => new Lazy<Task<LoadedIndex?>>(() => LoadIndexAsync(id)));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            _indexes.TryRemove(new KeyValuePair<string, Lazy<Task<LoadedIndex?>>>(knowledgeBaseId, lazy));
+            throw;
+        }
+    }
+
+    private async Task<LoadedIndex?> LoadIndexAsync(string knowledgeBaseId)
+    {
+        await using var db = await _dbFactory.CreateDbContextAsync(_stopping.Token);
+        await using var tx = await db.Database.BeginTransactionAsync(_stopping.Token); // version and chunks from one snapshot
+        var version = await db.KnowledgeBases.AsNoTracking().Where(k => k.Id == knowledgeBaseId).Select(k => (long?)k.Version).FirstOrDefaultAsync(_stopping.Token);
+        if (version is null)
+        {
+            return null;
+        }
+        var rows = await db.KnowledgeChunks.AsNoTracking().Where(c => c.KnowledgeBaseId == knowledgeBaseId)
+            .OrderBy(c => c.DocumentName).ThenBy(c => c.Ordinal).ToListAsync(_stopping.Token);
+        var chunks = rows.Select(r => new KnowledgeChunk(r.DocumentId, r.DocumentName, r.Heading, r.Text, r.Ordinal)).ToList();
+        var vectors = rows.Select(r => FromBytes(r.Vector)).ToList();
+        Log.IndexLoaded(_logger, knowledgeBaseId, version.Value, chunks.Count);
+        return new LoadedIndex(version.Value, new KnowledgeIndex(chunks, vectors));
+    }
+
+    // ---------------------------------------------------------------- background indexing
+
+    /// <summary>Starts the indexing worker, resumes documents left pending by a previous run, and listens for changes made by
+    /// other instances. Called on first use; a host may call it at startup.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_startLock)
+        {
+            if (_recovery is null)
+            {
+                _remoteSubscription = _services.GetService<ICacheInvalidation>()?.OnKnowledgeBaseChanged(id =>
+                {
+                    _indexes.TryRemove(id, out _);
+                    return Task.CompletedTask;
+                });
+                _recovery = ResumePendingAsync();
+            }
+            return _recovery.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task ResumePendingAsync()
+    {
+        await using var db = await _dbFactory.CreateDbContextAsync(_stopping.Token);
+        var ids = await db.KnowledgeDocuments.Where(d => d.State == DocumentState.Pending || d.State == DocumentState.Indexing)
+            .Select(d => d.KnowledgeBaseId).Distinct().ToListAsync(_stopping.Token);
+        foreach (var id in ids)
+        {
+            Enqueue(id);
+        }
+    }
+
+    private void Enqueue(string knowledgeBaseId)
+    {
+        if (_queued.TryAdd(knowledgeBaseId, 0))
+        {
+            _queue.Writer.TryWrite(knowledgeBaseId);
+        }
+        lock (_startLock)
+        {
+            _worker ??= Task.Run(RunWorkerAsync);
+        }
+    }
+
+    private async Task RunWorkerAsync()
+    {
+        try
+        {
+            await foreach (var kbId in _queue.Reader.ReadAllAsync(_stopping.Token))
+            {
+                _queued.TryRemove(kbId, out _);
+                await IndexPendingAsync(kbId, _stopping.Token);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            Log.IndexingWorkerFailed(_logger, ex);
+        }
+    }
+
+    private async Task IndexPendingAsync(string knowledgeBaseId, CancellationToken cancellationToken)
+    {
+        var failedIds = new HashSet<string>();
+        while (true)
+        {
+            KnowledgeBaseEntity? kb;
+            KnowledgeDocumentEntity? doc;
+            await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+            {
+                kb = await db.KnowledgeBases.AsNoTracking().FirstOrDefaultAsync(k => k.Id == knowledgeBaseId, cancellationToken);
+                doc = kb is null ? null : await db.KnowledgeDocuments.AsNoTracking()
+                    .Where(d => d.KnowledgeBaseId == knowledgeBaseId && (d.State == DocumentState.Pending || d.State == DocumentState.Indexing) && !failedIds.Contains(d.Id))
+                    .OrderBy(d => d.Name).FirstOrDefaultAsync(cancellationToken);
+            }
+            if (kb is null || doc is null)
+            {
+                return;
+            }
+            try
+            {
+                await IndexDocumentAsync(kb, doc, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failedIds.Add(doc.Id);
+                Log.DocumentIndexingFailed(_logger, ex, knowledgeBaseId, doc.Name);
+                var message = ex is KnowledgeBaseException ? ex.Message : "Indexing failed: " + ex.Message;
+                await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
+                await db.KnowledgeDocuments.Where(d => d.Id == doc.Id && d.ContentHash == doc.ContentHash)
+                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, DocumentState.Failed).SetProperty(d => d.Error, message), cancellationToken);
+                Publish(new IndexingProgress(knowledgeBaseId, doc.Id, doc.Name, DocumentState.Failed, 0, 0, message));
+            }
+        }
+    }
+
+    private async Task IndexDocumentAsync(KnowledgeBaseEntity kb, KnowledgeDocumentEntity doc, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            await db.KnowledgeDocuments.Where(d => d.Id == doc.Id && d.ContentHash == doc.ContentHash)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, DocumentState.Indexing), cancellationToken);
+        }
+        Publish(new IndexingProgress(kb.Id, doc.Id, doc.Name, DocumentState.Indexing, 0, 0));
+
+        // Chunking a 5 MB document takes a moment too: keep it off the caller's thread like the embedding.
+        var chunks = await Task.Run(() => TextChunker.Chunk(doc.Id, doc.Name, doc.Text, kb.ChunkSize, kb.ChunkOverlap), cancellationToken);
+        Publish(new IndexingProgress(kb.Id, doc.Id, doc.Name, DocumentState.Indexing, 0, chunks.Count));
+        var vectors = new List<byte[]>(chunks.Count);
+        for (var start = 0; start < chunks.Count; start += EmbedBatch)
+        {
+            var batch = chunks.Skip(start).Take(EmbedBatch).Select(KnowledgeIndex.SearchText).ToList();
+            var embedded = await _embeddings.GenerateAsync(batch, cancellationToken: cancellationToken);
+            vectors.AddRange(embedded.Select(e => ToBytes(e.Vector.Span)));
+            Publish(new IndexingProgress(kb.Id, doc.Id, doc.Name, DocumentState.Indexing, vectors.Count, chunks.Count));
+        }
+
+        await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+            var current = await db.KnowledgeDocuments.FirstOrDefaultAsync(d => d.Id == doc.Id, cancellationToken);
+            if (current is null || current.ContentHash != doc.ContentHash)
+            {
+                return; // deleted or replaced meanwhile: the newer text is (or was) queued on its own
+            }
+            await db.KnowledgeChunks.Where(c => c.DocumentId == doc.Id).ExecuteDeleteAsync(cancellationToken);
+            db.KnowledgeChunks.AddRange(chunks.Select((c, i) => new KnowledgeChunkEntity
+            {
+                DocumentId = doc.Id,
+                KnowledgeBaseId = kb.Id,
+                Ordinal = c.Ordinal,
+                DocumentName = c.DocumentName,
+                Heading = c.Heading,
+                Text = c.Text,
+                Vector = vectors[i],
+            }));
+            current.State = DocumentState.Ready;
+            current.ChunkCount = chunks.Count;
+            current.Error = null;
+            await db.SaveChangesAsync(cancellationToken);
+            await BumpAsync(db, kb.Id, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+        }
+        Log.DocumentIndexed(_logger, kb.Id, doc.Name, chunks.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        Publish(new IndexingProgress(kb.Id, doc.Id, doc.Name, DocumentState.Ready, chunks.Count, chunks.Count));
+        await ChangedAsync(kb.Id, cancellationToken);
+    }
+
+    private void StartBatchIfIdle(string knowledgeBaseId)
+    {
+        var mine = _progress.Values.Where(p => p.KnowledgeBaseId == knowledgeBaseId).ToList();
+        if (mine.All(p => p.State is DocumentState.Ready or DocumentState.Failed))
+        {
+            foreach (var p in mine)
+            {
+                _progress.TryRemove(p.DocumentId, out _);
+            }
+        }
+    }
+
+    private void Publish(IndexingProgress progress)
+    {
+        _progress[progress.DocumentId] = progress;
+        foreach (var handler in _subscribers)
+        {
+            try
+            {
+                handler(progress);
+            }
+            catch (Exception ex)
+            {
+                // A broken listener (e.g. a closed browser tab) must not stop indexing.
+                Log.DocumentIndexingFailed(_logger, ex, progress.KnowledgeBaseId, progress.DocumentName);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private async Task BumpAsync(StudioDbContext db, string knowledgeBaseId, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await db.KnowledgeBases.Where(k => k.Id == knowledgeBaseId)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.Version, k => k.Version + 1).SetProperty(k => k.UpdatedAt, now), cancellationToken);
+    }
+
+    private async Task ChangedAsync(string knowledgeBaseId, CancellationToken cancellationToken)
+    {
+        // Local index first, so a retrieval that runs right after the caches are cleared already sees the new content.
+        _indexes.TryRemove(knowledgeBaseId, out _);
+        var invalidation = _services.GetService<ICacheInvalidation>();
+        if (invalidation is null)
+        {
+            return;
+        }
+        try
+        {
+            await invalidation.KnowledgeBaseChangedAsync(knowledgeBaseId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.InvalidationFailed(_logger, ex, knowledgeBaseId);
+        }
+    }
+
+    /// <summary>Decodes an uploaded file as UTF-8 text, or explains in plain words why it is not text.</summary>
+    public static string DecodeText(ReadOnlySpan<byte> content, string name)
+    {
+        if (content.Length > MaxDocumentBytes)
+        {
+            throw new KnowledgeBaseException($"\"{name}\" is too large ({content.Length / 1024 / 1024} MB). The limit is {MaxDocumentBytes / 1024 / 1024} MB per document.");
+        }
+        if (content.IndexOf((byte)0) >= 0)
+        {
+            throw new KnowledgeBaseException($"\"{name}\" is not a text file (it contains binary data). Upload Markdown (.md) or plain text (.txt) files.");
+        }
+        try
+        {
+            var text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(content);
+            return text.Length > 0 && text[0] == '\uFEFF' ? text[1..] : text;
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new KnowledgeBaseException($"\"{name}\" is not UTF-8 text. Save it as UTF-8 text (.md or .txt) and upload it again.");
+        }
+    }
+
+    private static void ValidateText(string text, string name)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new KnowledgeBaseException($"\"{name}\" is empty.");
+        }
+        if (text.Contains('\0'))
+        {
+            throw new KnowledgeBaseException($"\"{name}\" is not text (it contains binary data).");
+        }
+        if (Encoding.UTF8.GetByteCount(text) > MaxDocumentBytes)
+        {
+            throw new KnowledgeBaseException($"\"{name}\" is too large. The limit is {MaxDocumentBytes / 1024 / 1024} MB per document.");
+        }
+    }
+
+    private static string ValidName(string? name, string what)
+    {
+        var trimmed = name?.Trim() ?? "";
+        if (trimmed.Length == 0)
+        {
+            throw new KnowledgeBaseException($"Give the {what} a name.");
+        }
+        if (trimmed.Length > 200)
+        {
+            throw new KnowledgeBaseException($"The {what} name is too long (at most 200 characters).");
+        }
+        return trimmed;
+    }
+
+    private static void ValidateChunking(int chunkSize, int chunkOverlap)
+    {
+        if (chunkSize is < MinChunkSize or > MaxChunkSize)
+        {
+            throw new KnowledgeBaseException($"Chunk size must be between {MinChunkSize} and {MaxChunkSize} characters.");
+        }
+        if (chunkOverlap < 0 || chunkOverlap > chunkSize / 2)
+        {
+            throw new KnowledgeBaseException("Chunk overlap must be between 0 and half the chunk size.");
+        }
+    }
+
+    private static KnowledgeBaseException NotFound() => new("The knowledge base no longer exists.");
+
+    private static KnowledgeDocumentSummary Summary(KnowledgeDocumentEntity d) =>
+        new(d.Id, d.KnowledgeBaseId, d.Name, d.SizeBytes, d.ChunkCount, d.State, d.Error, d.UpdatedAt);
+
+    private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    // Vectors are stored as float32 in the machine's byte order; every platform .NET runs on here is little-endian.
+    internal static byte[] ToBytes(ReadOnlySpan<float> vector) => MemoryMarshal.AsBytes(vector).ToArray();
+
+    internal static float[] FromBytes(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        _queue.Writer.TryComplete();
+        _remoteSubscription?.Dispose();
+        if (_worker is not null)
+        {
+            try
+            {
+                await _worker;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        _stopping.Dispose();
+    }
+
+    private sealed class Unsubscriber(Action dispose) : IDisposable
+    {
+        private Action? _dispose = dispose;
+
+        public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
+    }
+}

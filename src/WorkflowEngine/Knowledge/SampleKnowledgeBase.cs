@@ -1,0 +1,60 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace WorkflowEngine.Knowledge;
+
+/// <summary>A document of the sample knowledge base: file name (e.g. <c>refunds.md</c>) and Markdown text.</summary>
+public sealed record SampleArticle(string Name, string Text)
+{
+    /// <summary>The article's key, its file name without extension (e.g. <c>refunds</c>); the question set uses it.</summary>
+    public string Intent => Path.GetFileNameWithoutExtension(Name);
+}
+
+/// <summary>A question set in the shape of the FAQ datasets: per intent (article key) a canonical question and paraphrases,
+/// plus questions the knowledge base does not answer.</summary>
+public sealed record QuestionSet(
+    [property: JsonPropertyName("about")] string? About,
+    [property: JsonPropertyName("intents")] IReadOnlyDictionary<string, QuestionSetIntent> Intents,
+    [property: JsonPropertyName("out_of_scope")] IReadOnlyList<string> OutOfScope)
+{
+    public static QuestionSet Parse(string json) =>
+        JsonSerializer.Deserialize<QuestionSet>(json) ?? throw new FormatException("The question set is empty.");
+}
+
+public sealed record QuestionSetIntent(
+    [property: JsonPropertyName("canonical")] string Canonical,
+    [property: JsonPropertyName("paraphrases")] IReadOnlyList<string> Paraphrases);
+
+/// <summary>The product's own sample knowledge base: 20 short help-centre articles of the fictional shop Harbor Lane, written
+/// for the sample FAQ bot, embedded in the engine assembly.</summary>
+public static class SampleKnowledgeBase
+{
+    /// <summary>Fixed id, so the sample bot can refer to it and <c>EnsureSampleAsync</c> stays idempotent.</summary>
+    public const string Id = "sample-shop";
+    public const string Name = "Harbor Lane help centre (sample)";
+    public const string Description = "Sample knowledge base: 20 short help articles of a fictional shop.";
+    private const string Prefix = "WorkflowEngine.Knowledge.Sample.";
+
+    private static readonly Lazy<IReadOnlyList<SampleArticle>> LazyArticles = new(() =>
+    [
+        .. Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".md", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(n => new SampleArticle(n[Prefix.Length..], Read(n))),
+    ]);
+
+    public static IReadOnlyList<SampleArticle> Articles => LazyArticles.Value;
+
+    /// <summary>For each article one canonical question and two paraphrases, plus out-of-scope questions.</summary>
+    public static QuestionSet LoadQuestions() => QuestionSet.Parse(Read(Prefix + "questions.json"));
+
+    private static Assembly Assembly => typeof(SampleKnowledgeBase).Assembly;
+
+    private static string Read(string resource)
+    {
+        using var stream = Assembly.GetManifestResourceStream(resource) ?? throw new InvalidOperationException($"Missing resource {resource}.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,82 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenAI;
+
+namespace WorkflowEngine.Llm;
+
+/// <summary>Gives the <see cref="IChatClient"/> for a provider: the configured default, a node's own settings, or the offline responder.</summary>
+public interface ILlmClientFactory
+{
+    /// <summary>The configured default provider (<see cref="LlmEndpoint.Offline"/> when none).</summary>
+    LlmEndpoint Default { get; }
+
+    /// <summary>A node's provider: its own settings where given, the default otherwise (see <see cref="LlmEndpoint.Resolve"/>).</summary>
+    LlmEndpoint Resolve(string? baseUrl, string? apiKey, string? model);
+
+    /// <summary>The chat client for a provider; the <see cref="OfflineResponder"/> when it is offline. Clients are cached per
+    /// (base URL, key, model) and safe to share.</summary>
+    IChatClient GetClient(LlmEndpoint endpoint);
+}
+
+/// <summary>
+/// OpenAI-compatible clients through Microsoft.Extensions.AI.OpenAI. Their HTTP goes through the named
+/// <see cref="HttpClientName"/> client, whose resilience handler retries transient failures and bounds the total time
+/// (see AddEngineLlm); the OpenAI SDK's own retries are switched off so that there is one retry policy, not two.
+/// </summary>
+internal sealed class LlmClientFactory(
+    IHttpClientFactory httpClientFactory,
+    IOptions<LlmOptions> options,
+    OfflineResponder offline,
+    ILogger<LlmClientFactory> logger) : ILlmClientFactory
+{
+    public const string HttpClientName = "WorkflowEngine.Llm";
+
+    private readonly ConcurrentDictionary<LlmEndpoint, IChatClient> _clients = new();
+    private readonly LlmOptions _options = options.Value;
+    private int _offlineLogged;
+
+    public LlmEndpoint Default => LlmEndpoint.Resolve(_options, null, null, null);
+
+    public LlmEndpoint Resolve(string? baseUrl, string? apiKey, string? model) => LlmEndpoint.Resolve(_options, baseUrl, apiKey, model);
+
+    public IChatClient GetClient(LlmEndpoint endpoint)
+    {
+        if (endpoint.IsOffline)
+        {
+            if (Interlocked.Exchange(ref _offlineLogged, 1) == 0)
+            {
+                Log.OfflineResponderInUse(logger);
+            }
+            return offline;
+        }
+        if (!LlmEndpoint.IsValidBaseUrl(endpoint.BaseUrl!))
+        {
+            throw new LlmException($"The language model base URL '{LlmEndpoint.DescribeUrl(endpoint.BaseUrl!)}' is not an absolute http or https URL (for example http://localhost:11434/v1).");
+        }
+        if (endpoint.Model is null)
+        {
+            throw new LlmException("No language model is set: give the llm node a model, or configure Llm:Model.");
+        }
+        return _clients.GetOrAdd(endpoint, Create);
+    }
+
+    private IChatClient Create(LlmEndpoint endpoint)
+    {
+        var clientOptions = new OpenAIClientOptions
+        {
+            Endpoint = new Uri(endpoint.BaseUrl!.Trim()),
+            Transport = new HttpClientPipelineTransport(httpClientFactory.CreateClient(HttpClientName)),
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            // Also the longest wait between two streamed chunks; the HTTP handler bounds the whole call.
+            NetworkTimeout = TimeSpan.FromSeconds(_options.TimeoutSeconds),
+        };
+        // Local servers (Ollama, LM Studio) need no key, but the SDK insists on one; any placeholder does.
+        var credential = new ApiKeyCredential(endpoint.ApiKey ?? "no-key");
+        Log.LlmClientCreated(logger, endpoint.Description, _options.TimeoutSeconds, _options.MaxRetries);
+        return new OpenAIClient(credential, clientOptions).GetChatClient(endpoint.Model!).AsIChatClient();
+    }
+}

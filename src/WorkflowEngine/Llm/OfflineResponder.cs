@@ -1,0 +1,269 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.AI;
+
+namespace WorkflowEngine.Llm;
+
+/// <summary>One retrieved passage the offline responder may answer from (best first).</summary>
+public sealed record OfflineSource(string Text, string? DocumentName = null, string? Heading = null);
+
+/// <summary>
+/// The <see cref="IChatClient"/> used when no language model is configured: it answers with the sentences of the top retrieved
+/// passage that best match the question, labelled with <see cref="Label"/>, and streams them word by word.
+/// <para>How it gets question and context: the caller puts them in <see cref="ChatOptions.AdditionalProperties"/> with
+/// <see cref="SetContext"/> (the llm node does this with the user's cleaned question and the upstream retrieve node's chunks).
+/// Without them it takes the last user message as the question and has no context, so it says it has no information.</para>
+/// Written by hand because this is extractive selection over one passage, not generation: a small overlap score
+/// (words for alphabetic text, character bigrams for Chinese) is all it needs.
+/// </summary>
+public sealed partial class OfflineResponder : IChatClient
+{
+    /// <summary>The start of every offline answer, so nobody mistakes it for a model's answer.</summary>
+    public const string Label = "(Offline answer from the knowledge base) ";
+
+    /// <summary>The offline answer when there is nothing to answer from.</summary>
+    public const string NoInformation = "I have no information on that in the knowledge base.";
+
+    /// <summary><see cref="ChatOptions.AdditionalProperties"/> key: the question (string).</summary>
+    public const string QuestionProperty = "workflowstudio.offline.question";
+
+    /// <summary><see cref="ChatOptions.AdditionalProperties"/> key: the retrieved passages, best first (IReadOnlyList&lt;OfflineSource&gt;).</summary>
+    public const string SourcesProperty = "workflowstudio.offline.sources";
+
+    public const string ModelId = "offline";
+
+    private const int MaxSentences = 2;
+
+    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
+    {
+        "a", "an", "the", "is", "are", "am", "was", "were", "be", "been", "do", "does", "did", "i", "me", "my", "you", "your", "we", "our",
+        "it", "its", "to", "of", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "if", "so", "as", "this", "that",
+        "these", "those", "there", "here", "what", "which", "who", "how", "when", "where", "why", "can", "could", "would", "will",
+        "shall", "should", "may", "might", "must", "have", "has", "had", "get", "got", "any", "some", "please", "about", "into",
+    };
+
+    private static readonly ChatClientMetadata Metadata = new("offline", null, ModelId);
+
+    /// <summary>Puts the question and the retrieved passages (best first) where <see cref="OfflineResponder"/> reads them.</summary>
+    public static void SetContext(ChatOptions options, string question, IReadOnlyList<OfflineSource> sources)
+    {
+        options.AdditionalProperties ??= [];
+        options.AdditionalProperties[QuestionProperty] = question;
+        options.AdditionalProperties[SourcesProperty] = sources;
+    }
+
+    /// <summary>The offline answer, label included.</summary>
+    public static string Compose(string question, IReadOnlyList<OfflineSource> sources)
+    {
+        var top = sources.FirstOrDefault(s => !string.IsNullOrWhiteSpace(s.Text));
+        if (top is null)
+        {
+            return Label + NoInformation;
+        }
+        var sentences = SplitSentences(top.Text);
+        if (sentences.Count == 0)
+        {
+            return Label + NoInformation;
+        }
+
+        var questionTerms = Terms(question).ToHashSet(StringComparer.Ordinal);
+        var scored = sentences
+            .Select((text, index) => (text, index, score: Score(questionTerms, text)))
+            .ToList();
+        var best = scored.Max(s => s.score);
+        var chosen = best > 0
+            ? scored.Where(s => s.score >= best / 2).OrderByDescending(s => s.score).ThenBy(s => s.index).Take(MaxSentences)
+            // Retrieval ranked this passage first, so its opening is the best guess when no word matches.
+            : scored.Take(MaxSentences);
+
+        var ordered = chosen.OrderBy(s => s.index).Select(s => s.text).ToList();
+        var separator = ordered.Any(ContainsCjk) ? "" : " ";
+        var answer = new StringBuilder(Label).AppendJoin(separator, ordered);
+        var source = DisplayName(top.DocumentName) ?? top.Heading?.Trim();
+        if (!string.IsNullOrWhiteSpace(source))
+        {
+            answer.Append(" (Source: ").Append(source).Append(')');
+        }
+        return answer.ToString();
+    }
+
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var text = Answer(messages, options);
+        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, text)) { ModelId = ModelId, FinishReason = ChatFinishReason.Stop });
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var text = Answer(messages, options);
+        foreach (var piece in SplitWords(text))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Let the consumer render each word as it comes, as with a real model.
+            await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, piece) { ModelId = ModelId };
+        }
+        yield return new ChatResponseUpdate { Role = ChatRole.Assistant, FinishReason = ChatFinishReason.Stop, ModelId = ModelId };
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is not null ? null
+        : serviceType == typeof(ChatClientMetadata) ? Metadata
+        : serviceType.IsInstanceOfType(this) ? this
+        : null;
+
+    public void Dispose()
+    {
+        // Stateless; shared by every caller.
+    }
+
+    /// <summary>Splits a text into streamable pieces: words with their leading whitespace, CJK characters one by one.
+    /// Concatenating the pieces gives the text back.</summary>
+    public static IReadOnlyList<string> SplitWords(string text)
+    {
+        var pieces = WordPiece().Matches(text).Select(m => m.Value).ToList();
+        var covered = pieces.Sum(p => p.Length);
+        if (covered < text.Length)
+        {
+            if (pieces.Count == 0)
+            {
+                pieces.Add(text);
+            }
+            else
+            {
+                pieces[^1] += text[covered..];
+            }
+        }
+        return pieces;
+    }
+
+    private static string Answer(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        var properties = options?.AdditionalProperties;
+        var question = properties?.TryGetValue(QuestionProperty, out var q) == true && q is string s
+            ? s
+            : messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
+        var sources = properties?.TryGetValue(SourcesProperty, out var v) == true && v is IReadOnlyList<OfflineSource> list ? list : [];
+        return Compose(question, sources);
+    }
+
+    /// <summary>A document name as people call it: "refunds.md" becomes "refunds".</summary>
+    private static string? DisplayName(string? documentName)
+    {
+        var name = documentName?.Trim();
+        if (string.IsNullOrEmpty(name))
+        {
+            return null;
+        }
+        foreach (var extension in (string[])[".md", ".markdown", ".txt"])
+        {
+            if (name.Length > extension.Length && name.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
+            {
+                return name[..^extension.Length];
+            }
+        }
+        return name;
+    }
+
+    private static double Score(HashSet<string> questionTerms, string sentence)
+    {
+        var terms = Terms(sentence).ToHashSet(StringComparer.Ordinal);
+        if (terms.Count == 0 || questionTerms.Count == 0)
+        {
+            return 0;
+        }
+        var overlap = terms.Count(questionTerms.Contains);
+        // Dividing by the square root of the length keeps long sentences from winning on size alone.
+        return overlap / Math.Sqrt(terms.Count);
+    }
+
+    /// <summary>Index terms: lower-cased, lightly stemmed words without stop words; CJK runs as character bigrams.</summary>
+    internal static IEnumerable<string> Terms(string text)
+    {
+        var normalized = text.Normalize(NormalizationForm.FormKC).ToLowerInvariant();
+        foreach (Match match in TermRun().Matches(normalized))
+        {
+            var run = match.Value;
+            if (ContainsCjk(run))
+            {
+                if (run.Length == 1)
+                {
+                    yield return run;
+                }
+                for (var i = 0; i + 1 < run.Length; i++)
+                {
+                    yield return run.Substring(i, 2);
+                }
+            }
+            else if (!StopWords.Contains(run))
+            {
+                yield return Stem(run);
+            }
+        }
+    }
+
+    private static string Stem(string word)
+    {
+        if (word.Length > 5 && word.EndsWith("ing", StringComparison.Ordinal))
+        {
+            return word[..^3];
+        }
+        if (word.Length > 4 && word.EndsWith("ed", StringComparison.Ordinal))
+        {
+            return word[..^2];
+        }
+        if (word.Length > 4 && word.EndsWith("ies", StringComparison.Ordinal))
+        {
+            return word[..^3] + "y";
+        }
+        if (word.Length > 3 && word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal))
+        {
+            return word[..^1];
+        }
+        return word;
+    }
+
+    internal static List<string> SplitSentences(string text)
+    {
+        var sentences = new List<string>();
+        foreach (var rawLine in text.Split('\n'))
+        {
+            var line = rawLine.Trim();
+            // Markdown headings name a passage; they are not an answer.
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+            line = ListMarker().Replace(line, "");
+            foreach (Match match in Sentence().Matches(line))
+            {
+                var sentence = match.Value.Trim();
+                if (sentence.Any(char.IsLetterOrDigit))
+                {
+                    sentences.Add(sentence);
+                }
+            }
+        }
+        return sentences;
+    }
+
+    private static bool ContainsCjk(string text) => text.Any(c => c is >= '\u3400' and <= '\u9FFF');
+
+    // A sentence ends at . ! ? (followed by space or end) or at the CJK full stops, which need no space after them.
+    [GeneratedRegex(@"[^。！？；]+?(?:[.!?](?=\s|$)|[。！？；]|$)")]
+    private static partial Regex Sentence();
+
+    [GeneratedRegex(@"^(?:[-*+•]|\d+[.)])\s+")]
+    private static partial Regex ListMarker();
+
+    [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}+|[\p{L}\p{Nd}-[\p{IsCJKUnifiedIdeographs}]]+")]
+    private static partial Regex TermRun();
+
+    [GeneratedRegex(@"\s*(?:\p{IsCJKUnifiedIdeographs}|\p{IsCJKSymbolsandPunctuation}|\p{IsHalfwidthandFullwidthForms}|[^\s\p{IsCJKUnifiedIdeographs}\p{IsCJKSymbolsandPunctuation}\p{IsHalfwidthandFullwidthForms}]+)")]
+    private static partial Regex WordPiece();
+}

@@ -1,0 +1,95 @@
+using WorkflowEngine.Graphs;
+using WorkflowEngine.Nodes.Templates;
+
+namespace WorkflowEngine.Nodes.Types;
+
+/// <summary>The run's final text. When a response-cache gate before it answered from cache, that stored answer is used
+/// instead of the template (the steps that would have produced the template's values were skipped).</summary>
+[NodeType("answer",
+    DisplayName = "Answer",
+    Category = "Output",
+    Description = "The reply the user sees, e.g. {{ llm.text }}. Uses the cached answer when a response cache before it had a hit.",
+    Icon = "Chat",
+    CacheKind = "answer",
+    DefaultTtlSeconds = 600,
+    HasOutput = false,
+    Outputs = ["text"])]
+public sealed class AnswerNode : Node<AnswerNode.Config, AnswerNode.Input>
+{
+    /// <summary>The node type key of the response-cache gate whose hit supplies the answer.</summary>
+    internal const string CacheGateType = "cache";
+
+    public sealed record Config
+    {
+        public string Template { get; init; } = "{{ llm.text }}";
+    }
+
+    /// <param name="Text">The answer text.</param>
+    /// <param name="CachedBy">The cache gate whose stored answer this is, or null when the template produced it.</param>
+    public sealed record Input(string Text, string? CachedBy);
+
+    protected override Input ResolveInput(NodeContext context, Config config)
+    {
+        if (FindCacheHit(context) is { } hit)
+        {
+            return hit;
+        }
+        return new Input(TemplateRenderer.Render(config.Template, context), null);
+    }
+
+    protected override ValueTask<NodeResult> ExecuteAsync(NodeContext context, Config config, Input input, CancellationToken cancellationToken)
+    {
+        var result = new NodeResult(NodeOutputs.From(new { text = input.Text }));
+        if (input.CachedBy is not null)
+        {
+            result = result with { Details = new Dictionary<string, string> { ["source"] = $"cached answer from '{input.CachedBy}'" } };
+        }
+        return ValueTask.FromResult(result);
+    }
+
+    protected override IEnumerable<string> Validate(Config config)
+    {
+        if (string.IsNullOrWhiteSpace(config.Template))
+        {
+            yield return "The answer template is empty: say what to reply with, usually {{ llm.text }}.";
+        }
+        else if (TemplateRenderer.GetSyntaxError(config.Template) is { } error)
+        {
+            yield return error;
+        }
+    }
+
+    protected override IEnumerable<VariableReference> References(Config config) => TemplateReferenceFinder.Find(config.Template, "template");
+
+    /// <summary>The answer of a cache gate upstream of this node that had a hit in this run (outputs <c>hit</c> = true and <c>answer</c>).</summary>
+    private static Input? FindCacheHit(NodeContext context)
+    {
+        foreach (var gate in Upstream(context.Graph, context.Node.Id).Where(n => n.Type == CacheGateType))
+        {
+            var outputs = context.GetOutputs(gate.Id);
+            if (outputs is not null && outputs.TryGet("hit", out var hit) && hit.ValueKind == System.Text.Json.JsonValueKind.True
+                && outputs.GetString("answer") is { } answer)
+            {
+                return new Input(answer, gate.Id);
+            }
+        }
+        return null;
+    }
+
+    private static IEnumerable<NodeDefinition> Upstream(WorkflowGraph graph, string nodeId)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<string>([nodeId]);
+        while (queue.TryDequeue(out var id))
+        {
+            foreach (var edge in graph.Edges.Where(e => e.To == id))
+            {
+                if (seen.Add(edge.From) && graph.FindNode(edge.From) is { } node)
+                {
+                    queue.Enqueue(edge.From);
+                    yield return node;
+                }
+            }
+        }
+    }
+}

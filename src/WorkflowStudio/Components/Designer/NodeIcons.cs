@@ -1,0 +1,19 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using MudBlazor;
+
+namespace WorkflowStudio.Components.Designer;
+
+/// <summary>Maps the Material icon names in <c>[NodeType(Icon = ...)]</c> to MudBlazor's SVG icons.</summary>
+public static class NodeIcons
+{
+    private static readonly ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
+
+    public static string Resolve(string? name) =>
+        string.IsNullOrWhiteSpace(name) ? Icons.Material.Filled.Circle : Cache.GetOrAdd(name, Lookup);
+
+    private static string Lookup(string name) =>
+        typeof(Icons.Material.Filled).GetField(name, BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as string
+        ?? typeof(Icons.Material.Outlined).GetField(name, BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as string
+        ?? Icons.Material.Filled.Circle;
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+
+namespace WorkflowStudio.Components.Designer;
+
+/// <summary>The card for one workflow node: coloured icon square, title, settings summary, cache badge, ports, and the
+/// selected/invalid/run states. Registered for <see cref="WorkflowNodeModel"/> in <see cref="DesignerRegistration"/>.</summary>
+public partial class NodeWidget
+{
+    [Parameter, EditorRequired]
+    public WorkflowNodeModel Node { get; set; } = null!;
+
+    private string Icon => NodeIcons.Resolve(Node.IconName);
+
+    private string Style => $"--wf-node-color: {NodeTypeStyle.ColorOf(Node.NodeType)}";
+
+    private string Tooltip => Node.IsInvalid ? Node.Problems[0] : Node.TypeName;
+
+    private string CssClass
+    {
+        get
+        {
+            var css = "wf-node";
+            if (Node.Selected)
+            {
+                css += " wf-node-selected";
+            }
+            if (Node.IsInvalid)
+            {
+                css += " wf-node-invalid";
+            }
+            if (Node.Overlay is { State: "skipped" })
+            {
+                css += " wf-node-skipped";
+            }
+            if (Node.Overlay is { State: "running" })
+            {
+                css += " wf-node-running";
+            }
+            return css;
+        }
+    }
+
+    private static string PortClass(WorkflowPortModel port) =>
+        port.IsInput ? "wf-port wf-port-in" : port.PortName is null ? "wf-port wf-port-out" : $"wf-port wf-port-out wf-port-{port.PortName}";
+
+    private static string PortStyle(WorkflowPortModel port)
+    {
+        // Outputs share the right edge evenly: one in the middle, two at one third and two thirds.
+        var top = WorkflowNodeModel.CardHeight * (port.Index + 1) / (port.Count + 1);
+        return string.Create(CultureInfo.InvariantCulture, $"top: {top:0.#}px");
+    }
+
+    private static string OverlayClass(NodeOverlay overlay) => $"wf-node-overlay wf-overlay-{overlay.State}";
+}

@@ -1,0 +1,82 @@
+using Blazor.Diagrams.Core.Geometry;
+using Blazor.Diagrams.Core.Models;
+
+namespace WorkflowStudio.Components.Designer;
+
+/// <summary>A workflow node on the canvas. Holds ids and what the card shows (title, summary, cache badge, validation and
+/// run overlay state) and nothing else: the engine's definition stays in the <c>WorkflowGraph</c>; <see cref="DiagramMapper"/> bridges the two.</summary>
+public sealed class WorkflowNodeModel : NodeModel
+{
+    /// <summary>The card's size in px; NodeWidget.razor.css uses the same figures. A fixed size means bounds are known before
+    /// the first render (fit to screen works at once) and no resize observer runs per node.</summary>
+    public const double CardWidth = 220;
+    public const double CardHeight = 72;
+
+    public WorkflowNodeModel(string nodeId, string nodeType, Point position) : base(nodeId, position)
+    {
+        NodeType = nodeType;
+        Size = new Size(CardWidth, CardHeight);
+        ControlledSize = true;
+    }
+
+    public string NodeId => Id;
+
+    public string NodeType { get; }
+
+    /// <summary>The node type's display name ("LLM", "Knowledge retrieval").</summary>
+    public string TypeName { get; set; } = "";
+
+    /// <summary>A Material icon name from the node type's attribute, e.g. "PlayArrow".</summary>
+    public string IconName { get; set; } = "Circle";
+
+    /// <summary>One line describing the node's settings.</summary>
+    public string Summary { get; set; } = "";
+
+    /// <summary>"30 min" when caching is on, otherwise null.</summary>
+    public string? CacheBadge { get; set; }
+
+    /// <summary>Validation problems about this node, in plain language; the first is the card's tooltip.</summary>
+    public IReadOnlyList<string> Problems { get; set; } = [];
+
+    public bool IsInvalid => Problems.Count > 0;
+
+    /// <summary>What the last or current run did at this node; null when there is nothing to show.</summary>
+    public NodeOverlay? Overlay { get; set; }
+
+    public IEnumerable<WorkflowPortModel> WorkflowPorts => Ports.OfType<WorkflowPortModel>();
+
+    public WorkflowPortModel? InputPort => WorkflowPorts.FirstOrDefault(p => p.IsInput);
+
+    /// <summary>The output port named <paramref name="name"/> (null for the single unnamed output).</summary>
+    public WorkflowPortModel? OutputPort(string? name) => WorkflowPorts.FirstOrDefault(p => !p.IsInput && p.PortName == name);
+}
+
+/// <summary>A node's run state as the canvas shows it (pill under the card).</summary>
+/// <param name="State">running, hit, miss, negative-hit, skipped, failed.</param>
+/// <param name="Label">The pill text, e.g. "HIT L1 · 0.3 ms".</param>
+/// <param name="Tooltip">Detail on hover (a failure message, a matched question).</param>
+public sealed record NodeOverlay(string State, string Label, string? Tooltip = null);
+
+/// <summary>An input (left) or output (right) port. <see cref="PortName"/> is the edge's fromPort for named outputs
+/// (the cache gate's "hit" and "miss") and null for a node's single output or its input.</summary>
+public sealed class WorkflowPortModel(WorkflowNodeModel parent, bool isInput, string? portName, int index, int count)
+    : PortModel(PortId(parent.NodeId, isInput, portName), parent, isInput ? PortAlignment.Left : PortAlignment.Right)
+{
+    public bool IsInput { get; } = isInput;
+
+    public string? PortName { get; } = portName;
+
+    /// <summary>Position among the node's outputs (0 for the input), and how many there are: the widget spaces them vertically.</summary>
+    public int Index { get; } = index;
+
+    public int Count { get; } = count;
+
+    public string NodeId => ((WorkflowNodeModel)Parent).NodeId;
+
+    public static string PortId(string nodeId, bool isInput, string? portName) =>
+        isInput ? $"{nodeId}::in" : portName is null ? $"{nodeId}::out" : $"{nodeId}::out:{portName}";
+
+    public override bool CanAttachTo(Blazor.Diagrams.Core.Models.Base.ILinkable other) =>
+        // Only an output may meet an input; the graph rules (cycles, start) are checked when the link lands.
+        base.CanAttachTo(other) && other is WorkflowPortModel port && port.IsInput != IsInput;
+}

@@ -1,0 +1,7 @@
+namespace WorkflowStudio.Components.Pages.Editor;
+
+public enum ConflictChoice
+{
+    Reload,
+    Overwrite,
+}

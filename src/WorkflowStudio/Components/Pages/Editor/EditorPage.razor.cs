@@ -1,0 +1,270 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Routing;
+using Microsoft.JSInterop;
+using MudBlazor;
+using WorkflowEngine.Graphs;
+using WorkflowEngine.Persistence;
+using WorkflowStudio.Components.Designer;
+
+namespace WorkflowStudio.Components.Pages.Editor;
+
+/// <summary>The workflow editor: palette, canvas, inspector and problems around one <see cref="EditorSession"/>; loading,
+/// saving (with conflict handling), version history, keyboard shortcuts and the unsaved-changes guard.</summary>
+public sealed partial class EditorPage
+{
+    private static readonly TimeSpan ValidationDelay = TimeSpan.FromMilliseconds(300);
+
+    private WorkflowCanvas? _canvas;
+    private string? _loadedId;
+    private bool _loaded;
+    private bool _notFound;
+    private bool _saving;
+    private string? _draggedType;
+    private CancellationTokenSource? _validation;
+    private DotNetObjectReference<EditorPage>? _self;
+    private IJSObjectReference? _module;
+    private IJSObjectReference? _shortcuts;
+
+    [Parameter] public string Id { get; set; } = "";
+
+    [Inject] private EditorSession Session { get; set; } = null!;
+    [Inject] private WorkflowStore Store { get; set; } = null!;
+    [Inject] private GraphValidator Validator { get; set; } = null!;
+    [Inject] private IDialogService Dialogs { get; set; } = null!;
+    [Inject] private ISnackbar Snackbar { get; set; } = null!;
+    [Inject] private IJSRuntime JS { get; set; } = null!;
+
+    protected override void OnInitialized() => Session.Changed += OnSessionChanged;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (_loadedId == Id)
+        {
+            return;
+        }
+        _loadedId = Id;
+        await LoadAsync();
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (firstRender && RendererInfo.IsInteractive)
+        {
+            _self = DotNetObjectReference.Create(this);
+            _module = await JS.InvokeAsync<IJSObjectReference>("import", "./Components/Pages/Editor/EditorPage.razor.js");
+            _shortcuts = await _module.InvokeAsync<IJSObjectReference>("register", _self);
+        }
+    }
+
+    [JSInvokable]
+    public Task OnShortcut(string command) => InvokeAsync(async () =>
+    {
+        switch (command)
+        {
+            case "save":
+                await SaveAsync();
+                break;
+            case "undo":
+                Undo();
+                break;
+            case "redo":
+                Redo();
+                break;
+        }
+    });
+
+    private async Task LoadAsync()
+    {
+        var stored = await Store.GetAsync(Id);
+        _notFound = stored is null;
+        if (stored is not null)
+        {
+            Session.Load(stored.Id, stored.Graph, stored.Version);
+            Session.SetProblems(Validator.Validate(stored.Graph));
+        }
+        _loaded = true;
+    }
+
+    private void OnSessionChanged()
+    {
+        _ = InvokeAsync(StateHasChanged);
+        ScheduleValidation();
+    }
+
+    private void ScheduleValidation()
+    {
+        _validation?.Cancel();
+        _validation?.Dispose();
+        var cts = _validation = new CancellationTokenSource();
+        _ = InvokeAsync(async () =>
+        {
+            try
+            {
+                await Task.Delay(ValidationDelay, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // a newer change restarted the wait
+            }
+            Session.SetProblems(Validator.Validate(Session.Graph));
+        });
+    }
+
+    private void ValidateNow()
+    {
+        var problems = Validator.Validate(Session.Graph);
+        Session.SetProblems(problems);
+        if (problems.Count == 0)
+        {
+            Snackbar.Add("No problems found: this workflow can run.", Severity.Success);
+        }
+        else
+        {
+            Snackbar.Add(problems.Count == 1 ? "1 problem found; see the list below the canvas." : $"{problems.Count} problems found; see the list below the canvas.", Severity.Warning);
+        }
+    }
+
+    private void Undo() => Session.Undo();
+
+    private void Redo() => Session.Redo();
+
+    private void Rename(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            Snackbar.Add("A workflow needs a name.", Severity.Warning);
+            StateHasChanged();
+            return;
+        }
+        Session.Rename(name);
+    }
+
+    private void DropNode(NodePosition position)
+    {
+        if (_draggedType is { } type)
+        {
+            _draggedType = null;
+            Session.AddNode(type, position);
+        }
+    }
+
+    private void AddAtCentre(string type) => Session.AddNode(type, _canvas?.FreeSpotInView() ?? new NodePosition(DiagramMapper.Margin, DiagramMapper.Margin));
+
+    private async Task SaveAsync(bool overwrite = false)
+    {
+        if (_saving || Session.WorkflowId is null)
+        {
+            return;
+        }
+        _saving = true;
+        try
+        {
+            var graph = Session.Graph;
+            var result = await Store.SaveAsync(Session.WorkflowId, graph, Session.Version, overwrite);
+            switch (result.Status)
+            {
+                case SaveStatus.Saved:
+                    Session.MarkSaved(graph, result.Version);
+                    var problems = Validator.Validate(graph);
+                    Snackbar.Add(problems.Count == 0
+                        ? $"Saved (version {result.Version})."
+                        : $"Saved as a draft (version {result.Version}): fix the {(problems.Count == 1 ? "problem" : $"{problems.Count} problems")} before running it.",
+                        problems.Count == 0 ? Severity.Success : Severity.Info);
+                    break;
+                case SaveStatus.Conflict:
+                    _saving = false;
+                    await ResolveConflictAsync(result.Version);
+                    break;
+                case SaveStatus.NotFound:
+                    Snackbar.Add("This workflow no longer exists (it was deleted elsewhere), so it cannot be saved. Export or copy what you need.", Severity.Error);
+                    break;
+            }
+        }
+        finally
+        {
+            _saving = false;
+        }
+    }
+
+    private async Task ResolveConflictAsync(int theirVersion)
+    {
+        var parameters = new DialogParameters<ConflictDialog> { { d => d.TheirVersion, theirVersion } };
+        var dialog = await Dialogs.ShowAsync<ConflictDialog>("This workflow was changed elsewhere", parameters,
+            new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        var result = await dialog.Result;
+        if (result is not { Canceled: false, Data: ConflictChoice choice })
+        {
+            return;
+        }
+        if (choice == ConflictChoice.Overwrite)
+        {
+            await SaveAsync(overwrite: true);
+        }
+        else
+        {
+            await LoadAsync();
+            Snackbar.Add($"Reloaded version {Session.Version}.", Severity.Info);
+        }
+    }
+
+    private async Task ShowHistoryAsync()
+    {
+        if (Session.WorkflowId is not { } id)
+        {
+            return;
+        }
+        var parameters = new DialogParameters<VersionHistoryDialog> { { d => d.WorkflowId, id }, { d => d.CurrentVersion, Session.Version } };
+        var dialog = await Dialogs.ShowAsync<VersionHistoryDialog>("Version history", parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        var result = await dialog.Result;
+        if (result is not { Canceled: false, Data: int version })
+        {
+            return;
+        }
+        if (await Store.GetVersionAsync(id, version) is not { } graph)
+        {
+            Snackbar.Add($"Version {version} could not be read.", Severity.Error);
+            return;
+        }
+        Session.Replace(graph);
+        Snackbar.Add($"Version {version} restored on the canvas. Save to keep it, or Undo to go back.", Severity.Info);
+    }
+
+    private async Task ConfirmLeaveAsync(LocationChangingContext context)
+    {
+        if (!Session.IsDirty)
+        {
+            return;
+        }
+        var leave = await Dialogs.ShowMessageBoxAsync("Leave without saving?",
+            "Your changes to this workflow are not saved yet. If you leave now they are lost.",
+            yesText: "Leave without saving", cancelText: "Stay");
+        if (leave != true)
+        {
+            context.PreventNavigation();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Session.Changed -= OnSessionChanged;
+        _validation?.Cancel();
+        _validation?.Dispose();
+        try
+        {
+            if (_module is not null)
+            {
+                await _module.InvokeVoidAsync("unregister", _shortcuts);
+                await _module.DisposeAsync();
+            }
+            if (_shortcuts is not null)
+            {
+                await _shortcuts.DisposeAsync();
+            }
+        }
+        catch (JSDisconnectedException)
+        {
+            // The tab is closed: the browser took its listeners with it.
+        }
+        _self?.Dispose();
+    }
+}

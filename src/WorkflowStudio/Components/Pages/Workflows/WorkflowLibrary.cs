@@ -1,0 +1,125 @@
+using System.Text;
+using WorkflowEngine.Graphs;
+using WorkflowEngine.Persistence;
+using WorkflowStudio.Samples;
+
+namespace WorkflowStudio.Components.Pages.Workflows;
+
+/// <summary>What happened to an imported file: the new workflow, or the problems (with their location) that stopped it.</summary>
+public sealed record ImportResult(StoredWorkflow? Workflow, IReadOnlyList<ValidationProblem> Problems)
+{
+    public bool Succeeded => Workflow is not null;
+}
+
+/// <summary>A workflow as a file to download.</summary>
+public sealed record ExportedWorkflow(string FileName, string Json);
+
+/// <summary>The Workflows page's actions on the <see cref="WorkflowStore"/>, kept out of the .razor file so they are testable.</summary>
+public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, ILogger<WorkflowLibrary> logger)
+{
+    public const int MaxNameLength = 100;
+    /// <summary>Workflow documents are small; anything bigger is almost certainly the wrong file.</summary>
+    public const long MaxImportBytes = 2 * 1024 * 1024;
+
+    public Task<IReadOnlyList<WorkflowSummary>> ListAsync(CancellationToken cancellationToken = default) => store.ListAsync(cancellationToken);
+
+    public Task<StoredWorkflow> CreateBlankAsync(string name = "New workflow", CancellationToken cancellationToken = default) =>
+        store.CreateAsync(StudioSamples.Blank(name), cancellationToken: cancellationToken);
+
+    public async Task<StoredWorkflow> CreateFromSampleAsync(CancellationToken cancellationToken = default) =>
+        await store.CreateAsync(await samples.FaqBotAsync(cancellationToken), cancellationToken: cancellationToken);
+
+    /// <summary>Null when the name is fine, otherwise what is wrong with it in plain words.</summary>
+    public static string? CheckName(string? name) => string.IsNullOrWhiteSpace(name)
+        ? "Give the workflow a name."
+        : name.Trim().Length > MaxNameLength ? $"Keep the name under {MaxNameLength} characters." : null;
+
+    /// <summary>Renames a workflow, saving a new version. False when it no longer exists.</summary>
+    public async Task<bool> RenameAsync(string id, string name, CancellationToken cancellationToken = default)
+    {
+        if (CheckName(name) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(name));
+        }
+        var stored = await store.GetAsync(id, cancellationToken);
+        if (stored is null)
+        {
+            return false;
+        }
+        // A rename changes only the name, so it applies on top of whatever version is current.
+        var result = await store.SaveAsync(id, stored.Graph with { Name = name.Trim() }, stored.Version, overwrite: true, cancellationToken);
+        return result.Status == SaveStatus.Saved;
+    }
+
+    public async Task<StoredWorkflow?> DuplicateAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var stored = await store.GetAsync(id, cancellationToken);
+        if (stored is null)
+        {
+            return null;
+        }
+        var name = $"Copy of {stored.Graph.Name}";
+        return await store.CreateAsync(stored.Graph with { Name = name.Length > MaxNameLength ? name[..MaxNameLength] : name }, cancellationToken: cancellationToken);
+    }
+
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var deleted = await store.DeleteAsync(id, cancellationToken);
+        if (deleted)
+        {
+            Log.WorkflowDeleted(logger, id);
+        }
+        return deleted;
+    }
+
+    /// <summary>Creates a workflow from an exported document. A document that cannot be read gives its problems, each with
+    /// where in the file it is; nothing is saved then. A readable document with design problems (say, no answer node) is
+    /// saved as a draft for the editor to show.</summary>
+    public async Task<ImportResult> ImportAsync(string json, string fileName, CancellationToken cancellationToken = default)
+    {
+        var parsed = WorkflowJson.Parse(json);
+        if (!parsed.Succeeded)
+        {
+            return new ImportResult(null, parsed.Problems);
+        }
+        var graph = parsed.Graph!;
+        if (CheckName(graph.Name) is not null)
+        {
+            graph = graph with { Name = Path.GetFileNameWithoutExtension(fileName) is { Length: > 0 and <= MaxNameLength } n ? n : "Imported workflow" };
+        }
+        var stored = await store.CreateAsync(graph, cancellationToken: cancellationToken);
+        Log.WorkflowImported(logger, graph.Name, stored.Id, fileName);
+        return new ImportResult(stored, []);
+    }
+
+    public async Task<ExportedWorkflow?> ExportAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var stored = await store.GetAsync(id, cancellationToken);
+        return stored is null ? null : new ExportedWorkflow(FileNameFor(stored.Graph.Name), WorkflowJson.Serialize(stored.Graph));
+    }
+
+    /// <summary>"FAQ bot (sample)" → "faq-bot-sample.workflow.json"; letters of any script are kept.</summary>
+    public static string FileNameFor(string name)
+    {
+        var slug = new StringBuilder();
+        foreach (var c in name.Trim().ToLowerInvariant())
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                slug.Append(c);
+            }
+            else if (slug.Length > 0 && slug[^1] != '-')
+            {
+                slug.Append('-');
+            }
+        }
+        var text = slug.ToString().Trim('-');
+        return (text.Length == 0 ? "workflow" : text) + ".workflow.json";
+    }
+
+    /// <summary>Where a problem is, in words: "node 'llm'", "line 3, position 7" is already in the message, or the JSON path.</summary>
+    public static string? DescribeLocation(ValidationProblem problem) =>
+        problem.NodeId is { } nodeId ? $"Node '{nodeId}'" + (problem.Path is { } p ? $" ({p})" : "")
+        : problem.Path is { Length: > 0 } path && path != "$" ? path
+        : null;
+}

@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using WorkflowEngine.Knowledge;
+using WorkflowEngine.Persistence;
+using WorkflowStudio.Samples;
+
+namespace WorkflowStudio.Hosting;
+
+/// <summary>Runs before the server accepts requests: applies migrations (creating the SQLite file and its folder) and, when the
+/// database is new, preloads the sample knowledge base and FAQ bot.</summary>
+internal sealed class StudioDatabaseInitializer(
+    IDbContextFactory<StudioDbContext> dbFactory, StudioSamples samples, KnowledgeBaseService knowledgeBases, ILogger<StudioDatabaseInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        bool isNew;
+        string? dataSource;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            isNew = await StudioDatabase.MigrateAsync(db, cancellationToken);
+            dataSource = db.Database.GetDbConnection().DataSource;
+        }
+        Log.DatabaseReady(logger, dataSource ?? "(unknown)", isNew);
+        // Idempotent: adds missing or changed sample articles; chunking and embedding run in the background.
+        await knowledgeBases.EnsureSampleAsync(cancellationToken);
+        if (isNew)
+        {
+            var workflow = await samples.SeedAsync(cancellationToken);
+            Log.SampleSeeded(logger, workflow.Graph.Name, workflow.Id);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MudBlazor.Services;
+using WorkflowEngine.Persistence;
+using WorkflowStudio.Components.Pages.Workflows;
+using WorkflowStudio.Hosting;
+using WorkflowStudio.Samples;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class StudioServiceCollectionExtensions
+{
+    /// <summary>The studio UI: Blazor (interactive server), MudBlazor, the workflow library, and the start-up step that
+    /// migrates the database and seeds the sample FAQ bot on first start.</summary>
+    public static IServiceCollection AddWorkflowStudio(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.TryAddSingleton<StudioSamples>();
+        services.TryAddScoped<WorkflowLibrary>();
+        services.AddWorkflowEditor();
+        services.AddHostedService<StudioDatabaseInitializer>();
+        return services;
+    }
+
+    /// <summary>The SQLite connection string from <c>ConnectionStrings:Studio</c> (default <c>Data Source=App_Data/studio.db</c>),
+    /// with a relative file made absolute under the content root.</summary>
+    public static string StudioConnectionString(this IHostApplicationBuilder builder) =>
+        StudioDatabase.ResolveConnectionString(builder.Configuration.GetConnectionString("Studio"), builder.Environment.ContentRootPath);
+}

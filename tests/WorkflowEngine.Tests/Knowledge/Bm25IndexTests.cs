@@ -1,0 +1,70 @@
+using WorkflowEngine.Knowledge;
+
+namespace WorkflowEngine.Tests.Knowledge;
+
+public sealed class Bm25IndexTests
+{
+    private static Bm25Index Build(params string[] docs) => new([.. docs.Select(d => (IReadOnlyList<string>)KnowledgeTokenizer.Tokenize(d))]);
+
+    [Fact]
+    public void Score_RareTermMatch_RanksAboveCommonTermMatch()
+    {
+        // Arrange: "order" is everywhere, "invoice" in one document only
+        var index = Build(
+            "Your order ships today. Order tracking is in your account.",
+            "Download the invoice for your order.",
+            "Cancel an order within one hour.",
+            "Change the order address.");
+
+        // Act
+        var (scores, _) = index.Score(KnowledgeTokenizer.Tokenize("order invoice"));
+
+        // Assert
+        var best = scores.MaxBy(s => s.Value).Key;
+        Assert.Equal(1, best);
+    }
+
+    [Fact]
+    public void Score_SameTermCount_ShorterDocumentScoresHigher()
+    {
+        // Arrange
+        var index = Build(
+            "refund",
+            "refund policy with many other unrelated words about parcels colours sizes and delivery",
+            "nothing relevant here");
+
+        // Act
+        var (scores, _) = index.Score(KnowledgeTokenizer.Tokenize("refund"));
+
+        // Assert
+        Assert.True(scores[0] > scores[1]);
+        Assert.False(scores.ContainsKey(2));
+    }
+
+    [Fact]
+    public void Score_RepeatedTerm_SaturatesBelowCeiling()
+    {
+        // Arrange
+        var index = Build("gift gift gift gift gift gift gift gift", "gift card", "other text", "more text");
+
+        // Act
+        var (scores, ceiling) = index.Score(["gift"]);
+
+        // Assert
+        Assert.True(scores[0] > scores[1]);
+        Assert.True(scores[0] < ceiling);
+        Assert.Equal(index.Idf("gift") * (Bm25Index.K1 + 1), ceiling, 9);
+    }
+
+    [Fact]
+    public void Idf_UnknownTerm_IsHigherThanKnownTerm()
+    {
+        // Arrange
+        var index = Build("alpha beta", "alpha gamma");
+
+        // Act / Assert
+        Assert.True(index.Idf("zeta") > index.Idf("beta"));
+        Assert.True(index.Idf("beta") > index.Idf("alpha"));
+        Assert.True(index.Idf("alpha") > 0);
+    }
+}

@@ -1,0 +1,286 @@
+using System.Text;
+using WorkflowEngine.Knowledge;
+using WorkflowEngine.Persistence;
+
+namespace WorkflowEngine.Tests.Knowledge;
+
+[Collection(EmbeddingCollection.Name)]
+public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
+{
+    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
+
+    [Fact]
+    public async Task SearchAsync_SampleKbCanonicalQuestions_RetrieveOwnArticleFirstInHybridMode()
+    {
+        // Arrange
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        var kbId = await host.Service.EnsureSampleAsync();
+        await host.Service.WaitForIndexingAsync(kbId, Timeout);
+        var questions = SampleKnowledgeBase.LoadQuestions();
+
+        // Act
+        var misses = new List<string>();
+        foreach (var (intent, q) in questions.Intents)
+        {
+            var hits = await host.Service.SearchAsync(kbId, q.Canonical, new SearchOptions(TopK: 1, Mode: SearchMode.Hybrid));
+            var got = hits.Count == 0 ? "(none)" : Path.GetFileNameWithoutExtension(hits[0].Chunk.DocumentName);
+            if (got != intent)
+            {
+                misses.Add($"{q.Canonical} -> {got} (expected {intent})");
+            }
+        }
+
+        // Assert
+        Assert.Equal(20, questions.Intents.Count);
+        Assert.Empty(misses);
+    }
+
+    [Fact]
+    public async Task EnsureSampleAsync_CalledTwice_IsIdempotent()
+    {
+        // Arrange
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        var kbId = await host.Service.EnsureSampleAsync();
+        await host.Service.WaitForIndexingAsync(kbId, Timeout);
+        var version = await host.VersionAsync(kbId);
+
+        // Act
+        var again = await host.Service.EnsureSampleAsync();
+
+        // Assert
+        Assert.Equal(kbId, again);
+        Assert.Single(await host.Service.ListAsync());
+        var docs = await host.Service.ListDocumentsAsync(kbId);
+        Assert.Equal(SampleKnowledgeBase.Articles.Count, docs.Count);
+        Assert.All(docs, d => Assert.Equal(DocumentState.Ready, d.State));
+        Assert.All(docs, d => Assert.True(d.ChunkCount > 0));
+        Assert.Equal(version, await host.VersionAsync(kbId));
+    }
+
+    [Fact]
+    public async Task AddDocumentAsync_Edit_BumpsVersionAndReportsChangeAndSearchSeesNewText()
+    {
+        // Arrange
+        var invalidation = new RecordingInvalidation();
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator, invalidation);
+        var kb = await host.Service.CreateAsync("Shop");
+        await host.Service.AddDocumentAsync(kb.Id, "hours.md", "# Hours\n\nWe open at 9 am on weekdays.");
+        await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
+        var before = await host.Service.GetVersionAsync(kb.Id);
+        invalidation.Changed.Clear();
+
+        // Act
+        await host.Service.AddDocumentAsync(kb.Id, "hours.md", "# Hours\n\nWe open at 7 am on weekdays and close at midnight.");
+        var afterEdit = await host.Service.GetVersionAsync(kb.Id);
+        await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
+        var hits = await host.Service.SearchAsync(kb.Id, "when do you close", new SearchOptions(TopK: 1));
+
+        // Assert
+        Assert.True(afterEdit > before);
+        Assert.True(await host.Service.GetVersionAsync(kb.Id) > afterEdit); // indexing finished: another change
+        Assert.Contains(kb.Id, invalidation.Changed);
+        Assert.Contains("midnight", Assert.Single(hits).Chunk.Text);
+        Assert.Single(await host.Service.ListDocumentsAsync(kb.Id));
+    }
+
+    [Fact]
+    public async Task AddDocumentAsync_SameTextAgain_DoesNotReindexOrBumpVersion()
+    {
+        // Arrange
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        var kb = await host.Service.CreateAsync("Shop");
+        var first = await host.Service.AddDocumentAsync(kb.Id, "a.md", "# A\n\nSome text.");
+        await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
+        var version = await host.VersionAsync(kb.Id);
+
+        // Act
+        var second = await host.Service.AddDocumentAsync(kb.Id, "a.md", "# A\n\nSome text.");
+
+        // Assert
+        Assert.Equal(first.Id, second.Id);
+        Assert.Equal(DocumentState.Ready, second.State);
+        Assert.Equal(version, await host.VersionAsync(kb.Id));
+    }
+
+    [Fact]
+    public async Task ReplaceDocumentAsync_OneOfTwo_OnlyThatDocumentIsReindexed()
+    {
+        // Arrange
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        var kb = await host.Service.CreateAsync("Shop");
+        var a = await host.Service.AddDocumentAsync(kb.Id, "a.md", "# A\n\nApples are red.");
+        var b = await host.Service.AddDocumentAsync(kb.Id, "b.md", "# B\n\nBananas are yellow.");
+        await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
+        var indexed = new List<string>();
+        using var subscription = host.Service.SubscribeProgress(p =>
+        {
+            lock (indexed)
+            {
+                if (p.State == DocumentState.Indexing)
+                {
+                    indexed.Add(p.DocumentName);
+                }
+            }
+        });
+
+        // Act
+        await host.Service.ReplaceDocumentAsync(kb.Id, b.Id, "# B\n\nBlueberries are blue.");
+        await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
+
+        // Assert
+        Assert.NotEmpty(indexed);
+        Assert.All(indexed, n => Assert.Equal("b.md", n));
+        var hits = await host.Service.SearchAsync(kb.Id, "blueberries", new SearchOptions(TopK: 3, Mode: SearchMode.Keyword));
+        Assert.Equal("b.md", Assert.Single(hits).Chunk.DocumentName);
+        Assert.Equal(a.Id, (await host.Service.ListDocumentsAsync(kb.Id)).Single(d => d.Name == "a.md").Id);
+    }
+
+    [Fact]
+    public async Task DeleteDocumentAsync_Document_RemovesItsChunksAndBumpsVersion()
+    {
+        // Arrange
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        var kb = await host.Service.CreateAsync("Shop");
+        var doc = await host.Service.AddDocumentAsync(kb.Id, "gift.md", "# Gift cards\n\nGift cards are valid for three years.");
+        await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
+        var version = await host.VersionAsync(kb.Id);
+
+        // Act
+        await host.Service.DeleteDocumentAsync(kb.Id, doc.Id);
+
+        // Assert
+        Assert.True(await host.VersionAsync(kb.Id) > version);
+        Assert.Empty(await host.Service.SearchAsync(kb.Id, "gift cards", new SearchOptions()));
+        Assert.Empty(await host.Service.ListDocumentsAsync(kb.Id));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00 }, "not a text file")]
+    [InlineData(new byte[] { 0x48, 0x69, 0x20, 0xC3, 0x28, 0x21 }, "not UTF-8 text")]
+    public async Task AddDocumentAsync_NonTextBytes_RejectedWithPlainMessage(byte[] content, string expected)
+    {
+        // Arrange
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        var kb = await host.Service.CreateAsync("Shop");
+
+        // Act
+        var ex = await Assert.ThrowsAsync<KnowledgeBaseException>(() => host.Service.AddDocumentAsync(kb.Id, "picture.png", content));
+
+        // Assert
+        Assert.Contains(expected, ex.Message);
+        Assert.Contains("picture.png", ex.Message);
+        Assert.Empty(await host.Service.ListDocumentsAsync(kb.Id));
+    }
+
+    [Fact]
+    public async Task AddDocumentAsync_Utf8WithBom_AcceptedWithoutBom()
+    {
+        // Arrange
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        var kb = await host.Service.CreateAsync("Shop");
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("# 退款\n\n退款会在五个工作日内到账。")).ToArray();
+
+        // Act
+        await host.Service.AddDocumentAsync(kb.Id, "zh.md", bytes);
+        await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
+        var hits = await host.Service.SearchAsync(kb.Id, "怎么退款", new SearchOptions(Mode: SearchMode.Keyword));
+
+        // Assert
+        var hit = Assert.Single(hits);
+        Assert.Equal("退款", hit.Chunk.Heading);
+    }
+
+    [Fact]
+    public async Task CreateAsync_EmptyName_RejectedWithPlainMessage()
+    {
+        // Arrange
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+
+        // Act
+        var ex = await Assert.ThrowsAsync<KnowledgeBaseException>(() => host.Service.CreateAsync("  "));
+
+        // Assert
+        Assert.Equal("Give the knowledge base a name.", ex.Message);
+    }
+
+    [Fact]
+    public async Task RenameAndDeleteAsync_KnowledgeBase_ListReflectsChanges()
+    {
+        // Arrange
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        var kb = await host.Service.CreateAsync("Old name");
+        var other = await host.Service.CreateAsync("Other");
+
+        // Act
+        await host.Service.RenameAsync(kb.Id, "New name");
+        await host.Service.DeleteAsync(other.Id);
+
+        // Assert
+        var list = await host.Service.ListAsync();
+        Assert.Equal("New name", Assert.Single(list).Name);
+        Assert.Null(await host.Service.GetVersionAsync(other.Id));
+    }
+
+    [Fact]
+    public async Task UpdateChunkingAsync_SmallerChunks_ReindexesIntoMoreChunks()
+    {
+        // Arrange
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        var kb = await host.Service.CreateAsync("Shop");
+        await host.Service.AddDocumentAsync(kb.Id, "returns.md", SampleKnowledgeBase.Articles.Single(a => a.Intent == "returns").Text);
+        await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
+        var before = (await host.Service.ListDocumentsAsync(kb.Id))[0].ChunkCount;
+
+        // Act
+        await host.Service.UpdateChunkingAsync(kb.Id, chunkSize: 150, chunkOverlap: 30);
+        await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
+
+        // Assert
+        var after = (await host.Service.ListDocumentsAsync(kb.Id))[0];
+        Assert.Equal(DocumentState.Ready, after.State);
+        Assert.True(after.ChunkCount > before, $"{before} -> {after.ChunkCount}");
+    }
+
+    [Fact]
+    public async Task SearchPlaygroundAsync_Question_ReturnsKeywordVectorScoresAndFusedRanks()
+    {
+        // Arrange
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        var kbId = await host.Service.EnsureSampleAsync();
+        await host.Service.WaitForIndexingAsync(kbId, Timeout);
+
+        // Act
+        var result = await host.Service.SearchPlaygroundAsync(kbId, "how long is my gift card valid", topK: 5);
+
+        // Assert
+        Assert.Equal(5, result.Hits.Count);
+        Assert.Equal("gift-cards.md", result.Hits[0].Chunk.DocumentName);
+        Assert.Equal([1, 2, 3, 4, 5], result.Hits.Select(h => h.Rank));
+        Assert.All(result.Hits, h => Assert.NotNull(h.KeywordScore));
+        Assert.All(result.Hits, h => Assert.InRange(h.VectorScore!.Value, 0, 1));
+        Assert.True(result.Version > 1);
+    }
+
+    [Fact]
+    public async Task SearchAsync_SecondServiceOnSameDatabase_SeesChangeAfterInvalidation()
+    {
+        // Arrange: two instances share the database and the invalidation channel (the cache helper carries it over Redis)
+        var invalidation = new RecordingInvalidation();
+        var dbPath = Path.Combine(Path.GetTempPath(), $"kb-test-{Guid.NewGuid():n}.db");
+        await using var a = await KnowledgeTestHost.StartAsync(fixture.Generator, invalidation, dbPath);
+        await using var b = await KnowledgeTestHost.StartAsync(fixture.Generator, invalidation, dbPath);
+        var kb = await a.Service.CreateAsync("Shop");
+        await a.Service.AddDocumentAsync(kb.Id, "a.md", "# Hours\n\nWe open at 9.");
+        await a.Service.WaitForIndexingAsync(kb.Id, Timeout);
+        var seenByB = await b.Service.GetVersionAsync(kb.Id);
+
+        // Act
+        await a.Service.AddDocumentAsync(kb.Id, "b.md", "# Parking\n\nFree parking behind the shop.");
+        await a.Service.WaitForIndexingAsync(kb.Id, Timeout);
+
+        // Assert
+        Assert.True(await b.Service.GetVersionAsync(kb.Id) > seenByB);
+        var hits = await b.Service.SearchAsync(kb.Id, "parking", new SearchOptions(Mode: SearchMode.Keyword));
+        Assert.Equal("b.md", Assert.Single(hits).Chunk.DocumentName);
+    }
+}

@@ -1,0 +1,87 @@
+using WorkflowEngine.Knowledge;
+
+namespace WorkflowEngine.Tests.Knowledge;
+
+public sealed class KnowledgeIndexTests
+{
+    private static KnowledgeChunk C(string heading, string text) => new(heading, heading + ".md", heading, text);
+
+    // Hand-made 3-dimensional "embeddings" make the fusion arithmetic checkable.
+    private static readonly KnowledgeIndex Index = new(
+        [C("Refunds", "Money goes back to your card."), C("Returns", "Send items back within 30 days."), C("Hours", "Open Monday to Friday.")],
+        [[1f, 0f, 0f], [0.8f, 0.6f, 0f], [0f, 0f, 1f]]);
+
+    [Fact]
+    public void Search_KeywordMode_ScoresAreZeroToOneAndVectorScoreAbsent()
+    {
+        // Act
+        var hits = Index.Search("send back items", null, new SearchOptions(TopK: 3, Mode: SearchMode.Keyword));
+
+        // Assert
+        var top = hits[0];
+        Assert.Equal("Returns", top.Chunk.Heading);
+        Assert.InRange(top.Score, 0.01, 1);
+        Assert.Equal(top.Score, top.KeywordScore);
+        Assert.Null(top.VectorScore);
+        Assert.Equal(1, top.Rank);
+    }
+
+    [Fact]
+    public void Search_VectorMode_OrdersByCosine()
+    {
+        // Act
+        var hits = Index.Search("anything", new float[] { 0.6f, 0.8f, 0f }, new SearchOptions(TopK: 3, Mode: SearchMode.Vector));
+
+        // Assert
+        Assert.Equal(["Returns", "Refunds"], hits.Select(h => h.Chunk.Heading));
+        Assert.Equal(0.96, hits[0].Score, 4);
+        Assert.Equal(0.6, hits[1].Score, 4);
+    }
+
+    [Fact]
+    public void Search_HybridMode_FusesRanksAndScoresWithMeanOfBoth()
+    {
+        // Act: keywords point at Hours, the vector at Refunds then Returns
+        var hits = Index.Search("open monday", new float[] { 1f, 0f, 0f }, new SearchOptions(TopK: 3, Mode: SearchMode.Hybrid));
+
+        // Assert: Refunds 1/61 (vector first), Returns 1/62 (vector second), Hours 0.5/61 (keyword first, weighted half)
+        Assert.Equal(["Refunds", "Returns", "Hours"], hits.Select(h => h.Chunk.Heading));
+        Assert.Equal([1, 2, 3], hits.Select(h => h.Rank));
+        var hours = hits[2];
+        Assert.Equal((hours.KeywordScore!.Value + hours.VectorScore!.Value) / 2, hours.Score, 9);
+    }
+
+    [Fact]
+    public void Search_HybridMode_StrongKeywordAndVectorAgreementWins()
+    {
+        // Act: keywords and vector both point at Returns
+        var hits = Index.Search("send items back", new float[] { 0.8f, 0.6f, 0f }, new SearchOptions(TopK: 3, Mode: SearchMode.Hybrid));
+
+        // Assert
+        Assert.Equal("Returns", hits[0].Chunk.Heading);
+        Assert.True(hits[0].KeywordScore > 0);
+        Assert.Equal(1.0, hits[0].VectorScore!.Value, 4);
+    }
+
+    [Fact]
+    public void Search_MinScore_DropsWeakHits()
+    {
+        // Act
+        var all = Index.Search("x", new float[] { 0.6f, 0.8f, 0f }, new SearchOptions(TopK: 3, Mode: SearchMode.Vector));
+        var strong = Index.Search("x", new float[] { 0.6f, 0.8f, 0f }, new SearchOptions(TopK: 3, MinScore: 0.9, Mode: SearchMode.Vector));
+
+        // Assert
+        Assert.Equal(2, all.Count);
+        Assert.Equal("Returns", Assert.Single(strong).Chunk.Heading);
+    }
+
+    [Fact]
+    public void Search_TopK_LimitsResults()
+    {
+        // Act
+        var hits = Index.Search("x", new float[] { 0.6f, 0.8f, 0.1f }, new SearchOptions(TopK: 1, Mode: SearchMode.Vector));
+
+        // Assert
+        Assert.Single(hits);
+    }
+}

@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using WorkflowEngine.Caching.Semantic;
+
+namespace WorkflowTesting.CacheEval;
+
+/// <summary>
+/// Replays a dataset through the sample bot's caching path: clean → semantic lookup → on a miss, retrieve and a fake
+/// counting LLM whose answer names the question's intent ("answer for refunds") → store. A hit is correct when the served
+/// answer names the asked question's intent; any hit on an out-of-scope question is wrong.
+/// Runs our <see cref="SemanticMatcher"/> and, on the same data, plain cosine-threshold baselines.
+/// </summary>
+public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase knowledgeBase)
+{
+    private readonly Dictionary<string, float[]> _embeddings = new(StringComparer.Ordinal);
+
+    /// <summary>Replays <paramref name="questions"/> with our matcher.</summary>
+    public EvalResult RunMatcher(IReadOnlyList<EvalQuestion> questions, SemanticMatchOptions options, string? name = null)
+    {
+        var matcher = new SemanticMatcher(options, Phrase);
+        return Replay(name ?? "semantic matcher", questions, withRetrieval: true, (query, index) =>
+        {
+            var candidates = index.Search(query, options.MaxCandidates);
+            return matcher.DecideAsync(query, candidates).AsTask().GetAwaiter().GetResult();
+        });
+    }
+
+    /// <summary>Replays <paramref name="questions"/> with a plain cosine threshold on the nearest cached question (GPTCache/RedisVL style).</summary>
+    public EvalResult RunBaseline(IReadOnlyList<EvalQuestion> questions, double threshold) =>
+        Replay(string.Create(CultureInfo.InvariantCulture, $"cosine ≥ {threshold:0.00}"), questions, withRetrieval: false, (query, index) =>
+        {
+            var best = index.Search(query, 1).FirstOrDefault();
+            return best is not null && best.Similarity >= threshold
+                ? new MatchDecision(true, best.Entry, best.Similarity, [], "threshold")
+                : new MatchDecision(false, best?.Entry, best?.Similarity ?? 0, [], "threshold");
+        });
+
+    /// <summary>Lookup latency with <paramref name="cachedCount"/> entries in the index (embedding + retrieval + search + decision).
+    /// The bulk entries are the replayed questions' embeddings plus small random perturbations (distinct vectors, realistic
+    /// neighbourhoods); search cost does not depend on their text.</summary>
+    public LatencyResult RunLookupBenchmark(IReadOnlyList<EvalQuestion> questions, SemanticMatchOptions options, int cachedCount, int lookups = 300, int seed = 7)
+    {
+        var matcher = new SemanticMatcher(options, Phrase);
+        var index = new SemanticIndex();
+        var random = new Random(seed);
+        var expires = DateTimeOffset.UtcNow.AddHours(1);
+        var bases = questions.Select(q => Embedding(q.Text)).ToArray();
+        var bulk = new List<(SemanticEntry, DateTimeOffset)>(cachedCount);
+        for (var i = 0; i < cachedCount; i++)
+        {
+            var source = bases[i % bases.Length];
+            var v = new float[source.Length];
+            for (var d = 0; d < v.Length; d++)
+            {
+                v[d] = source[d] + (float)((random.NextDouble() - 0.5) * 0.08);
+            }
+
+            var text = $"cached question {i.ToString(CultureInfo.InvariantCulture)} {questions[i % questions.Count].Text}";
+            bulk.Add((new SemanticEntry($"e{i}", text, EvalText.Clean(text), SemanticIndex.Normalize(v), questions[i % questions.Count].Intent,
+                $"answer {i}", DateTimeOffset.UtcNow), expires));
+        }
+
+        index.AddRange(bulk);
+        var timings = new List<double>(lookups);
+        var searchOnly = new List<double>(lookups);
+        for (var i = 0; i < lookups; i++)
+        {
+            // Vary the text so the embedding is really computed on every lookup.
+            var text = questions[i % questions.Count].Text + (i / questions.Count > 0 ? $" {i / questions.Count}" : string.Empty);
+            var started = Stopwatch.GetTimestamp();
+            var cleaned = EvalText.Clean(text);
+            var embedding = embedder.Embed(cleaned);
+            var (document, _) = knowledgeBase.TopDocument(cleaned, embedding);
+            var searchStarted = Stopwatch.GetTimestamp();
+            var query = new SemanticQuery(text, cleaned, embedding, document);
+            _ = matcher.DecideAsync(query, index.Search(query, options.MaxCandidates)).AsTask().GetAwaiter().GetResult();
+            var ended = Stopwatch.GetTimestamp();
+            timings.Add(Stopwatch.GetElapsedTime(started, ended).TotalMilliseconds);
+            searchOnly.Add(Stopwatch.GetElapsedTime(searchStarted, ended).TotalMilliseconds);
+        }
+
+        return new LatencyResult(index.Count, lookups, Percentile(timings, 50), Percentile(timings, 95), Percentile(searchOnly, 50), Percentile(searchOnly, 95));
+    }
+
+    private EvalResult Replay(string name, IReadOnlyList<EvalQuestion> questions, bool withRetrieval, Func<SemanticQuery, SemanticIndex, MatchDecision> lookup)
+    {
+        var index = new SemanticIndex();
+        var expires = DateTimeOffset.UtcNow.AddHours(1);
+        var llmCalls = 0;
+        var outcomes = new List<EvalOutcome>(questions.Count);
+        var latencies = new List<double>(questions.Count);
+        foreach (var question in questions)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var cleaned = EvalText.Clean(question.Text);
+            var embedding = embedder.Embed(cleaned);
+            var document = withRetrieval ? knowledgeBase.TopDocument(cleaned, embedding).Document : null;
+            var query = new SemanticQuery(question.Text, cleaned, embedding, document);
+            var decision = lookup(query, index);
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (decision.IsHit)
+            {
+                var servedIntent = IntentOf(decision.Entry!.Answer);
+                var correct = question.Intent is not null && servedIntent == question.Intent;
+                outcomes.Add(new EvalOutcome(question, true, correct, decision));
+                continue;
+            }
+
+            // Miss: the bot retrieves (for the baselines too, so entries carry their top document) and calls the LLM.
+            llmCalls++;
+            document ??= knowledgeBase.TopDocument(cleaned, embedding).Document;
+            var answer = AnswerFor(question);
+            index.Add(new SemanticEntry(Guid.NewGuid().ToString("N"), question.Text, cleaned, embedding, document, answer, DateTimeOffset.UtcNow), expires);
+            outcomes.Add(new EvalOutcome(question, false, false, decision));
+        }
+
+        return new EvalResult(name, outcomes, llmCalls, Percentile(latencies, 50), Percentile(latencies, 95));
+    }
+
+    private readonly Dictionary<string, float[]> _phrases = new(StringComparer.Ordinal);
+
+    /// <summary>Phrase embeddings for the matcher's substitution check, memoised as the product's cache service does.</summary>
+    public float[] Phrase(string words)
+    {
+        if (!_phrases.TryGetValue(words, out var v))
+        {
+            v = embedder.Embed(words);
+            _phrases[words] = v;
+        }
+
+        return v;
+    }
+
+    // Memoised only for building the bulk index of the lookup benchmark.
+    private float[] Embedding(string cleaned)
+    {
+        if (!_embeddings.TryGetValue(cleaned, out var v))
+        {
+            v = embedder.Embed(cleaned);
+            _embeddings[cleaned] = v;
+        }
+
+        return v;
+    }
+
+    private static string AnswerFor(EvalQuestion question) =>
+        question.Intent is null ? $"answer for out-of-scope: {question.Text}" : $"answer for {question.Intent}";
+
+    private static string? IntentOf(string answer) =>
+        answer.StartsWith("answer for out-of-scope", StringComparison.Ordinal) ? null
+        : answer.StartsWith("answer for ", StringComparison.Ordinal) ? answer["answer for ".Length..] : null;
+
+    internal static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+
+        var sorted = values.Order().ToList();
+        var rank = (int)Math.Ceiling(p / 100 * sorted.Count) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
+    }
+}
+
+public sealed record EvalOutcome(EvalQuestion Question, bool Hit, bool Correct, MatchDecision Decision);
+
+public sealed record LatencyResult(int CachedEntries, int Lookups, double P50Ms, double P95Ms, double SearchP50Ms, double SearchP95Ms);
+
+/// <summary>What one replay measured.</summary>
+public sealed record EvalResult(string Name, IReadOnlyList<EvalOutcome> Outcomes, int LlmCalls, double LatencyP50Ms, double LatencyP95Ms)
+{
+    public int Questions => Outcomes.Count;
+
+    public int Hits => Outcomes.Count(o => o.Hit);
+
+    public int CorrectHits => Outcomes.Count(o => o.Hit && o.Correct);
+
+    /// <summary>Share of all replayed questions answered without an LLM call.</summary>
+    public double LlmCallsAvoided => Questions == 0 ? 0 : (double)(Questions - LlmCalls) / Questions;
+
+    public int Paraphrases => Outcomes.Count(o => o.Question.Kind == EvalQuestionKind.Paraphrase);
+
+    public int ParaphrasesServed => Outcomes.Count(o => o.Question.Kind == EvalQuestionKind.Paraphrase && o.Hit && o.Correct);
+
+    public double ParaphraseHitRate => Paraphrases == 0 ? 0 : (double)ParaphrasesServed / Paraphrases;
+
+    /// <summary>Hits whose served answer belongs to the asked question's intent; 1 when there were no hits.</summary>
+    public double HitPrecision => Hits == 0 ? 1 : (double)CorrectHits / Hits;
+
+    public int OutOfScopeHits => Outcomes.Count(o => o.Question.Kind == EvalQuestionKind.OutOfScope && o.Hit);
+
+    public EvalResult Only(Func<EvalOutcome, bool> filter, string suffix) => this with { Name = Name + suffix, Outcomes = Outcomes.Where(filter).ToList() };
+
+    public string Row() => string.Create(CultureInfo.InvariantCulture,
+        $"| {Name} | {LlmCallsAvoided:P1} | {ParaphrasesServed}/{Paraphrases} ({ParaphraseHitRate:P0}) | {CorrectHits}/{Hits} ({HitPrecision:P1}) | {OutOfScopeHits} | {LatencyP50Ms:0.0} / {LatencyP95Ms:0.0} |");
+
+    public static string Header =>
+        "| mode | LLM calls avoided | paraphrases served | hit precision | out-of-scope hits | lookup p50 / p95 ms |\n|---|---|---|---|---|---|";
+
+    public string WrongHits()
+    {
+        var sb = new StringBuilder();
+        foreach (var o in Outcomes.Where(o => o.Hit && !o.Correct))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  wrong hit: \"{o.Question.Text}\" ({o.Question.Intent ?? "out of scope"}) served \"{o.Decision.Entry?.Question}\" ({o.Decision.Similarity:0.00})");
+        }
+
+        return sb.ToString();
+    }
+}
