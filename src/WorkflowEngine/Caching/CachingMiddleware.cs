@@ -24,6 +24,8 @@ public sealed class CachingMiddleware(EngineCache cache, CacheStatistics statist
 {
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
+    public int Order => NodeMiddlewareOrder.Caching;
+
     public async ValueTask<NodeExecution> InvokeAsync(NodeInvocation invocation, NodeDelegate next)
     {
         var settings = invocation.Node.Cache;
