@@ -17,6 +17,7 @@ public static class WorkflowEngineServiceCollectionExtensions
         services.AddEngineExecution();
         services.AddEngineCaching();
         services.AddEngineKnowledge();
+        services.AddEngineSemanticCache();
         services.AddEngineLlm();
         return services;
     }
