@@ -27,6 +27,7 @@ internal static class CachingServiceCollectionExtensions
         services.TryAddSingleton<ICacheInvalidation>(sp => sp.GetRequiredService<CacheInvalidation>());
         services.TryAddSingleton<ConversationMemoryCache>();
         services.TryAddSingleton<ResponseCache>();
+
         services.TryAddSingleton<CachingMiddleware>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INodeMiddleware, CachingMiddleware>(sp => sp.GetRequiredService<CachingMiddleware>()));
         return services;

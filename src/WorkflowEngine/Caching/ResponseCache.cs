@@ -9,7 +9,11 @@ namespace WorkflowEngine.Caching;
 public sealed record AnswerScope(string WorkflowId, string NodeId, string ScopeHash, TimeSpan Ttl, IReadOnlyList<string> Tags);
 
 /// <summary>A stored answer that matches a question. <see cref="Similarity"/> is 1 for exact matches.</summary>
-public sealed record AnswerMatch(string Question, string Answer, double Similarity, CacheLevel Level, TimeSpan Saved);
+public sealed record AnswerMatch(string Question, string Answer, double Similarity, CacheLevel Level, TimeSpan Saved)
+{
+    /// <summary>Why it matched, for the trace and tooltip (semantic mode: each check and its outcome).</summary>
+    public IReadOnlyDictionary<string, string>? Details { get; init; }
+}
 
 /// <summary>One way of matching questions to stored answers (match mode <c>exact</c> is built in; the semantic helper adds
 /// <c>semantic</c> by registering another <see cref="IAnswerMatcher"/>).</summary>

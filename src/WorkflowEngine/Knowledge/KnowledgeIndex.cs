@@ -11,7 +11,7 @@ namespace WorkflowEngine.Knowledge;
 /// distinct query term present with saturated frequency). 1 = all query words found, often; query words that occur nowhere in
 /// the knowledge base pull it down.</item>
 /// <item><b>vector</b>: the cosine similarity of the query's and the chunk's embeddings, negatives clipped to 0.</item>
-/// <item><b>hybrid</b>: ordered by reciprocal rank fusion (sum of 1/(60 + rank) over the keyword and vector rankings); the
+/// <item><b>hybrid</b>: ordered by weighted reciprocal rank fusion (0.5/(60 + keyword rank) + 1/(60 + vector rank)); the
 /// score compared with MinScore is the mean of the keyword and vector scores.</item>
 /// </list>
 /// </remarks>
@@ -19,6 +19,12 @@ public sealed class KnowledgeIndex
 {
     /// <summary>The usual RRF constant (Cormack et al. 2009): damps the influence of the very first ranks.</summary>
     public const int RrfK = 60;
+
+    /// <summary>The keyword ranking counts half as much as the vector ranking in the fusion. Measured with bench/KnowledgeEval:
+    /// for short questions against short FAQ articles the keyword ranking is the noisier one (paraphrases share few words with
+    /// the article), and equal weights let a wrong keyword-first chunk tie with the right vector-first chunk. On the shared FAQ
+    /// dev set top-1 went from 82% (equal weights) to 86% (half), on the sample questions it stayed at 97%.</summary>
+    public const double KeywordWeight = 0.5;
 
     private readonly KnowledgeChunk[] _chunks;
     private readonly Bm25Index _bm25;
@@ -135,7 +141,7 @@ public sealed class KnowledgeIndex
         var rank = 1;
         foreach (var (i, _) in Ranked(keyword))
         {
-            fused[i] += 1.0 / (RrfK + rank++);
+            fused[i] += KeywordWeight / (RrfK + rank++);
         }
         if (vector is not null)
         {

@@ -44,11 +44,23 @@ public sealed class KnowledgeIndexTests
         // Act: keywords point at Hours, the vector at Refunds then Returns
         var hits = Index.Search("open monday", new float[] { 1f, 0f, 0f }, new SearchOptions(TopK: 3, Mode: SearchMode.Hybrid));
 
-        // Assert: Hours and Refunds are each first in one list, so they tie on RRF; chunk order breaks the tie
-        Assert.Equal(["Refunds", "Hours", "Returns"], hits.Select(h => h.Chunk.Heading));
+        // Assert: Refunds 1/61 (vector first), Returns 1/62 (vector second), Hours 0.5/61 (keyword first, weighted half)
+        Assert.Equal(["Refunds", "Returns", "Hours"], hits.Select(h => h.Chunk.Heading));
         Assert.Equal([1, 2, 3], hits.Select(h => h.Rank));
-        var hours = hits[1];
+        var hours = hits[2];
         Assert.Equal((hours.KeywordScore!.Value + hours.VectorScore!.Value) / 2, hours.Score, 9);
+    }
+
+    [Fact]
+    public void Search_HybridMode_StrongKeywordAndVectorAgreementWins()
+    {
+        // Act: keywords and vector both point at Returns
+        var hits = Index.Search("send items back", new float[] { 0.8f, 0.6f, 0f }, new SearchOptions(TopK: 3, Mode: SearchMode.Hybrid));
+
+        // Assert
+        Assert.Equal("Returns", hits[0].Chunk.Heading);
+        Assert.True(hits[0].KeywordScore > 0);
+        Assert.Equal(1.0, hits[0].VectorScore!.Value, 4);
     }
 
     [Fact]

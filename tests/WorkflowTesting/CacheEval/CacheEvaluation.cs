@@ -22,7 +22,7 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
         return Replay(name ?? "semantic matcher", questions, withRetrieval: true, (query, index) =>
         {
             var candidates = index.Search(query, options.MaxCandidates);
-            return matcher.Decide(query, candidates);
+            return matcher.DecideAsync(query, candidates).AsTask().GetAwaiter().GetResult();
         });
     }
 
@@ -74,7 +74,7 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
             var (document, _) = knowledgeBase.TopDocument(cleaned, embedding);
             var searchStarted = Stopwatch.GetTimestamp();
             var query = new SemanticQuery(text, cleaned, embedding, document);
-            _ = matcher.Decide(query, index.Search(query, options.MaxCandidates));
+            _ = matcher.DecideAsync(query, index.Search(query, options.MaxCandidates)).AsTask().GetAwaiter().GetResult();
             var ended = Stopwatch.GetTimestamp();
             timings.Add(Stopwatch.GetElapsedTime(started, ended).TotalMilliseconds);
             searchOnly.Add(Stopwatch.GetElapsedTime(searchStarted, ended).TotalMilliseconds);

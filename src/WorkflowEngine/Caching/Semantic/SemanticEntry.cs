@@ -8,6 +8,7 @@ namespace WorkflowEngine.Caching.Semantic;
 /// <param name="TopDocument">The knowledge-base document the question retrieved first; null when retrieval found nothing.</param>
 /// <param name="Answer">The answer that was given.</param>
 /// <param name="CreatedAt">When it was stored.</param>
+/// <param name="MissMilliseconds">How long the run that produced the answer took: what a hit saves.</param>
 public sealed record SemanticEntry(
     string Id,
     string Question,
@@ -15,7 +16,8 @@ public sealed record SemanticEntry(
     float[] Embedding,
     string? TopDocument,
     string Answer,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    double MissMilliseconds = 0);
 
 /// <summary>A new question to look up: the same facts as an entry, without the answer.</summary>
 public sealed record SemanticQuery(string Question, string NormalizedText, float[] Embedding, string? TopDocument)

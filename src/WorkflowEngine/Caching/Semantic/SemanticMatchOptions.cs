@@ -50,15 +50,24 @@ public sealed class SemanticMatchOptions
     /// <value>true</value>
     public bool CheckGeneralization { get; set; } = true;
 
+    /// <summary>Minimum knowledge-base search score for a question's top document to count (below it: nothing retrieved).</summary>
+    /// <value>0</value>
+    [Range(0.0, 1.0)]
+    public double RetrievalMinScore { get; set; }
+
     /// <summary>How many nearest entries are examined before giving up.</summary>
     /// <value>5</value>
     [Range(1, 100)]
     public int MaxCandidates { get; set; } = 5;
 
+    /// <summary>Configuration section: <c>Engine:Cache:Semantic</c>.</summary>
+    public const string SectionName = "Engine:Cache:Semantic";
+
+    /// <summary>A copy, with the gate's own threshold when it sets one.</summary>
     public SemanticMatchOptions With(double? threshold) =>
-        threshold is null ? this : new SemanticMatchOptions
+        new()
         {
-            Threshold = threshold.Value,
+            Threshold = threshold ?? Threshold,
             CjkThreshold = CjkThreshold,
             MinMargin = MinMargin,
             RequireRetrievalAgreement = RequireRetrievalAgreement,
@@ -69,5 +78,6 @@ public sealed class SemanticMatchOptions
             SubstitutionSimilarity = SubstitutionSimilarity,
             CheckGeneralization = CheckGeneralization,
             MaxCandidates = MaxCandidates,
+            RetrievalMinScore = RetrievalMinScore,
         };
 }

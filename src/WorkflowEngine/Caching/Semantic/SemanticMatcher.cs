@@ -24,22 +24,28 @@ namespace WorkflowEngine.Caching.Semantic;
 /// </list>
 /// Up to <see cref="SemanticMatchOptions.MaxCandidates"/> nearest entries are tried in order; the first that passes all checks is the hit.
 /// </summary>
-public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, float[]>? phraseEmbedding = null)
+public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, CancellationToken, ValueTask<float[]>>? phraseEmbedding = null)
 {
     public SemanticMatcher()
         : this(new SemanticMatchOptions())
     {
     }
 
+    /// <summary>With a synchronous phrase embedding (tests, the evaluation tool).</summary>
+    public SemanticMatcher(SemanticMatchOptions options, Func<string, float[]> phraseEmbedding)
+        : this(options, (text, _) => ValueTask.FromResult(phraseEmbedding(text)))
+    {
+    }
+
     /// <summary>Embeds the words two questions do not share, to tell synonyms ("fee"/"cost") from different subjects
     /// ("accidental damage"/"wear and tear"). Optional: without it any swapped subject words are a miss. Callers should
     /// memoise it (the vocabulary of a bot is small); it is called at most once per decision.</summary>
-    private readonly Func<string, float[]>? _phraseEmbedding = phraseEmbedding;
+    private readonly Func<string, CancellationToken, ValueTask<float[]>>? _phraseEmbedding = phraseEmbedding;
 
     public SemanticMatchOptions Options { get; } = options;
 
     /// <summary>Decides hit or miss for <paramref name="query"/> against <paramref name="candidates"/>, nearest first.</summary>
-    public MatchDecision Decide(SemanticQuery query, IReadOnlyList<SemanticCandidate> candidates)
+    public async ValueTask<MatchDecision> DecideAsync(SemanticQuery query, IReadOnlyList<SemanticCandidate> candidates, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(candidates);
@@ -61,7 +67,7 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, f
         var limit = Math.Min(candidates.Count, Options.MaxCandidates);
         for (var i = 0; i < limit; i++)
         {
-            var decision = Check(query, candidates[i], candidates);
+            var decision = await CheckAsync(query, candidates[i], candidates, cancellationToken).ConfigureAwait(false);
             if (decision.IsHit)
             {
                 return decision;
@@ -79,12 +85,12 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, f
 
     /// <summary>Compares two questions directly (the inspector's "test phrasing" box): would <paramref name="asked"/> be
     /// served the answer cached for <paramref name="cached"/>? Both need embeddings and (optionally) their top documents.</summary>
-    public MatchDecision Compare(SemanticQuery asked, SemanticQuery cached)
+    public ValueTask<MatchDecision> CompareAsync(SemanticQuery asked, SemanticQuery cached, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(asked);
         ArgumentNullException.ThrowIfNull(cached);
         var entry = new SemanticEntry("compare", cached.Question, cached.NormalizedText, cached.Embedding, cached.TopDocument, string.Empty, DateTimeOffset.MinValue);
-        return Decide(asked, [new SemanticCandidate(entry, cached.Features, Similarity(asked, cached.Features, cached.Embedding))]);
+        return DecideAsync(asked, [new SemanticCandidate(entry, cached.Features, Similarity(asked, cached.Features, cached.Embedding))], cancellationToken);
     }
 
     /// <summary>The similarity the matcher uses: cosine for non-CJK text, character-bigram Dice when the query is CJK.</summary>
@@ -104,7 +110,7 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, f
 
     private double ThresholdFor(SemanticQuery query) => query.Features.IsCjk ? Options.CjkThreshold : Options.Threshold;
 
-    private MatchDecision Check(SemanticQuery query, SemanticCandidate candidate, IReadOnlyList<SemanticCandidate> all)
+    private async ValueTask<MatchDecision> CheckAsync(SemanticQuery query, SemanticCandidate candidate, IReadOnlyList<SemanticCandidate> all, CancellationToken cancellationToken)
     {
         var q = query.Features;
         var e = candidate.Features;
@@ -169,7 +175,7 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, f
         // Last and only when everything else passed: it may need an embedding call.
         if (Options.CheckSubstitution && checks.All(c => c.Passed))
         {
-            checks.Add(cjk ? CjkSubstitution(q, e) : WordSubstitution(q, e));
+            checks.Add(cjk ? CjkSubstitution(q, e) : await WordSubstitutionAsync(q, e, cancellationToken).ConfigureAwait(false));
         }
 
         var failed = checks.Where(c => !c.Passed).ToList();
@@ -179,7 +185,7 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, f
         return new MatchDecision(failed.Count == 0, candidate.Entry, candidate.Similarity, checks, reason);
     }
 
-    private MatchCheck WordSubstitution(QuestionFeatures q, QuestionFeatures e)
+    private async ValueTask<MatchCheck> WordSubstitutionAsync(QuestionFeatures q, QuestionFeatures e, CancellationToken cancellationToken)
     {
         var onlyNew = q.ContentWords.Where(w => !e.ContentWords.Contains(w)).ToList();
         var onlyCached = e.ContentWords.Where(w => !q.ContentWords.Contains(w)).ToList();
@@ -205,8 +211,8 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, f
             return new MatchCheck("substitution", false, $"Same subject but different specifics: \"{newWords}\" vs \"{cachedWords}\".");
         }
 
-        ReadOnlySpan<float> a = _phraseEmbedding(newWords);
-        ReadOnlySpan<float> b = _phraseEmbedding(cachedWords);
+        var a = await _phraseEmbedding(newWords, cancellationToken).ConfigureAwait(false);
+        var b = await _phraseEmbedding(cachedWords, cancellationToken).ConfigureAwait(false);
         var closeness = a.Length == b.Length && a.Length > 0 ? System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(a, b) : 0f;
         var same = closeness >= Options.SubstitutionSimilarity;
         return new MatchCheck("substitution", same, same

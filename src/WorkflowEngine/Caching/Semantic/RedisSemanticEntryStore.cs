@@ -1,0 +1,97 @@
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace WorkflowEngine.Caching.Semantic;
+
+/// <summary>Where semantic-cache entries are shared between engine instances. Each instance keeps its own
+/// <see cref="SemanticIndex"/> per scope and pulls entries it has not seen when the scope's version moved.</summary>
+public interface ISemanticEntryStore
+{
+    /// <summary>False when entries stay in this process (no Redis configured).</summary>
+    bool IsShared { get; }
+
+    /// <summary>Stores <paramref name="entry"/> for <paramref name="ttl"/> and bumps the scope's version.</summary>
+    ValueTask AddAsync(string scope, SemanticEntry entry, TimeSpan ttl, CancellationToken cancellationToken);
+
+    /// <summary>The scope's version (bumped on every add); 0 when it has no entries.</summary>
+    ValueTask<long> GetVersionAsync(string scope, CancellationToken cancellationToken);
+
+    /// <summary>The scope's live entries whose ids are not in <paramref name="known"/>, with their expiry times.</summary>
+    ValueTask<IReadOnlyList<(SemanticEntry Entry, DateTimeOffset ExpiresAt)>> LoadAsync(string scope, Func<string, bool> known, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Semantic entries in Redis, per scope: <c>sem:{scope}:e:{id}</c> (the entry as JSON, expiring with the node's TTL),
+/// <c>sem:{scope}:ids</c> (a set of ids; ids whose entry expired are pruned on load) and <c>sem:{scope}:ver</c> (a counter
+/// bumped on each add, so instances re-sync only when something changed: one GET per local miss).
+/// Uses the engine's one Redis connection (<see cref="RedisConnection"/>, fail-fast while Redis is down); callers treat
+/// <see cref="RedisException"/> as "use what is in process".
+/// </summary>
+public sealed class RedisSemanticEntryStore(RedisConnection redis, TimeProvider time) : ISemanticEntryStore
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public bool IsShared => redis.IsConfigured;
+
+    public async ValueTask AddAsync(string scope, SemanticEntry entry, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var db = (await redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+        var transaction = db.CreateTransaction();
+        _ = transaction.StringSetAsync(EntryKey(scope, entry.Id), JsonSerializer.Serialize(entry, Json), ttl);
+        _ = transaction.SetAddAsync(IdsKey(scope), entry.Id);
+        // A scope's entries share the gate's TTL, so the newest add always carries the latest expiry.
+        _ = transaction.KeyExpireAsync(IdsKey(scope), ttl);
+        _ = transaction.StringIncrementAsync(VersionKey(scope));
+        _ = transaction.KeyExpireAsync(VersionKey(scope), ttl);
+        await transaction.ExecuteAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<long> GetVersionAsync(string scope, CancellationToken cancellationToken)
+    {
+        var db = (await redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+        var value = await db.StringGetAsync(VersionKey(scope)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return value.HasValue && long.TryParse(value.ToString(), out var version) ? version : 0;
+    }
+
+    public async ValueTask<IReadOnlyList<(SemanticEntry Entry, DateTimeOffset ExpiresAt)>> LoadAsync(string scope, Func<string, bool> known, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        var db = (await redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+        var ids = (await db.SetMembersAsync(IdsKey(scope)).WaitAsync(cancellationToken).ConfigureAwait(false))
+            .Select(v => v.ToString())
+            .Where(id => !known(id))
+            .ToList();
+        var result = new List<(SemanticEntry, DateTimeOffset)>(ids.Count);
+        var gone = new List<RedisValue>();
+        var now = time.GetUtcNow();
+        foreach (var id in ids)
+        {
+            var lease = await db.StringGetWithExpiryAsync(EntryKey(scope, id)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!lease.Value.HasValue)
+            {
+                gone.Add(id);
+                continue;
+            }
+
+            var entry = JsonSerializer.Deserialize<SemanticEntry>(lease.Value.ToString(), Json);
+            if (entry is not null)
+            {
+                result.Add((entry, now + (lease.Expiry ?? TimeSpan.FromDays(1))));
+            }
+        }
+
+        if (gone.Count > 0)
+        {
+            await db.SetRemoveAsync(IdsKey(scope), [.. gone]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    private static string EntryKey(string scope, string id) => $"sem:{scope}:e:{id}";
+
+    private static string IdsKey(string scope) => $"sem:{scope}:ids";
+
+    private static string VersionKey(string scope) => $"sem:{scope}:ver";
+}

@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using WorkflowEngine.Knowledge;
+
+namespace WorkflowEngine.Caching.Semantic;
+
+/// <summary>
+/// The cache gate's <c>matchMode: semantic</c>: embeds the (cleaned) question, retrieves its top document from the
+/// knowledge base named in the scope's <c>kb:</c> tag, finds the nearest answered questions of the same scope in this
+/// instance's <see cref="SemanticIndex"/> and lets <see cref="SemanticMatcher"/> decide. On a local miss it checks the
+/// shared store's version (one Redis GET) and pulls entries other instances added, then decides again.
+/// A knowledge-base change gives the gate a new <see cref="AnswerScope.ScopeHash"/> (it covers the knowledge-base
+/// versions), so old entries are never consulted again; their in-process indexes are dropped on the change event and
+/// their Redis keys expire with the gate's TTL.
+/// </summary>
+public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
+{
+    public const string ModeName = "semantic";
+    private const int MaxPhrases = 10_000;
+
+    private readonly IEmbeddingGenerator<string, Embedding<float>> _embeddings;
+    private readonly IKnowledgeSearch _knowledge;
+    private readonly ISemanticEntryStore _store;
+    private readonly SemanticMatchOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, (SemanticIndex Index, IReadOnlyList<string> Tags)> _indexes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, float[]> _phrases = new(StringComparer.Ordinal);
+    private readonly IDisposable? _kbSubscription;
+
+    public SemanticAnswerMatcher(
+        IEmbeddingGenerator<string, Embedding<float>> embeddings,
+        IKnowledgeSearch knowledge,
+        ISemanticEntryStore store,
+        IOptions<SemanticMatchOptions> options,
+        TimeProvider time,
+        ICacheInvalidation? invalidation = null,
+        ILogger<SemanticAnswerMatcher>? logger = null)
+    {
+        _embeddings = embeddings;
+        _knowledge = knowledge;
+        _store = store;
+        _options = options.Value;
+        _time = time;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _kbSubscription = invalidation?.OnKnowledgeBaseChanged(kb =>
+        {
+            var tag = NodeCacheKey.KnowledgeBaseTag(kb);
+            foreach (var (key, value) in _indexes)
+            {
+                if (value.Tags.Contains(tag))
+                {
+                    _indexes.TryRemove(key, out _);
+                }
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    public string Mode => ModeName;
+
+    /// <summary>The decision of the last lookup per scope is not kept; this explains a lookup without caching anything
+    /// (the inspector's "test phrasing" box uses <see cref="SemanticMatcher.CompareAsync"/> through <see cref="QueryAsync"/>).</summary>
+    public async ValueTask<MatchDecision> ExplainAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var (decision, _) = await DecideAsync(scope, question, threshold, cancellationToken).ConfigureAwait(false);
+        return decision;
+    }
+
+    public async ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var (decision, level) = await DecideAsync(scope, question, threshold, cancellationToken).ConfigureAwait(false);
+        if (!decision.IsHit || decision.Entry is null)
+        {
+            return null;
+        }
+
+        var details = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["matchedQuestion"] = decision.Entry.Question,
+            ["similarity"] = decision.Similarity.ToString("0.00", CultureInfo.InvariantCulture),
+            ["reason"] = decision.Reason,
+        };
+        foreach (var check in decision.Checks)
+        {
+            details[$"check.{check.Name}"] = (check.Passed ? "passed: " : "failed: ") + check.Detail;
+        }
+
+        return new AnswerMatch(decision.Entry.Question, decision.Entry.Answer, decision.Similarity, level, TimeSpan.FromMilliseconds(decision.Entry.MissMilliseconds))
+        {
+            Details = details,
+        };
+    }
+
+    public async ValueTask StoreAsync(AnswerScope scope, string question, string answer, TimeSpan missTime, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var query = await QueryAsync(scope, question, cancellationToken).ConfigureAwait(false);
+        var key = ScopeKey(scope);
+        var entry = new SemanticEntry(NodeCacheKeyHash(question), question, query.NormalizedText, query.Embedding, query.TopDocument, answer,
+            _time.GetUtcNow(), missTime.TotalMilliseconds);
+        IndexFor(scope, key).Add(entry, _time.GetUtcNow() + scope.Ttl);
+        if (_store.IsShared)
+        {
+            try
+            {
+                await _store.AddAsync(key, entry, scope.Ttl, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisException e)
+            {
+                // Redis down: the entry serves this instance only.
+                Log.CacheTrouble(_logger, scope.WorkflowId, scope.NodeId, "semantic store: " + e.Message);
+            }
+        }
+    }
+
+    /// <summary>Embeds a question and finds its top document as the gate would (for the inspector's "test phrasing" box).</summary>
+    public async ValueTask<SemanticQuery> QueryAsync(AnswerScope scope, string question, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var text = question ?? string.Empty;
+        var embedding = await EmbedAsync(text, cancellationToken).ConfigureAwait(false);
+        string? topDocument = null;
+        foreach (var kb in KnowledgeBases(scope))
+        {
+            var hits = await _knowledge.SearchAsync(kb, text, new SearchOptions(TopK: 1, MinScore: _options.RetrievalMinScore), cancellationToken).ConfigureAwait(false);
+            topDocument = hits.Count > 0 ? $"{kb}/{hits[0].Chunk.DocumentName}" : null;
+            break; // the first knowledge base of the workflow decides
+        }
+
+        return new SemanticQuery(text, text, embedding, topDocument);
+    }
+
+    public void Dispose() => _kbSubscription?.Dispose();
+
+    private async ValueTask<(MatchDecision Decision, CacheLevel Level)> DecideAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken)
+    {
+        var key = ScopeKey(scope);
+        var index = IndexFor(scope, key);
+        var options = _options.With(threshold > 0 ? threshold : null);
+        if (!KnowledgeBases(scope).Any())
+        {
+            // No knowledge base in the workflow: nothing to agree on; the other checks still apply.
+            options.RequireRetrievalAgreement = false;
+        }
+
+        var matcher = new SemanticMatcher(options, PhraseAsync);
+        var query = await QueryAsync(scope, question, cancellationToken).ConfigureAwait(false);
+        var decision = await matcher.DecideAsync(query, index.Search(query, options.MaxCandidates), cancellationToken).ConfigureAwait(false);
+        if (decision.IsHit || !_store.IsShared)
+        {
+            return (decision, CacheLevel.L1);
+        }
+
+        try
+        {
+            var version = await _store.GetVersionAsync(key, cancellationToken).ConfigureAwait(false);
+            if (version == index.SyncedVersion)
+            {
+                return (decision, CacheLevel.L1);
+            }
+
+            var added = await _store.LoadAsync(key, index.Contains, cancellationToken).ConfigureAwait(false);
+            index.AddRange(added);
+            index.SyncedVersion = version;
+            if (added.Count == 0)
+            {
+                return (decision, CacheLevel.L1);
+            }
+
+            return (await matcher.DecideAsync(query, index.Search(query, options.MaxCandidates), cancellationToken).ConfigureAwait(false), CacheLevel.L2);
+        }
+        catch (RedisException e)
+        {
+            Log.CacheTrouble(_logger, scope.WorkflowId, scope.NodeId, "semantic store: " + e.Message);
+            return (decision, CacheLevel.L1);
+        }
+    }
+
+    private SemanticIndex IndexFor(AnswerScope scope, string key) =>
+        _indexes.GetOrAdd(key, _ => (new SemanticIndex(_time), scope.Tags)).Index;
+
+    private async ValueTask<float[]> EmbedAsync(string text, CancellationToken cancellationToken)
+    {
+        var result = await _embeddings.GenerateAsync([text], cancellationToken: cancellationToken).ConfigureAwait(false);
+        return result[0].Vector.ToArray();
+    }
+
+    private async ValueTask<float[]> PhraseAsync(string words, CancellationToken cancellationToken)
+    {
+        if (_phrases.TryGetValue(words, out var cached))
+        {
+            return cached;
+        }
+
+        var vector = await EmbedAsync(words, cancellationToken).ConfigureAwait(false);
+        if (_phrases.Count >= MaxPhrases)
+        {
+            _phrases.Clear(); // a bot's vocabulary is small; this only bounds memory against unbounded input
+        }
+
+        _phrases[words] = vector;
+        return vector;
+    }
+
+    private static IEnumerable<string> KnowledgeBases(AnswerScope scope) =>
+        scope.Tags.Where(t => t.StartsWith("kb:", StringComparison.Ordinal)).Select(t => t["kb:".Length..]);
+
+    private static string ScopeKey(AnswerScope scope) => $"{scope.WorkflowId}:{scope.NodeId}:{scope.ScopeHash}";
+
+    private static string NodeCacheKeyHash(string question) => CanonicalJson.Hash(question);
+}
