@@ -33,7 +33,10 @@ internal static class ApiProblems
 /// <summary>Reads request bodies ourselves, so a malformed or oversized body gets a problem that says what is wrong.</summary>
 internal static class ApiBody
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
 
     /// <summary>The body as text, or a 413 problem when it exceeds <paramref name="limit"/> bytes.</summary>
     public static async Task<(string? Text, ProblemHttpResult? Problem)> ReadTextAsync(HttpRequest request, int limit, CancellationToken cancellationToken)

@@ -15,6 +15,8 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<ApiKeyService>();
         services.TryAddSingleton<ApiAccess>();
         services.TryAddSingleton<PublishedWorkflows>();
+        // Enums as their names (document states, statuses), as the docs show them.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddHealthChecks()

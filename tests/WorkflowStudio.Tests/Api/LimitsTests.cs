@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using WorkflowEngine.Graphs;
+using WorkflowEngine.Knowledge;
+using WorkflowEngine.Persistence;
+using WorkflowStudio.Api;
+
+namespace WorkflowStudio.Tests.Api;
+
+/// <summary>A studio without an admin key and with a tiny rate limit (no Redis: the cache is in-process only).</summary>
+public sealed class LimitsTests : IAsyncLifetime
+{
+    private ApiServer _server = null!;
+
+    public async Task InitializeAsync() =>
+        _server = await ApiServer.StartAsync(null, new Dictionary<string, string?> { ["Api:AdminKey"] = null, ["Api:RateLimitPermits"] = "3", ["Api:RateLimitWindowSeconds"] = "60" });
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task NoAdminKeyConfigured_ManagementEndpoints404_HealthSaysRedisDisabled()
+    {
+        // Arrange
+        using var client = _server.Client("anything");
+
+        // Act
+        using var list = await client.GetAsync("api/workflows");
+        using var create = await client.PostAsJsonAsync("api/knowledge-bases", new { name = "x" });
+        var health = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("health");
+
+        // Assert
+        Assert.Equal(HttpStatusCode.NotFound, list.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, create.StatusCode);
+        Assert.Equal("disabled", health.GetProperty("redis").GetString());
+        Assert.Equal("Healthy", health.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task RunKey_OverRateLimit_429WithRetryAfter_OtherKeyUnaffected()
+    {
+        // Arrange
+        var store = _server.Studio.Services.GetRequiredService<WorkflowStore>();
+        var keys = _server.Studio.Services.GetRequiredService<ApiKeyService>();
+        var workflow = await store.CreateAsync(SampleWorkflows.FaqBot(SampleKnowledgeBase.Id));
+        var first = await keys.CreateAsync(workflow.Id, "first");
+        var second = await keys.CreateAsync(workflow.Id, "second");
+        using var client = _server.Client(first.Key);
+        using var other = _server.Client(second.Key);
+
+        // Act
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i < 4; i++)
+        {
+            var response = await client.PostAsJsonAsync($"api/workflows/{workflow.Id}/run", new { query = "How do I return an item?" });
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                limited = response;
+            }
+            else
+            {
+                response.Dispose();
+            }
+        }
+        using var otherResponse = await other.PostAsJsonAsync($"api/workflows/{workflow.Id}/run", new { query = "How do I return an item?" });
+
+        // Assert
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        Assert.NotNull(limited);
+        Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, otherResponse.StatusCode);
+        limited.Dispose();
+    }
+}

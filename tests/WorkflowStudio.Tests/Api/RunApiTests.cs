@@ -1,0 +1,244 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace WorkflowStudio.Tests.Api;
+
+[Collection(ApiCollection.Name)]
+public sealed class RunApiTests(ApiFixture fixture)
+{
+    private readonly ApiServer _server = fixture.Server;
+
+    private static string Question() => $"How long does shipping take to zone {Guid.NewGuid():n}?";
+
+    [Fact]
+    public async Task Run_SameQuestionTwice_SecondAnsweredFromCacheGateWithLlmSkipped()
+    {
+        // Arrange
+        var id = await _server.CreateFaqBotAsync();
+        var (_, key) = await _server.CreateKeyAsync(id);
+        using var client = _server.Client(key);
+        var question = Question();
+        var callsBefore = _server.Llm.ChatCallCount;
+
+        // Act
+        using var first = await client.PostAsJsonAsync($"api/workflows/{id}/run", new { query = question });
+        using var second = await client.PostAsJsonAsync($"api/workflows/{id}/run", new { query = "  " + question.ToUpperInvariant() + "!! " });
+        var a = await ApiServer.ReadAsync(first);
+        var b = await ApiServer.ReadAsync(second);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(1, _server.Llm.ChatCallCount - callsBefore);
+        Assert.Equal(a.GetProperty("answer").GetString(), b.GetProperty("answer").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(a.GetProperty("runId").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(a.GetProperty("conversationId").GetString()));
+        var firstTrace = Trace(a);
+        Assert.Equal("miss", firstTrace["llm"].GetProperty("cache").GetString());
+        Assert.Equal("succeeded", firstTrace["llm"].GetProperty("status").GetString());
+        Assert.True(firstTrace["llm"].GetProperty("elapsedMs").GetDouble() > 0);
+        var secondTrace = Trace(b);
+        Assert.Equal("hit", secondTrace["cache"].GetProperty("cache").GetString());
+        Assert.Equal("L1", secondTrace["cache"].GetProperty("level").GetString());
+        Assert.Equal("skipped", secondTrace["llm"].GetProperty("status").GetString());
+        Assert.Contains("cache", secondTrace["llm"].GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Run_ConversationId_KeptAndEarlierTurnsSentToTheModel()
+    {
+        // Arrange
+        var id = await _server.CreateFaqBotAsync();
+        using var admin = _server.Admin();
+        var conversation = $"conv-{Guid.NewGuid():n}";
+        var firstQuestion = Question();
+
+        // Act
+        using var first = await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = firstQuestion, conversationId = conversation });
+        using var second = await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = Question(), conversationId = conversation });
+        var body = await ApiServer.ReadAsync(second);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(conversation, body.GetProperty("conversationId").GetString());
+        Assert.Contains(_server.Llm.LastChatRequest!.Messages, m => m.Role == "user" && m.Content == firstQuestion);
+    }
+
+    [Fact]
+    public async Task Run_InvalidInput_400s()
+    {
+        // Arrange
+        var id = await _server.CreateFaqBotAsync();
+        using var admin = _server.Admin();
+
+        // Act
+        using var tooLong = await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = new string('a', 4001) });
+        using var empty = await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = " " });
+        using var badConversation = await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = "hi", conversationId = "has spaces <b>" });
+        using var notJson = await admin.PostAsync($"api/workflows/{id}/run", ApiServer.Json("query=hi"));
+        using var unknown = await admin.PostAsJsonAsync("api/workflows/nope/run", new { query = "hi" });
+
+        // Assert
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        var tooLongBody = await ApiServer.ReadAsync(tooLong);
+        Assert.Contains("4,000", tooLongBody.GetProperty("detail").GetString());
+        Assert.Equal(4000, tooLongBody.GetProperty("limit").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badConversation.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+        Assert.Contains("not valid JSON", (await ApiServer.ReadAsync(notJson)).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task Run_ModelFails_502ProblemAndNothingCached()
+    {
+        // Arrange
+        var id = await _server.CreateFaqBotAsync();
+        using var admin = _server.Admin();
+        var question = Question();
+        _server.Llm.FailNext(100, 500);
+
+        // Act
+        HttpResponseMessage failed;
+        try
+        {
+            failed = await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = question });
+        }
+        finally
+        {
+            _server.Llm.FailNext(0);
+        }
+        var problem = await ApiServer.ReadAsync(failed);
+        var callsBefore = _server.Llm.ChatCallCount;
+        using var retried = await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = question });
+        var retriedBody = await ApiServer.ReadAsync(retried);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        Assert.Equal("application/problem+json", failed.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("llm", problem.GetProperty("failedNodeId").GetString());
+        Assert.DoesNotContain("   at ", problem.GetProperty("detail").GetString());
+        Assert.DoesNotContain(_server.Llm.ApiKey, problem.ToString());
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Equal(1, _server.Llm.ChatCallCount - callsBefore);
+        Assert.Equal("miss", Trace(retriedBody)["cache"].GetProperty("cache").GetString());
+        failed.Dispose();
+    }
+
+    [Fact]
+    public async Task RunStream_Question_NodeAndTokenEventsThenDoneWithRunBody()
+    {
+        // Arrange
+        var id = await _server.CreateFaqBotAsync();
+        var (_, key) = await _server.CreateKeyAsync(id);
+        using var client = _server.Client(key);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/workflows/{id}/run/stream") { Content = JsonContent.Create(new { query = Question() }) };
+
+        // Act
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var events = await SseReader.ReadAllAsync(response);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var nodes = events.Where(e => e.Name == "node").Select(e => e.Data.GetProperty("nodeId").GetString()).ToList();
+        Assert.Equal(["start", "clean", "cache", "retrieve", "template", "llm", "answer"], nodes);
+        var tokens = events.Where(e => e.Name == "token").Select(e => e.Data.GetProperty("text").GetString()).ToList();
+        Assert.True(tokens.Count > 1);
+        var done = events[^1];
+        Assert.Equal("done", done.Name);
+        var answer = done.Data.GetProperty("answer").GetString();
+        Assert.Equal(answer, string.Concat(events.Where(e => e.Name == "token" && e.Data.GetProperty("nodeId").GetString() == "llm").Select(e => e.Data.GetProperty("text").GetString())));
+        Assert.Equal(7, done.Data.GetProperty("trace").GetArrayLength());
+        Assert.False(string.IsNullOrEmpty(done.Data.GetProperty("runId").GetString()));
+    }
+
+    [Fact]
+    public async Task RunStream_ModelFails_ErrorEventWith502Problem()
+    {
+        // Arrange
+        var id = await _server.CreateFaqBotAsync();
+        using var admin = _server.Admin();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/workflows/{id}/run/stream") { Content = JsonContent.Create(new { query = Question() }) };
+        _server.Llm.FailNext(100, 500);
+
+        // Act
+        List<SseEvent> events;
+        try
+        {
+            using var response = await admin.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            events = await SseReader.ReadAllAsync(response);
+        }
+        finally
+        {
+            _server.Llm.FailNext(0);
+        }
+
+        // Assert
+        var error = events[^1];
+        Assert.Equal("error", error.Name);
+        Assert.Equal(502, error.Data.GetProperty("status").GetInt32());
+        Assert.Contains(events, e => e.Name == "node" && e.Data.GetProperty("nodeId").GetString() == "llm" && e.Data.GetProperty("status").GetString() == "failed");
+    }
+
+    [Fact]
+    public async Task Cache_StatsThenClear_StatsCountHitsAndClearMakesNextRunMiss()
+    {
+        // Arrange
+        var id = await _server.CreateFaqBotAsync();
+        using var admin = _server.Admin();
+        var question = Question();
+        (await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = question })).Dispose();
+        (await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = question })).Dispose();
+
+        // Act
+        var stats = await admin.GetFromJsonAsync<JsonElement>($"api/workflows/{id}/cache/stats");
+        using var clearUnknownNode = await admin.DeleteAsync($"api/workflows/{id}/cache?nodeId=nope");
+        using var clearNode = await admin.DeleteAsync($"api/workflows/{id}/cache?nodeId=llm");
+        using var clear = await admin.DeleteAsync($"api/workflows/{id}/cache");
+        using var afterClear = await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = question });
+        using var unknownStats = await admin.GetAsync("api/workflows/nope/cache/stats");
+
+        // Assert
+        Assert.Equal(1, stats.GetProperty("hits").GetInt64());
+        Assert.True(stats.GetProperty("misses").GetInt64() >= 1);
+        Assert.Contains(stats.GetProperty("nodes").EnumerateArray(), n => n.GetProperty("nodeId").GetString() == "cache" && n.GetProperty("hits").GetInt64() == 1);
+        Assert.Equal(HttpStatusCode.NotFound, clearUnknownNode.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, clearNode.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, clear.StatusCode);
+        Assert.Equal("miss", Trace(await ApiServer.ReadAsync(afterClear))["cache"].GetProperty("cache").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, unknownStats.StatusCode);
+    }
+
+    [Fact]
+    public async Task Run_Recorded_InRunHistoryWithSourceApi()
+    {
+        // Arrange
+        var id = await _server.CreateFaqBotAsync();
+        using var admin = _server.Admin();
+        using var response = await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = Question() });
+        var runId = (await ApiServer.ReadAsync(response)).GetProperty("runId").GetString()!;
+        var history = (WorkflowStudio.Runs.RunHistory)_server.Studio.Services.GetService(typeof(WorkflowStudio.Runs.RunHistory))!;
+
+        // Act
+        WorkflowStudio.Runs.RunDetails? run = null;
+        for (var i = 0; i < 100 && run is null; i++)
+        {
+            run = await history.GetAsync(runId);
+            if (run is null)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        // Assert
+        Assert.NotNull(run);
+        Assert.Equal("api", run.Run.Source);
+        Assert.Equal(7, run.Trace.Count);
+    }
+
+    private static Dictionary<string, JsonElement> Trace(JsonElement body) =>
+        body.GetProperty("trace").EnumerateArray().ToDictionary(t => t.GetProperty("nodeId").GetString()!);
+}
