@@ -17,6 +17,8 @@ public static class ApiEndpointRouteBuilderExtensions
             api.UseStatusCodePages();
         });
         app.MapHealthChecks("/health", HealthEndpoints.Options);
+        // Liveness without checks: a constant answer (also the load benchmark's baseline for the pipeline's own cost).
+        app.MapGet("/api/ping", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health").WithSummary("Constant answer: the process is up.");
         app.MapOpenApi();
 
         var access = app.Services.GetRequiredService<ApiAccess>();

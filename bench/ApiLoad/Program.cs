@@ -1,0 +1,163 @@
+// Load benchmark of the published API: requests/s and p50/p99 latency of (a) a cached POST /api/workflows/{id}/run
+// and (b) GET /api/ping (constant JSON), measured in the same run against the same studio process.
+//
+//   dotnet run -c Release --project bench/ApiLoad -- [--seconds 10] [--clients 32] [--redis] [--rounds 2]
+//
+// The studio runs in-process on real Kestrel (tests/WorkflowTesting StudioServer, temp SQLite, fake OpenAI-compatible
+// server for the one LLM call that fills the cache); the load generator talks to it over loopback HTTP/1.1 with keep-alive.
+// --redis also starts a real redis-server (L1 + L2, as in production); without it the cache is L1 only.
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using WorkflowEngine.Graphs;
+using WorkflowEngine.Knowledge;
+using WorkflowTesting;
+
+var seconds = Arg("--seconds", 10);
+var clients = Arg("--clients", 32);
+var rounds = Arg("--rounds", 2);
+var useRedis = args.Contains("--redis");
+const string adminKey = "bench-admin-key";
+
+RedisServer? redis = null;
+if (useRedis)
+{
+    redis = new RedisServer();
+    redis.Start();
+}
+await using var llm = await FakeOpenAiServer.StartAsync();
+await using var studio = await StudioServer.StartAsync(new Dictionary<string, string?>
+{
+    ["Api:AdminKey"] = adminKey,
+    ["Api:RateLimitPermits"] = "100000000",
+    ["Llm:BaseUrl"] = llm.BaseUrl,
+    ["Llm:ApiKey"] = llm.ApiKey,
+    ["Llm:Model"] = llm.Model,
+    ["ConnectionStrings:Redis"] = redis?.ConnectionString,
+    ["Logging:LogLevel:Default"] = "Warning",
+    ["Logging:LogLevel:WorkflowStudio"] = "Warning",
+    ["Logging:LogLevel:WorkflowEngine"] = "Warning",
+});
+
+using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+using var http = new HttpClient(handler) { BaseAddress = studio.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+
+// The sample FAQ bot, a run key, and one run that fills the cache.
+var graph = SampleWorkflows.FaqBot(SampleKnowledgeBase.Id) with { Name = "Bench FAQ bot" };
+using var created = await http.PostAsync("api/workflows", new StringContent(WorkflowJson.Serialize(graph), Encoding.UTF8, "application/json"));
+created.EnsureSuccessStatusCode();
+var workflowId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+using var keyResponse = await http.PostAsJsonAsync($"api/workflows/{workflowId}/keys", new { name = "bench" });
+var runKey = (await keyResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", runKey);
+var runBody = Encoding.UTF8.GetBytes("""{ "query": "How long does shipping take?" }""");
+using (var first = await Run())
+{
+    first.EnsureSuccessStatusCode();
+}
+using (var second = await Run())
+{
+    var trace = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("trace").EnumerateArray()
+        .Single(t => t.GetProperty("nodeId").GetString() == "cache");
+    if (trace.GetProperty("cache").GetString() != "hit")
+    {
+        throw new InvalidOperationException("The second run was not a cache hit; the benchmark would not measure a cached run.");
+    }
+}
+
+Console.WriteLine($"ApiLoad: {clients} concurrent clients, {seconds} s per measurement, {rounds} rounds, Redis {(useRedis ? "on (L1+L2)" : "off (L1 only)")}, " +
+    $"{Environment.ProcessorCount} cores, load average {LoadAverage()}");
+var results = new List<(string Name, Stats Stats)>();
+for (var round = 1; round <= rounds; round++)
+{
+    // Warm-up, then measure; alternate so machine noise hits both alike.
+    await Measure(Ping, 2);
+    results.Add(("ping", await Measure(Ping, seconds)));
+    await Measure(Run, 2);
+    results.Add(("run", await Measure(Run, seconds)));
+}
+Console.WriteLine();
+Console.WriteLine("| endpoint | requests/s | p50 ms | p99 ms | errors |");
+Console.WriteLine("|---|---|---|---|---|");
+foreach (var (name, s) in results)
+{
+    Console.WriteLine($"| {(name == "ping" ? "GET /api/ping (constant JSON)" : "POST /run (cached)")} | {s.Rps:F0} | {s.P50:F2} | {s.P99:F2} | {s.Errors} |");
+}
+var pingBest = results.Where(r => r.Name == "ping").Max(r => r.Stats.Rps);
+var runBest = results.Where(r => r.Name == "run").Max(r => r.Stats.Rps);
+var pingMean = results.Where(r => r.Name == "ping").Average(r => r.Stats.Rps);
+var runMean = results.Where(r => r.Name == "run").Average(r => r.Stats.Rps);
+Console.WriteLine();
+Console.WriteLine($"ratio cached /run : ping = {runMean / pingMean:P0} (means), {runBest / pingBest:P0} (best rounds); LLM calls during the run: {llm.ChatCallCount}");
+redis?.Dispose();
+return 0;
+
+Task<HttpResponseMessage> Run()
+{
+    var content = new ByteArrayContent(runBody);
+    content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+    return http.PostAsync($"api/workflows/{workflowId}/run", content);
+}
+
+Task<HttpResponseMessage> Ping() => http.GetAsync("api/ping");
+
+async Task<Stats> Measure(Func<Task<HttpResponseMessage>> send, int durationSeconds)
+{
+    var stop = Stopwatch.StartNew();
+    var duration = TimeSpan.FromSeconds(durationSeconds);
+    var latencies = new List<double>[clients];
+    var errors = 0;
+    var workers = Enumerable.Range(0, clients).Select(i => Task.Run(async () =>
+    {
+        var mine = latencies[i] = new List<double>(100_000);
+        while (stop.Elapsed < duration)
+        {
+            var start = Stopwatch.GetTimestamp();
+            try
+            {
+                using var response = await send();
+                await response.Content.LoadIntoBufferAsync();
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref errors);
+                    continue;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                Interlocked.Increment(ref errors);
+                continue;
+            }
+            mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+    })).ToArray();
+    await Task.WhenAll(workers);
+    var elapsed = stop.Elapsed.TotalSeconds;
+    var all = latencies.SelectMany(l => l).Order().ToArray();
+    return new Stats(all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), errors);
+}
+
+static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+static string LoadAverage()
+{
+    try
+    {
+        return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+    }
+    catch (IOException)
+    {
+        return "?";
+    }
+}
+
+int Arg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var value) ? value : fallback;
+}
+
+internal sealed record Stats(double Rps, double P50, double P99, int Errors);
