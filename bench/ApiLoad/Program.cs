@@ -41,6 +41,10 @@ await using var studio = await StudioServer.StartAsync(new Dictionary<string, st
     ["Logging:LogLevel:WorkflowEngine"] = "Warning",
 });
 
+// The sample knowledge base is indexed in the background after start; wait, so its version (part of cache keys) is settled.
+await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<KnowledgeBaseService>(studio.Services)
+    .WaitForIndexingAsync(SampleKnowledgeBase.Id);
+
 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
 using var http = new HttpClient(handler) { BaseAddress = studio.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
