@@ -4,6 +4,7 @@ using Bunit.Rendering;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -46,12 +47,15 @@ public abstract class StudioTestContext : BunitContext, IAsyncLifetime
     /// <summary>Controls "now" for everything that asks the registered <see cref="TimeProvider"/>.</summary>
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 29, 9, 0, 0, TimeSpan.Zero));
 
-    /// <summary>Registers the studio's persistence on a fresh, migrated SQLite file, plus the services pages use on top of it.
-    /// Call from <see cref="ConfigureServices"/>.</summary>
-    protected void UseStudioDatabase()
+    /// <summary>Registers the engine (embedded defaults: L1 cache only, offline responder, built-in embeddings, plus any
+    /// <paramref name="settings"/>) and the studio's persistence on a fresh, migrated SQLite file, plus the services pages use
+    /// on top of them. Call from <see cref="ConfigureServices"/>.</summary>
+    protected void UseStudioDatabase(IReadOnlyDictionary<string, string?>? settings = null)
     {
         _databaseDirectory = Directory.CreateTempSubdirectory("studio-bunit-").FullName;
         var connectionString = $"Data Source={Path.Combine(_databaseDirectory, "studio.db")}";
+        Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build());
+        Services.AddWorkflowEngine();
         Services.AddStudioPersistence(connectionString);
         Services.TryAddSingleton<StudioSamples>();
         Services.TryAddScoped<WorkflowLibrary>();

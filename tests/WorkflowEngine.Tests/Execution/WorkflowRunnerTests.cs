@@ -389,6 +389,30 @@ public sealed class WorkflowRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_ConsumerLeavesEarly_RunIsStopped()
+    {
+        // Arrange
+        using var services = Create();
+        var probe = services.GetRequiredService<TestProbe>();
+        var graph = Graph([Node("start", "start"), Node("slow", "test-slow"), Node("p", "test-participant"), Node("answer", "answer", """{ "template": "done" }""")],
+            Edge("start", "slow"), Edge("slow", "p"), Edge("p", "answer"));
+
+        // Act: stop reading once the slow node runs; disposing the enumerator must end the run without it finishing.
+        await foreach (var e in services.Runner().RunAsync(graph, Request()))
+        {
+            if (e is NodeStarted { NodeId: "slow" })
+            {
+                await probe.SlowStarted.Task.WaitAsync(TestTimeout);
+                break;
+            }
+        }
+
+        // Assert: the loop exited (the run was cancelled and awaited), and nothing after the slow node ran.
+        Assert.Empty(probe.Completions);
+        Assert.False(probe.Release.Task.IsCompleted);
+    }
+
+    [Fact]
     public void Constructor_MiddlewareRegisteredOutOfOrder_SortsByOrderThenRegistration()
     {
         // Arrange: a caching-slot middleware registered before the engine's own.

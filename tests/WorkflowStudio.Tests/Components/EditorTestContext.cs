@@ -1,9 +1,6 @@
-using Blazor.Diagrams.Core.Geometry;
 using Bunit;
-using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
-using MudBlazor.Services;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Nodes;
 using WorkflowStudio.Components.Pages.Editor;
@@ -11,31 +8,26 @@ using WorkflowStudio.Tests.TestNodes;
 
 namespace WorkflowStudio.Tests.Components;
 
-/// <summary>bunit context for editor components: MudBlazor services, loose JS interop (with the diagram's bounding-box call
-/// answered), interactive rendering, the node registry and an <see cref="EditorSession"/> holding the sample FAQ bot.</summary>
-public class EditorTestContext : BunitContext, IAsyncLifetime
+/// <summary>The shared studio bunit context plus the editor's services: the node registry and an <see cref="EditorSession"/>
+/// holding the sample FAQ bot.</summary>
+public abstract class EditorTestContext : StudioTestContext
 {
-    public EditorTestContext()
+    protected EditorTestContext()
     {
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        JSInterop.Setup<Rectangle>("ZBlazorDiagrams.getBoundingClientRect", _ => true).SetResult(new Rectangle(0, 0, 1000, 600));
-        Registry = EditorTestNodes.Registry();
-        Services.AddMudServices();
-        Services.AddSingleton(Registry);
-        Services.AddWorkflowEditor();
-        Renderer.SetRendererInfo(new RendererInfo("Server", true));
         Session = Services.GetRequiredService<EditorSession>();
         Session.Load("wf-1", SampleWorkflows.FaqBot("kb-1"), version: 1);
     }
 
-    public NodeRegistry Registry { get; }
+    // Initialised before the base constructor runs ConfigureServices.
+    public NodeRegistry Registry { get; } = EditorTestNodes.Registry();
 
     public EditorSession Session { get; }
 
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
-
-    // MudBlazor registers services that only implement IAsyncDisposable: dispose asynchronously before xunit's Dispose().
-    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        services.AddSingleton(Registry);
+        services.AddWorkflowEditor();
+    }
 
     /// <summary>MudBlazor popovers (selects, tooltips) need their provider in the render tree.</summary>
     public IRenderedComponent<MudPopoverProvider> RenderPopoverProvider() => Render<MudPopoverProvider>();

@@ -46,7 +46,7 @@ public sealed class WorkflowsPageTests : StudioTestContext
         Assert.Contains("2 minutes ago", rows[0].TextContent);
         Assert.Equal("2", rows[0].QuerySelector("td[data-label=Nodes]")!.TextContent.Trim());
         Assert.Contains(StudioSamples.FaqBotName, rows[1].TextContent);
-        Assert.Contains("Answers shop customers", rows[1].TextContent);
+        Assert.Contains("Answers customer questions", rows[1].TextContent);
         Assert.Equal("7", rows[1].QuerySelector("td[data-label=Nodes]")!.TextContent.Trim());
         Assert.Contains("7 minutes ago", rows[1].TextContent);
         Assert.Empty(cut.FindAll("[data-testid=empty-state]"));
@@ -84,12 +84,12 @@ public sealed class WorkflowsPageTests : StudioTestContext
     }
 
     [Fact]
-    public async Task Import_MalformedJson_ShowsPlainProblemWithLocationAndSavesNothing()
+    public async Task Import_MalformedJson_ShowsPlainProblemWithLineAndSavesNothing()
     {
-        // Arrange
+        // Arrange: a comma missing at the end of line 2.
         var cut = RenderWithProviders<WorkflowsPage>();
         cut.WaitForElement("[data-testid=empty-state]");
-        const string Broken = "{\n  \"name\": \"Broken\",\n  \"nodes\": [ { \"id\": \"start\", \"type\": 42 } ]\n}";
+        const string Broken = "{\n  \"name\": \"Broken\"\n  \"nodes\": []\n}";
 
         // Act
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(Broken, "broken.workflow.json"));
@@ -97,9 +97,27 @@ public sealed class WorkflowsPageTests : StudioTestContext
         // Assert
         var alert = cut.WaitForElement("[data-testid=import-problems]");
         Assert.Contains("“broken.workflow.json” could not be imported", alert.TextContent);
-        Assert.Contains("$.nodes[0].type", alert.TextContent);
         Assert.Contains("line 3", alert.TextContent);
         Assert.DoesNotContain("Exception", alert.TextContent);
+        Assert.DoesNotContain("   at ", alert.TextContent);
+        Assert.Empty(await Service<WorkflowStore>().ListAsync());
+    }
+
+    [Fact]
+    public async Task Import_WrongValueType_ShowsProblemWithItsJsonPathAndSavesNothing()
+    {
+        // Arrange
+        var cut = RenderWithProviders<WorkflowsPage>();
+        cut.WaitForElement("[data-testid=empty-state]");
+        const string WrongType = """{ "schemaVersion": 1, "name": "Typed", "nodes": [ { "id": "start", "type": 42 } ], "edges": [] }""";
+
+        // Act
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(WrongType, "typed.json"));
+
+        // Assert
+        var alert = cut.WaitForElement("[data-testid=import-problems]");
+        Assert.Contains("“typed.json” could not be imported", alert.TextContent);
+        Assert.Contains("nodes[0].type", alert.TextContent);
         Assert.Empty(await Service<WorkflowStore>().ListAsync());
     }
 
