@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using WorkflowEngine.Graphs;
 using WorkflowEngine.Nodes;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,7 @@ public static class WorkflowEngineServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => new NodeRegistry(NodeRegistry.Discover()));
+        services.TryAddSingleton(sp => new GraphValidator(sp.GetRequiredService<NodeRegistry>(), sp));
         services.AddEngineExecution();
         services.AddEngineCaching();
         services.AddEngineKnowledge();

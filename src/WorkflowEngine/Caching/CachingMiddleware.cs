@@ -24,6 +24,8 @@ public sealed class CachingMiddleware(EngineCache cache, CacheStatistics statist
 {
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
+    public int Order => NodeMiddlewareOrder.Caching;
+
     public async ValueTask<NodeExecution> InvokeAsync(NodeInvocation invocation, NodeDelegate next)
     {
         var settings = invocation.Node.Cache;
@@ -115,7 +117,7 @@ public sealed class CachingMiddleware(EngineCache cache, CacheStatistics statist
         {
             return new CacheOutcome(CacheStatus.Error, Detail: "The cached entry was unreadable; the node ran and the entry was replaced.");
         }
-        if (cache.HasL2 && cache.Redis.IsDown)
+        if (cache.HasL2 && !cache.IsL2Usable)
         {
             return new CacheOutcome(CacheStatus.Error, Detail: "Redis is unreachable: the node ran and its result is cached in this instance only.");
         }

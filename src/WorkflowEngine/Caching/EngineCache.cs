@@ -21,6 +21,7 @@ public sealed class EngineCache : IDisposable
 {
     private readonly MemoryCache _memory;
     private readonly ConcurrentDictionary<string, byte> _unreadableKeys = new(StringComparer.Ordinal);
+    private bool _l2BreakerOpen;
 
     public EngineCache(IOptions<EngineCacheOptions> options, RedisConnection redis, ILoggerFactory? loggerFactory = null)
     {
@@ -86,6 +87,7 @@ public sealed class EngineCache : IDisposable
                 new RedisBackplaneOptions { ConnectionMultiplexerFactory = shared },
                 loggerFactory.CreateLogger<RedisBackplane>()));
             var logger = loggerFactory.CreateLogger<EngineCache>();
+            fusion.Events.Distributed.CircuitBreakerChange += (_, e) => Volatile.Write(ref _l2BreakerOpen, !e.IsClosed);
             fusion.Events.Distributed.DeserializationError += (_, e) =>
             {
                 _unreadableKeys[e.Key] = 0;
@@ -104,12 +106,22 @@ public sealed class EngineCache : IDisposable
 
     public bool HasL2 => Redis.IsConfigured;
 
+    /// <summary>False while Redis is unreachable or FusionCache's circuit breaker is skipping it after a failure.</summary>
+    public bool IsL2Usable => HasL2 && !Redis.IsDown && !Volatile.Read(ref _l2BreakerOpen);
+
     /// <summary>Entry options for a node result with the given TTL. The Redis key's TTL is exactly <paramref name="ttl"/>
     /// (fail-safe keeps stale copies in L1 only); L1 keeps it at most <see cref="EngineCacheOptions.L1MaxDuration"/>.</summary>
     public FusionCacheEntryOptions EntryOptions(TimeSpan ttl)
     {
         var options = Fusion.DefaultEntryOptions.Duplicate(ttl);
         ApplyTtl(options, ttl);
+        if (HasL2 && !IsL2Usable)
+        {
+            // A lock in Redis is pointless while Redis cannot hold the result, and one taken during a blip may be left
+            // behind (seen: the L2 write skipped by the open circuit breaker, the lock kept for its 30 s expiry, and a
+            // second instance waiting all that time).
+            options.SkipDistributedLocker = true;
+        }
         return options;
     }
 

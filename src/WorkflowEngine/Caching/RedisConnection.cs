@@ -64,6 +64,8 @@ public sealed class RedisConnection : IAsyncDisposable
         }
         _configuration.AbortOnConnectFail = false;
         _configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        // Retry every half second while Redis is away (the default backs off to many seconds), so L2 resumes soon after it returns.
+        _configuration.ReconnectRetryPolicy ??= new LinearRetry(500);
         // Start connecting at once so the first runs find Redis ready (the cache's first Redis command must not wait for it).
         _connection = new Lazy<Task<IConnectionMultiplexer>>(ConnectAsync);
         _ = _connection.Value;

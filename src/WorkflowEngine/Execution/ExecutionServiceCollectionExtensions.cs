@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WorkflowEngine.Execution;
 using WorkflowEngine.Execution.Middleware;
+using WorkflowEngine.Graphs;
 using WorkflowEngine.Knowledge;
 using WorkflowEngine.Nodes;
 
@@ -25,6 +26,7 @@ public static class ExecutionServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => new NodeRegistry(NodeRegistry.Discover()));
         services.TryAddSingleton<NodeFactory>();
+        services.TryAddSingleton(sp => new GraphValidator(sp.GetRequiredService<NodeRegistry>(), sp));
         services.TryAddSingleton<WorkflowRunner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INodeMiddleware, EventsMiddleware>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INodeMiddleware, ErrorHandlingMiddleware>());

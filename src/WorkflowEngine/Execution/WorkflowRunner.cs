@@ -23,13 +23,15 @@ public sealed class WorkflowRunner
     private const string HitPort = "hit";
 
     private readonly NodeFactory _nodes;
+    private readonly GraphValidator _validator;
     private readonly TimeProvider _time;
     private readonly ILogger<WorkflowRunner> _logger;
     private readonly NodeDelegate _pipeline;
 
-    public WorkflowRunner(NodeFactory nodes, IEnumerable<INodeMiddleware> middleware, TimeProvider time, ILogger<WorkflowRunner> logger)
+    public WorkflowRunner(NodeFactory nodes, GraphValidator validator, IEnumerable<INodeMiddleware> middleware, TimeProvider time, ILogger<WorkflowRunner> logger)
     {
         _nodes = nodes;
+        _validator = validator;
         _time = time;
         _logger = logger;
         Middleware = [.. middleware.Select((m, i) => (m, i)).OrderBy(x => x.m.Order).ThenBy(x => x.i).Select(x => x.m)];
@@ -119,7 +121,8 @@ public sealed class WorkflowRunner
             await publish(new RunStarted(request.RunId, _time.GetUtcNow(), request.WorkflowId, request.ConversationId, request.Query)).ConfigureAwait(false);
             Log.RunStarted(_logger, request.RunId, request.WorkflowId);
 
-            var problems = RunPreflight.Check(graph, _nodes);
+            // The same checks the studio shows before saving: a graph that fails them never starts.
+            var problems = _validator.Validate(graph);
             if (problems.Count > 0)
             {
                 Log.RunRefused(_logger, request.RunId, string.Join("; ", problems.Select(p => p.Message)));

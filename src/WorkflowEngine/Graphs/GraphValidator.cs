@@ -14,7 +14,7 @@ namespace WorkflowEngine.Graphs;
 /// <remarks>Node types are looked up in the <see cref="NodeRegistry"/>; their own checks (<see cref="Node.ValidateSettings"/>,
 /// <see cref="Node.GetReferences"/>) run on instances made from <paramref name="services"/> when given, so node types may
 /// take constructor dependencies. Those two methods must only read the node's settings.</remarks>
-public sealed class GraphValidator(NodeRegistry registry, IServiceProvider? services = null)
+public sealed partial class GraphValidator(NodeRegistry registry, IServiceProvider? services = null)
 {
     /// <summary>The type key of the node every run begins at.</summary>
     public const string StartType = "start";
@@ -85,7 +85,7 @@ public sealed class GraphValidator(NodeRegistry registry, IServiceProvider? serv
             if (!nodes.TryAdd(node.Id, (node, i)))
             {
                 problems.Add(new(ProblemCodes.DuplicateNodeId,
-                    $"Two nodes share the id '{node.Id}' ({Describe(nodes[node.Id].Item1)} and {Describe(node)}). Every node needs its own id; rename one of them.",
+                    $"Nodes {nodes[node.Id].Item2 + 1} and {i + 1} in the list share the id '{node.Id}'. Every node needs its own id; rename one of them.",
                     node.Id, NodePath(i, "id")));
             }
         }
@@ -288,7 +288,7 @@ public sealed class GraphValidator(NodeRegistry registry, IServiceProvider? serv
     private void CheckReference(NodeDefinition node, int index, VariableReference reference,
         Dictionary<string, (NodeDefinition Node, int Index)> nodes, HashSet<string> ancestors, List<ValidationProblem> problems)
     {
-        var variable = $"{{{{ {reference.NodeId}.{reference.Output} }}}}";
+        var variable = reference.Output.Length == 0 ? $"{{{{ {reference.NodeId} }}}}" : $"{{{{ {reference.NodeId}.{reference.Output} }}}}";
         var where = $"{Capitalize(Describe(node))} uses {variable} in '{reference.Field}'";
         var path = NodePath(index, "settings", reference.Field);
         if (!nodes.TryGetValue(reference.NodeId, out var source))
@@ -304,7 +304,9 @@ public sealed class GraphValidator(NodeRegistry registry, IServiceProvider? serv
                 $"{where}, but {why}. Only nodes connected upstream of it can provide values.", node.Id, path));
             return;
         }
-        if (registry.Find(source.Node.Type)?.Metadata is { } sourceType && !sourceType.Outputs.Contains(reference.Output, StringComparer.Ordinal))
+        // A bare {{ start }} (the whole output object) is fine once the node runs upstream.
+        if (reference.Output.Length > 0 && registry.Find(source.Node.Type)?.Metadata is { } sourceType
+            && !sourceType.Outputs.Contains(reference.Output, StringComparer.Ordinal))
         {
             var offers = sourceType.Outputs.Length == 0
                 ? "it provides no values"
@@ -347,9 +349,7 @@ public sealed class GraphValidator(NodeRegistry registry, IServiceProvider? serv
             if (reportJson)
             {
                 var setting = ex.Path is { Length: > 1 } p && p.StartsWith('$') ? p[1..] : "";
-                problems.Add(new(ProblemCodes.MalformedSettings,
-                    $"{Capitalize(Describe(node))} has a setting of the wrong kind{(setting.Length > 0 ? $" at '{setting.TrimStart('.')}'" : "")}: {WorkflowJson.FirstSentence(ex.Message)}",
-                    node.Id, NodePath(index, "settings") + setting));
+                problems.Add(new(ProblemCodes.MalformedSettings, DescribeBadSetting(node, setting, ex), node.Id, NodePath(index, "settings") + setting));
             }
             return null;
         }
@@ -364,6 +364,34 @@ public sealed class GraphValidator(NodeRegistry registry, IServiceProvider? serv
             return null;
         }
     }
+
+    /// <summary>"Node 'retrieve': the setting 'topK' should be a whole number, but it is the text "three"." — in the words of the
+    /// document, not of .NET types.</summary>
+    private static string DescribeBadSetting(NodeDefinition node, string setting, JsonException ex)
+    {
+        var name = setting.TrimStart('.');
+        if (name.Length == 0)
+        {
+            return $"{Capitalize(Describe(node))} has settings that could not be read: {WorkflowJson.FirstSentence(ex.Message)}";
+        }
+        var target = TargetType().Match(ex.Message) is { Success: true } m ? m.Groups[1].Value : "";
+        var expected = target switch
+        {
+            _ when target.StartsWith("System.Int", StringComparison.Ordinal) || target.StartsWith("System.UInt", StringComparison.Ordinal) => "a whole number",
+            "System.Double" or "System.Single" or "System.Decimal" => "a number",
+            "System.Boolean" => "true or false",
+            "System.String" => "text",
+            _ when target.EndsWith("[]", StringComparison.Ordinal) || target.Contains("List`", StringComparison.Ordinal)
+                || target.Contains("ImmutableArray`", StringComparison.Ordinal) => "a list",
+            _ when target.Contains('+', StringComparison.Ordinal) && target.EndsWith("Mode", StringComparison.Ordinal) => "one of the offered choices",
+            _ => "a value of another kind",
+        };
+        var found = WorkflowJson.DescribeValueAt(node.Settings, setting) is { } actual ? $", but it is {actual}" : "";
+        return $"{Capitalize(Describe(node))}: the setting '{name}' should be {expected}{found}.";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"converted to ([^\s.][^\s]*?)\.?(\s|$)")]
+    private static partial System.Text.RegularExpressions.Regex TargetType();
 
     private Node? NodeFor(NodeDescriptor descriptor) =>
         _nodes.GetOrAdd(descriptor.ImplementationType, type =>

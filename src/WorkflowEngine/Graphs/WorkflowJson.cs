@@ -90,6 +90,69 @@ public static class WorkflowJson
         return message.Trim();
     }
 
+    /// <summary>The value at a System.Text.Json path relative to <paramref name="root"/> (".topK", ".synonyms[0].from",
+    /// "['odd name']"), described for people; null when the path does not lead to a value.</summary>
+    internal static string? DescribeValueAt(JsonElement root, string relativePath)
+    {
+        var current = root;
+        var i = 0;
+        while (i < relativePath.Length)
+        {
+            if (relativePath[i] == '.')
+            {
+                var end = relativePath.IndexOfAny(['.', '['], i + 1);
+                var name = end < 0 ? relativePath[(i + 1)..] : relativePath[(i + 1)..end];
+                if (current.ValueKind != JsonValueKind.Object || !TryGetPropertyIgnoreCase(current, name, out current))
+                {
+                    return null;
+                }
+                i = end < 0 ? relativePath.Length : end;
+            }
+            else if (relativePath.AsSpan(i).StartsWith("['", StringComparison.Ordinal) && relativePath.IndexOf("']", i, StringComparison.Ordinal) is var close and > 0)
+            {
+                var name = relativePath[(i + 2)..close];
+                if (current.ValueKind != JsonValueKind.Object || !TryGetPropertyIgnoreCase(current, name, out current))
+                {
+                    return null;
+                }
+                i = close + 2;
+            }
+            else if (relativePath[i] == '[' && relativePath.IndexOf(']', i) is var bracket and > 0
+                && int.TryParse(relativePath.AsSpan(i + 1, bracket - i - 1), out var index))
+            {
+                if (current.ValueKind != JsonValueKind.Array || index >= current.GetArrayLength())
+                {
+                    return null;
+                }
+                current = current[index];
+                i = bracket + 1;
+            }
+            else
+            {
+                return null;
+            }
+        }
+        return Kind(current);
+    }
+
+    // Node settings are read case-insensitively (Node.ConfigSerializerOptions), so the path's casing may differ from the document's.
+    private static bool TryGetPropertyIgnoreCase(JsonElement obj, string name, out JsonElement value)
+    {
+        if (obj.TryGetProperty(name, out value))
+        {
+            return true;
+        }
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                value = property.Value;
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void Write(Utf8JsonWriter writer, WorkflowGraph graph)
     {
         writer.WriteStartObject();
@@ -157,6 +220,9 @@ public static class WorkflowJson
     /// <summary>Walks the document, collecting a problem for every part of the wrong kind or missing.</summary>
     private sealed class Reader
     {
+        /// <summary>The id of the node being read, so the studio can select it; null outside nodes.</summary>
+        private string? _node;
+
         public List<ValidationProblem> Problems { get; } = [];
 
         public WorkflowGraph ReadGraph(JsonElement root)
@@ -228,9 +294,20 @@ public static class WorkflowJson
                 WrongType(path, $"Node {index + 1}", "an object with id, type and settings", item);
                 return null;
             }
-            var label = item.TryGetProperty("id", out var idValue) && idValue.ValueKind == JsonValueKind.String && idValue.GetString() is { Length: > 0 } named
-                ? $"Node '{named}'"
-                : $"Node {index + 1}";
+            _node = item.TryGetProperty("id", out var idValue) && idValue.ValueKind == JsonValueKind.String ? NullIfBlank(idValue.GetString()) : null;
+            var label = _node is { } named ? $"Node '{named}'" : $"Node {index + 1}";
+            try
+            {
+                return ReadNode(item, path, label);
+            }
+            finally
+            {
+                _node = null;
+            }
+        }
+
+        private NodeDefinition? ReadNode(JsonElement item, string path, string label)
+        {
             var id = Text(item, "id", path, label, required: true);
             var type = Text(item, "type", path, label, required: true);
             var title = Text(item, "title", path, label, required: false);
@@ -241,8 +318,9 @@ public static class WorkflowJson
             if (Member(item, "cache", path, label, JsonValueKind.Object, "an object like { \"enabled\": true, \"ttlSeconds\": 600 }", required: false) is { } c)
             {
                 var cachePath = path + ".cache";
-                var enabled = Bool(c, "enabled", cachePath, $"{label}'s cache setting");
-                var ttl = Int(c, "ttlSeconds", cachePath, $"{label}'s cache setting", required: false);
+                var cacheOwner = $"The cache settings of {Lower(label)}";
+                var enabled = Bool(c, "enabled", cachePath, cacheOwner);
+                var ttl = Int(c, "ttlSeconds", cachePath, cacheOwner, required: false);
                 cache = new NodeCacheSettings(enabled ?? false, ttl ?? NodeCacheSettings.Disabled.TtlSeconds);
             }
             if (string.IsNullOrWhiteSpace(id) || string.IsNullOrWhiteSpace(type))
@@ -291,13 +369,13 @@ public static class WorkflowJson
                 if (required)
                 {
                     Problems.Add(new(ProblemCodes.DocumentMissingField,
-                        $"{owner} has no \"{name}\"; it should be {expected}.", OwnerNode(obj), memberPath));
+                        $"{owner} has no \"{name}\"; it should be {expected}.", _node, memberPath));
                 }
                 return null;
             }
             if (value.ValueKind != kind)
             {
-                WrongType(memberPath, $"\"{name}\" of {Lower(owner)}", expected, value, OwnerNode(obj));
+                WrongType(memberPath, $"\"{name}\" of {Lower(owner)}", expected, value, _node);
                 return null;
             }
             return value;
@@ -316,7 +394,7 @@ public static class WorkflowJson
             {
                 return value.GetBoolean();
             }
-            WrongType(path + Segment(name), $"\"{name}\" of {Lower(owner)}", "true or false", value, OwnerNode(obj));
+            WrongType(path + Segment(name), $"\"{name}\" of {Lower(owner)}", "true or false", value, _node);
             return null;
         }
 
@@ -333,7 +411,7 @@ public static class WorkflowJson
             }
             Problems.Add(new(ProblemCodes.DocumentWrongType,
                 $"\"{name}\" of {Lower(owner)} should be a whole number between {int.MinValue} and {int.MaxValue}, but it is {number.GetRawText()}.",
-                OwnerNode(obj), path + Segment(name)));
+                _node, path + Segment(name)));
             return null;
         }
 
@@ -343,13 +421,11 @@ public static class WorkflowJson
         private void WrongType(string path, string what, string expected, JsonElement actual, string? nodeId = null) =>
             Problems.Add(new(ProblemCodes.DocumentWrongType, $"{what} should be {expected}, but it is {Kind(actual)}.", nodeId, path));
 
-        /// <summary>The id of the node a member belongs to, so the studio can select it; null outside nodes.</summary>
-        private static string? OwnerNode(JsonElement obj) =>
-            obj.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && obj.TryGetProperty("type", out _)
-                ? NullIfBlank(id.GetString())
-                : null;
 
-        private static string Lower(string owner) => owner.StartsWith("The ", StringComparison.Ordinal) ? "the " + owner[4..] : owner;
+        private static string Lower(string owner) =>
+            owner.StartsWith("The ", StringComparison.Ordinal) || owner.StartsWith("Node ", StringComparison.Ordinal)
+                ? char.ToLowerInvariant(owner[0]) + owner[1..]
+                : owner;
     }
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

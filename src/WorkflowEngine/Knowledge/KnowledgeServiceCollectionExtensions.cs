@@ -1,9 +1,11 @@
 using System.ClientModel;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using WorkflowEngine.Knowledge;
+using WorkflowEngine.Persistence;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -34,8 +36,13 @@ internal static class KnowledgeServiceCollectionExtensions
             return client.GetEmbeddingClient(options.Model).AsIEmbeddingGenerator();
         });
         services.TryAddSingleton<KnowledgeBaseService>();
-        // Replaces any simpler IKnowledgeSearch registered earlier: this is the real one.
-        services.Replace(ServiceDescriptor.Singleton<IKnowledgeSearch>(sp => sp.GetRequiredService<KnowledgeBaseService>()));
+        services.TryAddSingleton<SimpleKeywordSearch>();
+        // Replaces the execution area's fallback: the real store whenever SQLite persistence is registered (it may be added after
+        // this call), the in-memory keyword search otherwise (engine-only hosts and tests without a database).
+        services.Replace(ServiceDescriptor.Singleton<IKnowledgeSearch>(sp =>
+            sp.GetService<IDbContextFactory<StudioDbContext>>() is null
+                ? sp.GetRequiredService<SimpleKeywordSearch>()
+                : sp.GetRequiredService<KnowledgeBaseService>()));
         return services;
     }
 }

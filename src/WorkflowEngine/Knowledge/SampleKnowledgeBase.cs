@@ -31,7 +31,7 @@ public sealed record QuestionSetIntent(
 public static class SampleKnowledgeBase
 {
     /// <summary>Fixed id, so the sample bot can refer to it and <c>EnsureSampleAsync</c> stays idempotent.</summary>
-    public const string Id = "sample-harbor-lane";
+    public const string Id = "sample-shop";
     public const string Name = "Harbor Lane help centre (sample)";
     public const string Description = "Sample knowledge base: 20 short help articles of a fictional shop.";
     private const string Prefix = "WorkflowEngine.Knowledge.Sample.";

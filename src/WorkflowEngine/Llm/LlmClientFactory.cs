@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI;
 
@@ -26,12 +27,17 @@ public interface ILlmClientFactory
 /// <see cref="HttpClientName"/> client, whose resilience handler retries transient failures and bounds the total time
 /// (see AddEngineLlm); the OpenAI SDK's own retries are switched off so that there is one retry policy, not two.
 /// </summary>
-internal sealed class LlmClientFactory(IHttpClientFactory httpClientFactory, IOptions<LlmOptions> options, OfflineResponder offline) : ILlmClientFactory
+internal sealed class LlmClientFactory(
+    IHttpClientFactory httpClientFactory,
+    IOptions<LlmOptions> options,
+    OfflineResponder offline,
+    ILogger<LlmClientFactory> logger) : ILlmClientFactory
 {
     public const string HttpClientName = "WorkflowEngine.Llm";
 
     private readonly ConcurrentDictionary<LlmEndpoint, IChatClient> _clients = new();
     private readonly LlmOptions _options = options.Value;
+    private int _offlineLogged;
 
     public LlmEndpoint Default => LlmEndpoint.Resolve(_options, null, null, null);
 
@@ -41,6 +47,10 @@ internal sealed class LlmClientFactory(IHttpClientFactory httpClientFactory, IOp
     {
         if (endpoint.IsOffline)
         {
+            if (Interlocked.Exchange(ref _offlineLogged, 1) == 0)
+            {
+                Log.OfflineResponderInUse(logger);
+            }
             return offline;
         }
         if (!LlmEndpoint.IsValidBaseUrl(endpoint.BaseUrl!))
@@ -56,16 +66,22 @@ internal sealed class LlmClientFactory(IHttpClientFactory httpClientFactory, IOp
 
     private IChatClient Create(LlmEndpoint endpoint)
     {
+        var uri = new Uri(endpoint.BaseUrl!.Trim());
         var clientOptions = new OpenAIClientOptions
         {
-            Endpoint = new Uri(endpoint.BaseUrl!.Trim()),
+            Endpoint = uri,
             Transport = new HttpClientPipelineTransport(httpClientFactory.CreateClient(HttpClientName)),
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             // Also the longest wait between two streamed chunks; the HTTP handler bounds the whole call.
             NetworkTimeout = TimeSpan.FromSeconds(_options.TimeoutSeconds),
         };
+        if (MaxTokensCompatibilityPolicy.AppliesTo(uri))
+        {
+            clientOptions.AddPolicy(MaxTokensCompatibilityPolicy.Instance, PipelinePosition.PerCall);
+        }
         // Local servers (Ollama, LM Studio) need no key, but the SDK insists on one; any placeholder does.
         var credential = new ApiKeyCredential(endpoint.ApiKey ?? "no-key");
+        Log.LlmClientCreated(logger, endpoint.Description, _options.TimeoutSeconds, _options.MaxRetries);
         return new OpenAIClient(credential, clientOptions).GetChatClient(endpoint.Model!).AsIChatClient();
     }
 }

@@ -80,10 +80,10 @@ public sealed partial class OfflineResponder : IChatClient
         var ordered = chosen.OrderBy(s => s.index).Select(s => s.text).ToList();
         var separator = ordered.Any(ContainsCjk) ? "" : " ";
         var answer = new StringBuilder(Label).AppendJoin(separator, ordered);
-        var source = top.DocumentName ?? top.Heading;
+        var source = DisplayName(top.DocumentName) ?? top.Heading?.Trim();
         if (!string.IsNullOrWhiteSpace(source))
         {
-            answer.Append(" (Source: ").Append(source.Trim()).Append(')');
+            answer.Append(" (Source: ").Append(source).Append(')');
         }
         return answer.ToString();
     }
@@ -150,6 +150,24 @@ public sealed partial class OfflineResponder : IChatClient
             : messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
         var sources = properties?.TryGetValue(SourcesProperty, out var v) == true && v is IReadOnlyList<OfflineSource> list ? list : [];
         return Compose(question, sources);
+    }
+
+    /// <summary>A document name as people call it: "refunds.md" becomes "refunds".</summary>
+    private static string? DisplayName(string? documentName)
+    {
+        var name = documentName?.Trim();
+        if (string.IsNullOrEmpty(name))
+        {
+            return null;
+        }
+        foreach (var extension in (string[])[".md", ".markdown", ".txt"])
+        {
+            if (name.Length > extension.Length && name.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
+            {
+                return name[..^extension.Length];
+            }
+        }
+        return name;
     }
 
     private static double Score(HashSet<string> questionTerms, string sentence)

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using WorkflowEngine.Knowledge;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Samples;
 
@@ -7,7 +8,7 @@ namespace WorkflowStudio.Hosting;
 /// <summary>Runs before the server accepts requests: applies migrations (creating the SQLite file and its folder) and, when the
 /// database is new, preloads the sample knowledge base and FAQ bot.</summary>
 internal sealed class StudioDatabaseInitializer(
-    IDbContextFactory<StudioDbContext> dbFactory, StudioSamples samples, ILogger<StudioDatabaseInitializer> logger) : IHostedService
+    IDbContextFactory<StudioDbContext> dbFactory, StudioSamples samples, KnowledgeBaseService knowledgeBases, ILogger<StudioDatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -19,6 +20,8 @@ internal sealed class StudioDatabaseInitializer(
             dataSource = db.Database.GetDbConnection().DataSource;
         }
         Log.DatabaseReady(logger, dataSource ?? "(unknown)", isNew);
+        // Idempotent: adds missing or changed sample articles; chunking and embedding run in the background.
+        await knowledgeBases.EnsureSampleAsync(cancellationToken);
         if (isNew)
         {
             var workflow = await samples.SeedAsync(cancellationToken);

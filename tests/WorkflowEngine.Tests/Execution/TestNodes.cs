@@ -56,12 +56,34 @@ internal sealed class FailTestNode : Node<FailTestNode.Config, string>
     public sealed record Config
     {
         public string Message { get; init; } = "the spreadsheet is on fire";
+
+        /// <summary>"bug" throws a NullReferenceException (a programming error) instead.</summary>
+        public string Kind { get; init; } = "";
     }
 
     protected override string ResolveInput(NodeContext context, Config config) => config.Message;
 
     protected override ValueTask<NodeResult> ExecuteAsync(NodeContext context, Config config, string input, CancellationToken cancellationToken) =>
-        throw new InvalidOperationException(input);
+        config.Kind == "bug" ? throw new NullReferenceException("Object reference not set to an instance of an object.") : throw new InvalidOperationException(input);
+}
+
+/// <summary>Moves a fake clock forward by its <c>seconds</c> setting while it "works".</summary>
+[NodeType("test-clock", Outputs = ["text"])]
+internal sealed class ClockTestNode(TimeProvider time) : Node<ClockTestNode.Config, string>
+{
+    public sealed record Config
+    {
+        public int Seconds { get; init; } = 5;
+        public string Text { get; init; } = "tick";
+    }
+
+    protected override string ResolveInput(NodeContext context, Config config) => config.Text;
+
+    protected override ValueTask<NodeResult> ExecuteAsync(NodeContext context, Config config, string input, CancellationToken cancellationToken)
+    {
+        ((Microsoft.Extensions.Time.Testing.FakeTimeProvider)time).Advance(TimeSpan.FromSeconds(config.Seconds));
+        return ValueTask.FromResult(new NodeResult(NodeOutputs.From(new { text = input })));
+    }
 }
 
 /// <summary>Signals that it started, then waits for the probe's release (or cancellation, unless it ignores it).</summary>

@@ -129,7 +129,7 @@ public sealed class WorkflowRunnerTests
         // Arrange
         using var services = Create();
         var graph = Graph(
-            [Node("start", "start"), Node("boom", "test-fail", """{ "message": "The printer is out of paper." }"""), Node("after", "test-echo"), Node("answer", "answer")],
+            [Node("start", "start"), Node("boom", "test-fail", """{ "message": "The printer is out of paper." }"""), Node("after", "test-echo"), Node("answer", "answer", """{ "template": "done" }""")],
             Edge("start", "boom"), Edge("boom", "after"), Edge("after", "answer"));
 
         // Act
@@ -158,7 +158,7 @@ public sealed class WorkflowRunnerTests
         // Arrange
         using var services = Create();
         var good = Graph([Node("start", "start"), Node("answer", "answer", """{ "template": "ok {{ start.query }}" }""")], Edge("start", "answer"));
-        var bad = Graph([Node("start", "start"), Node("boom", "test-fail"), Node("answer", "answer")], Edge("start", "boom"), Edge("boom", "answer"));
+        var bad = Graph([Node("start", "start"), Node("boom", "test-fail"), Node("answer", "answer", """{ "template": "done" }""")], Edge("start", "boom"), Edge("boom", "answer"));
         var runner = services.Runner();
 
         // Act
@@ -182,7 +182,7 @@ public sealed class WorkflowRunnerTests
         // Arrange
         using var services = Create();
         var probe = services.GetRequiredService<TestProbe>();
-        var graph = Graph([Node("start", "start"), Node("slow", "test-slow"), Node("answer", "answer")], Edge("start", "slow"), Edge("slow", "answer"));
+        var graph = Graph([Node("start", "start"), Node("slow", "test-slow"), Node("answer", "answer", """{ "template": "done" }""")], Edge("start", "slow"), Edge("slow", "answer"));
         using var cts = new CancellationTokenSource();
 
         // Act
@@ -205,7 +205,7 @@ public sealed class WorkflowRunnerTests
         // Arrange
         using var services = Create();
         var probe = services.GetRequiredService<TestProbe>();
-        var graph = Graph([Node("start", "start"), Node("slow", "test-slow"), Node("answer", "answer")], Edge("start", "slow"), Edge("slow", "answer"));
+        var graph = Graph([Node("start", "start"), Node("slow", "test-slow"), Node("answer", "answer", """{ "template": "done" }""")], Edge("start", "slow"), Edge("slow", "answer"));
         using var cts = new CancellationTokenSource();
 
         // Act
@@ -230,7 +230,7 @@ public sealed class WorkflowRunnerTests
     {
         // Arrange
         using var services = Create(o => o.NodeTimeout = TimeSpan.FromMilliseconds(200));
-        var graph = Graph([Node("start", "start"), Node("slow", "test-slow"), Node("answer", "answer")], Edge("start", "slow"), Edge("slow", "answer"));
+        var graph = Graph([Node("start", "start"), Node("slow", "test-slow"), Node("answer", "answer", """{ "template": "done" }""")], Edge("start", "slow"), Edge("slow", "answer"));
 
         // Act
         var result = await services.Runner().RunToCompletionAsync(graph, Request()).WaitAsync(TestTimeout);
@@ -248,7 +248,7 @@ public sealed class WorkflowRunnerTests
         // Arrange
         using var services = Create(o => o.NodeTimeout = TimeSpan.FromMilliseconds(200));
         var probe = services.GetRequiredService<TestProbe>();
-        var graph = Graph([Node("start", "start"), Node("slow", "test-slow", """{ "ignoreCancellation": true }"""), Node("answer", "answer")],
+        var graph = Graph([Node("start", "start"), Node("slow", "test-slow", """{ "ignoreCancellation": true }"""), Node("answer", "answer", """{ "template": "done" }""")],
             Edge("start", "slow"), Edge("slow", "answer"));
 
         // Act
@@ -273,9 +273,10 @@ public sealed class WorkflowRunnerTests
         // Assert
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.StartsWith("The workflow cannot run (3 problems):", result.Error);
-        Assert.Contains("unknown step type 'teleport'", result.Error);
-        Assert.Contains("no answer step", result.Error);
-        Assert.Contains("'nowhere' that does not exist", result.Error);
+        // The messages are GraphValidator's; each problem is named.
+        Assert.Contains("teleport", result.Error);
+        Assert.Contains("answer", result.Error);
+        Assert.Contains("nowhere", result.Error);
         Assert.Empty(result.Trace);
     }
 
@@ -284,7 +285,7 @@ public sealed class WorkflowRunnerTests
     {
         // Arrange
         using var services = Create();
-        var graph = Graph([Node("start", "start"), Node("a", "test-echo"), Node("b", "test-echo"), Node("answer", "answer")],
+        var graph = Graph([Node("start", "start"), Node("a", "test-echo"), Node("b", "test-echo"), Node("answer", "answer", """{ "template": "done" }""")],
             Edge("start", "a"), Edge("a", "b"), Edge("b", "a"), Edge("b", "answer"));
 
         // Act
@@ -299,9 +300,9 @@ public sealed class WorkflowRunnerTests
     [Fact]
     public async Task RunToCompletionAsync_SettingsOfWrongType_FailsWithPlainMessage()
     {
-        // Arrange: a number where text belongs passes preflight only if the validator reads it; here the gate's port is an object.
+        // Arrange: the gate's port setting is an object where text belongs.
         using var services = Create();
-        var graph = Graph([Node("start", "start"), Node("gate", "test-gate", """{ "port": { "nested": 1 } }"""), Node("answer", "answer")],
+        var graph = Graph([Node("start", "start"), Node("gate", "test-gate", """{ "port": { "nested": 1 } }"""), Node("answer", "answer", """{ "template": "done" }""")],
             Edge("start", "gate"), Edge("gate", "answer", "yes"));
 
         // Act
@@ -309,7 +310,8 @@ public sealed class WorkflowRunnerTests
 
         // Assert
         Assert.Equal(RunStatus.Failed, result.Status);
-        Assert.Contains("settings do not fit", result.Error);
+        Assert.StartsWith("The workflow cannot run: ", result.Error);
+        Assert.Contains("'gate'", result.Error);
         Assert.DoesNotContain("   at ", result.Error);
     }
 
@@ -345,7 +347,7 @@ public sealed class WorkflowRunnerTests
         // Arrange
         using var services = Create();
         var probe = services.GetRequiredService<TestProbe>();
-        var graph = Graph([Node("start", "start"), Node("p", "test-participant"), Node("boom", "test-fail"), Node("answer", "answer")],
+        var graph = Graph([Node("start", "start"), Node("p", "test-participant"), Node("boom", "test-fail"), Node("answer", "answer", """{ "template": "done" }""")],
             Edge("start", "p"), Edge("p", "boom"), Edge("boom", "answer"));
 
         // Act
@@ -384,6 +386,30 @@ public sealed class WorkflowRunnerTests
         Assert.Single(probe.Completions);
         Assert.IsType<RunStarted>(events[0]);
         Assert.Equal(RunStatus.Succeeded, Assert.IsType<RunCompleted>(events[^1]).Status);
+    }
+
+    [Fact]
+    public async Task RunAsync_ConsumerLeavesEarly_RunIsStopped()
+    {
+        // Arrange
+        using var services = Create();
+        var probe = services.GetRequiredService<TestProbe>();
+        var graph = Graph([Node("start", "start"), Node("slow", "test-slow"), Node("p", "test-participant"), Node("answer", "answer", """{ "template": "done" }""")],
+            Edge("start", "slow"), Edge("slow", "p"), Edge("p", "answer"));
+
+        // Act: stop reading once the slow node runs; disposing the enumerator must end the run without it finishing.
+        await foreach (var e in services.Runner().RunAsync(graph, Request()))
+        {
+            if (e is NodeStarted { NodeId: "slow" })
+            {
+                await probe.SlowStarted.Task.WaitAsync(TestTimeout);
+                break;
+            }
+        }
+
+        // Assert: the loop exited (the run was cancelled and awaited), and nothing after the slow node ran.
+        Assert.Empty(probe.Completions);
+        Assert.False(probe.Release.Task.IsCompleted);
     }
 
     [Fact]

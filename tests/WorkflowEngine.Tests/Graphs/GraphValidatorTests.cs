@@ -331,7 +331,7 @@ public sealed class GraphValidatorTests
         Assert.Equal(ProblemCodes.MalformedSettings, problem.Code);
         Assert.Equal("lookup", problem.NodeId);
         Assert.Equal("$.nodes[3].settings.topK", problem.Path);
-        Assert.Contains("at 'topK'", problem.Message);
+        Assert.Equal("Node 'lookup': the setting 'topK' should be a whole number, but it is the text \"three\".", problem.Message);
         Assert.DoesNotContain("   at ", problem.Message);
     }
 

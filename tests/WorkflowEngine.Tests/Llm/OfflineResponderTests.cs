@@ -125,4 +125,17 @@ public sealed class OfflineResponderTests
         Assert.Equal(text, string.Concat(pieces));
         Assert.Equal(["Refunds", " 退", "款", " take", "  5", " days.\n"], pieces);
     }
+
+    [Fact]
+    public void Compose_MarkdownFileAsSource_NamesItWithoutExtension()
+    {
+        // Arrange
+        var source = new OfflineSource("Gift cards are valid for 3 years.", "gift-cards.md", "Gift cards");
+
+        // Act
+        var answer = OfflineResponder.Compose("how long is a gift card valid", [source]);
+
+        // Assert
+        Assert.Equal(OfflineResponder.Label + "Gift cards are valid for 3 years. (Source: gift-cards)", answer);
+    }
 }

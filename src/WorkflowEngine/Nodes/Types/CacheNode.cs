@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using WorkflowEngine.Caching;
+using WorkflowEngine.Execution;
+using WorkflowEngine.Knowledge;
+using WorkflowEngine.Nodes.Templates;
+
+namespace WorkflowEngine.Nodes.Types;
+
+/// <summary>
+/// The response-cache gate: looks the (cleaned) question up among answers this workflow gave before. On a hit the run
+/// continues on the <c>hit</c> port with the stored answer; on a miss it continues on <c>miss</c>, and once the run has
+/// its final answer the gate stores it for the gate's TTL. Stored answers are scoped to the workflow's current settings
+/// (every node's) and the versions of the knowledge bases its retrieve nodes use, so an edit or a knowledge-base change
+/// never serves an old answer. Match mode <c>exact</c> compares the question text; <c>semantic</c> is provided by the
+/// semantic cache area through <see cref="IAnswerMatcher"/>.
+/// </summary>
+[NodeType("cache",
+    DisplayName = "Response cache",
+    Category = "Cache",
+    Description = "Answers repeated questions from earlier answers. 'hit' continues to the answer, 'miss' to the steps that build one.",
+    Icon = "Bolt",
+    CacheKind = "answer",
+    DefaultTtlSeconds = 3600,
+    OutputPorts = [HitPort, MissPort],
+    Outputs = ["hit", "answer", "question", "matchedQuestion", "similarity"])]
+public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledge, EngineCache cache)
+    : Node<CacheNode.Config, CacheNode.Input>, IRunCompletionParticipant, ISelfCachingNode
+{
+    public const string HitPort = "hit";
+    public const string MissPort = "miss";
+
+    private readonly ConditionalWeakTable<RunContext, PendingAnswer> _pending = new();
+
+    public sealed record Config
+    {
+        /// <summary>The question to look up (a template).</summary>
+        public string Input { get; init; } = "{{ clean.text }}";
+        /// <summary><c>exact</c> or <c>semantic</c>.</summary>
+        public string MatchMode { get; init; } = ExactAnswerMatcher.ModeName;
+        /// <summary>Semantic mode: how similar (0..1) a stored question must be.</summary>
+        public double Threshold { get; init; } = 0.85;
+    }
+
+    public sealed record Input(string Question);
+
+    protected override Input ResolveInput(NodeContext context, Config config) => new(TemplateRenderer.Render(config.Input, context).Trim());
+
+    protected override IEnumerable<string> Validate(Config config)
+    {
+        if (TemplateRenderer.GetSyntaxError(config.Input) is { } error)
+        {
+            yield return error;
+        }
+        if (config.Threshold is < 0 or > 1)
+        {
+            yield return "The similarity threshold must be between 0 and 1.";
+        }
+        if (!string.Equals(config.MatchMode, ExactAnswerMatcher.ModeName, StringComparison.OrdinalIgnoreCase)
+            && !responses.Modes.Contains(config.MatchMode, StringComparer.OrdinalIgnoreCase))
+        {
+            yield return $"The match mode '{config.MatchMode}' is not available; use one of: {string.Join(", ", responses.Modes)}.";
+        }
+    }
+
+    protected override IEnumerable<VariableReference> References(Config config) => TemplateReferenceFinder.Find(config.Input, "input");
+
+    protected override async ValueTask<NodeResult> ExecuteAsync(NodeContext context, Config config, Input input, CancellationToken cancellationToken)
+    {
+        var settings = context.Node.Cache;
+        if (!settings.Enabled || input.Question.Length == 0)
+        {
+            return Miss(input, settings.Enabled ? "empty question" : "caching is off for this step");
+        }
+        var started = context.Run.Time.GetTimestamp();
+        var matcher = responses.For(config.MatchMode);
+        var scope = await ScopeAsync(context, cancellationToken).ConfigureAwait(false);
+        var match = await matcher.FindAsync(scope, input.Question, config.Threshold, cancellationToken).ConfigureAwait(false);
+        if (match is null)
+        {
+            _pending.AddOrUpdate(context.Run, new PendingAnswer(matcher, scope, input.Question, started));
+            return Miss(input, null);
+        }
+        var similarity = match.Similarity.ToString("0.###", CultureInfo.InvariantCulture);
+        return new NodeResult(NodeOutputs.From(new
+        {
+            hit = true,
+            answer = match.Answer,
+            question = input.Question,
+            matchedQuestion = match.Question,
+            similarity = match.Similarity,
+        }))
+        {
+            ActivePort = HitPort,
+            Details = new Dictionary<string, string>
+            {
+                ["cache"] = "hit",
+                ["level"] = match.Level.ToString(),
+                ["savedMs"] = match.Saved.TotalMilliseconds.ToString("0.#", CultureInfo.InvariantCulture),
+                ["matchMode"] = matcher.Mode,
+                ["matchedQuestion"] = match.Question,
+                ["similarity"] = similarity,
+            },
+        };
+    }
+
+    /// <summary>Stores the run's final answer when this gate missed (and nothing failed: the runner calls this only for
+    /// runs that reached their answer).</summary>
+    public async ValueTask OnRunCompletedAsync(NodeContext context, NodeResult ownResult, string answer, CancellationToken cancellationToken)
+    {
+        if (ownResult.ActivePort != MissPort || string.IsNullOrWhiteSpace(answer) || !_pending.TryGetValue(context.Run, out var pending))
+        {
+            return;
+        }
+        _pending.Remove(context.Run);
+        var missTime = context.Run.Time.GetElapsedTime(pending.Started);
+        await pending.Matcher.StoreAsync(pending.Scope, pending.Question, answer, missTime, cancellationToken).ConfigureAwait(false);
+    }
+
+    public CacheOutcome DescribeOutcome(NodeResult result, bool cacheEnabled)
+    {
+        if (!cacheEnabled)
+        {
+            return CacheOutcome.Bypass;
+        }
+        if (result.ActivePort != HitPort || result.Details is null)
+        {
+            return CacheOutcome.Miss;
+        }
+        var level = result.Details.TryGetValue("level", out var l) && Enum.TryParse<CacheLevel>(l, out var parsed) ? parsed : (CacheLevel?)null;
+        var saved = result.Details.TryGetValue("savedMs", out var ms) && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            ? TimeSpan.FromMilliseconds(value)
+            : (TimeSpan?)null;
+        return new CacheOutcome(CacheStatus.Hit, level, saved);
+    }
+
+    /// <summary>Where this gate's answers live: its workflow, node, TTL and a hash of every node's type and settings plus
+    /// the versions of the knowledge bases the workflow reads.</summary>
+    public async ValueTask<AnswerScope> ScopeAsync(NodeContext context, CancellationToken cancellationToken)
+    {
+        var graph = context.Graph;
+        var knowledgeBases = new SortedDictionary<string, long?>(StringComparer.Ordinal);
+        foreach (var node in graph.Nodes)
+        {
+            if (NodeCacheKey.KnowledgeBaseIdOf(node) is { } kb && !knowledgeBases.ContainsKey(kb))
+            {
+                knowledgeBases[kb] = await knowledge.GetVersionAsync(kb, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        var scopeHash = CanonicalJson.Hash(new
+        {
+            nodes = graph.Nodes.OrderBy(n => n.Id, StringComparer.Ordinal).Select(n => new { id = n.Id, type = n.Type, settings = n.Settings }),
+            edges = graph.Edges.Select(e => new { e.From, e.To, e.FromPort, e.ToPort }).OrderBy(e => e.From + "\n" + e.To + "\n" + e.FromPort, StringComparer.Ordinal),
+            knowledgeBases,
+        });
+        var tags = new List<string> { NodeCacheKey.WorkflowTag(context.Run.WorkflowId), NodeCacheKey.NodeTag(context.Run.WorkflowId, context.Node.Id) };
+        tags.AddRange(knowledgeBases.Keys.Select(NodeCacheKey.KnowledgeBaseTag));
+        var ttl = cache.Options.TtlFor("answer", context.Node.Cache.TtlSeconds);
+        return new AnswerScope(context.Run.WorkflowId, context.Node.Id, scopeHash, ttl, tags);
+    }
+
+    private static NodeResult Miss(Input input, string? reason) => new(NodeOutputs.From(new { hit = false, answer = "", question = input.Question }))
+    {
+        ActivePort = MissPort,
+        Details = reason is null ? null : new Dictionary<string, string> { ["cache"] = reason },
+    };
+
+    private sealed record PendingAnswer(IAnswerMatcher Matcher, AnswerScope Scope, string Question, long Started);
+}

@@ -1,0 +1,113 @@
+using Microsoft.Extensions.DependencyInjection;
+using WorkflowEngine.Caching;
+using WorkflowEngine.Execution;
+using WorkflowTesting;
+
+namespace WorkflowEngine.Tests.Caching;
+
+[Collection(RedisServer.Collection)]
+public sealed class CacheInvalidationTests(RedisServer redis)
+{
+    [Fact]
+    public async Task KnowledgeBaseChangedAsync_OnOtherInstance_NextRunMissesAndHandlersFireEverywhere()
+    {
+        // Arrange
+        await using var a = CacheTestKit.CreateProvider(redis.ConnectionString);
+        await using var b = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var kb = "kb" + Guid.NewGuid().ToString("n")[..8];
+        var node = new ProbeNode();
+        var wf = CacheTestKit.NewWorkflowId();
+        var retrieve = CacheTestKit.Definition(id: "retrieve", settings: new { knowledgeBaseId = kb });
+        var unrelated = CacheTestKit.Definition(id: "llm");
+        await CacheTestKit.RunAsync(a, node, retrieve, wf, "q");
+        await CacheTestKit.RunAsync(a, node, unrelated, wf, "q");
+        var heardOnA = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = a.GetRequiredService<ICacheInvalidation>().OnKnowledgeBaseChanged(id =>
+        {
+            heardOnA.TrySetResult(id);
+            return Task.CompletedTask;
+        });
+
+        // Act
+        await b.GetRequiredService<ICacheInvalidation>().KnowledgeBaseChangedAsync(kb);
+        var heard = await heardOnA.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        var afterChange = await CacheTestKit.EventuallyAsync(() => CacheTestKit.RunAsync(a, node, retrieve, wf, "q"),
+            r => r.Cache.Status == CacheStatus.Miss, TimeSpan.FromSeconds(5), "a miss after the knowledge-base change");
+        var unrelatedAfter = await CacheTestKit.RunAsync(a, node, unrelated, wf, "q");
+
+        // Assert
+        Assert.Equal(kb, heard);
+        Assert.Equal(CacheStatus.Miss, afterChange.Cache.Status);
+        Assert.Equal(CacheStatus.Hit, unrelatedAfter.Cache.Status);
+    }
+
+    [Fact]
+    public async Task ClearWorkflowAsync_OneNode_OnlyThatNodeMissesOnEveryInstance()
+    {
+        // Arrange
+        await using var a = CacheTestKit.CreateProvider(redis.ConnectionString);
+        await using var b = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var node = new ProbeNode();
+        var wf = CacheTestKit.NewWorkflowId();
+        var llm = CacheTestKit.Definition(id: "llm");
+        var other = CacheTestKit.Definition(id: "template");
+        await CacheTestKit.RunAsync(a, node, llm, wf, "q");
+        await CacheTestKit.RunAsync(a, node, other, wf, "q");
+        await CacheTestKit.RunAsync(b, node, llm, wf, "q");
+
+        // Act
+        await a.GetRequiredService<ICacheInvalidation>().ClearWorkflowAsync(wf, "llm");
+        var onA = await CacheTestKit.RunAsync(a, node, llm, wf, "q");
+        var onB = await CacheTestKit.EventuallyAsync(() => CacheTestKit.RunAsync(b, node, llm, wf, "q"),
+            r => r.Cache.Level != CacheLevel.L1,
+            TimeSpan.FromSeconds(5), "B no longer serving its L1 copy");
+        var otherNode = await CacheTestKit.RunAsync(a, node, other, wf, "q");
+
+        // Assert
+        Assert.Equal(CacheStatus.Miss, onA.Cache.Status);
+        Assert.NotEqual(CacheLevel.L1, onB.Cache.Level); // B dropped its L1 copy; it may reuse A's fresh result from L2
+        Assert.Equal(CacheStatus.Hit, otherNode.Cache.Status);
+    }
+
+    [Fact]
+    public async Task ClearWorkflowAsync_WholeWorkflow_EveryNodeMisses()
+    {
+        // Arrange
+        await using var services = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var node = new ProbeNode();
+        var wf = CacheTestKit.NewWorkflowId();
+        var llm = CacheTestKit.Definition(id: "llm");
+        var other = CacheTestKit.Definition(id: "template");
+        await CacheTestKit.RunAsync(services, node, llm, wf, "q");
+        await CacheTestKit.RunAsync(services, node, other, wf, "q");
+
+        // Act
+        await services.GetRequiredService<ICacheInvalidation>().ClearWorkflowAsync(wf);
+        var llmAfter = await CacheTestKit.RunAsync(services, node, llm, wf, "q");
+        var otherAfter = await CacheTestKit.RunAsync(services, node, other, wf, "q");
+
+        // Assert
+        Assert.Equal(CacheStatus.Miss, llmAfter.Cache.Status);
+        Assert.Equal(CacheStatus.Miss, otherAfter.Cache.Status);
+        Assert.Equal(4, node.Executions);
+    }
+
+    [Fact]
+    public async Task ConversationMemory_AppendOnOneInstance_ReadOnAnotherWithTtl()
+    {
+        // Arrange
+        await using var a = CacheTestKit.CreateProvider(redis.ConnectionString, o => o.DefaultTtlSeconds["memory"] = 120);
+        await using var b = CacheTestKit.CreateProvider(redis.ConnectionString, o => o.DefaultTtlSeconds["memory"] = 120);
+        var conversation = Guid.NewGuid().ToString("n");
+
+        // Act
+        await a.GetRequiredService<ConversationMemoryCache>().AppendAsync(conversation,
+            [new ChatTurn(ChatTurn.User, "Hi"), new ChatTurn(ChatTurn.Assistant, "Hello!")]);
+        var onB = await b.GetRequiredService<ConversationMemoryCache>().GetAsync(conversation);
+        var ttl = await redis.CommandAsync("TTL", "wfs:memory:" + conversation);
+
+        // Assert
+        Assert.Equal(["Hi", "Hello!"], onB.Select(t => t.Text));
+        Assert.InRange(long.Parse(ttl!), 110, 120);
+    }
+}

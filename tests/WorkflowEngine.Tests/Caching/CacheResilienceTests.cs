@@ -1,0 +1,102 @@
+using Microsoft.Extensions.DependencyInjection;
+using WorkflowEngine.Caching;
+using WorkflowTesting;
+
+namespace WorkflowEngine.Tests.Caching;
+
+/// <summary>Redis going away and coming back: each test owns its redis-server so stopping it disturbs no one else.</summary>
+public sealed class CacheResilienceTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public async Task InvokeAsync_RedisStoppedThenRestarted_RunsSucceedAndL2Resumes()
+    {
+        // Arrange
+        using var redis = new RedisServer();
+        redis.Start();
+        await using var a = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var node = new ProbeNode();
+        var wf = CacheTestKit.NewWorkflowId();
+        var definition = CacheTestKit.Definition();
+        var cachedBefore = await CacheTestKit.RunAsync(a, node, definition, wf, "before");
+        var health = a.GetRequiredService<RedisConnection>();
+        var connectedBefore = health.Health.Status;
+
+        // Act: outage
+        redis.Stop();
+        var l1DuringOutage = await CacheTestKit.RunAsync(a, node, definition, wf, "before");
+        var missDuringOutage = await CacheTestKit.RunAsync(a, node, definition, wf, "during");
+        var againDuringOutage = await CacheTestKit.RunAsync(a, node, definition, wf, "during");
+        var downStatus = health.Health.Status;
+
+        // Act: recovery (the restarted server is empty: persistence is off)
+        redis.Start();
+        await using var b = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var attempt = 0;
+        var l2Again = await CacheTestKit.EventuallyAsync(async () =>
+        {
+            var query = $"after-{attempt++}";
+            var onA = await CacheTestKit.RunAsync(a, node, definition, wf, query);
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} A {onA.Cache.StatusText} {onA.Cache.Detail}");
+            var onB = await CacheTestKit.RunAsync(b, node, definition, wf, query);
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} B {onB.Cache.StatusText} {onB.Cache.Level}");
+            return onB;
+        }, r => r.Cache is { Status: CacheStatus.Hit, Level: CacheLevel.L2 }, TimeSpan.FromSeconds(10), "an L2 hit after the restart");
+
+        // Assert
+        Assert.Equal(CacheStatus.Miss, cachedBefore.Cache.Status);
+        Assert.Equal(RedisStatus.Connected, connectedBefore);
+        Assert.Equal(CacheStatus.Hit, l1DuringOutage.Cache.Status);
+        Assert.Equal(CacheLevel.L1, l1DuringOutage.Cache.Level);
+        Assert.Equal(CacheStatus.Error, missDuringOutage.Cache.Status);
+        Assert.Contains("Redis", missDuringOutage.Cache.Detail);
+        Assert.Equal("answer to during (Answer briefly.)", missDuringOutage.Text);
+        Assert.Equal(CacheStatus.Hit, againDuringOutage.Cache.Status); // L1 keeps working
+        Assert.Equal(RedisStatus.Down, downStatus);
+        Assert.Equal(CacheStatus.Hit, l2Again.Cache.Status);
+        Assert.Equal(RedisStatus.Connected, health.Health.Status);
+        Assert.True(a.GetRequiredService<CacheStatistics>().ForNode(wf, "llm").Errors >= 1);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_RedisDownAtStartup_RunsOnL1()
+    {
+        // Arrange
+        using var redis = new RedisServer(); // never started
+        await using var services = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var node = new ProbeNode();
+        var wf = CacheTestKit.NewWorkflowId();
+        var definition = CacheTestKit.Definition();
+
+        // Act
+        var first = await CacheTestKit.RunAsync(services, node, definition, wf, "q");
+        var second = await CacheTestKit.RunAsync(services, node, definition, wf, "q");
+
+        // Assert
+        Assert.Equal(CacheStatus.Error, first.Cache.Status);
+        Assert.Equal(CacheStatus.Hit, second.Cache.Status);
+        Assert.Equal(CacheLevel.L1, second.Cache.Level);
+        Assert.Equal(RedisStatus.Down, services.GetRequiredService<RedisConnection>().Health.Status);
+        Assert.Equal(1, node.Executions);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_NoRedisConfigured_L1OnlyAndHealthDisabled()
+    {
+        // Arrange
+        await using var services = CacheTestKit.CreateProvider(null);
+        var node = new ProbeNode();
+        var wf = CacheTestKit.NewWorkflowId();
+        var definition = CacheTestKit.Definition();
+
+        // Act
+        var first = await CacheTestKit.RunAsync(services, node, definition, wf, "q");
+        var second = await CacheTestKit.RunAsync(services, node, definition, wf, "q");
+
+        // Assert
+        Assert.Equal(CacheStatus.Miss, first.Cache.Status);
+        Assert.Equal(CacheLevel.L1, second.Cache.Level);
+        var health = services.GetRequiredService<RedisConnection>().Health;
+        Assert.Equal(RedisStatus.Disabled, health.Status);
+        Assert.Equal("disabled", health.StatusText);
+    }
+}
