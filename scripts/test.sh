@@ -9,9 +9,15 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if ((${#need[@]})); then
   echo "Installing ${need[*]}..."
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "Installing ${need[*]} needs root: run as root or install sudo."; echo "0 passed, 1 failed"; exit 1; }
+    sudo="sudo"
+  fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null || { echo "could not install ${need[*]}"; exit 1; }
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "${need[@]}" >/dev/null || { echo "could not install ${need[*]}"; echo "0 passed, 1 failed"; exit 1; }
 fi
+command -v dotnet >/dev/null 2>&1 || { echo "The .NET 10 SDK is needed: https://dot.net/download"; echo "0 passed, 1 failed"; exit 1; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build WorkflowStudio.sln -c Release -nologo -v q || { echo "0 passed, 1 failed"; exit 1; }
@@ -29,5 +35,7 @@ for project in tests/*.Tests/*.csproj tests/*.BrowserTests/*.csproj; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
   if [ "$rc" -ne 0 ]; then status=1; [ -z "$f" ] || [ "$f" = 0 ] && failed=$((failed + 1)); fi
 done
+shots="${STUDIO_SCREENSHOTS:-artifacts/screenshots}"
+if [ -d "$shots" ]; then echo "Screenshots: $(cd "$shots" && pwd)"; fi
 echo "$passed passed, $failed failed"
 exit $status

@@ -64,6 +64,7 @@ public sealed class StudioServer : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:WorkflowStudio"] = "Information",
             ["Logging:LogLevel:WorkflowEngine"] = "Information",
+            ["Logging:LogLevel:ZiggyCreatures.Caching.Fusion"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

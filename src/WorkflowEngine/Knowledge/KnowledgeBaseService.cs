@@ -694,8 +694,16 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
 
     internal static float[] FromBytes(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes).ToArray();
 
+    private int _disposeStarted;
+
     public async ValueTask DisposeAsync()
     {
+        // Registered as itself and as IKnowledgeSearch: the container disposes it once per registration.
+        if (Interlocked.Exchange(ref _disposeStarted, 1) == 1)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         _queue.Writer.TryComplete();
         _remoteSubscription?.Dispose();
