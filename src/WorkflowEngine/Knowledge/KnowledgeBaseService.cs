@@ -46,6 +46,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     private Task? _worker;
     private Task? _recovery;
     private IDisposable? _remoteSubscription;
+    private int _disposed;
 
     public KnowledgeBaseService(
         IDbContextFactory<StudioDbContext> dbFactory,
@@ -696,6 +697,11 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The container disposes this instance twice: as itself and as the IKnowledgeSearch factory's result.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         _stopping.Cancel();
         _queue.Writer.TryComplete();
         _remoteSubscription?.Dispose();
