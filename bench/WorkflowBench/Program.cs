@@ -1,1 +1,135 @@
-Console.WriteLine("placeholder");
+// Caching benchmark (issue 3). Run on demand, never in CI:
+//   dotnet run -c Release --project bench/WorkflowBench [-- --redis host:port]
+// Without --redis it starts its own redis-server (/usr/bin/redis-server) on a free loopback port.
+// Measures in one run: (1) a bare StackExchange.Redis GET, (2) a full cached FAQ-bot run served from L2 only (L1 off),
+// (3) the same served from L1, (4) a full miss with a simulated 800 ms LLM (fake OpenAI-compatible server over HTTP).
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using WorkflowEngine.Caching;
+using WorkflowEngine.Execution;
+using WorkflowEngine.Graphs;
+using WorkflowEngine.Knowledge;
+using WorkflowTesting;
+
+const string KnowledgeBaseId = "help";
+var llmDelay = TimeSpan.FromMilliseconds(800);
+
+var redisArg = args.SkipWhile(a => a != "--redis").Skip(1).FirstOrDefault();
+using var ownRedis = redisArg is null ? new RedisServer() : null;
+ownRedis?.Start();
+var redisEndpoint = redisArg ?? ownRedis!.Endpoint;
+var redisConfig = $"{redisEndpoint},abortConnect=false";
+await using var llm = await FakeOpenAiServer.StartAsync();
+llm.Delay = llmDelay;
+llm.Answer = "You can get a refund within 30 days of purchase if you bring the receipt.";
+
+Console.WriteLine($"WorkflowBench — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}, {Environment.ProcessorCount} cores, Redis {redisEndpoint}");
+
+// (1) bare GET
+await using (var mux = await ConnectionMultiplexer.ConnectAsync(redisConfig))
+{
+    var db = mux.GetDatabase();
+    await db.StringSetAsync("bench:get", new string('x', 600));
+    var bare = await MeasureAsync(3000, async _ => await db.StringGetAsync("bench:get"));
+    Report("(1) bare StackExchange.Redis GET", bare);
+
+    // (2) L2 only, (3) L1
+    await using var l2Engine = CreateEngine(redisConfig, l1: false, llm);
+    await using var l1Engine = CreateEngine(redisConfig, l1: true, llm);
+    var wf = "bench" + Guid.NewGuid().ToString("n")[..8];
+    var graph = SampleWorkflows.FaqBot(KnowledgeBaseId);
+    var warm = await Run(l1Engine, graph, wf, "How do I get a refund?");
+    Check(warm, null);
+    var l2 = await MeasureAsync(3000, async _ => Check(await Run(l2Engine, graph, wf, "How do I get a refund?"), CacheLevel.L2));
+    Report("(2) cached workflow run, from L2 only", l2);
+    var engineCache = l2Engine.GetRequiredService<EngineCache>();
+    var entryOptions = engineCache.EntryOptions(TimeSpan.FromMinutes(10));
+    await engineCache.Fusion.SetAsync("bench:entry", new CachedNodeResult { Outputs = "{\"text\":\"" + new string('x', 500) + "\"}" }, entryOptions);
+    var l2Read = await MeasureAsync(3000, async _ => await engineCache.Fusion.TryGetAsync<CachedNodeResult>("bench:entry", entryOptions));
+    Report("(2b) one entry read from L2 via FusionCache", l2Read);
+    await engineCache.Fusion.SetAsync("bench:tagged", new CachedNodeResult { Outputs = "{}" }, entryOptions, ["wf:bench", "wf:bench:node:cache", "kb:help"]);
+    var l2Tagged = await MeasureAsync(3000, async _ => await engineCache.Fusion.TryGetAsync<CachedNodeResult>("bench:tagged", entryOptions));
+    Report("(2c) same with three tags", l2Tagged);
+    var l1 = await MeasureAsync(20000, async _ => Check(await Run(l1Engine, graph, wf, "How do I get a refund?"), CacheLevel.L1));
+    Report("(3) cached workflow run, from L1", l1);
+
+    // (4) miss with an 800 ms LLM
+    var miss = await MeasureAsync(6, async i => Check(await Run(l1Engine, graph, wf, $"Can I return item {Guid.NewGuid():N} for a refund?"), null), warmup: 1);
+    Report("(4) miss, simulated 800 ms LLM", miss);
+
+    Console.WriteLine();
+    Console.WriteLine($"ratio (2)/(1), p50: {l2.P50 / bare.P50:0.00}x   mean: {l2.Mean / bare.Mean:0.00}x");
+    Console.WriteLine($"ratio (2b)/(1), p50: {l2Read.P50 / bare.P50:0.00}x");
+    Console.WriteLine($"(3) p50: {l1.P50 * 1000:0.0} µs");
+    Console.WriteLine($"(4) - 800 ms, p50: {miss.P50 - llmDelay.TotalMilliseconds:0.00} ms   mean: {miss.Mean - llmDelay.TotalMilliseconds:0.00} ms   (includes the loopback HTTP call to the fake LLM)");
+}
+
+static ServiceProvider CreateEngine(string redis, bool l1, FakeOpenAiServer llm)
+{
+    var services = new ServiceCollection();
+    services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:Redis"] = redis,
+        ["Engine:Cache:L1MaxDuration"] = l1 ? "00:05:00" : "00:00:00",
+        ["Llm:BaseUrl"] = llm.BaseUrl,
+        ["Llm:ApiKey"] = llm.ApiKey,
+        ["Llm:Model"] = llm.Model,
+    }).Build());
+    services.AddLogging();
+    services.AddWorkflowEngine();
+    var provider = services.BuildServiceProvider();
+    provider.GetRequiredService<RedisConnection>().WaitForConnectionAttemptAsync().GetAwaiter().GetResult();
+    provider.GetRequiredService<SimpleKeywordSearch>().SetChunks(KnowledgeBaseId,
+    [
+        new KnowledgeChunk("d1", "refunds.md", "Refunds", "You can get a refund within 30 days of purchase. Bring the receipt."),
+        new KnowledgeChunk("d2", "hours.md", "Opening hours", "We are open Monday to Friday from 9 to 17."),
+    ]);
+    return provider;
+}
+
+Task<RunResult> Run(ServiceProvider engine, WorkflowGraph graph, string wf, string question) =>
+    engine.GetRequiredService<WorkflowRunner>().RunToCompletionAsync(graph, new RunRequest(wf, question));
+
+static RunResult Check(RunResult result, CacheLevel? expectedGateLevel)
+{
+    if (!result.Succeeded)
+    {
+        throw new InvalidOperationException("Run failed: " + result.Error);
+    }
+    var gate = result["cache"]?.Cache;
+    if (expectedGateLevel is { } level && (gate?.Status != CacheStatus.Hit || gate.Level != level))
+    {
+        throw new InvalidOperationException($"Expected a gate hit from {level}, got {gate?.StatusText} {gate?.Level}");
+    }
+    if (expectedGateLevel is null && gate?.Status == CacheStatus.Hit)
+    {
+        throw new InvalidOperationException("Expected a miss, got a hit");
+    }
+    return result;
+}
+
+static async Task<Stats> MeasureAsync(int iterations, Func<int, Task> op, int? warmup = null)
+{
+    for (var i = 0; i < (warmup ?? Math.Min(500, iterations / 4)); i++)
+    {
+        await op(-1 - i);
+    }
+    var samples = new double[iterations];
+    for (var i = 0; i < iterations; i++)
+    {
+        var start = Stopwatch.GetTimestamp();
+        await op(i);
+        samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+    Array.Sort(samples);
+    return new Stats(iterations, samples[iterations / 2], samples[(int)(iterations * 0.95)], samples.Average());
+}
+
+static void Report(string name, Stats s) =>
+    Console.WriteLine($"{name,-42} n={s.N,6}  p50={Format(s.P50),10}  p95={Format(s.P95),10}  mean={Format(s.Mean),10}");
+
+static string Format(double ms) => ms < 1 ? $"{ms * 1000:0.0} µs" : $"{ms:0.000} ms";
+
+internal sealed record Stats(int N, double P50, double P95, double Mean);

@@ -46,7 +46,6 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     private Task? _worker;
     private Task? _recovery;
     private IDisposable? _remoteSubscription;
-    private int _disposed;
 
     public KnowledgeBaseService(
         IDbContextFactory<StudioDbContext> dbFactory,
@@ -695,13 +694,16 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
 
     internal static float[] FromBytes(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes).ToArray();
 
+    private int _disposeStarted;
+
     public async ValueTask DisposeAsync()
     {
-        // The container disposes this instance twice: as itself and as the IKnowledgeSearch factory's result.
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        // Registered as itself and as IKnowledgeSearch: the container disposes it once per registration.
+        if (Interlocked.Exchange(ref _disposeStarted, 1) == 1)
         {
             return;
         }
+
         _stopping.Cancel();
         _queue.Writer.TryComplete();
         _remoteSubscription?.Dispose();

@@ -66,14 +66,19 @@ internal sealed class LlmClientFactory(
 
     private IChatClient Create(LlmEndpoint endpoint)
     {
+        var uri = new Uri(endpoint.BaseUrl!.Trim());
         var clientOptions = new OpenAIClientOptions
         {
-            Endpoint = new Uri(endpoint.BaseUrl!.Trim()),
+            Endpoint = uri,
             Transport = new HttpClientPipelineTransport(httpClientFactory.CreateClient(HttpClientName)),
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             // Also the longest wait between two streamed chunks; the HTTP handler bounds the whole call.
             NetworkTimeout = TimeSpan.FromSeconds(_options.TimeoutSeconds),
         };
+        if (MaxTokensCompatibilityPolicy.AppliesTo(uri))
+        {
+            clientOptions.AddPolicy(MaxTokensCompatibilityPolicy.Instance, PipelinePosition.PerCall);
+        }
         // Local servers (Ollama, LM Studio) need no key, but the SDK insists on one; any placeholder does.
         var credential = new ApiKeyCredential(endpoint.ApiKey ?? "no-key");
         Log.LlmClientCreated(logger, endpoint.Description, _options.TimeoutSeconds, _options.MaxRetries);

@@ -1,59 +1,96 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Graphs;
-using WorkflowEngine.Nodes;
-using WorkflowEngine.Nodes.Types;
 
 namespace WorkflowEngine.Tests.Graphs;
 
-public sealed class SampleWorkflowsTests
+/// <summary>The sample FAQ bot against the engine's real node types, as the studio and the API see it.</summary>
+public sealed class SampleWorkflowsTests : IAsyncLifetime
 {
-    [Fact]
-    public void FaqBot_KnowledgeBase_HasTheAgreedPipeline()
-    {
-        // Act
-        var graph = SampleWorkflows.FaqBot("kb-1");
+    private readonly ServiceProvider _services;
 
-        // Assert
-        Assert.Equal(["start", "clean", "cache", "retrieve", "template", "llm", "answer"], graph.Nodes.Select(n => n.Id));
-        Assert.All(graph.Nodes, n => Assert.Equal(n.Id, n.Type));
-        Assert.Contains(new Edge("cache", "answer", "hit"), graph.Edges);
-        Assert.Contains(new Edge("cache", "retrieve", "miss"), graph.Edges);
-        Assert.Equal(["start→clean", "clean→cache", "cache→answer", "cache→retrieve", "retrieve→template", "template→llm", "llm→answer"],
-            graph.Edges.Select(e => $"{e.From}→{e.To}"));
-        Assert.Equal(new NodeCacheSettings(true, 1800), graph.FindNode("retrieve")!.Cache);
-        Assert.Equal(new NodeCacheSettings(true, 600), graph.FindNode("llm")!.Cache);
-        Assert.Equal(new NodeCacheSettings(true, 3600), graph.FindNode("cache")!.Cache);
-        Assert.Equal("kb-1", graph.FindNode("retrieve")!.Settings.GetProperty("knowledgeBaseId").GetString());
+    public SampleWorkflowsTests()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddWorkflowEngine();
+        _services = services.BuildServiceProvider();
     }
 
-    [Fact]
-    public void FaqBot_Layout_PlacesEveryNodeLeftToRight()
-    {
-        // Act
-        var graph = SampleWorkflows.FaqBot("kb-1");
+    public Task InitializeAsync() => Task.CompletedTask;
 
-        // Assert
-        Assert.All(graph.Nodes, n => Assert.True(graph.Layout.ContainsKey(n.Id), n.Id));
-        Assert.All(graph.Edges, e => Assert.True(graph.Layout[e.From].X < graph.Layout[e.To].X, $"{e.From}→{e.To}"));
-    }
+    // Some engine services (cache invalidation) only dispose asynchronously.
+    public async Task DisposeAsync() => await _services.DisposeAsync();
 
     [Fact]
-    public void FaqBot_OwnNodeSettings_PassValidationAndRoundTripThroughJson()
+    public void FaqBot_RealNodeTypes_ValidatesWithoutProblems()
     {
         // Arrange
-        var graph = SampleWorkflows.FaqBot("kb-1");
+        var validator = _services.GetRequiredService<GraphValidator>();
+        var graph = SampleWorkflows.FaqBot("kb-shop");
 
         // Act
-        var reparsed = WorkflowJson.Parse(WorkflowJson.Serialize(graph));
-        var templateProblems = new TemplateNode().ValidateSettings(graph.FindNode("template")!);
-        var cleanProblems = new CleanNode().ValidateSettings(graph.FindNode("clean")!);
-        var templateRefs = new TemplateNode().GetReferences(graph.FindNode("template")!);
+        var problems = validator.Validate(graph);
 
         // Assert
-        Assert.True(reparsed.Succeeded);
-        Assert.Equal(graph.Nodes.Length, reparsed.Graph!.Nodes.Length);
-        Assert.Empty(templateProblems);
-        Assert.Empty(cleanProblems);
-        Assert.Equal([new VariableReference("retrieve", "context", "template"), new VariableReference("start", "query", "template")], templateRefs);
-        Assert.Contains("ONLY", SampleWorkflows.FaqPromptTemplate);
+        Assert.Empty(problems.Select(p => $"{p.Code} {p.NodeId}: {p.Message}"));
+    }
+
+    [Fact]
+    public void FaqBot_ThroughTheDocumentFormat_ValidatesWithoutProblems()
+    {
+        // Arrange
+        var validator = _services.GetRequiredService<GraphValidator>();
+        var json = WorkflowJson.Serialize(SampleWorkflows.FaqBot("kb-shop"));
+
+        // Act
+        var problems = validator.Validate(json);
+
+        // Assert
+        Assert.Empty(problems.Select(p => $"{p.Code} {p.NodeId}: {p.Message}"));
+    }
+
+    [Fact]
+    public void FaqBot_Plan_RunsTheGateBeforeTheMissPathAndTheAnswerLast()
+    {
+        // Act
+        var plan = ExecutionPlan.Create(SampleWorkflows.FaqBot("kb-shop"));
+
+        // Assert
+        Assert.Equal(["start", "clean", "cache", "retrieve", "template", "llm", "answer"], plan.Order);
+        Assert.Equal(["hit", "miss"], plan.Outgoing("cache").Select(e => e.FromPort));
+    }
+
+    [Fact]
+    public void Example_InFormatDoc_ValidatesWithoutProblemsAgainstRealNodeTypes()
+    {
+        // Arrange
+        var validator = _services.GetRequiredService<GraphValidator>();
+
+        // Act
+        var problems = validator.Validate(WorkflowFormatDocsTests.ExampleDocument());
+
+        // Assert
+        Assert.Empty(problems.Select(p => $"{p.Code} {p.NodeId}: {p.Message}"));
+    }
+
+    [Fact]
+    public void FaqBot_BrokenCopy_GetsRealNodeTypesMessages()
+    {
+        // Arrange: the kinds of mistakes a user makes in the editor, against the real node types' rules and outputs.
+        var validator = _services.GetRequiredService<GraphValidator>();
+        var json = WorkflowJson.Serialize(SampleWorkflows.FaqBot("kb-shop"))
+            .Replace("\"knowledgeBaseId\": \"kb-shop\"", "\"knowledgeBaseId\": \"\"", StringComparison.Ordinal)
+            .Replace("{{ llm.text }}", "{{ llm.txt }}", StringComparison.Ordinal)
+            .Replace("\"fromPort\": \"miss\"", "\"fromPort\": \"maybe\"", StringComparison.Ordinal);
+
+        // Act
+        var problems = validator.Validate(json);
+
+        // Assert
+        Assert.Contains(problems, p => p.Code == ProblemCodes.InvalidSetting && p.NodeId == "retrieve");
+        Assert.Contains(problems, p => p.Code == ProblemCodes.UnknownTemplateOutput && p.NodeId == "answer" && p.Message.Contains("no output 'txt'"));
+        Assert.Contains(problems, p => p.Code == ProblemCodes.UnknownPort && p.NodeId == "cache" && p.Message.Contains("'hit' or 'miss'"));
     }
 }

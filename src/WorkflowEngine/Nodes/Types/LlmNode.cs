@@ -108,10 +108,12 @@ public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> opti
         timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
         var text = new StringBuilder();
         UsageDetails? usage = null;
+        var updates = client.GetStreamingResponseAsync(BuildMessages(input), chatOptions, timeout.Token).GetAsyncEnumerator(timeout.Token);
         try
         {
-            await foreach (var update in client.GetStreamingResponseAsync(BuildMessages(input), chatOptions, timeout.Token))
+            while (await NextAsync(updates, endpoint, timeout, cancellationToken))
             {
+                var update = updates.Current;
                 foreach (var content in update.Contents)
                 {
                     if (content is UsageContent u)
@@ -127,16 +129,9 @@ public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> opti
                 }
             }
         }
-        catch (Exception ex) when (ex is not LlmException)
+        finally
         {
-            var failure = LlmFailures.Describe(ex, endpoint, _options,
-                timedOut: timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested,
-                callerCancelled: cancellationToken.IsCancellationRequested);
-            if (failure is null)
-            {
-                throw;
-            }
-            throw failure;
+            await updates.DisposeAsync();
         }
 
         var answer = text.ToString();
@@ -153,6 +148,26 @@ public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> opti
                 ["model"] = isOffline ? OfflineResponder.ModelId : endpoint.Model ?? "",
             },
         };
+    }
+
+    /// <summary>The next streamed update; failures of the model call (not of whoever consumes the tokens) become plain messages.</summary>
+    private async ValueTask<bool> NextAsync(IAsyncEnumerator<ChatResponseUpdate> updates, LlmEndpoint endpoint, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await updates.MoveNextAsync();
+        }
+        catch (Exception ex) when (ex is not LlmException)
+        {
+            var failure = LlmFailures.Describe(ex, endpoint, _options,
+                timedOut: timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested,
+                callerCancelled: cancellationToken.IsCancellationRequested);
+            if (failure is null)
+            {
+                throw;
+            }
+            throw failure;
+        }
     }
 
     protected override IEnumerable<string> Validate(Config config)

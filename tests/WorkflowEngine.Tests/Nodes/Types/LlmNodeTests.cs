@@ -59,6 +59,10 @@ public sealed class LlmNodeTests
         Assert.Equal("node-model", request.Model);
         Assert.Equal(0.7, request.Temperature!.Value, 3);
         Assert.Equal(99, request.MaxTokens);
+        using var body = System.Text.Json.JsonDocument.Parse(request.RawJson);
+        Assert.Equal(99, body.RootElement.GetProperty("max_completion_tokens").GetInt32());
+        // Ollama and LM Studio read only the older name.
+        Assert.Equal(99, body.RootElement.GetProperty("max_tokens").GetInt32());
     }
 
     [Fact]

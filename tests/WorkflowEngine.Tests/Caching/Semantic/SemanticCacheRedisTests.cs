@@ -1,0 +1,120 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using WorkflowEngine.Caching;
+using WorkflowEngine.Knowledge;
+using WorkflowEngine.Persistence;
+using WorkflowTesting;
+
+namespace WorkflowEngine.Tests.Caching.Semantic;
+
+/// <summary>Two engine instances (own service providers, own Redis connections) on one real redis-server and one studio database.</summary>
+[Collection(RedisServer.Collection)]
+public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
+{
+    private static readonly MiniLmEmbeddingGenerator Embeddings = new();
+    private readonly string _dbPath = Path.Combine(Path.GetTempPath(), $"semantic-test-{Guid.NewGuid():n}.db");
+    private readonly string _workflowId = $"wf-{Guid.NewGuid():n}";
+    private ServiceProvider _a = null!;
+    private ServiceProvider _b = null!;
+
+    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
+
+    public async Task InitializeAsync()
+    {
+        _a = await StartInstanceAsync();
+        _b = await StartInstanceAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        File.Delete(_dbPath);
+    }
+
+    [Fact]
+    public async Task FindAsync_EntryStoredOnOtherInstance_HitFromRedisWithReasons()
+    {
+        // Arrange
+        var kb = await SampleKbAsync();
+        var scope = await ScopeAsync(_a, kb);
+        await Semantic(_a).StoreAsync(scope, "when do i get my money back", "Refunds take 5 to 10 days.", TimeSpan.FromSeconds(2), Timeout);
+
+        // Act
+        var hit = await Semantic(_b).FindAsync(scope, "when will i get my money back", 0, Timeout);
+        var miss = await Semantic(_b).FindAsync(scope, "how do i cancel my order", 0, Timeout);
+
+        // Assert
+        Assert.NotNull(hit);
+        Assert.Equal("Refunds take 5 to 10 days.", hit.Answer);
+        Assert.Equal(CacheLevel.L2, hit.Level);
+        Assert.Equal(TimeSpan.FromSeconds(2), hit.Saved);
+        Assert.Equal("when do i get my money back", hit.Details!["matchedQuestion"]);
+        Assert.StartsWith("passed", hit.Details["check.retrieval"], StringComparison.Ordinal);
+        Assert.Null(miss);
+    }
+
+    [Fact]
+    public async Task FindAsync_AfterKnowledgeBaseChange_MissOnBothInstances()
+    {
+        // Arrange: an answer shared through Redis, served on both instances.
+        var kb = await SampleKbAsync();
+        var before = await ScopeAsync(_a, kb);
+        await Semantic(_a).StoreAsync(before, "when do i get my money back", "Refunds take 5 to 10 days.", TimeSpan.FromSeconds(1), Timeout);
+        Assert.NotNull(await Semantic(_b).FindAsync(before, "when will i get my money back", 0, Timeout));
+
+        // Act: the knowledge base changes on instance A; the gate's scope follows the new version.
+        var service = _a.GetRequiredService<KnowledgeBaseService>();
+        await service.AddDocumentAsync(kb, "refund-update.md", "# Refund update\n\nRefunds now take 3 days.", Timeout);
+        await service.WaitForIndexingAsync(kb, Timeout);
+        var after = await ScopeAsync(_b, kb);
+
+        // Assert
+        Assert.NotEqual(before.ScopeHash, after.ScopeHash);
+        Assert.Null(await Semantic(_a).FindAsync(after, "when will i get my money back", 0, Timeout));
+        Assert.Null(await Semantic(_b).FindAsync(after, "when do i get my money back", 0, Timeout));
+    }
+
+    private static IAnswerMatcher Semantic(IServiceProvider services) =>
+        services.GetRequiredService<ResponseCache>().For("semantic");
+
+    private async Task<string> SampleKbAsync()
+    {
+        var service = _a.GetRequiredService<KnowledgeBaseService>();
+        var kb = await service.EnsureSampleAsync(Timeout);
+        await service.WaitForIndexingAsync(kb, Timeout);
+        return kb;
+    }
+
+    /// <summary>What the cache gate does: the scope covers the knowledge base's version.</summary>
+    private async Task<AnswerScope> ScopeAsync(IServiceProvider services, string kb)
+    {
+        var version = await services.GetRequiredService<IKnowledgeSearch>().GetVersionAsync(kb, Timeout);
+        return new AnswerScope(_workflowId, "cache", $"kb-version-{version}", TimeSpan.FromMinutes(10),
+            [NodeCacheKey.WorkflowTag(_workflowId), NodeCacheKey.KnowledgeBaseTag(kb)]);
+    }
+
+    private async Task<ServiceProvider> StartInstanceAsync()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redis.ConnectionString })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging();
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(Embeddings); // one model in memory for both instances
+        services.AddStudioPersistence($"Data Source={_dbPath};Pooling=False");
+        services.AddWorkflowEngine();
+        var provider = services.BuildServiceProvider();
+        await using (var db = await provider.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync())
+        {
+            await db.Database.EnsureCreatedAsync();
+        }
+
+        await provider.GetRequiredService<RedisConnection>().WaitForConnectionAttemptAsync();
+        await provider.GetRequiredService<CacheInvalidation>().Subscribed;
+        return provider;
+    }
+}

@@ -1,0 +1,133 @@
+using Bunit;
+using Bunit.Rendering;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using WorkflowEngine.Knowledge;
+using WorkflowStudio.Components.Pages.KnowledgeBases;
+
+namespace WorkflowStudio.Tests.Pages.KnowledgeBases;
+
+/// <summary>The page against the real knowledge-base service (migrated SQLite file, built-in embedding model).</summary>
+public sealed class KnowledgeBasesPageTests : StudioTestContext
+{
+    // One loaded model for all tests in this class (about a second to load); the container does not dispose an instance it was given.
+    private static readonly MiniLmEmbeddingGenerator Embeddings = new();
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(Embeddings);
+        UseStudioDatabase();
+    }
+
+    private KnowledgeBaseService KnowledgeBases => Service<KnowledgeBaseService>();
+
+    private IRenderedComponent<ContainerFragment> RenderPage(string knowledgeBaseId) =>
+        Render(builder =>
+        {
+            builder.OpenComponent<MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<MudDialogProvider>(1);
+            builder.CloseComponent();
+            builder.OpenComponent<MudSnackbarProvider>(2);
+            builder.CloseComponent();
+            builder.OpenComponent<KnowledgeBasesPage>(3);
+            builder.AddAttribute(4, nameof(KnowledgeBasesPage.KnowledgeBaseId), knowledgeBaseId);
+            builder.CloseComponent();
+        });
+
+    [Fact]
+    public async Task Upload_TwoFilesThenSearch_IndexingFinishesAndRightChunkIsOnTop()
+    {
+        // Arrange
+        var kb = await KnowledgeBases.CreateAsync("Shop help");
+        var page = RenderPage(kb.Id);
+
+        // Act: upload two files at once
+        page.FindComponent<InputFile>().UploadFiles(
+            InputFileContent.CreateFromText("# Parking\n\nFree parking for customers behind the shop, level -1.", "parking.md"),
+            InputFileContent.CreateFromText("Gift cards are valid for three years and can be used online.", "gift-cards.txt"));
+
+        // Assert: both listed; indexing finishes (the progress bar goes away, both Ready, one chunk each)
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=doc-name]").Count), Patience);
+        await KnowledgeBases.WaitForIndexingAsync(kb.Id);
+        page.WaitForAssertion(() =>
+        {
+            Assert.All(page.FindAll("[data-testid=doc-state]"), s => Assert.Equal("Ready", s.TextContent.Trim()));
+            Assert.All(page.FindAll("[data-testid=doc-chunks]"), c => Assert.Equal("1", c.TextContent.Trim()));
+            Assert.Empty(page.FindAll("[data-testid=kb-progress]"));
+        }, Patience);
+
+        // Act: search in the playground
+        page.Find("input[data-testid=search-query], [data-testid=search-query] input").Input("where can I park my car");
+        page.Find("[data-testid=search-button]").Click();
+
+        // Assert
+        page.WaitForAssertion(() =>
+        {
+            var documents = page.FindAll("[data-testid=hit-document]");
+            Assert.NotEmpty(documents);
+            Assert.Contains("parking.md", documents[0].TextContent);
+        }, Patience);
+        Assert.Matches(@"\d\.\d\d", page.FindAll("[data-testid=hit-keyword]")[0].TextContent);
+        Assert.Matches(@"\d\.\d\d", page.FindAll("[data-testid=hit-vector]")[0].TextContent);
+    }
+
+    [Fact]
+    public async Task Upload_BinaryFile_ShowsPlainErrorAndAddsNothing()
+    {
+        // Arrange
+        var kb = await KnowledgeBases.CreateAsync("Shop help");
+        var page = RenderPage(kb.Id);
+
+        // Act
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary([0x89, 0x50, 0x4E, 0x47, 0x00, 0x01], "notes.txt"));
+
+        // Assert
+        page.WaitForAssertion(() => Assert.Contains("is not a text file", page.Find("[data-testid=upload-problems]").TextContent), Patience);
+        Assert.Empty(await KnowledgeBases.ListDocumentsAsync(kb.Id));
+    }
+
+    [Fact]
+    public async Task Render_TwoKnowledgeBases_ListsBothWithDocumentCounts()
+    {
+        // Arrange
+        var a = await KnowledgeBases.CreateAsync("Alpha");
+        await KnowledgeBases.CreateAsync("Beta");
+        await KnowledgeBases.AddDocumentAsync(a.Id, "one.md", "# One\n\nText.");
+
+        // Act
+        var page = RenderPage(a.Id);
+
+        // Assert
+        page.WaitForAssertion(() =>
+        {
+            var items = page.FindAll("[data-testid=kb-item]");
+            Assert.Equal(2, items.Count);
+            Assert.Contains("1 document", items[0].TextContent);
+            Assert.Contains("0 documents", items[1].TextContent);
+            Assert.Equal("Alpha", page.Find("[data-testid=kb-title]").TextContent.Trim());
+        });
+    }
+
+    [Fact]
+    public async Task Delete_Confirmed_RemovesKnowledgeBase()
+    {
+        // Arrange
+        var kb = await KnowledgeBases.CreateAsync("Doomed");
+        var page = RenderPage(kb.Id);
+        page.WaitForElement("[data-testid=kb-title]");
+
+        // Act
+        page.Find("[data-testid=kb-delete]").Click();
+        var confirm = page.WaitForElement(".mud-dialog");
+        Assert.Contains("Delete this knowledge base?", confirm.TextContent);
+        page.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Delete").Click();
+
+        // Assert
+        page.WaitForAssertion(() => Assert.Null(KnowledgeBases.GetVersionAsync(kb.Id).AsTask().GetAwaiter().GetResult()), Patience);
+    }
+}
