@@ -17,4 +17,19 @@ internal static partial class Log
 
     [LoggerMessage(1020, LogLevel.Error, "A page failed; the user saw the friendly error message")]
     public static partial void PageFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1100, LogLevel.Error, "Run {RunId}: the run service failed outside the engine")]
+    public static partial void RunServiceFailed(ILogger logger, Exception exception, string runId);
+
+    [LoggerMessage(1101, LogLevel.Warning, "Could not read the memory of conversation {ConversationId}; answering without earlier turns")]
+    public static partial void MemoryReadFailed(ILogger logger, Exception exception, string conversationId);
+
+    [LoggerMessage(1102, LogLevel.Warning, "Could not update the memory of conversation {ConversationId}")]
+    public static partial void MemoryUpdateFailed(ILogger logger, Exception exception, string conversationId);
+
+    [LoggerMessage(1103, LogLevel.Error, "Run {RunId} could not be recorded")]
+    public static partial void RunRecordFailed(ILogger logger, Exception exception, string runId);
+
+    [LoggerMessage(1104, LogLevel.Error, "Storing {Count} runs failed")]
+    public static partial void RunBatchFailed(ILogger logger, Exception exception, int count);
 }

@@ -18,6 +18,7 @@ public static class StudioServiceCollectionExtensions
         services.TryAddSingleton<StudioSamples>();
         services.TryAddScoped<WorkflowLibrary>();
         services.AddWorkflowEditor();
+        services.AddWorkflowRuns();
         services.AddHostedService<StudioDatabaseInitializer>();
         return services;
     }

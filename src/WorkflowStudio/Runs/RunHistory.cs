@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using WorkflowEngine.Persistence;
+
+namespace WorkflowStudio.Runs;
+
+/// <summary>Filters for the Runs page and the API; every filter is optional.</summary>
+/// <param name="Status">succeeded, failed or cancelled.</param>
+public sealed record RunQuery(string? WorkflowId = null, string? Status = null, DateTimeOffset? From = null, DateTimeOffset? To = null, int Skip = 0, int Take = 50);
+
+/// <summary>One row of the Runs list.</summary>
+public sealed record RunSummary(
+    string Id, string WorkflowId, string WorkflowName, string ConversationId, string Source, string Query, string? Answer,
+    string Status, string? Error, DateTimeOffset StartedAt, double ElapsedMs, int CacheHits, int NodeCount, double SavedMs);
+
+/// <summary>A recorded run with its per-node trace.</summary>
+public sealed record RunDetails(RunSummary Run, IReadOnlyList<RunTraceEntry> Trace);
+
+/// <summary>Reads recorded runs, newest first.</summary>
+public sealed class RunHistory(IDbContextFactory<StudioDbContext> dbFactory)
+{
+    public const int MaxTake = 500;
+
+    public async Task<IReadOnlyList<RunSummary>> ListAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        IQueryable<RunEntity> runs = db.Runs.AsNoTracking();
+        if (!string.IsNullOrEmpty(query.WorkflowId))
+        {
+            runs = runs.Where(r => r.WorkflowId == query.WorkflowId);
+        }
+        if (!string.IsNullOrEmpty(query.Status))
+        {
+            var status = query.Status.ToLowerInvariant();
+            runs = runs.Where(r => r.Status == status);
+        }
+        if (query.From is { } from)
+        {
+            runs = runs.Where(r => r.StartedAt >= from);
+        }
+        if (query.To is { } to)
+        {
+            runs = runs.Where(r => r.StartedAt < to);
+        }
+        return await runs.OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id)
+            .Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, MaxTake))
+            .Select(r => new RunSummary(r.Id, r.WorkflowId, r.WorkflowName, r.ConversationId, r.Source, r.Query, r.Answer, r.Status, r.Error,
+                r.StartedAt, r.ElapsedMs, r.CacheHits, r.NodeCount, r.SavedMs))
+            .ToListAsync(cancellationToken);
+    }
+
+    public async Task<RunDetails?> GetAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var r = await db.Runs.AsNoTracking().FirstOrDefaultAsync(x => x.Id == runId, cancellationToken);
+        if (r is null)
+        {
+            return null;
+        }
+        var trace = JsonSerializer.Deserialize<List<RunTraceEntry>>(r.TraceJson, RunRecorder.TraceJson) ?? [];
+        return new RunDetails(new RunSummary(r.Id, r.WorkflowId, r.WorkflowName, r.ConversationId, r.Source, r.Query, r.Answer, r.Status, r.Error,
+            r.StartedAt, r.ElapsedMs, r.CacheHits, r.NodeCount, r.SavedMs), trace);
+    }
+
+    /// <summary>A conversation's stored turns, oldest first (durable, unlike the conversation memory with its TTL).</summary>
+    public async Task<IReadOnlyList<ChatMessageEntity>> ConversationAsync(string conversationId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ChatMessages.AsNoTracking().Where(m => m.ConversationId == conversationId)
+            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace WorkflowStudio.Runs;
+
+/// <summary>How runs are recorded and remembered. Bound from the <c>Studio:Runs</c> configuration section.</summary>
+public sealed class RunOptions
+{
+    public const string SectionName = "Studio:Runs";
+
+    /// <summary>Recorded runs kept per workflow; older ones are deleted as new ones are recorded.</summary>
+    /// <value>200.</value>
+    [Range(1, 1_000_000)]
+    public int KeepPerWorkflow { get; set; } = 200;
+
+    /// <summary>Messages (user and assistant turns) kept in a conversation's memory; LLM nodes use the last few of them.</summary>
+    /// <value>100.</value>
+    [Range(2, 1_000)]
+    public int MemoryTurns { get; set; } = 100;
+}

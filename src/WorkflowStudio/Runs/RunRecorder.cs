@@ -1,0 +1,131 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using WorkflowEngine.Persistence;
+
+namespace WorkflowStudio.Runs;
+
+/// <summary>
+/// Stores finished runs (RunEntity with the trace as JSON, plus the question and answer as ChatMessageEntity rows) and keeps
+/// only the newest <see cref="RunOptions.KeepPerWorkflow"/> runs per workflow. One background writer takes runs from a queue
+/// and saves whatever has queued up in one transaction: SQLite has one writer anyway, and under load (the API at thousands of
+/// runs/s) one commit per batch instead of per run keeps recording off the request's critical path.
+/// </summary>
+public sealed class RunRecorder : IAsyncDisposable
+{
+    internal static readonly JsonSerializerOptions TraceJson = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private const int MaxBatch = 256;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IDbContextFactory<StudioDbContext> _dbFactory;
+    private readonly IOptions<RunOptions> _options;
+    private readonly ILogger<RunRecorder> _logger;
+    private readonly Task _writer;
+
+    public RunRecorder(IDbContextFactory<StudioDbContext> dbFactory, IOptions<RunOptions> options, ILogger<RunRecorder> logger)
+    {
+        _dbFactory = dbFactory;
+        _options = options;
+        _logger = logger;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Queues the run; the task ends when it is stored (faults if storing failed).</summary>
+    public Task RecordAsync(CompletedRun run, string source, string workflowName)
+    {
+        var pending = new Pending(ToEntity(run, source, workflowName), ToMessages(run), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            pending.Done.TrySetException(new InvalidOperationException("The studio is shutting down; the run was not recorded."));
+        }
+        return pending.Done.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+            try
+            {
+                await SaveAsync(batch).ConfigureAwait(false);
+                batch.ForEach(p => p.Done.TrySetResult());
+            }
+            catch (Exception ex)
+            {
+                Log.RunBatchFailed(_logger, ex, batch.Count);
+                batch.ForEach(p => p.Done.TrySetException(ex));
+            }
+            batch.Clear();
+        }
+    }
+
+    private async Task SaveAsync(List<Pending> batch)
+    {
+        await using var db = await _dbFactory.CreateDbContextAsync().ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync().ConfigureAwait(false);
+        foreach (var p in batch)
+        {
+            db.Runs.Add(p.Run);
+            db.ChatMessages.AddRange(p.Messages);
+        }
+        await db.SaveChangesAsync().ConfigureAwait(false);
+        var keep = _options.Value.KeepPerWorkflow;
+        foreach (var workflowId in batch.Select(p => p.Run.WorkflowId).Distinct(StringComparer.Ordinal))
+        {
+            // Uses the (WorkflowId, StartedAt) index; deletes nothing until the workflow has more than `keep` runs.
+            await db.Runs.Where(r => r.WorkflowId == workflowId).OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id)
+                .Skip(keep).ExecuteDeleteAsync().ConfigureAwait(false);
+        }
+        await transaction.CommitAsync().ConfigureAwait(false);
+    }
+
+    private static RunEntity ToEntity(CompletedRun run, string source, string workflowName) => new()
+    {
+        Id = run.RunId,
+        WorkflowId = run.WorkflowId,
+        WorkflowName = workflowName,
+        ConversationId = run.ConversationId,
+        Source = source,
+        Query = run.Query,
+        Answer = run.Answer,
+        Status = run.Status,
+        Error = run.Error,
+        StartedAt = run.StartedAt,
+        ElapsedMs = run.ElapsedMs,
+        CacheHits = run.CacheHits,
+        NodeCount = run.Trace.Count(t => t.Status != RunTraceEntry.Skipped),
+        SavedMs = run.SavedMs,
+        TraceJson = JsonSerializer.Serialize(run.Trace, TraceJson),
+    };
+
+    private static ChatMessageEntity[] ToMessages(CompletedRun run)
+    {
+        if (!run.Succeeded || run.Answer is null)
+        {
+            return [];
+        }
+        return
+        [
+            new ChatMessageEntity { ConversationId = run.ConversationId, WorkflowId = run.WorkflowId, Role = "user", Text = run.Query, RunId = run.RunId, CreatedAt = run.StartedAt },
+            new ChatMessageEntity { ConversationId = run.ConversationId, WorkflowId = run.WorkflowId, Role = "assistant", Text = run.Answer, RunId = run.RunId, CreatedAt = run.StartedAt + TimeSpan.FromMilliseconds(run.ElapsedMs) },
+        ];
+    }
+
+    /// <summary>Stores what is still queued, then stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+    }
+
+    private sealed record Pending(RunEntity Run, ChatMessageEntity[] Messages, TaskCompletionSource Done);
+}

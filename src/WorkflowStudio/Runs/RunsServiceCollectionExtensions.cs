@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using WorkflowStudio.Runs;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class RunsServiceCollectionExtensions
+{
+    /// <summary>Running workflows for the test chat and the API (<see cref="WorkflowRunService"/>), recording them in SQLite
+    /// (<see cref="RunRecorder"/>) and reading them back (<see cref="RunHistory"/>). Options: <c>Studio:Runs</c>.</summary>
+    public static IServiceCollection AddWorkflowRuns(this IServiceCollection services)
+    {
+        services.AddOptions<RunOptions>().BindConfiguration(RunOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RunRecorder>();
+        services.TryAddSingleton<WorkflowRunService>();
+        services.TryAddSingleton<RunHistory>();
+        return services;
+    }
+
+    public static IServiceCollection AddWorkflowRuns(this IServiceCollection services, Action<RunOptions> configure)
+    {
+        services.AddWorkflowRuns();
+        services.Configure(configure);
+        return services;
+    }
+}

@@ -1,0 +1,204 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using WorkflowEngine.Caching;
+using WorkflowEngine.Events;
+using WorkflowEngine.Execution;
+using WorkflowEngine.Graphs;
+
+namespace WorkflowStudio.Runs;
+
+/// <summary>Where a run came from, as stored with it.</summary>
+public static class RunSources
+{
+    public const string Studio = "studio";
+    public const string Api = "api";
+}
+
+/// <summary>How a run ended, with its trace: the body of the API's <c>/run</c> answer and of the studio's trace view.</summary>
+/// <param name="Status">succeeded, failed or cancelled.</param>
+/// <param name="FailedNodeType">The type key of the node that failed (e.g. <c>llm</c>), when one did.</param>
+public sealed record CompletedRun(
+    string RunId,
+    string WorkflowId,
+    string ConversationId,
+    string Query,
+    string Status,
+    string? Answer,
+    string? Error,
+    string? FailedNodeId,
+    string? FailedNodeType,
+    DateTimeOffset StartedAt,
+    double ElapsedMs,
+    IReadOnlyList<RunTraceEntry> Trace)
+{
+    public bool Succeeded => Status == "succeeded";
+
+    public int CacheHits => Trace.Count(t => t.IsCacheHit);
+
+    /// <summary>Time the cache saved: the last measured miss time of every node served from cache.</summary>
+    public double SavedMs => Trace.Where(t => t.IsCacheHit).Sum(t => t.SavedMs ?? 0);
+}
+
+/// <summary>A run in progress. Its events can be read while it runs (each reader's token only stops that reader); the run
+/// itself continues until it ends or the token given to <see cref="WorkflowRunService.Start"/> is cancelled.</summary>
+public sealed class RunHandle
+{
+    private readonly Channel<WorkflowEvent> _events;
+
+    internal RunHandle(string runId, string conversationId, Channel<WorkflowEvent> events, Task<CompletedRun> completion, Task recorded)
+    {
+        RunId = runId;
+        ConversationId = conversationId;
+        _events = events;
+        Completion = completion;
+        Recorded = recorded;
+    }
+
+    public string RunId { get; }
+
+    public string ConversationId { get; }
+
+    /// <summary>Ends when the run has ended and the conversation memory is updated. Never faults.</summary>
+    public Task<CompletedRun> Completion { get; }
+
+    /// <summary>Ends when the run is stored in SQLite (or storing it failed, which is logged). Never faults.</summary>
+    public Task Recorded { get; }
+
+    /// <summary>The engine's events as they happen, ending with <see cref="RunCompleted"/>. Read once; stopping early
+    /// (or cancelling <paramref name="cancellationToken"/>) leaves the run running.</summary>
+    public async IAsyncEnumerable<WorkflowEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var e in _events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return e;
+        }
+    }
+}
+
+/// <summary>
+/// Runs workflows for the studio's test chat and the HTTP API: a saved workflow or the editor's unsaved graph. For each run it
+/// loads the conversation's earlier turns from the conversation memory (cache kind <c>memory</c>, in Redis when configured),
+/// runs the engine off the caller's flow, hands the events to the caller as they happen, then appends the question and answer
+/// to the memory and records the run with its per-node trace in SQLite (kept bounded per workflow). A caller that goes away
+/// does not stop the run: it is still finished and recorded; only the token passed to <see cref="Start"/> cancels it.
+/// </summary>
+public sealed class WorkflowRunService(
+    WorkflowRunner runner,
+    ConversationMemoryCache memory,
+    RunRecorder recorder,
+    IOptions<RunOptions> options,
+    TimeProvider time,
+    ILogger<WorkflowRunService> logger)
+{
+    /// <summary>Starts a run and returns at once. <paramref name="request"/>'s history is used as given when it has turns;
+    /// otherwise it is loaded from the conversation memory.</summary>
+    /// <param name="workflowName">Stored with the run (default: the graph's name).</param>
+    /// <param name="source"><see cref="RunSources.Studio"/> or <see cref="RunSources.Api"/>.</param>
+    /// <param name="cancellationToken">Cancels the run itself (the stop button); the run still ends with RunCompleted (Cancelled) and is recorded.</param>
+    public RunHandle Start(WorkflowGraph graph, RunRequest request, string source = RunSources.Studio, string? workflowName = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(request);
+        var events = Channel.CreateUnbounded<WorkflowEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var completion = Task.Run(() => RunAsync(graph, request, source, workflowName ?? graph.Name, events.Writer, recorded, cancellationToken), CancellationToken.None);
+        return new RunHandle(request.RunId, request.ConversationId, events, completion, recorded.Task);
+    }
+
+    /// <summary>Starts a run and yields its events; leaving the loop stops reading only, the run is still finished and recorded.</summary>
+    public IAsyncEnumerable<WorkflowEvent> RunAsync(WorkflowGraph graph, RunRequest request, string source = RunSources.Studio, CancellationToken readCancellation = default) =>
+        Start(graph, request, source).ReadEventsAsync(readCancellation);
+
+    /// <summary>Runs to the end and returns the outcome with its trace (the run is recorded in the background).</summary>
+    public Task<CompletedRun> RunToCompletionAsync(WorkflowGraph graph, RunRequest request, string source = RunSources.Studio, CancellationToken cancellationToken = default) =>
+        Start(graph, request, source, cancellationToken: cancellationToken).Completion;
+
+    private async Task<CompletedRun> RunAsync(WorkflowGraph graph, RunRequest request, string source, string workflowName,
+        ChannelWriter<WorkflowEvent> events, TaskCompletionSource recorded, CancellationToken cancellationToken)
+    {
+        var startedAt = time.GetUtcNow();
+        var trace = new RunTraceRecorder();
+        RunCompleted? completed = null;
+        try
+        {
+            if (request.History.Count == 0)
+            {
+                request = request with { History = await LoadHistoryAsync(request.ConversationId, cancellationToken).ConfigureAwait(false) };
+            }
+            await foreach (var e in runner.RunAsync(graph, request, cancellationToken).ConfigureAwait(false))
+            {
+                trace.Apply(e);
+                if (e is RunCompleted c)
+                {
+                    completed = c;
+                }
+                events.TryWrite(e);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The runner never throws; this guards the memory read and our own bookkeeping.
+            Log.RunServiceFailed(logger, ex, request.RunId);
+        }
+        if (completed is null)
+        {
+            completed = new RunCompleted(request.RunId, time.GetUtcNow(),
+                cancellationToken.IsCancellationRequested ? RunStatus.Cancelled : RunStatus.Failed, time.GetUtcNow() - startedAt, null,
+                cancellationToken.IsCancellationRequested ? "The run was cancelled." : "The run failed unexpectedly; the details are in the log.", null);
+            events.TryWrite(completed);
+        }
+        trace.SetTitles(id => graph.FindNode(id)?.Title);
+        var run = new CompletedRun(request.RunId, request.WorkflowId, request.ConversationId, request.Query,
+            completed.Status.ToString().ToLowerInvariant(), completed.Answer, completed.Error, completed.FailedNodeId,
+            completed.FailedNodeId is { } failed ? graph.FindNode(failed)?.Type : null,
+            startedAt, completed.Elapsed.TotalMilliseconds, [.. trace.Entries]);
+
+        if (run.Succeeded && run.Answer is not null)
+        {
+            try
+            {
+                // Not cancellable: the answer was given, so the conversation must remember it.
+                await memory.AppendAsync(request.ConversationId, [new ChatTurn(ChatTurn.User, request.Query), new ChatTurn(ChatTurn.Assistant, run.Answer)],
+                    options.Value.MemoryTurns, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.MemoryUpdateFailed(logger, ex, request.ConversationId);
+            }
+        }
+        events.TryComplete();
+        _ = RecordAsync(run, source, workflowName, recorded);
+        return run;
+    }
+
+    private async Task<IReadOnlyList<ChatTurn>> LoadHistoryAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await memory.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Memory trouble must not stop a question from being answered; the answer just lacks earlier context.
+            Log.MemoryReadFailed(logger, ex, conversationId);
+            return [];
+        }
+    }
+
+    private async Task RecordAsync(CompletedRun run, string source, string workflowName, TaskCompletionSource recorded)
+    {
+        try
+        {
+            await recorder.RecordAsync(run, source, workflowName).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.RunRecordFailed(logger, ex, run.RunId);
+        }
+        finally
+        {
+            recorded.TrySetResult();
+        }
+    }
+}

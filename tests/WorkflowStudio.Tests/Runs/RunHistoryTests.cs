@@ -1,0 +1,68 @@
+using WorkflowEngine.Execution;
+using WorkflowStudio.Runs;
+
+namespace WorkflowStudio.Tests.Runs;
+
+public sealed class RunHistoryTests
+{
+    [Fact]
+    public async Task ListAsync_Filters_ReturnMatchingRunsNewestFirst()
+    {
+        // Arrange
+        await using var host = await RunServiceHost.StartAsync();
+        var graph = RunServiceHost.ChatGraph();
+        var a1 = await RecordAsync(host, "wf-a", "one");
+        var a2 = await RecordAsync(host, "wf-a", "two");
+        host.Llm.FailAlways(500);
+        var a3 = await RecordAsync(host, "wf-a", "three");
+        host.Llm.Reset();
+        host.Llm.Responder = r => "ok";
+        var b1 = await RecordAsync(host, "wf-b", "four");
+
+        // Act
+        var all = await host.History.ListAsync(new RunQuery());
+        var workflowA = await host.History.ListAsync(new RunQuery(WorkflowId: "wf-a"));
+        var failed = await host.History.ListAsync(new RunQuery(Status: "failed"));
+        var afterSecond = await host.History.ListAsync(new RunQuery(From: a2.StartedAt));
+        var none = await host.History.ListAsync(new RunQuery(To: a1.StartedAt));
+
+        // Assert
+        Assert.Equal([b1.RunId, a3.RunId, a2.RunId, a1.RunId], all.Select(r => r.Id));
+        Assert.Equal([a3.RunId, a2.RunId, a1.RunId], workflowA.Select(r => r.Id));
+        Assert.Equal([a3.RunId], failed.Select(r => r.Id));
+        Assert.Equal([b1.RunId, a3.RunId, a2.RunId], afterSecond.Select(r => r.Id));
+        Assert.Empty(none);
+        Assert.Null(await host.History.GetAsync("no-such-run"));
+    }
+
+    [Fact]
+    public async Task RecordAsync_MoreRunsThanKept_KeepsNewestPerWorkflow()
+    {
+        // Arrange
+        await using var host = await RunServiceHost.StartAsync(keepPerWorkflow: 3);
+        var other = await RecordAsync(host, "wf-other", "kept");
+        var runs = new List<CompletedRun>();
+        for (var i = 0; i < 5; i++)
+        {
+            runs.Add(await RecordAsync(host, "wf-a", $"q{i}"));
+        }
+
+        // Act
+        var kept = await host.History.ListAsync(new RunQuery(WorkflowId: "wf-a"));
+        var otherKept = await host.History.ListAsync(new RunQuery(WorkflowId: "wf-other"));
+
+        // Assert
+        Assert.Equal(runs.Skip(2).Reverse().Select(r => r.RunId), kept.Select(r => r.Id));
+        Assert.Equal([other.RunId], otherKept.Select(r => r.Id));
+    }
+
+    private static async Task<CompletedRun> RecordAsync(RunServiceHost host, string workflowId, string query)
+    {
+        var handle = host.Runs.Start(RunServiceHost.ChatGraph(), new RunRequest(workflowId, query));
+        var run = await handle.Completion;
+        await handle.Recorded;
+        // Distinct start times, so "newest first" is well defined.
+        await Task.Delay(5);
+        return run;
+    }
+}

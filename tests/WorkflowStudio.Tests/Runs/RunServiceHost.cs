@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using WorkflowEngine.Graphs;
+using WorkflowEngine.Persistence;
+using WorkflowStudio.Runs;
+using WorkflowTesting;
+
+namespace WorkflowStudio.Tests.Runs;
+
+/// <summary>The engine and the run services on a temporary SQLite file, with the LLM pointed at a fake OpenAI-compatible server.</summary>
+public sealed class RunServiceHost : IAsyncDisposable
+{
+    private readonly string _dbPath;
+
+    private RunServiceHost(string dbPath, ServiceProvider provider, FakeOpenAiServer llm)
+    {
+        _dbPath = dbPath;
+        Provider = provider;
+        Llm = llm;
+    }
+
+    public ServiceProvider Provider { get; }
+
+    public FakeOpenAiServer Llm { get; }
+
+    public WorkflowRunService Runs => Provider.GetRequiredService<WorkflowRunService>();
+
+    public RunHistory History => Provider.GetRequiredService<RunHistory>();
+
+    public static async Task<RunServiceHost> StartAsync(int keepPerWorkflow = 200)
+    {
+        var llm = await FakeOpenAiServer.StartAsync();
+        llm.Responder = r => $"echo: {r.LastUserMessage}";
+        var dbPath = Path.Combine(Path.GetTempPath(), $"runs-test-{Guid.NewGuid():n}.db");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Llm:BaseUrl"] = llm.BaseUrl,
+            ["Llm:ApiKey"] = llm.ApiKey,
+            ["Llm:Model"] = llm.Model,
+            ["Studio:Runs:KeepPerWorkflow"] = keepPerWorkflow.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        services.AddWorkflowEngine();
+        services.AddStudioPersistence($"Data Source={dbPath};Pooling=False");
+        services.AddWorkflowRuns();
+        var provider = services.BuildServiceProvider();
+        await using (var db = await provider.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync())
+        {
+            await StudioDatabase.MigrateAsync(db);
+        }
+        return new RunServiceHost(dbPath, provider, llm);
+    }
+
+    /// <summary>start → llm (asks the question as is, no caching, 5 history turns) → answer.</summary>
+    public static WorkflowGraph ChatGraph(string name = "Echo bot") => new()
+    {
+        Name = name,
+        Nodes =
+        [
+            new NodeDefinition("start", "start", "Start", NodeDefinition.EmptySettings, NodeCacheSettings.Disabled),
+            new NodeDefinition("llm", "llm", "Ask the model", Settings("""{ "prompt": "{{ start.query }}", "historyTurns": 5 }"""), NodeCacheSettings.Disabled),
+            new NodeDefinition("answer", "answer", "Answer", NodeDefinition.EmptySettings, NodeCacheSettings.Disabled),
+        ],
+        Edges = [new Edge("start", "llm"), new Edge("llm", "answer")],
+    };
+
+    private static JsonElement Settings(string json) => JsonDocument.Parse(json).RootElement.Clone();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Provider.DisposeAsync();
+        await Llm.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { _dbPath, _dbPath + "-wal", _dbPath + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+}
