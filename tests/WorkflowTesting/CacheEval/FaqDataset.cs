@@ -32,6 +32,13 @@ public sealed record FaqDataset(
         }
     }
 
+    /// <summary>The engine's own sample question set (same shape), for the CI smoke run.</summary>
+    public static FaqDataset FromQuestionSet(WorkflowEngine.Knowledge.QuestionSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        return new FaqDataset(set.Intents.ToDictionary(i => i.Key, i => new FaqIntent(i.Value.Canonical, i.Value.Paraphrases)), set.OutOfScope ?? []);
+    }
+
     /// <summary>The replay order: every canonical question first (in file order), then paraphrases and out-of-scope
     /// questions shuffled with a fixed seed, so runs are repeatable.</summary>
     public IReadOnlyList<EvalQuestion> ReplayOrder(int seed = 42)

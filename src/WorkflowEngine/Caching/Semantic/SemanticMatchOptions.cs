@@ -51,9 +51,9 @@ public sealed class SemanticMatchOptions
     public bool CheckGeneralization { get; set; } = true;
 
     /// <summary>Minimum knowledge-base search score for a question's top document to count (below it: nothing retrieved).</summary>
-    /// <value>0</value>
+    /// <value>0.2, the sample bot's retrieve <c>minScore</c>.</value>
     [Range(0.0, 1.0)]
-    public double RetrievalMinScore { get; set; }
+    public double RetrievalMinScore { get; set; } = 0.2;
 
     /// <summary>How many nearest entries are examined before giving up.</summary>
     /// <value>5</value>

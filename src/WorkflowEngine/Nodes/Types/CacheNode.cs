@@ -38,8 +38,10 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         public string Input { get; init; } = "{{ clean.text }}";
         /// <summary><c>exact</c> or <c>semantic</c>.</summary>
         public string MatchMode { get; init; } = ExactAnswerMatcher.ModeName;
-        /// <summary>Semantic mode: how similar (0..1) a stored question must be.</summary>
-        public double Threshold { get; init; } = 0.85;
+        /// <summary>Semantic mode: the minimum cosine similarity (0..1) of a stored question; the semantic matcher's other
+        /// checks (same top knowledge-base article, negation, numbers, names, swapped words) apply on top. 0.40 was chosen by
+        /// measurement (docs/benchmarks.md, "Semantic cache").</summary>
+        public double Threshold { get; init; } = 0.40;
     }
 
     public sealed record Input(string Question);
@@ -92,7 +94,7 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         }))
         {
             ActivePort = HitPort,
-            Details = new Dictionary<string, string>
+            Details = WithMatchDetails(new Dictionary<string, string>
             {
                 ["cache"] = "hit",
                 ["level"] = match.Level.ToString(),
@@ -100,7 +102,7 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
                 ["matchMode"] = matcher.Mode,
                 ["matchedQuestion"] = match.Question,
                 ["similarity"] = similarity,
-            },
+            }, match),
         };
     }
 
@@ -157,6 +159,16 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         tags.AddRange(knowledgeBases.Keys.Select(NodeCacheKey.KnowledgeBaseTag));
         var ttl = cache.Options.TtlFor("answer", context.Node.Cache.TtlSeconds);
         return new AnswerScope(context.Run.WorkflowId, context.Node.Id, scopeHash, ttl, tags);
+    }
+
+    /// <summary>Adds the matcher's explanation (semantic mode: each check and its outcome) for the trace and tooltip.</summary>
+    private static Dictionary<string, string> WithMatchDetails(Dictionary<string, string> details, AnswerMatch match)
+    {
+        foreach (var (key, value) in match.Details ?? new Dictionary<string, string>())
+        {
+            details.TryAdd(key, value);
+        }
+        return details;
     }
 
     private static NodeResult Miss(Input input, string? reason) => new(NodeOutputs.From(new { hit = false, answer = "", question = input.Question }))

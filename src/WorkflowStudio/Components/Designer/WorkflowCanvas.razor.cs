@@ -18,13 +18,17 @@ namespace WorkflowStudio.Components.Designer;
 /// </summary>
 public sealed partial class WorkflowCanvas : IAsyncDisposable
 {
-    private const double FitMinZoom = 0.5;
+    /// <summary>Opening a workflow: readable cards first (the user pans to the rest); the fit button shows everything.</summary>
+    private const double OpenMinZoom = 0.7;
+    private const double FitMinZoom = 0.35;
     private const double FitMaxZoom = 1;
+
+    private ElementReference _host;
 
     private IJSObjectReference? _module;
     private bool _scriptReady;
     private bool _syncing;
-    private bool _fitPending = true;
+    private bool _portsPending = true;
 
     [Inject] private EditorSession Session { get; set; } = null!;
     [Inject] private DiagramMapper Mapper { get; set; } = null!;
@@ -60,6 +64,11 @@ public sealed partial class WorkflowCanvas : IAsyncDisposable
             _module = await JS.InvokeAsync<IJSObjectReference>("import", "./Components/Designer/WorkflowCanvas.razor.js");
             await _module.InvokeAsync<bool>("ensureDiagramAssets", "_content/Z.Blazor.Diagrams/script.min.js",
                 new[] { "_content/Z.Blazor.Diagrams/style.min.css", "_content/Z.Blazor.Diagrams/default.styles.min.css" });
+            // Fit before the diagram first renders, so ports are measured under the final zoom and pan.
+            if (await _module.InvokeAsync<double[]?>("size", _host) is [var width, var height])
+            {
+                Fit(width, height, OpenMinZoom);
+            }
             _scriptReady = true;
             StateHasChanged();
         }
@@ -83,8 +92,15 @@ public sealed partial class WorkflowCanvas : IAsyncDisposable
     /// <summary>Zooms so every node is visible (never beyond 100 %, and not so far out that labels become unreadable).</summary>
     public void FitToScreen()
     {
-        var c = Diagram.Container;
-        if (c is null || c.Width <= 0 || c.Height <= 0)
+        if (Diagram.Container is { } c)
+        {
+            Fit(c.Width, c.Height, FitMinZoom);
+        }
+    }
+
+    private void Fit(double width, double height, double minZoom)
+    {
+        if (width <= 0 || height <= 0)
         {
             return;
         }
@@ -99,13 +115,13 @@ public sealed partial class WorkflowCanvas : IAsyncDisposable
         var top = Diagram.Nodes.Min(n => n.Position.Y);
         var right = Diagram.Nodes.Max(n => n.Position.X + (n.Size?.Width ?? WorkflowNodeModel.CardWidth));
         var bottom = Diagram.Nodes.Max(n => n.Position.Y + (n.Size?.Height ?? WorkflowNodeModel.CardHeight)) + 24; // room for run pills
-        var zoom = Math.Clamp(Math.Min((c.Width - 2 * margin) / (right - left), (c.Height - 2 * margin) / (bottom - top)), FitMinZoom, FitMaxZoom);
+        var zoom = Math.Clamp(Math.Min((width - 2 * margin) / (right - left), (height - 2 * margin) / (bottom - top)), minZoom, FitMaxZoom);
         Diagram.SetZoom(zoom);
         // Centre the graph; when it is larger than the view even at the smallest zoom, start at its top-left corner.
-        var width = (right - left) * zoom;
-        var height = (bottom - top) * zoom;
-        var panX = width <= c.Width - 2 * margin ? (c.Width - width) / 2 - left * zoom : margin - left * zoom;
-        var panY = height <= c.Height - 2 * margin ? (c.Height - height) / 2 - top * zoom : margin - top * zoom;
+        var graphWidth = (right - left) * zoom;
+        var graphHeight = (bottom - top) * zoom;
+        var panX = graphWidth <= width - 2 * margin ? (width - graphWidth) / 2 - left * zoom : margin - left * zoom;
+        var panY = graphHeight <= height - 2 * margin ? (height - graphHeight) / 2 - top * zoom : margin - top * zoom;
         Diagram.SetPan(panX, panY);
     }
 
@@ -186,10 +202,14 @@ public sealed partial class WorkflowCanvas : IAsyncDisposable
 
     private void OnContainerChanged()
     {
-        if (_fitPending && Diagram.Container is { Width: > 0 })
+        if (_portsPending && Diagram.Container is { Width: > 0 })
         {
-            _fitPending = false;
-            FitToScreen();
+            // Cards have a fixed size, so no resize observer measures their ports: measure them once the canvas knows where it is.
+            _portsPending = false;
+            foreach (var node in Diagram.Nodes)
+            {
+                node.ReinitializePorts();
+            }
         }
     }
 

@@ -24,3 +24,9 @@ export function ensureDiagramAssets(scriptSrc, styleHrefs) {
         script.addEventListener('error', () => reject(new Error('Could not load ' + scriptSrc)));
     });
 }
+
+// The canvas host's size, to fit the graph before the diagram first renders.
+export function size(element) {
+    const rect = element.getBoundingClientRect();
+    return [rect.width, rect.height];
+}

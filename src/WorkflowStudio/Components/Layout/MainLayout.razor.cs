@@ -13,11 +13,21 @@ public partial class MainLayout
     private ErrorBoundary? _errorBoundary;
     private bool _isDarkMode;
     private bool _drawerOpen = true;
+    private bool? _onEditor;
+
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     protected override void OnParametersSet()
     {
         // A new page (navigation) gets a fresh start after an error on the previous one.
         _errorBoundary?.Recover();
+        // The workflow editor needs the width for its canvas: it starts with the drawer closed, other pages with it open.
+        var onEditor = Navigation.ToBaseRelativePath(Navigation.Uri).Split('?', '#')[0].Trim('/').Split('/') is ["workflows", { Length: > 0 }];
+        if (onEditor != _onEditor)
+        {
+            _onEditor = onEditor;
+            _drawerOpen = !onEditor;
+        }
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)

@@ -1,0 +1,38 @@
+using WorkflowEngine.Caching.Semantic;
+using WorkflowEngine.Knowledge;
+using WorkflowTesting.CacheEval;
+
+namespace WorkflowEngine.Tests.Caching.Semantic;
+
+/// <summary>The evaluation tool (bench/CacheEval) in CI: the product's own sample knowledge base and its question set,
+/// replayed through the semantic matcher and the cosine baselines. Checks that the numbers are computed and the
+/// precision floor holds; speed is measured by the benchmark, not here.</summary>
+public sealed class CacheEvalSmokeTests(EmbeddingFixture fixture) : IClassFixture<EmbeddingFixture>
+{
+    [Fact]
+    public void RunMatcher_SampleKnowledgeBase_PrecisionFloorHolds()
+    {
+        // Arrange
+        var kb = EvalKnowledgeBase.FromArticles(SampleKnowledgeBase.Articles.Select(a => (a.Name, a.Text)), fixture.Embedder);
+        var dataset = FaqDataset.FromQuestionSet(SampleKnowledgeBase.LoadQuestions());
+        var questions = dataset.ReplayOrder(seed: 42);
+        var eval = new CacheEvaluation(fixture.Embedder, kb);
+
+        // Act
+        var matcher = eval.RunMatcher(questions, new SemanticMatchOptions());
+        var baselines = new[] { 0.70, 0.80, 0.90 }.Select(t => eval.RunBaseline(questions, t)).ToList();
+
+        // Assert: every question was replayed and counted.
+        Assert.Equal(questions.Count, matcher.Questions);
+        Assert.True(matcher.Paraphrases > 0 && dataset.OutOfScope.Count > 0);
+        Assert.Equal(matcher.Questions, matcher.LlmCalls + matcher.Hits);
+        Assert.True(matcher.LlmCalls >= dataset.Intents.Count, "every canonical question is a miss on an empty cache");
+        Assert.True(matcher.LatencyP95Ms > 0 && matcher.LatencyP95Ms >= matcher.LatencyP50Ms);
+        Assert.All(baselines, b => Assert.Equal(questions.Count, b.Questions));
+
+        // Assert: the floor (≥ 99 % of hits correct, no out-of-scope hit).
+        Assert.True(matcher.HitPrecision >= 0.99, $"hit precision {matcher.HitPrecision:P1}:\n{matcher.WrongHits()}");
+        Assert.Equal(0, matcher.OutOfScopeHits);
+        Assert.True(matcher.Hits > 0, "the matcher served no paraphrase at all");
+    }
+}

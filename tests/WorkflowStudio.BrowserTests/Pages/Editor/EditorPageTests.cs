@@ -1,0 +1,114 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using WorkflowEngine.Graphs;
+using WorkflowEngine.Persistence;
+
+namespace WorkflowStudio.BrowserTests.Pages.Editor;
+
+[Collection(StudioBrowserCollection.Name)]
+public sealed class EditorPageTests(StudioBrowserFixture studio)
+{
+    [Fact]
+    public async Task SampleBot_DragNodeConnectAndCtrlS_SavesNextVersionWithNodeAndEdge()
+    {
+        // Arrange: a copy of the sample bot, so other tests see the original.
+        var store = studio.Server.Services.GetRequiredService<WorkflowStore>();
+        var sample = (await store.ListAsync()).First(w => w.Name == "FAQ bot (sample)");
+        var original = (await store.GetAsync(sample.Id))!;
+        var copy = await store.CreateAsync(original.Graph with { Name = "Editor test bot" });
+        var page = await studio.OpenAsync($"/workflows/{copy.Id}");
+        await page.Locator(".wf-node[data-node-id=llm]").WaitForAsync();
+        await StudioBrowserFixture.ScreenshotAsync(page, "editor-sample-bot");
+        var cleanBefore = await page.GetByTestId("save-state").GetAttributeAsync("data-dirty");
+
+        // Act: drag "Prompt template" from the palette onto an empty part of the canvas.
+        var canvas = page.GetByTestId("canvas");
+        var canvasBox = (await canvas.BoundingBoxAsync())!;
+        await page.Locator(".wf-palette-item[data-node-type=template]")
+            .DragToAsync(canvas, new() { TargetPosition = new() { X = 160, Y = canvasBox.Height - 120 } });
+        var added = page.Locator(".wf-node[data-node-id=template2]");
+        await added.WaitForAsync();
+        var dirtyAfterDrop = await page.GetByTestId("save-state").GetAttributeAsync("data-dirty");
+
+        // Act: connect clean's output to the new node's input by dragging port to port.
+        await DragAsync(page, page.Locator(".wf-node[data-node-id=clean] .wf-port-out"), added.Locator(".wf-port-in"));
+        await page.Locator(".wf-node[data-node-id=template2] .wf-port-in.has-links").WaitForAsync();
+        await StudioBrowserFixture.ScreenshotAsync(page, "editor-node-added");
+
+        // Act: Ctrl+S.
+        await page.Keyboard.PressAsync("Control+s");
+        await page.Locator("[data-testid=save-state][data-dirty=false]").WaitForAsync();
+
+        // Assert
+        Assert.Equal("false", cleanBefore);
+        Assert.Equal("true", dirtyAfterDrop);
+        var saved = (await store.GetAsync(copy.Id))!;
+        Assert.Equal(copy.Version + 1, saved.Version);
+        var node = saved.Graph.FindNode("template2");
+        Assert.NotNull(node);
+        Assert.Equal("template", node.Type);
+        Assert.Contains(new Edge("clean", "template2"), saved.Graph.Edges);
+        Assert.True(saved.Graph.Layout.ContainsKey("template2"));
+        Assert.Equal(original.Graph.Edges.Length + 1, saved.Graph.Edges.Length);
+        Assert.Equal((copy.Version + 1).ToString(), await page.GetByTestId("editor").GetAttributeAsync("data-version"));
+        Assert.Empty(studio.Server.Problems);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ConnectionMakingALoop_IsRefusedWithAHint()
+    {
+        // Arrange
+        var store = studio.Server.Services.GetRequiredService<WorkflowStore>();
+        var sample = (await store.ListAsync()).First(w => w.Name == "FAQ bot (sample)");
+        var page = await studio.OpenAsync($"/workflows/{sample.Id}");
+        await page.Locator(".wf-node[data-node-id=cache]").WaitForAsync();
+
+        // Act: the gate comes after "clean", so miss → clean would loop.
+        await DragAsync(page, page.Locator(".wf-node[data-node-id=cache] .wf-port-miss"), page.Locator(".wf-node[data-node-id=clean] .wf-port-in"));
+
+        // Assert
+        await page.Locator(".mud-snackbar", new() { HasText = "loop" }).WaitForAsync();
+        Assert.Equal("false", await page.GetByTestId("save-state").GetAttributeAsync("data-dirty"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task DeleteKey_RemovesTheSelectedNode_AndCtrlZBringsItBack()
+    {
+        // Arrange
+        var store = studio.Server.Services.GetRequiredService<WorkflowStore>();
+        var sample = (await store.ListAsync()).First(w => w.Name == "FAQ bot (sample)");
+        var page = await studio.OpenAsync($"/workflows/{sample.Id}");
+        var clean = page.Locator(".wf-node[data-node-id=clean]");
+        await clean.WaitForAsync();
+
+        // Act: select the node on the canvas and press Delete.
+        await clean.ClickAsync();
+        await page.GetByTestId("node-title").WaitForAsync();
+        await page.Keyboard.PressAsync("Delete");
+        await clean.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        var dirtyAfterDelete = await page.GetByTestId("save-state").GetAttributeAsync("data-dirty");
+
+        // Act: undo.
+        await page.Keyboard.PressAsync("Control+z");
+        await clean.WaitForAsync();
+
+        // Assert
+        Assert.Equal("true", dirtyAfterDelete);
+        Assert.Equal("false", await page.GetByTestId("save-state").GetAttributeAsync("data-dirty"));
+        Assert.Equal(sample.Version, (await store.GetAsync(sample.Id))!.Version);
+        await page.Context.CloseAsync();
+    }
+
+    private static async Task DragAsync(IPage page, ILocator from, ILocator to)
+    {
+        var a = (await from.BoundingBoxAsync())!;
+        var b = (await to.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(a.X + a.Width / 2, a.Y + a.Height / 2);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync((a.X + b.X) / 2, (a.Y + b.Y) / 2, new() { Steps = 5 });
+        await page.Mouse.MoveAsync(b.X + b.Width / 2, b.Y + b.Height / 2, new() { Steps = 5 });
+        await page.Mouse.UpAsync();
+    }
+}

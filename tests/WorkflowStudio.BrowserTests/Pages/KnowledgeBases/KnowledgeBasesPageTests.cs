@@ -1,0 +1,44 @@
+using System.Text;
+using Microsoft.Playwright;
+
+namespace WorkflowStudio.BrowserTests.Pages.KnowledgeBases;
+
+[Collection(StudioBrowserCollection.Name)]
+public sealed class KnowledgeBasesPageTests(StudioBrowserFixture studio)
+{
+    [Fact]
+    public async Task CreateUploadTwoFilesAndSearch_ProgressFinishesAndRightChunkIsOnTop()
+    {
+        // Arrange
+        var page = await studio.OpenAsync("/knowledge-bases");
+        var name = $"Browser test {Guid.NewGuid():n}"[..24];
+
+        // Act: create a knowledge base
+        await page.GetByTestId("new-kb").ClickAsync();
+        await page.GetByTestId("kb-name-input").FillAsync(name);
+        await page.GetByTestId("kb-name-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("kb-title")).ToHaveTextAsync(name, new() { Timeout = 60_000 });
+
+        // Act: upload two files at once
+        await page.Locator("input[type=file][multiple]").SetInputFilesAsync(new[]
+        {
+            new FilePayload { Name = "parking.md", MimeType = "text/markdown", Buffer = Encoding.UTF8.GetBytes("# Parking\n\nFree parking for customers behind the shop, level -1.") },
+            new FilePayload { Name = "gift-cards.txt", MimeType = "text/plain", Buffer = Encoding.UTF8.GetBytes("Gift cards are valid for three years and can be used online.") },
+        });
+
+        // Assert: both documents listed and indexed (the sample knowledge base may still be indexing ahead of them)
+        await Assertions.Expect(page.GetByTestId("doc-name")).ToHaveCountAsync(2, new() { Timeout = 60_000 });
+        await Assertions.Expect(page.GetByTestId("doc-state").Filter(new() { HasText = "Ready" })).ToHaveCountAsync(2, new() { Timeout = 180_000 });
+        await Assertions.Expect(page.GetByTestId("kb-progress")).ToHaveCountAsync(0);
+
+        // Act: search
+        await page.GetByTestId("search-query").FillAsync("where can I park my car");
+        await page.GetByTestId("search-button").ClickAsync();
+
+        // Assert
+        await Assertions.Expect(page.GetByTestId("hit-document").First).ToContainTextAsync("parking.md", new() { Timeout = 60_000 });
+        await StudioBrowserFixture.ScreenshotAsync(page, "knowledge-bases-search");
+        Assert.True(studio.Server.Problems.Count == 0, string.Join("\n", studio.Server.Problems.Select(p => $"{p.Category}: {p.Message} {p.Exception}")));
+        await page.Context.CloseAsync();
+    }
+}

@@ -1,0 +1,115 @@
+using Bunit;
+using Microsoft.AspNetCore.Components.Sections;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using WorkflowEngine.Graphs;
+using WorkflowEngine.Persistence;
+using WorkflowStudio.Components.Layout;
+using WorkflowStudio.Components.Pages.Editor;
+
+namespace WorkflowStudio.Tests.Components.Pages.Editor;
+
+/// <summary>The editor page on a real SQLite file: save, and the conflict when another tab saved first.</summary>
+public sealed class EditorPageTests : EditorTestContext
+{
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        base.ConfigureServices(services);
+        UseStudioDatabase();
+    }
+
+    private WorkflowStore Store => Services.GetRequiredService<WorkflowStore>();
+
+    [Fact]
+    public async Task SaveButton_AfterAnEdit_SavesNextVersionAndClearsTheUnsavedDot()
+    {
+        // Arrange
+        var stored = await Store.CreateAsync(SampleWorkflows.FaqBot("kb-1"));
+        var page = RenderEditor(stored.Id);
+        page.WaitForElement("[data-testid=editor]");
+        Session.UpdateNode("template", n => n with { Cache = new NodeCacheSettings(true, 60) });
+        page.WaitForAssertion(() => Assert.Equal("true", page.Find("[data-testid=save-state]").GetAttribute("data-dirty")));
+
+        // Act
+        page.Find("[data-testid=save] button, button[data-testid=save]").Click();
+
+        // Assert
+        page.WaitForAssertion(() => Assert.Equal("false", page.Find("[data-testid=save-state]").GetAttribute("data-dirty")));
+        var saved = (await Store.GetAsync(stored.Id))!;
+        Assert.Equal(stored.Version + 1, saved.Version);
+        Assert.Equal(new NodeCacheSettings(true, 60), saved.Graph.FindNode("template")!.Cache);
+        Assert.Equal(saved.Version, Session.Version);
+    }
+
+    [Fact]
+    public async Task Save_AfterAnotherTabSaved_AsksAndOverwritesWhenChosen()
+    {
+        // Arrange: this tab loads version 1, another tab saves version 2.
+        var stored = await Store.CreateAsync(SampleWorkflows.FaqBot("kb-1"));
+        var page = RenderEditor(stored.Id);
+        page.WaitForElement("[data-testid=editor]");
+        await Store.SaveAsync(stored.Id, stored.Graph with { Name = "Theirs" }, stored.Version);
+        Session.Rename("Mine");
+
+        // Act
+        page.Find("[data-testid=save] button, button[data-testid=save]").Click();
+        page.WaitForAssertion(() => Assert.Contains("changed elsewhere", page.Markup));
+        page.Find("[data-testid=conflict-overwrite]").Click();
+
+        // Assert: nothing was lost silently; the user chose, and theirs stays in the history.
+        page.WaitForAssertion(() => Assert.False(Session.IsDirty));
+        var saved = (await Store.GetAsync(stored.Id))!;
+        Assert.Equal("Mine", saved.Graph.Name);
+        Assert.Equal(3, saved.Version);
+        Assert.Equal("Theirs", (await Store.GetVersionAsync(stored.Id, 2))!.Name);
+    }
+
+    [Fact]
+    public async Task Save_AfterAnotherTabSaved_ReloadShowsTheirVersion()
+    {
+        // Arrange
+        var stored = await Store.CreateAsync(SampleWorkflows.FaqBot("kb-1"));
+        var page = RenderEditor(stored.Id);
+        page.WaitForElement("[data-testid=editor]");
+        await Store.SaveAsync(stored.Id, stored.Graph with { Name = "Theirs" }, stored.Version);
+        Session.Rename("Mine");
+
+        // Act
+        page.Find("[data-testid=save] button, button[data-testid=save]").Click();
+        page.WaitForAssertion(() => Assert.Contains("changed elsewhere", page.Markup));
+        page.Find("[data-testid=conflict-reload]").Click();
+
+        // Assert
+        page.WaitForAssertion(() => Assert.Equal("Theirs", Session.Graph.Name));
+        Assert.False(Session.IsDirty);
+        Assert.Equal(2, Session.Version);
+        Assert.Equal(2, (await Store.GetAsync(stored.Id))!.Version);
+    }
+
+    [Fact]
+    public void UnknownWorkflow_SaysItDoesNotExist()
+    {
+        // Act
+        var page = RenderEditor("no-such-workflow");
+
+        // Assert
+        page.WaitForAssertion(() => Assert.Contains("does not exist", page.Find("[data-testid=editor-not-found]").TextContent));
+    }
+
+    private IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderEditor(string id) =>
+        Render(builder =>
+        {
+            builder.OpenComponent<MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<MudDialogProvider>(1);
+            builder.CloseComponent();
+            builder.OpenComponent<MudSnackbarProvider>(2);
+            builder.CloseComponent();
+            builder.OpenComponent<SectionOutlet>(3);
+            builder.AddAttribute(4, nameof(SectionOutlet.SectionName), MainLayout.AppBarSection);
+            builder.CloseComponent();
+            builder.OpenComponent<EditorPage>(5);
+            builder.AddAttribute(6, nameof(EditorPage.Id), id);
+            builder.CloseComponent();
+        });
+}
