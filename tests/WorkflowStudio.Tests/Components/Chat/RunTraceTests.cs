@@ -13,7 +13,7 @@ public sealed class RunTraceTests : StudioTestContext
         IReadOnlyList<RunTraceEntry> trace =
         [
             new("clean", "clean", "Clean the question", "succeeded", "bypass", null, 0.4, null, null, null, "{\"text\":\"hi\"}", null, null),
-            new("cache", "cache", "Answer cache", "succeeded", "hit", "L2", 2, null, null, 1650, "{\"hit\":true}", null,
+            new("cache", "cache", "Answer cache", "succeeded", "hit", "L2", 2, null, null, 1600, "{\"hit\":true}", null,
                 new Dictionary<string, string> { ["matchedQuestion"] = "how do i reset my password", ["similarity"] = "0.93" }),
             new("llm", "llm", "Ask the model", "skipped", null, null, 0, null, null, null, null, "The cache answered.", null),
             new("answer", "answer", "Answer", "failed", null, null, 5, 12, 40, null, null, "The answer template is broken.", null),
