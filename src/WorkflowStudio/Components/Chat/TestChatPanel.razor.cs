@@ -197,19 +197,39 @@ public sealed partial class TestChatPanel : IAsyncDisposable
         _subscription = null;
         _handle = null;
         _current = null;
-        _stop?.Dispose();
+        // Not disposed: a cancel may still be on its way from the thread pool; the source holds no timer.
         _stop = null;
     }
 
     /// <summary>Cancels the running question; it ends as "Stopped" and is still recorded.</summary>
-    public void Stop() => _stop?.Cancel();
+    public void Stop() => CancelOffCircuit(_stop);
+
+    /// <summary>Cancellation callbacks run engine and HTTP code inline; keep them off the circuit's thread.</summary>
+    private static void CancelOffCircuit(CancellationTokenSource? stop)
+    {
+        if (stop is null)
+        {
+            return;
+        }
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run ended meanwhile.
+            }
+        });
+    }
 
     /// <summary>Starts a fresh conversation id (the bot forgets earlier turns); a running question is stopped.</summary>
     public Task NewConversationAsync()
     {
         if (_current is { } current)
         {
-            _stop?.Cancel();
+            CancelOffCircuit(_stop);
             current.Streaming = false;
             current.Stopped = true;
             EndRun();
