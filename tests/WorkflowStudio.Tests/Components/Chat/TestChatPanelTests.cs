@@ -35,6 +35,8 @@ public sealed class TestChatPanelTests : StudioTestContext
             ["Llm:BaseUrl"] = _llm.BaseUrl,
             ["Llm:ApiKey"] = _llm.ApiKey,
             ["Llm:Model"] = _llm.Model,
+            // Retry back-off waits on the registered TimeProvider, which tests hold still (FakeTimeProvider).
+            ["Llm:MaxRetries"] = "0",
         });
         services.AddWorkflowEditor();
         services.AddWorkflowRuns();
