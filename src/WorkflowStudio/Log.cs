@@ -32,4 +32,7 @@ internal static partial class Log
 
     [LoggerMessage(1104, LogLevel.Error, "Storing {Count} runs failed")]
     public static partial void RunBatchFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(1110, LogLevel.Warning, "Run {RunId}: a watcher of the run failed (the run continues)")]
+    public static partial void RunSubscriberFailed(ILogger logger, Exception exception, string runId);
 }

@@ -14,6 +14,7 @@ public static class RunsServiceCollectionExtensions
         services.TryAddSingleton<RunRecorder>();
         services.TryAddSingleton<WorkflowRunService>();
         services.TryAddSingleton<RunHistory>();
+        services.TryAddSingleton<RunHub>();
         return services;
     }
 

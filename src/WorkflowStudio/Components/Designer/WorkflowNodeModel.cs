@@ -43,6 +43,11 @@ public sealed class WorkflowNodeModel : NodeModel
     /// <summary>What the last or current run did at this node; null when there is nothing to show.</summary>
     public NodeOverlay? Overlay { get; set; }
 
+    /// <summary>The output port the last run left this node by (the cache gate's "hit" or "miss"); null for single outputs.</summary>
+    public string? ActivePort { get; private set; }
+
+    public void SetActivePort(string? port) => ActivePort = port;
+
     public IEnumerable<WorkflowPortModel> WorkflowPorts => Ports.OfType<WorkflowPortModel>();
 
     public WorkflowPortModel? InputPort => WorkflowPorts.FirstOrDefault(p => p.IsInput);
@@ -52,7 +57,7 @@ public sealed class WorkflowNodeModel : NodeModel
 }
 
 /// <summary>A node's run state as the canvas shows it (pill under the card).</summary>
-/// <param name="State">running, hit, miss, negative-hit, skipped, failed.</param>
+/// <param name="State">waiting, running, hit, miss, negative-hit, done (ran without caching), skipped, failed.</param>
 /// <param name="Label">The pill text, e.g. "HIT L1 · 0.3 ms".</param>
 /// <param name="Tooltip">Detail on hover (a failure message, a matched question).</param>
 public sealed record NodeOverlay(string State, string Label, string? Tooltip = null);

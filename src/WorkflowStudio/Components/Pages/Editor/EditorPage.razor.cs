@@ -19,6 +19,7 @@ public sealed partial class EditorPage
     private bool _loaded;
     private bool _notFound;
     private bool _saving;
+    private bool _chatOpen;
     private string? _draggedType;
     private CancellationTokenSource? _validation;
     private DotNetObjectReference<EditorPage>? _self;
@@ -123,6 +124,10 @@ public sealed partial class EditorPage
             Snackbar.Add(problems.Count == 1 ? "1 problem found; see the list below the canvas." : $"{problems.Count} problems found; see the list below the canvas.", Severity.Warning);
         }
     }
+
+    private void ToggleChat() => _chatOpen = !_chatOpen;
+
+    private Blazor.Diagrams.Core.Diagram? CurrentDiagram() => _canvas?.Diagram;
 
     private void Undo() => Session.Undo();
 

@@ -1,0 +1,177 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using WorkflowEngine.Persistence;
+using WorkflowStudio.Runs;
+using WorkflowTesting;
+
+namespace WorkflowStudio.BrowserTests.Pages.Chat;
+
+/// <summary>A studio of its own for the test chat: a real redis-server (L2 cache and conversation memory) and a fake
+/// OpenAI-compatible server that answers slowly, token by token.</summary>
+public sealed class ChatStudioFixture : IAsyncLifetime
+{
+    public const string Answer = "To reset your password, open **Settings**, choose *Security* and follow the link we e-mail you. It arrives within a few minutes.";
+
+    public RedisServer Redis { get; } = new();
+
+    public FakeOpenAiServer Llm { get; private set; } = default!;
+
+    public StudioBrowserFixture Studio { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        await Redis.InitializeAsync();
+        Llm = await FakeOpenAiServer.StartAsync();
+        Llm.Responder = _ => Answer;
+        Llm.Delay = TimeSpan.FromMilliseconds(300);
+        Llm.TokenDelay = TimeSpan.FromMilliseconds(40);
+        Studio = new StudioBrowserFixture
+        {
+            Settings = new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Redis"] = Redis.ConnectionString,
+                ["Llm:BaseUrl"] = Llm.BaseUrl,
+                ["Llm:ApiKey"] = Llm.ApiKey,
+                ["Llm:Model"] = Llm.Model,
+            },
+        };
+        await Studio.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Studio.DisposeAsync();
+        await Llm.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ChatStudioCollection : ICollectionFixture<ChatStudioFixture>
+{
+    public const string Name = "Test chat in a browser";
+}
+
+[Collection(ChatStudioCollection.Name)]
+public sealed class TestChatTests(ChatStudioFixture fixture)
+{
+    private StudioBrowserFixture Studio => fixture.Studio;
+
+    private async Task<StoredWorkflow> CopyOfSampleAsync(string name)
+    {
+        var store = Studio.Server.Services.GetRequiredService<WorkflowStore>();
+        var sample = (await store.ListAsync()).First(w => w.Name == "FAQ bot (sample)");
+        var original = (await store.GetAsync(sample.Id))!;
+        return await store.CreateAsync(original.Graph with { Name = name });
+    }
+
+    private async Task<IPage> OpenChatAsync(string workflowId)
+    {
+        var page = await Studio.OpenAsync($"/workflows/{workflowId}");
+        await page.Locator(".wf-node[data-node-id=llm]").WaitForAsync();
+        await page.GetByTestId("toggle-chat").ClickAsync();
+        await page.GetByTestId("chat-input").WaitForAsync();
+        return page;
+    }
+
+    private static async Task AskAsync(IPage page, string question)
+    {
+        await page.GetByTestId("chat-input").FillAsync(question);
+        await page.GetByTestId("chat-input").PressAsync("Enter");
+    }
+
+    [Fact]
+    public async Task SampleBot_AskTwiceWithDifferentCaseAndPunctuation_SecondAnswerComesFromCacheWithOneLlmCall()
+    {
+        // Arrange
+        var workflow = await CopyOfSampleAsync("Chat test bot");
+        fixture.Llm.Reset();
+        fixture.Llm.Responder = _ => ChatStudioFixture.Answer;
+        fixture.Llm.Delay = TimeSpan.FromMilliseconds(300);
+        fixture.Llm.TokenDelay = TimeSpan.FromMilliseconds(40);
+        var page = await OpenChatAsync(workflow.Id);
+
+        // Act 1: the first question streams in from the (slow) model.
+        await AskAsync(page, "How do I reset my password?");
+        await page.Locator("[data-testid=chat-caret]").WaitForAsync();
+        var partial = await page.GetByTestId("chat-answer").First.InnerTextAsync();
+        await page.Locator(".wf-node[data-node-id=llm] [data-testid=node-overlay][data-state=running]").Or(
+            page.Locator(".wf-node[data-node-id=llm][data-run-state=miss]")).First.WaitForAsync();
+        await page.Locator("[data-testid=chat-bot][data-state=done]").WaitForAsync(new() { Timeout = 30_000 });
+        await page.Locator(".wf-node[data-node-id=llm][data-run-state=miss]").WaitForAsync();
+        var first = await page.GetByTestId("chat-answer").First.InnerTextAsync();
+        var llmPill = await page.Locator(".wf-node[data-node-id=llm] [data-testid=node-overlay]").InnerTextAsync();
+        await StudioBrowserFixture.ScreenshotAsync(page, "chat-first-answer");
+
+        // Act 2: the same question, other case and punctuation.
+        await AskAsync(page, "how do i RESET my password!!");
+        await page.Locator("[data-testid=chat-bot][data-state=done]").Nth(1).WaitForAsync(new() { Timeout = 30_000 });
+        await page.Locator(".wf-node[data-node-id=cache][data-run-state=hit]").WaitForAsync();
+        var second = await page.GetByTestId("chat-answer").Nth(1).InnerTextAsync();
+        await StudioBrowserFixture.ScreenshotAsync(page, "chat-second-answer-from-cache");
+
+        // Assert
+        Assert.True(partial.Length < first.Length, $"the answer should stream in; first view was '{partial}'");
+        Assert.StartsWith("MISS", llmPill.Trim());
+        Assert.Contains("To reset your password", first);
+        Assert.Equal(first, second);
+        foreach (var skipped in new[] { "retrieve", "template", "llm" })
+        {
+            Assert.Equal("skipped", await page.Locator($".wf-node[data-node-id={skipped}]").GetAttributeAsync("data-run-state"));
+        }
+        Assert.Equal(1, fixture.Llm.ChatCallCount);
+        Assert.Contains("answered from cache", await page.GetByTestId("chat-cache-match").InnerTextAsync());
+
+        // Assert: the Runs page lists both runs.
+        var history = Studio.Server.Services.GetRequiredService<RunHistory>();
+        for (var i = 0; i < 50 && (await history.ListAsync(new RunQuery(workflow.Id))).Count < 2; i++)
+        {
+            await Task.Delay(100);
+        }
+        await page.GotoAsync("/runs");
+        await StudioBrowserFixture.WaitForCircuitAsync(page);
+        var rows = page.Locator("[data-testid=run-row]").Filter(new() { HasText = "Chat test bot" });
+        await rows.Nth(1).WaitForAsync();
+        Assert.Equal(2, await rows.CountAsync());
+        await StudioBrowserFixture.ScreenshotAsync(page, "runs-page");
+        await rows.First.ClickAsync();
+        await page.GetByTestId("run-trace").WaitForAsync();
+        Assert.Equal("HIT", await page.Locator("[data-testid=run-trace] tr[data-node-id=cache]").GetAttributeAsync("data-outcome"));
+        Assert.Empty(Studio.Server.Problems);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ClosePageDuringSlowRun_NoUnhandledErrorAndTheRunIsRecorded()
+    {
+        // Arrange
+        var workflow = await CopyOfSampleAsync("Closed tab bot");
+        fixture.Llm.Reset();
+        fixture.Llm.Responder = _ => ChatStudioFixture.Answer;
+        fixture.Llm.Delay = TimeSpan.FromSeconds(2);
+        fixture.Llm.TokenDelay = TimeSpan.FromMilliseconds(40);
+        var page = await OpenChatAsync(workflow.Id);
+        const string question = "Which payment methods do you accept for invoices?";
+
+        // Act
+        await AskAsync(page, question);
+        await page.Locator(".wf-node[data-node-id=llm][data-run-state=running]").WaitForAsync();
+        await page.Context.CloseAsync();
+
+        // Assert
+        var history = Studio.Server.Services.GetRequiredService<RunHistory>();
+        IReadOnlyList<RunSummary> runs = [];
+        for (var i = 0; i < 150 && runs.Count == 0; i++)
+        {
+            await Task.Delay(100);
+            runs = await history.ListAsync(new RunQuery(workflow.Id));
+        }
+        var run = Assert.Single(runs);
+        Assert.Equal(question, run.Query);
+        Assert.Equal("succeeded", run.Status);
+        Assert.Equal(1, fixture.Llm.ChatCallCount);
+        // Give the circuit time to notice the closed tab and tear down.
+        await Task.Delay(1000);
+        Assert.Empty(Studio.Server.Problems);
+    }
+}

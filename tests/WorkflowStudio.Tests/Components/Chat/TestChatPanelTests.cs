@@ -1,0 +1,289 @@
+using Bunit;
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.Extensions.DependencyInjection;
+using WorkflowEngine.Graphs;
+using WorkflowStudio.Components.Chat;
+using WorkflowStudio.Components.Pages.Editor;
+using WorkflowStudio.Runs;
+using WorkflowStudio.Tests.Runs;
+using WorkflowTesting;
+
+namespace WorkflowStudio.Tests.Components.Chat;
+
+/// <summary>The test chat on the real engine, run services and SQLite, with the LLM node talking to a fake OpenAI-compatible
+/// server over HTTP.</summary>
+public sealed class TestChatPanelTests : StudioTestContext
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    // Field initialisers run before the base constructor, which calls ConfigureServices.
+    private readonly FakeOpenAiServer _llm = FakeOpenAiServer.StartAsync().GetAwaiter().GetResult();
+
+    public TestChatPanelTests()
+    {
+        _llm.Responder = r => $"You asked: {r.LastUserMessage}";
+        Session = Services.GetRequiredService<EditorSession>();
+        Session.Load("wf-chat", RunServiceHost.ChatGraph(), version: 1);
+    }
+
+    private EditorSession Session { get; }
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        UseStudioDatabase(new Dictionary<string, string?>
+        {
+            ["Llm:BaseUrl"] = _llm.BaseUrl,
+            ["Llm:ApiKey"] = _llm.ApiKey,
+            ["Llm:Model"] = _llm.Model,
+            // Retry back-off waits on the registered TimeProvider, which tests hold still (FakeTimeProvider).
+            ["Llm:MaxRetries"] = "0",
+        });
+        services.AddWorkflowEditor();
+        services.AddWorkflowRuns();
+    }
+
+    private IRenderedComponent<TestChatPanel> RenderPanel() => Render<TestChatPanel>();
+
+    private static void Ask(IRenderedComponent<TestChatPanel> cut, string question)
+    {
+        cut.Find("[data-testid=chat-input]").Input(question);
+        cut.Find("[data-testid=chat-input]").KeyDown(new KeyboardEventArgs { Key = "Enter" });
+    }
+
+    [Fact]
+    public void Send_EnterInInput_ShowsQuestionBubbleAndAnswerWithTrace()
+    {
+        // Arrange
+        var cut = RenderPanel();
+
+        // Act
+        Ask(cut, "Where is my parcel?");
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+        Assert.Equal("Where is my parcel?", cut.Find("[data-testid=chat-user] .wf-chat-text").TextContent);
+        Assert.Contains("You asked: Where is my parcel?", cut.Find("[data-testid=chat-answer]").TextContent);
+        Assert.Equal(["start", "llm", "answer"], cut.FindAll("[data-testid=chat-trace] tr.wf-trace-row").Select(r => r.GetAttribute("data-node-id")!));
+        Assert.Equal("1", cut.Find("[data-testid=chat-summary]").GetAttribute("data-runs"));
+        Assert.Equal("", cut.Find("[data-testid=chat-input]").GetAttribute("value") ?? "");
+        Assert.Equal(1, _llm.ChatCallCount);
+    }
+
+    [Fact]
+    public void Send_ShiftEnter_DoesNotSend()
+    {
+        // Arrange
+        var cut = RenderPanel();
+        cut.Find("[data-testid=chat-input]").Input("first line");
+
+        // Act
+        cut.Find("[data-testid=chat-input]").KeyDown(new KeyboardEventArgs { Key = "Enter", ShiftKey = true });
+
+        // Assert
+        Assert.Empty(cut.FindAll("[data-testid=chat-user]"));
+        Assert.Equal(0, _llm.ChatCallCount);
+    }
+
+    [Fact]
+    public void Send_SlowTokens_StreamsWithCaretThenFinishes()
+    {
+        // Arrange
+        _llm.Responder = _ => "one two three four five six seven eight";
+        _llm.TokenDelay = TimeSpan.FromMilliseconds(150);
+        var cut = RenderPanel();
+
+        // Act
+        Ask(cut, "count please");
+
+        // Assert: part of the answer is visible with the caret while the rest is still coming, and Stop replaces Send.
+        cut.WaitForAssertion(() =>
+        {
+            var text = cut.Find("[data-testid=chat-answer]").TextContent;
+            Assert.Contains("one", text);
+            Assert.DoesNotContain("eight", text);
+            Assert.NotEmpty(cut.FindAll("[data-testid=chat-caret]"));
+            Assert.NotEmpty(cut.FindAll("[data-testid=chat-stop]"));
+            Assert.Empty(cut.FindAll("[data-testid=chat-send]"));
+        }, Wait);
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+        Assert.Contains("one two three four five six seven eight", cut.Find("[data-testid=chat-answer]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=chat-caret]"));
+        Assert.NotEmpty(cut.FindAll("[data-testid=chat-send]"));
+    }
+
+    [Fact]
+    public async Task Stop_DuringRun_CancelsItAndRecordsItAsCancelled()
+    {
+        // Arrange
+        _llm.Hang = true;
+        var cut = RenderPanel();
+        Ask(cut, "this will hang");
+        cut.WaitForAssertion(() => Assert.Equal(1, _llm.ChatCallCount), Wait);
+        var runId = cut.Find("[data-testid=chat-bot]").GetAttribute("data-run-id")!;
+
+        // Act
+        cut.Find("[data-testid=chat-stop]").Click();
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Equal("stopped", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+        Assert.NotEmpty(cut.FindAll("[data-testid=chat-send]"));
+        RunDetails? recorded = null;
+        for (var i = 0; i < 100 && recorded is null; i++)
+        {
+            recorded = await Services.GetRequiredService<RunHistory>().GetAsync(runId);
+            await Task.Delay(100);
+        }
+        Assert.Equal("cancelled", recorded?.Run.Status);
+    }
+
+    [Fact]
+    public void NewConversation_AfterARun_ClearsMessagesAndStartsAFreshConversationId()
+    {
+        // Arrange
+        var cut = RenderPanel();
+        Ask(cut, "hello");
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+        var before = cut.Instance.ConversationId;
+
+        // Act
+        cut.Find("[data-testid=chat-new-conversation]").Click();
+
+        // Assert
+        Assert.NotEqual(before, cut.Instance.ConversationId);
+        Assert.Empty(cut.FindAll("[data-testid=chat-bot]"));
+        Assert.Empty(cut.FindAll("[data-testid=chat-user]"));
+        Assert.Equal("0", cut.Find("[data-testid=chat-summary]").GetAttribute("data-runs"));
+    }
+
+    [Fact]
+    public void Send_SameConversation_PassesEarlierTurnsToTheModel()
+    {
+        // Arrange
+        var cut = RenderPanel();
+        Ask(cut, "my name is Ada");
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+
+        // Act
+        Ask(cut, "what is my name?");
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=chat-bot][data-state=done]").Count), Wait);
+        Assert.Contains(_llm.LastChatRequest!.Messages, m => m.Role == "user" && m.Content.Contains("my name is Ada", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Send_HostileQuestionAndAnswer_RendersThemAsTextNotMarkup()
+    {
+        // Arrange
+        _llm.Responder = _ => "<script>alert('a')</script> and <img src=x onerror=alert(1)> **bold**";
+        var cut = RenderPanel();
+
+        // Act
+        Ask(cut, "<script>alert('q')</script><img src=x onerror=alert(2)>");
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+        Assert.Empty(cut.FindAll("script"));
+        Assert.Empty(cut.FindAll("img"));
+        Assert.Empty(cut.FindAll("[onerror]"));
+        Assert.Contains("<script>alert('q')</script>", cut.Find("[data-testid=chat-user] .wf-chat-text").TextContent);
+        Assert.Contains("<script>alert('a')</script>", cut.Find("[data-testid=chat-answer]").TextContent);
+        Assert.NotNull(cut.Find("[data-testid=chat-answer] strong"));
+    }
+
+    [Fact]
+    public void Send_LlmServerFails_ShowsPlainErrorAndRetryAnswers()
+    {
+        // Arrange
+        _llm.FailAlways(500);
+        var cut = RenderPanel();
+
+        // Act
+        Ask(cut, "are you there?");
+
+        // Assert: a clear message, no stack trace; Retry runs the question again.
+        cut.WaitForAssertion(() => Assert.Equal("failed", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+        var error = cut.Find("[data-testid=chat-error]").TextContent;
+        Assert.DoesNotContain(" at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+        _llm.Reset();
+        _llm.Responder = _ => "Yes, I am here.";
+        cut.Find("[data-testid=chat-retry]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+        Assert.Contains("Yes, I am here.", cut.Find("[data-testid=chat-answer]").TextContent);
+        Assert.Single(cut.FindAll("[data-testid=chat-user]"));
+    }
+
+    [Fact]
+    public void Render_GraphWithProblems_SaysWhyAndCannotSend()
+    {
+        // Arrange
+        Session.Replace(Session.Graph with { Edges = [new Edge("start", "llm")] });
+        Session.SetProblems(Services.GetRequiredService<GraphValidator>().Validate(Session.Graph));
+
+        // Act
+        var cut = RenderPanel();
+
+        // Assert
+        Assert.NotEmpty(Session.Problems);
+        Assert.Contains(Session.Problems[0].Message, cut.Find("[data-testid=chat-blocked]").TextContent);
+        Assert.True(cut.Find("[data-testid=chat-input]").HasAttribute("disabled"));
+        Assert.True(cut.Find("[data-testid=chat-send]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task Hub_TwoRunsOfTheSameWorkflow_EachSubscriberSeesOnlyItsOwnRun()
+    {
+        // Arrange
+        var hub = Services.GetRequiredService<RunHub>();
+        var graph = RunServiceHost.ChatGraph();
+        var a = new WorkflowEngine.Execution.RunRequest("wf-chat", "a");
+        var b = new WorkflowEngine.Execution.RunRequest("wf-chat", "b");
+        var seenA = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var seenB = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var subA = hub.Subscribe(a.RunId, e => { seenA.Add(e.RunId); return Task.CompletedTask; });
+        using var subB = hub.Subscribe(b.RunId, e => { seenB.Add(e.RunId); return Task.CompletedTask; });
+
+        // Act
+        var runA = hub.Start(graph, a);
+        var runB = hub.Start(graph, b);
+        await Task.WhenAll(runA.Completion, runB.Completion);
+        for (var i = 0; i < 50 && (!seenA.IsEmpty && !seenB.IsEmpty) == false; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        // Assert
+        Assert.NotEmpty(seenA);
+        Assert.NotEmpty(seenB);
+        Assert.All(seenA, id => Assert.Equal(a.RunId, id));
+        Assert.All(seenB, id => Assert.Equal(b.RunId, id));
+    }
+
+    [Fact]
+    public async Task Hub_SubscriberThrows_RunStillCompletesAndIsRecorded()
+    {
+        // Arrange
+        var hub = Services.GetRequiredService<RunHub>();
+        var request = new WorkflowEngine.Execution.RunRequest("wf-chat", "boom");
+        using var sub = hub.Subscribe(request.RunId, _ => throw new ObjectDisposedException("circuit"));
+
+        // Act
+        var handle = hub.Start(RunServiceHost.ChatGraph(), request);
+        var run = await handle.Completion;
+        await handle.Recorded;
+
+        // Assert
+        Assert.Equal("succeeded", run.Status);
+        Assert.NotNull(await Services.GetRequiredService<RunHistory>().GetAsync(request.RunId));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _llm.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+}
