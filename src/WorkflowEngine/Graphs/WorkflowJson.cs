@@ -209,8 +209,9 @@ public static class WorkflowJson
         foreach (var (id, position) in graph.Layout.OrderBy(kv => order.GetValueOrDefault(kv.Key, int.MaxValue)).ThenBy(kv => kv.Key, StringComparer.Ordinal))
         {
             writer.WriteStartObject(id);
-            writer.WriteNumber("x", position.X);
-            writer.WriteNumber("y", position.Y);
+            // JSON has no NaN or infinity; a position the designer could not compute is written as 0 rather than failing the save.
+            writer.WriteNumber("x", double.IsFinite(position.X) ? position.X : 0);
+            writer.WriteNumber("y", double.IsFinite(position.Y) ? position.Y : 0);
             writer.WriteEndObject();
         }
         writer.WriteEndObject();
@@ -415,8 +416,20 @@ public static class WorkflowJson
             return null;
         }
 
-        private double? Number(JsonElement obj, string name, string path, string owner) =>
-            Member(obj, name, path, owner, JsonValueKind.Number, "a number", required: true)?.GetDouble();
+        private double? Number(JsonElement obj, string name, string path, string owner)
+        {
+            if (Member(obj, name, path, owner, JsonValueKind.Number, "a number", required: true) is not { } number)
+            {
+                return null;
+            }
+            if (number.TryGetDouble(out var value) && double.IsFinite(value))
+            {
+                return value;
+            }
+            Problems.Add(new(ProblemCodes.DocumentWrongType,
+                $"\"{name}\" of {Lower(owner)} should be an ordinary number, but {number.GetRawText()} is too large.", _node, path + Segment(name)));
+            return null;
+        }
 
         private void WrongType(string path, string what, string expected, JsonElement actual, string? nodeId = null) =>
             Problems.Add(new(ProblemCodes.DocumentWrongType, $"{what} should be {expected}, but it is {Kind(actual)}.", nodeId, path));

@@ -42,6 +42,8 @@ internal sealed class RunTraceRecorder
 
     public IReadOnlyList<RunTraceEntry> Entries => _entries;
 
+    public RunTraceEntry? Find(string nodeId) => _index.TryGetValue(nodeId, out var i) ? _entries[i] : null;
+
     public void Apply(WorkflowEvent e)
     {
         switch (e)
@@ -50,7 +52,7 @@ internal sealed class RunTraceRecorder
                 Set(new RunTraceEntry(s.NodeId, s.NodeType, s.Title, RunTraceEntry.Failed, null, null, 0, null, null, null, null, "Did not finish.", null));
                 break;
             case NodeSucceeded s:
-                Set(Find(s.NodeId, s.NodeType) with
+                Set(FindOrNew(s.NodeId, s.NodeType) with
                 {
                     Status = RunTraceEntry.Succeeded,
                     Cache = s.Cache.StatusText,
@@ -65,7 +67,7 @@ internal sealed class RunTraceRecorder
                 });
                 break;
             case NodeFailed f:
-                Set(Find(f.NodeId, f.NodeType) with { Status = RunTraceEntry.Failed, ElapsedMs = f.Elapsed.TotalMilliseconds, Detail = f.Error });
+                Set(FindOrNew(f.NodeId, f.NodeType) with { Status = RunTraceEntry.Failed, ElapsedMs = f.Elapsed.TotalMilliseconds, Detail = f.Error });
                 break;
             case NodeSkipped k:
                 Set(new RunTraceEntry(k.NodeId, k.NodeType, k.NodeId, RunTraceEntry.Skipped, null, null, 0, null, null, null, null, k.Reason, null));
@@ -85,7 +87,7 @@ internal sealed class RunTraceRecorder
         }
     }
 
-    private RunTraceEntry Find(string nodeId, string type) =>
+    private RunTraceEntry FindOrNew(string nodeId, string type) =>
         _index.TryGetValue(nodeId, out var i)
             ? _entries[i]
             : new RunTraceEntry(nodeId, type, nodeId, RunTraceEntry.Failed, null, null, 0, null, null, null, null, null, null);

@@ -571,4 +571,18 @@ public sealed class GraphValidatorTests
         Assert.Contains(problems, p => p.Code == ProblemCodes.DocumentWrongType && p.Path == "$.nodes[0].cache.ttlSeconds");
         Assert.Contains(problems, p => p.Code == ProblemCodes.NoAnswerNode);
     }
+
+    [Fact]
+    public void Validate_SettingNumberTooLargeForItsType_ReportsMalformedSetting()
+    {
+        // Arrange
+        var graph = Replace(ValidGraph(), Node("lookup", "lookup", """{ "knowledgeBaseId": "kb1", "topK": 1e400 }"""));
+
+        // Act
+        var problem = Assert.Single(_validator.Validate(graph));
+
+        // Assert
+        Assert.Equal(ProblemCodes.MalformedSettings, problem.Code);
+        Assert.Equal("$.nodes[3].settings.topK", problem.Path);
+    }
 }

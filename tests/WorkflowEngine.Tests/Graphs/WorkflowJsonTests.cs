@@ -209,6 +209,8 @@ public sealed class WorkflowJsonTests
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [], "edges": [], "layout": [] }""", "$.layout", "an empty list")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [], "edges": [], "layout": { "start": "0,0" } }""", "$.layout.start", "the text \"0,0\"")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [], "edges": [], "layout": { "my node": { "x": "1", "y": 2 } } }""", "$.layout['my node'].x", "the text \"1\"")]
+    [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [], "edges": [], "layout": { "a": { "x": 1e400, "y": 2 } } }""", "$.layout.a.x", "1e400 is too large")]
+    [InlineData("""{ "schemaVersion": 1e400, "name": "x", "nodes": [], "edges": [] }""", "$.schemaVersion", "1e400")]
     public void Parse_WrongType_ReportsPathAndWhatWasFound(string json, string path, string found)
     {
         // Act
@@ -220,6 +222,7 @@ public sealed class WorkflowJsonTests
         Assert.Equal(path, problem.Path);
         Assert.Contains(found, problem.Message);
         Assert.Contains("should be", problem.Message);
+        Assert.Equal(ProblemCodes.DocumentWrongType, problem.Code);
     }
 
     [Theory]
@@ -327,5 +330,19 @@ public sealed class WorkflowJsonTests
 
         // Assert
         Assert.Equal(expected, described);
+    }
+
+    [Fact]
+    public void Serialize_PositionNotANumber_WritesZeroInsteadOfThrowing()
+    {
+        // Arrange
+        var graph = RichGraph() with { Layout = ImmutableDictionary<string, NodePosition>.Empty.Add("start", new(double.NaN, double.PositiveInfinity)) };
+
+        // Act
+        var parsed = WorkflowJson.Parse(WorkflowJson.Serialize(graph));
+
+        // Assert
+        Assert.True(parsed.Succeeded);
+        Assert.Equal(new NodePosition(0, 0), parsed.Graph!.Layout["start"]);
     }
 }

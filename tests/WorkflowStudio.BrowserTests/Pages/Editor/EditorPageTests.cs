@@ -73,6 +73,34 @@ public sealed class EditorPageTests(StudioBrowserFixture studio)
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task DeleteKey_RemovesTheSelectedNode_AndCtrlZBringsItBack()
+    {
+        // Arrange
+        var store = studio.Server.Services.GetRequiredService<WorkflowStore>();
+        var sample = (await store.ListAsync()).First(w => w.Name == "FAQ bot (sample)");
+        var page = await studio.OpenAsync($"/workflows/{sample.Id}");
+        var clean = page.Locator(".wf-node[data-node-id=clean]");
+        await clean.WaitForAsync();
+
+        // Act: select the node on the canvas and press Delete.
+        await clean.ClickAsync();
+        await page.GetByTestId("node-title").WaitForAsync();
+        await page.Keyboard.PressAsync("Delete");
+        await clean.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        var dirtyAfterDelete = await page.GetByTestId("save-state").GetAttributeAsync("data-dirty");
+
+        // Act: undo.
+        await page.Keyboard.PressAsync("Control+z");
+        await clean.WaitForAsync();
+
+        // Assert
+        Assert.Equal("true", dirtyAfterDelete);
+        Assert.Equal("false", await page.GetByTestId("save-state").GetAttributeAsync("data-dirty"));
+        Assert.Equal(sample.Version, (await store.GetAsync(sample.Id))!.Version);
+        await page.Context.CloseAsync();
+    }
+
     private static async Task DragAsync(IPage page, ILocator from, ILocator to)
     {
         var a = (await from.BoundingBoxAsync())!;

@@ -17,7 +17,7 @@ public sealed class KnowledgeBasesPageTests(StudioBrowserFixture studio)
         await page.GetByTestId("new-kb").ClickAsync();
         await page.GetByTestId("kb-name-input").FillAsync(name);
         await page.GetByTestId("kb-name-save").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("kb-title")).ToHaveTextAsync(name);
+        await Assertions.Expect(page.GetByTestId("kb-title")).ToHaveTextAsync(name, new() { Timeout = 60_000 });
 
         // Act: upload two files at once
         await page.Locator("input[type=file][multiple]").SetInputFilesAsync(new[]
@@ -27,7 +27,7 @@ public sealed class KnowledgeBasesPageTests(StudioBrowserFixture studio)
         });
 
         // Assert: both documents listed and indexed (the sample knowledge base may still be indexing ahead of them)
-        await Assertions.Expect(page.GetByTestId("doc-name")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.GetByTestId("doc-name")).ToHaveCountAsync(2, new() { Timeout = 60_000 });
         await Assertions.Expect(page.GetByTestId("doc-state").Filter(new() { HasText = "Ready" })).ToHaveCountAsync(2, new() { Timeout = 180_000 });
         await Assertions.Expect(page.GetByTestId("kb-progress")).ToHaveCountAsync(0);
 
@@ -36,9 +36,9 @@ public sealed class KnowledgeBasesPageTests(StudioBrowserFixture studio)
         await page.GetByTestId("search-button").ClickAsync();
 
         // Assert
-        await Assertions.Expect(page.GetByTestId("hit-document").First).ToContainTextAsync("parking.md");
+        await Assertions.Expect(page.GetByTestId("hit-document").First).ToContainTextAsync("parking.md", new() { Timeout = 60_000 });
         await StudioBrowserFixture.ScreenshotAsync(page, "knowledge-bases-search");
-        Assert.Empty(studio.Server.Problems);
+        Assert.True(studio.Server.Problems.Count == 0, string.Join("\n", studio.Server.Problems.Select(p => $"{p.Category}: {p.Message} {p.Exception}")));
         await page.Context.CloseAsync();
     }
 }

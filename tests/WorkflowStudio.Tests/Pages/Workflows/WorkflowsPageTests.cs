@@ -138,6 +138,24 @@ public sealed class WorkflowsPageTests : StudioTestContext
         var stored = Assert.Single(await Service<WorkflowStore>().ListAsync());
         Assert.Equal(7, stored.NodeCount);
         Assert.Empty(cut.FindAll("[data-testid=import-problems]"));
+        Assert.Contains("Imported “Imported bot”.", cut.Find(".mud-snackbar").TextContent);
+    }
+
+    [Fact]
+    public async Task Import_ReadableButIncompleteWorkflow_IsSavedAsDraftAndSaysItNeedsFixes()
+    {
+        // Arrange: readable, but there is no answer node.
+        const string Incomplete = """{ "schemaVersion": 1, "name": "Half a bot", "nodes": [ { "id": "start", "type": "start" } ], "edges": [] }""";
+        var cut = RenderWithProviders<WorkflowsPage>();
+        cut.WaitForElement("[data-testid=empty-state]");
+
+        // Act
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(Incomplete, "half.json"));
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Contains("Half a bot", cut.Find("[data-testid=workflow-list]").TextContent));
+        Assert.Contains("as a draft", cut.Find(".mud-snackbar").TextContent);
+        Assert.Equal("Half a bot", Assert.Single(await Service<WorkflowStore>().ListAsync()).Name);
     }
 
     [Fact]

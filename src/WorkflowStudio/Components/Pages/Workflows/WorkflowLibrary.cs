@@ -5,8 +5,9 @@ using WorkflowStudio.Samples;
 
 namespace WorkflowStudio.Components.Pages.Workflows;
 
-/// <summary>What happened to an imported file: the new workflow, or the problems (with their location) that stopped it.</summary>
-public sealed record ImportResult(StoredWorkflow? Workflow, IReadOnlyList<ValidationProblem> Problems)
+/// <summary>What happened to an imported file: the new workflow, or the problems (with their location) that stopped it.
+/// <see cref="DesignProblems"/> are what the validator found in an imported workflow (saved as a draft to fix in the editor).</summary>
+public sealed record ImportResult(StoredWorkflow? Workflow, IReadOnlyList<ValidationProblem> Problems, IReadOnlyList<ValidationProblem>? DesignProblems = null)
 {
     public bool Succeeded => Workflow is not null;
 }
@@ -15,7 +16,7 @@ public sealed record ImportResult(StoredWorkflow? Workflow, IReadOnlyList<Valida
 public sealed record ExportedWorkflow(string FileName, string Json);
 
 /// <summary>The Workflows page's actions on the <see cref="WorkflowStore"/>, kept out of the .razor file so they are testable.</summary>
-public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, ILogger<WorkflowLibrary> logger)
+public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, GraphValidator validator, ILogger<WorkflowLibrary> logger)
 {
     public const int MaxNameLength = 100;
     /// <summary>Workflow documents are small; anything bigger is almost certainly the wrong file.</summary>
@@ -89,7 +90,7 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
         }
         var stored = await store.CreateAsync(graph, cancellationToken: cancellationToken);
         Log.WorkflowImported(logger, graph.Name, stored.Id, fileName);
-        return new ImportResult(stored, []);
+        return new ImportResult(stored, [], validator.Validate(graph));
     }
 
     public async Task<ExportedWorkflow?> ExportAsync(string id, CancellationToken cancellationToken = default)

@@ -117,7 +117,15 @@ public partial class WorkflowsPage
             var result = await Library.ImportAsync(json, file.Name);
             if (result.Succeeded)
             {
-                Snackbar.Add($"Imported “{result.Workflow!.Graph.Name}”.", Severity.Success);
+                var name = result.Workflow!.Graph.Name;
+                if (result.DesignProblems is { Count: > 0 } design)
+                {
+                    Snackbar.Add($"Imported “{name}” as a draft: it needs {design.Count} fix{(design.Count == 1 ? "" : "es")} before it can run. Open it to see what.", Severity.Warning);
+                }
+                else
+                {
+                    Snackbar.Add($"Imported “{name}”.", Severity.Success);
+                }
                 await ReloadAsync();
             }
             else

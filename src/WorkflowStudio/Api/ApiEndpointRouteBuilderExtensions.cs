@@ -1,0 +1,29 @@
+using WorkflowStudio.Api;
+
+namespace Microsoft.AspNetCore.Builder;
+
+public static class ApiEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps <c>/health</c>, <c>/openapi/v1.json</c> and the <c>/api</c> endpoint groups. Under <c>/api</c> every error is an
+    /// RFC 7807 problem (exceptions included: logged, never shown), so the studio's HTML error pages never answer an API client.
+    /// Call after <c>MapWorkflowStudio()</c>.
+    /// </summary>
+    public static WebApplication MapWorkflowApi(this WebApplication app)
+    {
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api =>
+        {
+            api.UseExceptionHandler();
+            api.UseStatusCodePages();
+        });
+        app.MapHealthChecks("/health", HealthEndpoints.Options);
+        app.MapOpenApi();
+
+        var access = app.Services.GetRequiredService<ApiAccess>();
+        var management = app.MapGroup("/api").WithTags("Management").AddEndpointFilter(access.RequireAdminAsync);
+        management.MapWorkflowManagement();
+        management.MapKnowledgeManagement();
+        app.MapGroup("/api").WithTags("Run").AddEndpointFilter(access.RequireRunAccessAsync).MapWorkflowRuns();
+        return app;
+    }
+}

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using WorkflowEngine.Persistence;
+
+namespace WorkflowStudio.Api;
+
+/// <summary>A run key as listed: never the key itself, only its first characters.</summary>
+public sealed record ApiKeyInfo(string Id, string WorkflowId, string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>A newly created run key: <see cref="Key"/> is shown this once and stored only as a SHA-256 hash.</summary>
+public sealed record CreatedApiKey(string Id, string WorkflowId, string Name, string Prefix, string Key, DateTimeOffset CreatedAt);
+
+public enum KeyCheck
+{
+    Missing,
+    Invalid,
+    Revoked,
+    Admin,
+    RunKey,
+}
+
+/// <summary>The outcome of checking a bearer key; <see cref="Key"/> is set for run keys.</summary>
+public sealed record KeyCheckResult(KeyCheck Result, ApiKeyInfo? Key = null);
+
+/// <summary>
+/// Run keys per workflow (create, list, revoke, check) and the admin key check. Keys are 256 random bits; only their SHA-256
+/// is stored. A presented key is hashed and looked up by hash, and hashes are compared with
+/// <see cref="CryptographicOperations.FixedTimeEquals"/>, so timing reveals nothing about a stored key. Checked keys are
+/// remembered for a few seconds (a run request then costs no database read); revoking on this instance forgets at once.
+/// </summary>
+public sealed class ApiKeyService(IDbContextFactory<StudioDbContext> dbFactory, IOptions<ApiOptions> options, TimeProvider time)
+{
+    public const string KeyPrefix = "wfs_";
+    private static readonly TimeSpan Remember = TimeSpan.FromSeconds(5);
+    private readonly ConcurrentDictionary<string, (ApiKeyInfo? Key, DateTimeOffset Until)> _recent = new(StringComparer.Ordinal);
+
+    public bool AdminEnabled => !string.IsNullOrEmpty(options.Value.AdminKey);
+
+    public async Task<CreatedApiKey> CreateAsync(string workflowId, string? name, CancellationToken cancellationToken = default)
+    {
+        var key = KeyPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var entity = new ApiKeyEntity
+        {
+            WorkflowId = workflowId,
+            Name = string.IsNullOrWhiteSpace(name) ? "Run key" : name.Trim(),
+            Hash = Hash(key),
+            Prefix = key[..12],
+            CreatedAt = time.GetUtcNow(),
+        };
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.ApiKeys.Add(entity);
+        await db.SaveChangesAsync(cancellationToken);
+        return new CreatedApiKey(entity.Id, workflowId, entity.Name, entity.Prefix, key, entity.CreatedAt);
+    }
+
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(string workflowId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.ApiKeys.AsNoTracking().Where(k => k.WorkflowId == workflowId).ToListAsync(cancellationToken);
+        return [.. rows.OrderBy(k => k.CreatedAt).Select(ToInfo)];
+    }
+
+    /// <summary>Revokes a key of the workflow; false when there is no such key.</summary>
+    public async Task<bool> RevokeAsync(string workflowId, string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId && k.WorkflowId == workflowId, cancellationToken);
+        if (key is null)
+        {
+            return false;
+        }
+        key.RevokedAt ??= time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        _recent.TryRemove(key.Hash, out _);
+        return true;
+    }
+
+    /// <summary>Checks an <c>Authorization</c> header value.</summary>
+    public async ValueTask<KeyCheckResult> CheckAsync(string? authorization, CancellationToken cancellationToken = default)
+    {
+        var token = BearerToken(authorization);
+        if (token is null)
+        {
+            return new KeyCheckResult(KeyCheck.Missing);
+        }
+        var hash = Hash(token);
+        if (IsAdmin(hash))
+        {
+            return new KeyCheckResult(KeyCheck.Admin);
+        }
+        var now = time.GetUtcNow();
+        ApiKeyInfo? key;
+        if (_recent.TryGetValue(hash, out var remembered) && remembered.Until > now)
+        {
+            key = remembered.Key;
+        }
+        else
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var entity = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, cancellationToken);
+            key = entity is not null && FixedTimeEqualsHex(entity.Hash, hash) ? ToInfo(entity) : null;
+            if (_recent.Count > 10_000)
+            {
+                // Random wrong keys must not grow memory without bound.
+                _recent.Clear();
+            }
+            _recent[hash] = (key, now + Remember);
+        }
+        return key switch
+        {
+            null => new KeyCheckResult(KeyCheck.Invalid),
+            { RevokedAt: not null } => new KeyCheckResult(KeyCheck.Revoked, key),
+            _ => new KeyCheckResult(KeyCheck.RunKey, key),
+        };
+    }
+
+    private bool IsAdmin(string presentedHash) =>
+        options.Value.AdminKey is { Length: > 0 } admin && FixedTimeEqualsHex(Hash(admin), presentedHash);
+
+    private static string? BearerToken(string? authorization)
+    {
+        const string scheme = "Bearer ";
+        if (authorization is null || !authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        var token = authorization[scheme.Length..].Trim();
+        return token.Length == 0 ? null : token;
+    }
+
+    internal static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    private static bool FixedTimeEqualsHex(string a, string b) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(a), Encoding.ASCII.GetBytes(b));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static ApiKeyInfo ToInfo(ApiKeyEntity e) => new(e.Id, e.WorkflowId, e.Name, e.Prefix, e.CreatedAt, e.RevokedAt);
+}

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace WorkflowStudio.Api;
+
+/// <summary>The published HTTP API. Bound from the <c>Api</c> configuration section.</summary>
+public sealed class ApiOptions
+{
+    public const string SectionName = "Api";
+
+    /// <summary>The management key (<c>Authorization: Bearer &lt;key&gt;</c>). When unset, management endpoints answer 404;
+    /// workflows can still be run with their run keys.</summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>Longest question accepted by <c>/run</c>, in characters.</summary>
+    /// <value>4,000.</value>
+    [Range(1, 1_000_000)]
+    public int MaxQueryLength { get; set; } = 4_000;
+
+    /// <summary>Largest JSON request body, in bytes (workflow documents, questions).</summary>
+    /// <value>1 MiB.</value>
+    [Range(1_024, 100 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest knowledge-base upload (JSON or multipart), in bytes.</summary>
+    /// <value>20 MiB.</value>
+    [Range(1_024, 200 * 1024 * 1024)]
+    public int MaxUploadBytes { get; set; } = 20 * 1024 * 1024;
+
+    /// <summary>Requests one key may make per window on the run endpoints; more get 429 with Retry-After.</summary>
+    /// <value>600.</value>
+    [Range(1, 10_000_000)]
+    public int RateLimitPermits { get; set; } = 600;
+
+    /// <summary>The rate-limit window, in seconds.</summary>
+    /// <value>60.</value>
+    [Range(1, 86_400)]
+    public int RateLimitWindowSeconds { get; set; } = 60;
+
+    /// <summary>How long a document upload waits for indexing before answering 202 with a status URL.</summary>
+    /// <value>30 seconds.</value>
+    [Range(0, 600)]
+    public int IndexWaitSeconds { get; set; } = 30;
+}

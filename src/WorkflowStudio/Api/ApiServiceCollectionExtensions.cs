@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using WorkflowStudio.Api;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class ApiServiceCollectionExtensions
+{
+    /// <summary>The published HTTP API: run keys, access checks and rate limits, health checks, problem details and the
+    /// OpenAPI document. Options: the <c>Api</c> section (<see cref="ApiOptions"/>).</summary>
+    public static IServiceCollection AddWorkflowApi(this IServiceCollection services)
+    {
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddWorkflowRuns();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ApiKeyService>();
+        services.TryAddSingleton<ApiAccess>();
+        services.TryAddSingleton<PublishedWorkflows>();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database")
+            .AddCheck<RedisHealthCheck>("redis");
+        return services;
+    }
+
+    public static IServiceCollection AddWorkflowApi(this IServiceCollection services, Action<ApiOptions> configure)
+    {
+        services.AddWorkflowApi();
+        services.Configure(configure);
+        return services;
+    }
+}

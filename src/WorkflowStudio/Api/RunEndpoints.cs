@@ -1,0 +1,146 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using WorkflowEngine.Events;
+using WorkflowEngine.Execution;
+using WorkflowStudio.Runs;
+
+namespace WorkflowStudio.Api;
+
+/// <summary>Running a saved workflow (admin key or one of the workflow's run keys).</summary>
+internal static class RunEndpoints
+{
+    private const string LlmType = "llm";
+
+    public static RouteGroupBuilder MapWorkflowRuns(this RouteGroupBuilder group)
+    {
+        group.MapPost("/workflows/{id}/run", RunAsync)
+            .WithSummary("Asks the workflow a question; answers with the run id, conversation id, answer and per-node trace.")
+            .Accepts<RunBody>("application/json").Produces<RunResponse>();
+        group.MapPost("/workflows/{id}/run/stream", StreamAsync)
+            .WithSummary("Like /run, as Server-Sent Events: 'node' as nodes finish, 'token' as the answer streams, then 'done' (same body as /run) or 'error' (a problem).")
+            .Accepts<RunBody>("application/json").Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        return group;
+    }
+
+    private static async Task<IResult> RunAsync(string id, HttpContext http, PublishedWorkflows workflows, WorkflowRunService runs, IOptions<ApiOptions> options)
+    {
+        var (start, problem) = await PrepareAsync(id, http, workflows, runs, options.Value);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        // The run goes on if the caller disconnects (it is still recorded), so its outcome is awaited without the request's token.
+        var run = await start!.Completion;
+        return run.Succeeded ? TypedResults.Ok(ToResponse(run)) : Failure(run);
+    }
+
+    private static async Task StreamAsync(string id, HttpContext http, PublishedWorkflows workflows, WorkflowRunService runs, IOptions<ApiOptions> options)
+    {
+        var (start, problem) = await PrepareAsync(id, http, workflows, runs, options.Value);
+        if (problem is not null)
+        {
+            await problem.ExecuteAsync(http);
+            return;
+        }
+        var response = http.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var trace = new RunTraceRecorder();
+        try
+        {
+            await foreach (var e in start!.ReadEventsAsync(http.RequestAborted))
+            {
+                trace.Apply(e);
+                switch (e)
+                {
+                    case NodeSucceeded or NodeFailed or NodeSkipped:
+                        await WriteEventAsync(response, "node", trace.Find(((NodeEvent)e).NodeId), http.RequestAborted);
+                        break;
+                    case TokenStreamed t:
+                        await WriteEventAsync(response, "token", new TokenEvent(t.NodeId, t.Text), http.RequestAborted);
+                        break;
+                }
+            }
+            var run = await start.Completion;
+            if (run.Succeeded)
+            {
+                await WriteEventAsync(response, "done", ToResponse(run), http.RequestAborted);
+            }
+            else
+            {
+                var (status, title) = FailureKind(run);
+                await WriteEventAsync(response, "error", new Microsoft.AspNetCore.Mvc.ProblemDetails
+                {
+                    Status = status,
+                    Title = title,
+                    Detail = run.Error,
+                    Extensions = { ["runId"] = run.RunId, ["failedNodeId"] = run.FailedNodeId },
+                }, http.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The caller left; the run finishes and is recorded without them.
+        }
+    }
+
+    private static async Task<(RunHandle? Run, IResult? Problem)> PrepareAsync(string id, HttpContext http, PublishedWorkflows workflows, WorkflowRunService runs, ApiOptions options)
+    {
+        var (body, problem) = await ApiBody.ReadJsonAsync<RunBody>(http.Request, options.MaxBodyBytes, http.RequestAborted);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+        var query = body!.Query;
+        if (string.IsNullOrWhiteSpace(query))
+        {
+            return (null, ApiProblems.BadRequest("Ask a question: send { \"query\": \"...\" }."));
+        }
+        if (query.Length > options.MaxQueryLength)
+        {
+            return (null, ApiProblems.BadRequest(
+                $"The question is too long: it has {ApiProblems.Number(query.Length)} characters and the limit is {ApiProblems.Number(options.MaxQueryLength)}.",
+                new Dictionary<string, object?> { ["limit"] = options.MaxQueryLength }));
+        }
+        var conversationId = body.ConversationId;
+        if (conversationId is not null && (conversationId.Length is 0 or > 100 || !conversationId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')))
+        {
+            return (null, ApiProblems.BadRequest("conversationId must be 1 to 100 letters, digits, '-', '_', '.' or ':'."));
+        }
+        if (await workflows.GetAsync(id, http.RequestAborted) is not { } graph)
+        {
+            return (null, WorkflowEndpoints.WorkflowNotFound(id));
+        }
+        var request = new RunRequest(id, query) { ConversationId = conversationId ?? Guid.NewGuid().ToString("n") };
+        return (runs.Start(graph, request, RunSources.Api), null);
+    }
+
+    private static RunResponse ToResponse(CompletedRun run) => new(run.RunId, run.ConversationId, run.Answer ?? "", run.ElapsedMs, run.Trace);
+
+    private static (int Status, string Title) FailureKind(CompletedRun run) => run switch
+    {
+        { Status: "cancelled" } => (StatusCodes.Status503ServiceUnavailable, "The run was stopped"),
+        { FailedNodeType: LlmType } => (StatusCodes.Status502BadGateway, "The language model could not answer"),
+        // No node started: the graph itself was refused (validation).
+        _ when run.Trace.All(t => t.Status != RunTraceEntry.Failed) && run.FailedNodeId is not null || run.Trace.Count == 0
+            => (StatusCodes.Status422UnprocessableEntity, "The workflow cannot run"),
+        _ => (StatusCodes.Status500InternalServerError, "A step of the workflow failed"),
+    };
+
+    private static IResult Failure(CompletedRun run)
+    {
+        var (status, title) = FailureKind(run);
+        return ApiProblems.Create(status, title, run.Error ?? "The run failed.",
+            new Dictionary<string, object?> { ["runId"] = run.RunId, ["failedNodeId"] = run.FailedNodeId });
+    }
+
+    private static async Task WriteEventAsync<T>(HttpResponse response, string name, T data, CancellationToken cancellationToken)
+    {
+        var json = JsonSerializer.Serialize(data, ApiBody.Json);
+        await response.WriteAsync($"event: {name}\ndata: {json}\n\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+}
