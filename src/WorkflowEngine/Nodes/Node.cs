@@ -19,7 +19,8 @@ public abstract class Node
     // Settings are parsed once per node definition (an immutable record) instead of once per run and again per validation:
     // with the per-graph validation cache this took a cached FAQ-bot run from ~121 µs to the figure in docs/benchmarks.md.
     // A parsed Config is shared by every run of the definition, so node types must treat it as read-only (they do: records).
-    private readonly ConditionalWeakTable<NodeDefinition, object> _configs = new();
+    // Null on the constructor-less instances GraphValidator makes of types whose dependencies it lacks: those parse each time.
+    private readonly ConditionalWeakTable<NodeDefinition, object>? _configs = new();
 
     public abstract Type ConfigType { get; }
 
@@ -43,6 +44,10 @@ public abstract class Node
     public object ReadConfig(NodeDefinition node)
     {
         ArgumentNullException.ThrowIfNull(node);
+        if (_configs is null)
+        {
+            return ParseConfig(node);
+        }
         if (_configs.TryGetValue(node, out var config))
         {
             return config;
