@@ -4,6 +4,7 @@
 // Measures in one run: (1) a bare StackExchange.Redis GET, (2) a full cached FAQ-bot run served from L2 only (L1 off),
 // (3) the same served from L1, (4) a full miss with a simulated 800 ms LLM (fake OpenAI-compatible server over HTTP).
 using System.Diagnostics;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
@@ -11,6 +12,7 @@ using WorkflowEngine.Caching;
 using WorkflowEngine.Execution;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Knowledge;
+using WorkflowEngine.Llm;
 using WorkflowTesting;
 
 const string KnowledgeBaseId = "help";
@@ -42,8 +44,10 @@ await using (var mux = await ConnectionMultiplexer.ConnectAsync(redisConfig))
     var graph = SampleWorkflows.FaqBot(KnowledgeBaseId);
     var warm = await Run(l1Engine, graph, wf, "How do I get a refund?");
     Check(warm, null);
-    var l2 = await MeasureAsync(3000, async _ => Check(await Run(l2Engine, graph, wf, "How do I get a refund?"), CacheLevel.L2));
+    var l2Traces = new List<RunResult>();
+    var l2 = await MeasureAsync(3000, async i => Keep(l2Traces, i, Check(await Run(l2Engine, graph, wf, "How do I get a refund?"), CacheLevel.L2)));
     Report("(2) cached workflow run, from L2 only", l2);
+    Breakdown(l2Traces);
     var engineCache = l2Engine.GetRequiredService<EngineCache>();
     var entryOptions = engineCache.EntryOptions(TimeSpan.FromMinutes(10));
     await engineCache.Fusion.SetAsync("bench:entry", new CachedNodeResult { Outputs = "{\"text\":\"" + new string('x', 500) + "\"}" }, entryOptions);
@@ -52,18 +56,45 @@ await using (var mux = await ConnectionMultiplexer.ConnectAsync(redisConfig))
     await engineCache.Fusion.SetAsync("bench:tagged", new CachedNodeResult { Outputs = "{}" }, entryOptions, ["wf:bench", "wf:bench:node:cache", "kb:help"]);
     var l2Tagged = await MeasureAsync(3000, async _ => await engineCache.Fusion.TryGetAsync<CachedNodeResult>("bench:tagged", entryOptions));
     Report("(2c) same with three tags", l2Tagged);
-    var l1 = await MeasureAsync(20000, async _ => Check(await Run(l1Engine, graph, wf, "How do I get a refund?"), CacheLevel.L1));
+    var l1Traces = new List<RunResult>();
+    var l1 = await MeasureAsync(20000, async i => Keep(l1Traces, i, Check(await Run(l1Engine, graph, wf, "How do I get a refund?"), CacheLevel.L1)));
     Report("(3) cached workflow run, from L1", l1);
+    Breakdown(l1Traces);
 
-    // (4) miss with an 800 ms LLM
-    var miss = await MeasureAsync(6, async i => Check(await Run(l1Engine, graph, wf, $"Can I return item {Guid.NewGuid():N} for a refund?"), null), warmup: 1);
+    // (4) miss with an 800 ms LLM; every node's own time is kept for the breakdown below.
+    var missTraces = new List<RunResult>();
+    var miss = await MeasureAsync(10, async i => Keep(missTraces, i, Check(await Run(l1Engine, graph, wf, $"Can I return item {Guid.NewGuid():N} for a refund?"), null)), warmup: 1);
     Report("(4) miss, simulated 800 ms LLM", miss);
+
+    // (4b) the same model call made directly through the engine's own chat client (same HttpClient, handlers and SSE
+    // parsing, same fake server), so (4) - (4b) is what the engine adds around the model call.
+    var chat = l1Engine.GetRequiredService<ILlmClientFactory>();
+    var chatClient = chat.GetClient(chat.Default);
+    var direct = await MeasureAsync(10, async _ =>
+    {
+        var text = new System.Text.StringBuilder();
+        await foreach (var update in chatClient.GetStreamingResponseAsync(
+            [new ChatMessage(ChatRole.System, SampleWorkflows.FaqSystemPrompt), new ChatMessage(ChatRole.User, $"Can I return item {Guid.NewGuid():N} for a refund?")],
+            new ChatOptions { Temperature = 0.2f, MaxOutputTokens = 512 }))
+        {
+            text.Append(update.Text);
+        }
+        if (text.Length == 0)
+        {
+            throw new InvalidOperationException("The direct model call returned nothing.");
+        }
+    }, warmup: 1);
+    Report("(4b) the model call alone, direct client", direct);
+
+    Breakdown(missTraces);
 
     Console.WriteLine();
     Console.WriteLine($"ratio (2)/(1), p50: {l2.P50 / bare.P50:0.00}x   mean: {l2.Mean / bare.Mean:0.00}x");
     Console.WriteLine($"ratio (2b)/(1), p50: {l2Read.P50 / bare.P50:0.00}x");
     Console.WriteLine($"(3) p50: {l1.P50 * 1000:0.0} µs");
     Console.WriteLine($"(4) - 800 ms, p50: {miss.P50 - llmDelay.TotalMilliseconds:0.00} ms   mean: {miss.Mean - llmDelay.TotalMilliseconds:0.00} ms   (includes the loopback HTTP call to the fake LLM)");
+    Console.WriteLine($"(4b) - 800 ms, p50: {direct.P50 - llmDelay.TotalMilliseconds:0.00} ms   (the fake server and HTTP/SSE client alone)");
+    Console.WriteLine($"engine overhead on a miss, (4) - (4b), p50: {miss.P50 - direct.P50:0.00} ms   mean: {miss.Mean - direct.Mean:0.00} ms");
 }
 
 static ServiceProvider CreateEngine(string redis, bool l1, FakeOpenAiServer llm)
@@ -125,6 +156,31 @@ static async Task<Stats> MeasureAsync(int iterations, Func<int, Task> op, int? w
     }
     Array.Sort(samples);
     return new Stats(iterations, samples[iterations / 2], samples[(int)(iterations * 0.95)], samples.Average());
+}
+
+static void Keep(List<RunResult> traces, int iteration, RunResult result)
+{
+    if (iteration >= 0)
+    {
+        traces.Add(result);
+    }
+}
+
+// Where a run's time goes: each node's own elapsed time (NodeStarted to NodeSucceeded, middleware included), p50 over the
+// measured runs, and what the runner adds around them (validation and plan, events, skipped nodes, the gate's answer store).
+static void Breakdown(List<RunResult> traces)
+{
+    var nodes = traces[0].Trace.Where(t => t.Status == NodeRunStatus.Succeeded).Select(t => t.NodeId).ToList();
+    var parts = nodes.Select(id => $"{id} {Format(Median(traces.Select(r => r[id]!.Elapsed.TotalMilliseconds)))}");
+    var runner = Median(traces.Select(r => r.Elapsed.TotalMilliseconds - r.Trace.Sum(t => t.Elapsed.TotalMilliseconds)));
+    var inside = Median(traces.Select(r => r.Elapsed.TotalMilliseconds));
+    Console.WriteLine($"    p50 inside the run {Format(inside)}: {string.Join(", ", parts)}, runner {Format(runner)}");
+}
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted[sorted.Length / 2];
 }
 
 static void Report(string name, Stats s) =>

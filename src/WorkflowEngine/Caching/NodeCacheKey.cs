@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using WorkflowEngine.Execution.Middleware;
 using WorkflowEngine.Graphs;
@@ -12,6 +13,10 @@ namespace WorkflowEngine.Caching;
 /// </summary>
 public sealed record NodeCacheKey(string Kind, string WorkflowId, string NodeId, string SettingsHash, string InputHash)
 {
+    // A node's settings hash depends only on its parsed Config, which the node type parses once per definition; hashing it
+    // again on every cached run cost a canonical-JSON serialization and a SHA-256 per node (bench/WorkflowBench).
+    private static readonly ConditionalWeakTable<object, string> SettingsHashes = new();
+
     public string Value => $"{Kind}:{WorkflowId}:{NodeId}:{SettingsHash}:{InputHash}";
 
     public override string ToString() => Value;
@@ -21,12 +26,28 @@ public sealed record NodeCacheKey(string Kind, string WorkflowId, string NodeId,
             invocation.Metadata.CacheKind,
             invocation.Run.WorkflowId,
             invocation.Node.Id,
-            HashSettings(invocation.Node.Type, invocation.Prepared.Config),
+            SettingsHashOf(invocation.Node.Type, invocation.Prepared.Config),
             CanonicalJson.Hash(invocation.Prepared.InputIdentity));
 
     /// <summary>Hash of a node's type and settings. <paramref name="config"/> is the parsed Config record (or raw settings).</summary>
     public static string HashSettings(string nodeType, object? config) =>
         CanonicalJson.Hash(new { type = nodeType, settings = config is null ? default : ToElement(config) });
+
+    /// <summary><see cref="HashSettings"/>, remembered per Config instance (a Config is immutable and belongs to one node).</summary>
+    private static string SettingsHashOf(string nodeType, object config)
+    {
+        if (config is JsonElement)
+        {
+            return HashSettings(nodeType, config);
+        }
+        if (SettingsHashes.TryGetValue(config, out var hash))
+        {
+            return hash;
+        }
+        hash = HashSettings(nodeType, config);
+        SettingsHashes.AddOrUpdate(config, hash);
+        return hash;
+    }
 
     private static JsonElement ToElement(object config) =>
         config is JsonElement element ? element : JsonSerializer.SerializeToElement(config, config.GetType(), Nodes.Node.ConfigSerializerOptions);

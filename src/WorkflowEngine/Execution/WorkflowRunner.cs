@@ -28,6 +28,10 @@ public sealed class WorkflowRunner
     private readonly ILogger<WorkflowRunner> _logger;
     private readonly NodeDelegate _pipeline;
 
+    // Validating a graph and ordering its nodes cost more than a whole cached run (bench/WorkflowBench, docs/benchmarks.md
+    // "Caching"); graphs are immutable records, so both are worked out once per graph instance and dropped with it.
+    private readonly ConditionalWeakTable<WorkflowGraph, CheckedGraph> _checked = new();
+
     public WorkflowRunner(NodeFactory nodes, GraphValidator validator, IEnumerable<INodeMiddleware> middleware, TimeProvider time, ILogger<WorkflowRunner> logger)
     {
         _nodes = nodes;
@@ -122,8 +126,8 @@ public sealed class WorkflowRunner
             Log.RunStarted(_logger, request.RunId, request.WorkflowId);
 
             // The same checks the studio shows before saving: a graph that fails them never starts.
-            var problems = _validator.Validate(graph);
-            if (problems.Count > 0)
+            var (problems, plan) = _checked.GetValue(graph, Check);
+            if (plan is null)
             {
                 Log.RunRefused(_logger, request.RunId, string.Join("; ", problems.Select(p => p.Message)));
                 var message = problems.Count == 1
@@ -133,7 +137,6 @@ public sealed class WorkflowRunner
                 return null;
             }
 
-            var plan = ExecutionPlan.Create(graph);
             run = new RunContext(graph, request, publish, _time);
             var ran = new Dictionary<string, (NodeContext Context, NodeResult Result, Node Node)>(StringComparer.Ordinal);
             var skipped = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -252,6 +255,15 @@ public sealed class WorkflowRunner
             }
         }
     }
+
+    private CheckedGraph Check(WorkflowGraph graph)
+    {
+        var problems = _validator.Validate(graph);
+        return new CheckedGraph(problems, problems.Count == 0 ? ExecutionPlan.Create(graph) : null);
+    }
+
+    /// <summary>A graph's validation problems and, when it has none, its execution plan.</summary>
+    private sealed record CheckedGraph(IReadOnlyList<ValidationProblem> Problems, ExecutionPlan? Plan);
 
     /// <summary>Null when the node should run; otherwise why it is skipped. A node without incoming edges (the start) always runs.</summary>
     private static string? SkipReason(ExecutionPlan plan, NodeDefinition node,

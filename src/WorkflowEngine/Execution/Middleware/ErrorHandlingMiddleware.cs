@@ -21,8 +21,14 @@ public sealed class ErrorHandlingMiddleware(TimeProvider time, IOptions<Executio
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(runToken, timeoutSource.Token);
         try
         {
+            var pending = next(invocation.WithCancellation(linked.Token));
+            if (pending.IsCompletedSuccessfully)
+            {
+                // Most nodes and every cache hit finish synchronously: no Task, no wait to set up.
+                return pending.Result;
+            }
             // WaitAsync returns on timeout even when a node ignores its token; the node is asked to stop through the same token.
-            return await next(invocation.WithCancellation(linked.Token)).AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
+            return await pending.AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (runToken.IsCancellationRequested)
         {

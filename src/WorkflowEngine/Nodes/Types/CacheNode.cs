@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using WorkflowEngine.Caching;
 using WorkflowEngine.Execution;
+using WorkflowEngine.Graphs;
 using WorkflowEngine.Knowledge;
 using WorkflowEngine.Nodes.Templates;
 
@@ -29,6 +30,8 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
 {
     public const string HitPort = "hit";
     public const string MissPort = "miss";
+
+    private static readonly ConditionalWeakTable<WorkflowGraph, GraphScope> GraphScopes = new();
 
     private readonly ConditionalWeakTable<RunContext, PendingAnswer> _pending = new();
 
@@ -140,25 +143,36 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
     /// the versions of the knowledge bases the workflow reads.</summary>
     public async ValueTask<AnswerScope> ScopeAsync(NodeContext context, CancellationToken cancellationToken)
     {
-        var graph = context.Graph;
+        var graph = GraphScopes.GetValue(context.Graph, static g => DescribeGraph(g));
         var knowledgeBases = new SortedDictionary<string, long?>(StringComparer.Ordinal);
-        foreach (var node in graph.Nodes)
+        foreach (var kb in graph.KnowledgeBaseIds)
         {
-            if (NodeCacheKey.KnowledgeBaseIdOf(node) is { } kb && !knowledgeBases.ContainsKey(kb))
-            {
-                knowledgeBases[kb] = await knowledge.GetVersionAsync(kb, cancellationToken).ConfigureAwait(false);
-            }
+            knowledgeBases[kb] = await knowledge.GetVersionAsync(kb, cancellationToken).ConfigureAwait(false);
         }
-        var scopeHash = CanonicalJson.Hash(new
+        var scopeHash = CanonicalJson.Hash(new { graph = graph.Hash, knowledgeBases });
+        var tags = new List<string>(2 + graph.KnowledgeBaseIds.Length)
+        {
+            NodeCacheKey.WorkflowTag(context.Run.WorkflowId),
+            NodeCacheKey.NodeTag(context.Run.WorkflowId, context.Node.Id),
+        };
+        tags.AddRange(graph.KnowledgeBaseIds.Select(NodeCacheKey.KnowledgeBaseTag));
+        var ttl = cache.Options.TtlFor("answer", context.Node.Cache.TtlSeconds);
+        return new AnswerScope(context.Run.WorkflowId, context.Node.Id, scopeHash, ttl, tags);
+    }
+
+    /// <summary>The part of a gate's scope that depends on the graph alone: a hash of every node's type and settings and of
+    /// the edges, and the knowledge bases its nodes read (sorted). Worked out once per graph instance (graphs are immutable):
+    /// hashing the whole graph, long prompt included, on every run was the largest single cost of a cached run
+    /// (bench/WorkflowBench, docs/benchmarks.md "Caching").</summary>
+    private static GraphScope DescribeGraph(WorkflowGraph graph)
+    {
+        var hash = CanonicalJson.Hash(new
         {
             nodes = graph.Nodes.OrderBy(n => n.Id, StringComparer.Ordinal).Select(n => new { id = n.Id, type = n.Type, settings = n.Settings }),
             edges = graph.Edges.Select(e => new { e.From, e.To, e.FromPort, e.ToPort }).OrderBy(e => e.From + "\n" + e.To + "\n" + e.FromPort, StringComparer.Ordinal),
-            knowledgeBases,
         });
-        var tags = new List<string> { NodeCacheKey.WorkflowTag(context.Run.WorkflowId), NodeCacheKey.NodeTag(context.Run.WorkflowId, context.Node.Id) };
-        tags.AddRange(knowledgeBases.Keys.Select(NodeCacheKey.KnowledgeBaseTag));
-        var ttl = cache.Options.TtlFor("answer", context.Node.Cache.TtlSeconds);
-        return new AnswerScope(context.Run.WorkflowId, context.Node.Id, scopeHash, ttl, tags);
+        string[] knowledgeBases = [.. graph.Nodes.Select(NodeCacheKey.KnowledgeBaseIdOf).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        return new GraphScope(hash, knowledgeBases);
     }
 
     /// <summary>Adds the matcher's explanation (semantic mode: each check and its outcome) for the trace and tooltip.</summary>
@@ -176,6 +190,8 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         ActivePort = MissPort,
         Details = reason is null ? null : new Dictionary<string, string> { ["cache"] = reason },
     };
+
+    private sealed record GraphScope(string Hash, string[] KnowledgeBaseIds);
 
     private sealed record PendingAnswer(IAnswerMatcher Matcher, AnswerScope Scope, string Question, long Started);
 }
