@@ -95,16 +95,17 @@ public static class SampleWorkflows
                 new Edge("template", "llm"),
                 new Edge("llm", "answer"),
             ],
-            // Left to right; the cache-hit shortcut runs along the top, the miss path below it.
+            // Two rows that fit a laptop screen: the cache-hit shortcut runs along the top row straight to the answer,
+            // the miss path (retrieve → template → llm) returns to the left on the second row and rises back into the answer.
             Layout = new Dictionary<string, NodePosition>
             {
-                ["start"] = new(40, 160),
-                ["clean"] = new(300, 160),
-                ["cache"] = new(560, 160),
-                ["retrieve"] = new(820, 340),
-                ["template"] = new(1080, 340),
-                ["llm"] = new(1340, 340),
-                ["answer"] = new(1600, 160),
+                ["start"] = new(40, 40),
+                ["clean"] = new(300, 40),
+                ["cache"] = new(560, 40),
+                ["retrieve"] = new(40, 220),
+                ["template"] = new(300, 220),
+                ["llm"] = new(560, 220),
+                ["answer"] = new(820, 130),
             }.ToImmutableDictionary(),
         };
     }

@@ -46,9 +46,8 @@ public partial class NodeWidget
 
     private static string PortStyle(WorkflowPortModel port)
     {
-        // Outputs share the right edge evenly: one in the middle, two at one third and two thirds.
-        var top = WorkflowNodeModel.CardHeight * (port.Index + 1) / (port.Count + 1);
-        return string.Create(CultureInfo.InvariantCulture, $"top: {top:0.#}px");
+        // The model places the port at the same spot (WorkflowPortModel.CentreY), so links meet it without measuring.
+        return string.Create(CultureInfo.InvariantCulture, $"top: {port.CentreY:0.###}px");
     }
 
     private static string OverlayClass(NodeOverlay overlay) => $"wf-node-overlay wf-overlay-{overlay.State}";

@@ -18,8 +18,9 @@ namespace WorkflowStudio.Components.Designer;
 /// </summary>
 public sealed partial class WorkflowCanvas : IAsyncDisposable
 {
-    /// <summary>Opening a workflow: readable cards first (the user pans to the rest); the fit button shows everything.</summary>
-    private const double OpenMinZoom = 0.7;
+    /// <summary>Opening a workflow fits it to the view, but never so far out that cards become hard to read (a larger graph
+    /// opens at its top-left corner and the user pans to the rest); the fit button shows everything.</summary>
+    private const double OpenMinZoom = 0.6;
     private const double FitMinZoom = 0.35;
     private const double FitMaxZoom = 1;
 
@@ -28,7 +29,6 @@ public sealed partial class WorkflowCanvas : IAsyncDisposable
     private IJSObjectReference? _module;
     private bool _scriptReady;
     private bool _syncing;
-    private bool _portsPending = true;
 
     [Inject] private EditorSession Session { get; set; } = null!;
     [Inject] private DiagramMapper Mapper { get; set; } = null!;
@@ -50,7 +50,6 @@ public sealed partial class WorkflowCanvas : IAsyncDisposable
         Diagram.Nodes.Added += OnNodeAdded;
         Diagram.Nodes.Removed += OnNodeRemoved;
         Diagram.SelectionChanged += OnDiagramSelectionChanged;
-        Diagram.ContainerChanged += OnContainerChanged;
         Session.Changed += OnSessionChanged;
         Session.ProblemsChanged += OnSessionChanged;
         Session.SelectionChanged += OnSessionSelectionChanged;
@@ -64,7 +63,7 @@ public sealed partial class WorkflowCanvas : IAsyncDisposable
             _module = await JS.InvokeAsync<IJSObjectReference>("import", "./Components/Designer/WorkflowCanvas.razor.js");
             await _module.InvokeAsync<bool>("ensureDiagramAssets", "_content/Z.Blazor.Diagrams/script.min.js",
                 new[] { "_content/Z.Blazor.Diagrams/style.min.css", "_content/Z.Blazor.Diagrams/default.styles.min.css" });
-            // Fit before the diagram first renders, so ports are measured under the final zoom and pan.
+            // Fit before the diagram first renders, so it opens at its final zoom and pan (ports need no measuring: see WorkflowPortModel).
             if (await _module.InvokeAsync<double[]?>("size", _host) is [var width, var height])
             {
                 Fit(width, height, OpenMinZoom);
@@ -110,7 +109,7 @@ public sealed partial class WorkflowCanvas : IAsyncDisposable
             Diagram.SetPan(0, 0);
             return;
         }
-        const double margin = 40;
+        const double margin = 24;
         var left = Diagram.Nodes.Min(n => n.Position.X);
         var top = Diagram.Nodes.Min(n => n.Position.Y);
         var right = Diagram.Nodes.Max(n => n.Position.X + (n.Size?.Width ?? WorkflowNodeModel.CardWidth));
@@ -200,19 +199,6 @@ public sealed partial class WorkflowCanvas : IAsyncDisposable
         }
     });
 
-    private void OnContainerChanged()
-    {
-        if (_portsPending && Diagram.Container is { Width: > 0 })
-        {
-            // Cards have a fixed size, so no resize observer measures their ports: measure them once the canvas knows where it is.
-            _portsPending = false;
-            foreach (var node in Diagram.Nodes)
-            {
-                node.ReinitializePorts();
-            }
-        }
-    }
-
     private void OnDiagramSelectionChanged(SelectableModel _)
     {
         if (_syncing)
@@ -289,7 +275,6 @@ public sealed partial class WorkflowCanvas : IAsyncDisposable
         Diagram.Nodes.Added -= OnNodeAdded;
         Diagram.Nodes.Removed -= OnNodeRemoved;
         Diagram.SelectionChanged -= OnDiagramSelectionChanged;
-        Diagram.ContainerChanged -= OnContainerChanged;
         foreach (var link in Diagram.Links)
         {
             link.TargetAttached -= OnLinkAttached;

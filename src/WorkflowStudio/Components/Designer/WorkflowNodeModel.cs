@@ -64,17 +64,45 @@ public sealed record NodeOverlay(string State, string Label, string? Tooltip = n
 
 /// <summary>An input (left) or output (right) port. <see cref="PortName"/> is the edge's fromPort for named outputs
 /// (the cache gate's "hit" and "miss") and null for a node's single output or its input.</summary>
-public sealed class WorkflowPortModel(WorkflowNodeModel parent, bool isInput, string? portName, int index, int count)
-    : PortModel(PortId(parent.NodeId, isInput, portName), parent, isInput ? PortAlignment.Left : PortAlignment.Right)
+/// <remarks>Cards have a fixed size, so a port's place is known from the card's position without measuring it in the browser:
+/// the port is created <see cref="PortModel.Initialized"/> with its position and size. Blazor.Diagrams only draws a link once
+/// both its ports are initialized, and measures ports itself only when the diagram already knows its container (which it
+/// learns after the first render), so measured ports left the links of a freshly opened workflow undrawn.
+/// Moving the node moves its ports with it (NodeModel.SetPosition).</remarks>
+public sealed class WorkflowPortModel : PortModel
 {
-    public bool IsInput { get; } = isInput;
+    /// <summary>The port circle's diameter in px; NodeWidget.razor.css (.wf-port) uses the same figure.</summary>
+    public const double Diameter = 14;
 
-    public string? PortName { get; } = portName;
+    /// <summary>The card's border width in px: ports are placed inside it (absolute positioning starts at the padding box).</summary>
+    private const double CardBorder = 1;
+
+    public WorkflowPortModel(WorkflowNodeModel parent, bool isInput, string? portName, int index, int count)
+        : base(PortId(parent.NodeId, isInput, portName), parent, isInput ? PortAlignment.Left : PortAlignment.Right)
+    {
+        IsInput = isInput;
+        PortName = portName;
+        Index = index;
+        Count = count;
+        // .wf-port-in sits at left: -7px, .wf-port-out at right: -7px, and both at top: CentreY with margin-top: -7px.
+        var x = isInput ? CardBorder - Diameter / 2 : WorkflowNodeModel.CardWidth - CardBorder + Diameter / 2 - Diameter;
+        var y = CardBorder + CentreY - Diameter / 2;
+        Position = new Point(parent.Position.X + x, parent.Position.Y + y);
+        Size = new Size(Diameter, Diameter);
+        Initialized = true;
+    }
+
+    public bool IsInput { get; }
+
+    public string? PortName { get; }
 
     /// <summary>Position among the node's outputs (0 for the input), and how many there are: the widget spaces them vertically.</summary>
-    public int Index { get; } = index;
+    public int Index { get; }
 
-    public int Count { get; } = count;
+    public int Count { get; }
+
+    /// <summary>The port's centre below the card's top edge in px: one output in the middle, two at one third and two thirds.</summary>
+    public double CentreY => WorkflowNodeModel.CardHeight * (Index + 1) / (Count + 1);
 
     public string NodeId => ((WorkflowNodeModel)Parent).NodeId;
 
