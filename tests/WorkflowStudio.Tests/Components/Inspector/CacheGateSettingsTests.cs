@@ -2,6 +2,7 @@ using System.Text.Json;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
+using WorkflowEngine.Knowledge;
 using WorkflowEngine.Nodes.Types;
 using WorkflowStudio.Components.Inspector;
 using WorkflowStudio.Components.Pages.Editor;
@@ -48,7 +49,7 @@ public sealed class CacheGateSettingsTests : StudioTestContext
         var result = Compare(inspector, "How do I get a refund?", "how can I get my money refunded");
 
         // Assert
-        Assert.StartsWith("Would match", Verdict(result), StringComparison.Ordinal);
+        Assert.True(Verdict(result).StartsWith("Would match", StringComparison.Ordinal), result.TextContent);
         Assert.Contains("Passed: both lead to the same help article", result.TextContent, StringComparison.Ordinal);
         Assert.Empty(result.QuerySelectorAll("[data-passed=false]"));
     }
@@ -64,7 +65,7 @@ public sealed class CacheGateSettingsTests : StudioTestContext
         var result = Compare(inspector, "How do I get a refund?", "How do I return an item?");
 
         // Assert
-        Assert.StartsWith("Would not match", Verdict(result), StringComparison.Ordinal);
+        Assert.True(Verdict(result).StartsWith("Would not match", StringComparison.Ordinal), result.TextContent);
         Assert.NotEmpty(result.QuerySelectorAll("[data-passed=false]"));
         Assert.Contains("Failed:", result.TextContent, StringComparison.Ordinal);
     }
@@ -72,6 +73,7 @@ public sealed class CacheGateSettingsTests : StudioTestContext
     private async Task LoadSampleBotAsync(object cacheSettings)
     {
         var graph = await Service<StudioSamples>().FaqBotAsync();
+        await Service<KnowledgeBaseService>().WaitForIndexingAsync(SampleKnowledgeBase.Id);
         var settings = JsonSerializer.SerializeToElement(cacheSettings, new JsonSerializerOptions(JsonSerializerDefaults.Web));
         graph = graph with { Nodes = [.. graph.Nodes.Select(n => n.Id == "cache" ? n with { Settings = settings } : n)] };
         var session = Service<EditorSession>();
