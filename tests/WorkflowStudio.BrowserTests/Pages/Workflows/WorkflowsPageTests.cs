@@ -34,7 +34,9 @@ public sealed class WorkflowsPageTests(StudioBrowserFixture studio)
         // Act: create a blank workflow (the studio opens it in the editor), then come back to the list.
         await page.GetByTestId("new-workflow").ClickAsync();
         await page.GetByTestId("new-blank").ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/workflows/", StringComparison.Ordinal));
+        // Blazor navigates inside the page (no load event), so wait only for the address to change.
+        await page.WaitForURLAsync(url => url.Contains("/workflows/", StringComparison.Ordinal),
+            new() { WaitUntil = WaitUntilState.Commit, Timeout = 30_000 });
         var createdId = page.Url.Split('/').Last();
         await page.GotoAsync("/workflows");
         await StudioBrowserFixture.WaitForCircuitAsync(page);
