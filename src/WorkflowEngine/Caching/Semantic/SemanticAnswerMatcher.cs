@@ -139,12 +139,22 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         return new SemanticQuery(text, text, embedding, topDocument);
     }
 
+    /// <summary>The inspector's "test phrasing" box: would a gate with <paramref name="threshold"/>, in a workflow searching
+    /// <paramref name="knowledgeBaseIds"/> (the first decides the article check), serve <paramref name="asked"/> the answer
+    /// cached for <paramref name="cached"/>? Pass the questions as the gate sees them (cleaned). Caches nothing.</summary>
+    public async ValueTask<MatchDecision> CompareAsync(IReadOnlyList<string> knowledgeBaseIds, string cached, string asked, double threshold, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(knowledgeBaseIds);
+        var scope = new AnswerScope("compare", "compare", string.Empty, TimeSpan.Zero, [.. knowledgeBaseIds.Select(NodeCacheKey.KnowledgeBaseTag)]);
+        var cachedQuery = await QueryAsync(scope, cached, cancellationToken).ConfigureAwait(false);
+        var askedQuery = await QueryAsync(scope, asked, cancellationToken).ConfigureAwait(false);
+        return await new SemanticMatcher(OptionsFor(scope, threshold), PhraseAsync).CompareAsync(askedQuery, cachedQuery, cancellationToken).ConfigureAwait(false);
+    }
+
     public void Dispose() => _kbSubscription?.Dispose();
 
-    private async ValueTask<(MatchDecision Decision, CacheLevel Level)> DecideAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken)
+    private SemanticMatchOptions OptionsFor(AnswerScope scope, double threshold)
     {
-        var key = ScopeKey(scope);
-        var index = IndexFor(scope, key);
         var options = _options.With(threshold > 0 ? threshold : null);
         if (!KnowledgeBases(scope).Any())
         {
@@ -152,6 +162,14 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
             options.RequireRetrievalAgreement = false;
         }
 
+        return options;
+    }
+
+    private async ValueTask<(MatchDecision Decision, CacheLevel Level)> DecideAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken)
+    {
+        var key = ScopeKey(scope);
+        var index = IndexFor(scope, key);
+        var options = OptionsFor(scope, threshold);
         var matcher = new SemanticMatcher(options, PhraseAsync);
         var query = await QueryAsync(scope, question, cancellationToken).ConfigureAwait(false);
         var decision = await matcher.DecideAsync(query, index.Search(query, options.MaxCandidates), cancellationToken).ConfigureAwait(false);
