@@ -112,31 +112,6 @@ public sealed class TestChatPanelTests : StudioTestContext
     }
 
     [Fact]
-    public async Task Stop_DuringRun_CancelsItAndRecordsItAsCancelled()
-    {
-        // Arrange
-        _llm.Hang = true;
-        var cut = RenderPanel();
-        Ask(cut, "this will hang");
-        cut.WaitForAssertion(() => Assert.Equal(1, _llm.ChatCallCount), Wait);
-        var runId = cut.Find("[data-testid=chat-bot]").GetAttribute("data-run-id")!;
-
-        // Act
-        cut.Find("[data-testid=chat-stop]").Click();
-
-        // Assert
-        cut.WaitForAssertion(() => Assert.Equal("stopped", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
-        Assert.NotEmpty(cut.FindAll("[data-testid=chat-send]"));
-        RunDetails? recorded = null;
-        for (var i = 0; i < 100 && recorded is null; i++)
-        {
-            recorded = await Services.GetRequiredService<RunHistory>().GetAsync(runId);
-            await Task.Delay(100);
-        }
-        Assert.Equal("cancelled", recorded?.Run.Status);
-    }
-
-    [Fact]
     public void NewConversation_AfterARun_ClearsMessagesAndStartsAFreshConversationId()
     {
         // Arrange
@@ -189,29 +164,6 @@ public sealed class TestChatPanelTests : StudioTestContext
         Assert.Contains("<script>alert('q')</script>", cut.Find("[data-testid=chat-user] .wf-chat-text").TextContent);
         Assert.Contains("<script>alert('a')</script>", cut.Find("[data-testid=chat-answer]").TextContent);
         Assert.NotNull(cut.Find("[data-testid=chat-answer] strong"));
-    }
-
-    [Fact]
-    public void Send_LlmServerFails_ShowsPlainErrorAndRetryAnswers()
-    {
-        // Arrange
-        _llm.FailAlways(500);
-        var cut = RenderPanel();
-
-        // Act
-        Ask(cut, "are you there?");
-
-        // Assert: a clear message, no stack trace; Retry runs the question again.
-        cut.WaitForAssertion(() => Assert.Equal("failed", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
-        var error = cut.Find("[data-testid=chat-error]").TextContent;
-        Assert.DoesNotContain(" at ", error, StringComparison.Ordinal);
-        Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
-        _llm.Reset();
-        _llm.Responder = _ => "Yes, I am here.";
-        cut.Find("[data-testid=chat-retry]").Click();
-        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
-        Assert.Contains("Yes, I am here.", cut.Find("[data-testid=chat-answer]").TextContent);
-        Assert.Single(cut.FindAll("[data-testid=chat-user]"));
     }
 
     [Fact]
