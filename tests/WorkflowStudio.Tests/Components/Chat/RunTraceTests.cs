@@ -34,7 +34,7 @@ public sealed class RunTraceTests : StudioTestContext
         Assert.Equal("12 in · 40 out", rows[3].Children[4].TextContent.Trim());
         Assert.Contains("how do i reset my password", cut.Markup);
         Assert.Contains("The answer template is broken.", cut.Markup);
-        Assert.Contains("{&quot;hit&quot;:true}", cut.Markup);
+        Assert.Contains("{\"hit\":true}", cut.Find("table.wf-trace").TextContent);
     }
 
     [Fact]
