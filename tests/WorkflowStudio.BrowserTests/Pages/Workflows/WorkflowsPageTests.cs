@@ -36,7 +36,7 @@ public sealed class WorkflowsPageTests(StudioBrowserFixture studio)
         await page.GetByTestId("new-blank").ClickAsync();
         // Blazor navigates inside the page (no load event), so wait only for the address to change.
         await page.WaitForURLAsync(url => url.Contains("/workflows/", StringComparison.Ordinal),
-            new() { WaitUntil = WaitUntilState.Commit, Timeout = 30_000 });
+            new() { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
         var createdId = page.Url.Split('/').Last();
         await page.GotoAsync("/workflows");
         await StudioBrowserFixture.WaitForCircuitAsync(page);

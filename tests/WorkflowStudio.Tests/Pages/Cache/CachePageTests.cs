@@ -29,7 +29,7 @@ public sealed class CachePageTests : StudioTestContext
     public async Task Render_AfterTwoRunsOfTheSameQuestion_ShowsPerNodeFigures()
     {
         // Arrange
-        var bot = await Service<StudioSamples>().SeedAsync();
+        var bot = await SeedSampleBotAsync();
         var runner = Service<WorkflowRunner>();
         var first = await runner.RunToCompletionAsync(bot.Graph, new RunRequest(bot.Id, "How do I get a refund?"));
         var second = await runner.RunToCompletionAsync(bot.Graph, new RunRequest(bot.Id, "  HOW DO I GET A REFUND ???  "));
@@ -61,7 +61,7 @@ public sealed class CachePageTests : StudioTestContext
     public async Task ClearWorkflow_ConfirmedAfterACancel_AsksFirstThenTheNextRunMisses()
     {
         // Arrange: the answer is cached by the gate.
-        var bot = await Service<StudioSamples>().SeedAsync();
+        var bot = await SeedSampleBotAsync();
         var runner = Service<WorkflowRunner>();
         await runner.RunToCompletionAsync(bot.Graph, new RunRequest(bot.Id, "How do I get a refund?"));
         var cut = RenderWithProviders<CachePage>();
@@ -92,7 +92,7 @@ public sealed class CachePageTests : StudioTestContext
     public async Task ClearNode_Confirmed_OnlyThatNodeRunsAgain()
     {
         // Arrange: the gate's answer and the model's reply are both cached.
-        var bot = await Service<StudioSamples>().SeedAsync();
+        var bot = await SeedSampleBotAsync();
         var runner = Service<WorkflowRunner>();
         await runner.RunToCompletionAsync(bot.Graph, new RunRequest(bot.Id, "How do I get a refund?"));
         var cut = RenderWithProviders<CachePage>();
@@ -115,6 +115,15 @@ public sealed class CachePageTests : StudioTestContext
         var outcomes = events.OfType<NodeSucceeded>().ToDictionary(e => e.NodeId, e => e.Cache.Status);
         Assert.Equal(CacheStatus.Miss, outcomes["cache"]);
         Assert.Equal(CacheStatus.Hit, outcomes["llm"]);
+    }
+
+    /// <summary>Seeds the sample bot and waits until its knowledge base is indexed: every indexed article bumps the
+    /// knowledge base's version, which (rightly) makes cached retrieval and answers miss.</summary>
+    private async Task<WorkflowEngine.Persistence.StoredWorkflow> SeedSampleBotAsync()
+    {
+        var bot = await Service<StudioSamples>().SeedAsync();
+        await Service<WorkflowEngine.Knowledge.KnowledgeBaseService>().WaitForIndexingAsync(WorkflowEngine.Knowledge.SampleKnowledgeBase.Id);
+        return bot;
     }
 
     private static AngleSharp.Dom.IElement WorkflowClearButton(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut) =>
