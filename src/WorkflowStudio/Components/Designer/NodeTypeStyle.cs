@@ -1,9 +1,12 @@
+using System.Collections.Frozen;
+
 namespace WorkflowStudio.Components.Designer;
 
 /// <summary>The one place that gives each node type its colour, so the palette, canvas and inspector agree.</summary>
 public static class NodeTypeStyle
 {
-    private static readonly Dictionary<string, string> Colors = new(StringComparer.Ordinal)
+    // Read-only lookup table shared by every circuit: frozen so no user state can ever land in it.
+    private static readonly FrozenDictionary<string, string> Colors = new Dictionary<string, string>
     {
         ["start"] = "#475569",    // slate
         ["clean"] = "#0d9488",    // teal
@@ -12,7 +15,7 @@ public static class NodeTypeStyle
         ["llm"] = "#7c3aed",      // violet
         ["cache"] = "#16a34a",    // green
         ["answer"] = "#2563eb",   // blue
-    };
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Order of the palette groups; unknown categories follow alphabetically.</summary>
     public static IReadOnlyList<string> CategoryOrder { get; } = ["Input", "Text", "Knowledge", "AI", "Cache", "Output"];
