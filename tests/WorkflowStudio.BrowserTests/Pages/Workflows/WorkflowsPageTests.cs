@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Persistence;
@@ -34,9 +35,9 @@ public sealed class WorkflowsPageTests(StudioBrowserFixture studio)
         // Act: create a blank workflow (the studio opens it in the editor), then come back to the list.
         await page.GetByTestId("new-workflow").ClickAsync();
         await page.GetByTestId("new-blank").ClickAsync();
-        // Blazor navigates inside the page (no load event), so wait only for the address to change.
-        await page.WaitForURLAsync(url => url.Contains("/workflows/", StringComparison.Ordinal),
-            new() { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
+        // Blazor navigates inside the page (history.pushState). WaitForURLAsync can miss a same-document navigation that lands
+        // between its first URL check and its event subscription (seen on a loaded machine), so poll the address instead.
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/workflows/[0-9a-f]{32}$"), new() { Timeout = 60_000 });
         var createdId = page.Url.Split('/').Last();
         await page.GotoAsync("/workflows");
         await StudioBrowserFixture.WaitForCircuitAsync(page);
