@@ -23,6 +23,7 @@ internal sealed class StudioDatabaseInitializer(
         }
         Log.DatabaseReady(logger, dataSource ?? "(unknown)", isNew);
         await providers.LoadAsync(cancellationToken);
+        await providers.ProtectStoredWorkflowsAsync(cancellationToken);
         // Idempotent: adds missing or changed sample articles; chunking and embedding run in the background.
         await knowledgeBases.EnsureSampleAsync(cancellationToken);
         if (isNew)

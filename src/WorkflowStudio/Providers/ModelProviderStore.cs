@@ -160,14 +160,14 @@ public sealed class ModelProviderStore(
                 continue;
             }
             var settings = JsonNode.Parse(node.Settings.GetRawText())!.AsObject();
-            var key = settings["apiKey"]!.GetValue<string>().Trim();
-            var nodeUrl = settings["baseUrl"] is JsonValue url && url.TryGetValue<string>(out var u) ? u.Trim() : "";
+            var key = Take(settings, "apiKey")!.Trim();
+            var nodeUrl = Find(settings, "baseUrl")?.Trim() ?? "";
             var baseUrl = nodeUrl.Length > 0 ? nodeUrl : llmOptions.Value.BaseUrl?.Trim() ?? "";
-            settings.Remove("apiKey");
             if (baseUrl.Length > 0 && LlmEndpoint.IsValidBaseUrl(baseUrl))
             {
                 var providerId = await FindOrCreateAsync(baseUrl, key, cancellationToken);
-                settings.Remove("baseUrl");
+                Take(settings, "baseUrl");
+                Take(settings, "provider");
                 settings["provider"] = providerId;
                 Log.InlineKeyMoved(logger, node.Id, graph.Name, providerId);
             }
@@ -175,6 +175,37 @@ public sealed class ModelProviderStore(
         }
         return graph with { Nodes = nodes.ToImmutable() };
     }
+
+    /// <summary>Moves keys out of documents stored before this store existed (current documents and their version history), in
+    /// place: the stored JSON changes, the workflow's version does not. Called at start-up; cheap when there is nothing to move.</summary>
+    public async Task<int> ProtectStoredWorkflowsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var moved = 0;
+        foreach (var workflow in await db.Workflows.Where(w => EF.Functions.Like(w.Json, "%apikey%")).ToListAsync(cancellationToken))
+        {
+            if (await ProtectJsonAsync(workflow.Json, cancellationToken) is { } json)
+            {
+                workflow.Json = json;
+                moved++;
+            }
+        }
+        foreach (var version in await db.WorkflowVersions.Where(v => EF.Functions.Like(v.Json, "%apikey%")).ToListAsync(cancellationToken))
+        {
+            if (await ProtectJsonAsync(version.Json, cancellationToken) is { } json)
+            {
+                version.Json = json;
+                moved++;
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return moved;
+    }
+
+    private async Task<string?> ProtectJsonAsync(string json, CancellationToken cancellationToken) =>
+        WorkflowJson.Parse(json).Graph is { } graph && graph.Nodes.Any(HasInlineKey)
+            ? WorkflowJson.Serialize(await BeforeStoreAsync(graph, cancellationToken))
+            : null;
 
     /// <summary>"••••1a2b" for a long key, "set" for a short one (showing its end would show too much of it), "none".</summary>
     public static string HintFor(string? key) =>
@@ -199,13 +230,33 @@ public sealed class ModelProviderStore(
         return created.Provider?.Id ?? throw new InvalidOperationException(created.Error);
     }
 
+    // Settings are read case-insensitively by the engine, so "ApiKey" is a key just as "apiKey" is.
     private static bool HasInlineKey(NodeDefinition node) =>
         node.Type == "llm" && node.Settings.ValueKind == JsonValueKind.Object
-        && node.Settings.TryGetProperty("apiKey", out var key) && key.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(key.GetString());
+        && node.Settings.EnumerateObject().Any(p => string.Equals(p.Name, "apiKey", StringComparison.OrdinalIgnoreCase)
+            && p.Value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(p.Value.GetString()));
 
     private static string? ProviderOf(NodeDefinition node) =>
-        node.Type == "llm" && node.Settings.ValueKind == JsonValueKind.Object && node.Settings.TryGetProperty("provider", out var p)
-            && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        node.Type == "llm" && node.Settings.ValueKind == JsonValueKind.Object
+            ? node.Settings.EnumerateObject().Where(p => string.Equals(p.Name, "provider", StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String)
+                .Select(p => p.Value.GetString()).FirstOrDefault()
+            : null;
+
+    /// <summary>The text value of a setting, whatever the casing of its name.</summary>
+    private static string? Find(JsonObject settings, string name) =>
+        settings.Where(p => string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase))
+            .Select(p => p.Value is JsonValue v && v.TryGetValue<string>(out var text) ? text : null).FirstOrDefault(t => t is not null);
+
+    /// <summary>Removes a setting under every casing of its name; returns its text value.</summary>
+    private static string? Take(JsonObject settings, string name)
+    {
+        var value = Find(settings, name);
+        foreach (var key in settings.Select(p => p.Key).Where(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            settings.Remove(key);
+        }
+        return value;
+    }
 
     private static async Task<string?> ValidateAsync(StudioDbContext db, ModelProviderInput input, string? id, CancellationToken cancellationToken)
     {

@@ -150,6 +150,49 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BeforeStore_KeyUnderAnotherCasing_IsMovedToo()
+    {
+        // Arrange: the engine reads settings case-insensitively, so "ApiKey" would be sent as a key.
+        var store = await StartAsync();
+        var workflows = _hosts[^1].GetRequiredService<WorkflowStore>();
+
+        // Act
+        var saved = await workflows.CreateAsync(GraphWithLlm("Cased", new Dictionary<string, string> { ["BaseUrl"] = "http://models.example/v1", ["ApiKey"] = Key }));
+
+        // Assert
+        var settings = Settings(saved).GetRawText();
+        Assert.DoesNotContain(Key, settings);
+        Assert.Equal(store.All.Single().Id, Settings(saved).GetProperty("provider").GetString());
+    }
+
+    [Fact]
+    public async Task ProtectStoredWorkflowsAsync_RowsWrittenBeforeTheStoreExisted_KeysMovedOutOfDocumentAndHistory()
+    {
+        // Arrange: a document and a version row holding a key in plain text, as written before providers existed.
+        var store = await StartAsync();
+        var json = WorkflowJson.Serialize(GraphWithLlm("Old", new { baseUrl = "http://models.example/v1", apiKey = Key }));
+        await using (var db = await _hosts[^1].GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync())
+        {
+            var entity = new WorkflowEntity { Name = "Old", Json = json, NodeCount = 3, Version = 1 };
+            entity.Versions.Add(new WorkflowVersionEntity { WorkflowId = entity.Id, Version = 1, Json = json });
+            db.Workflows.Add(entity);
+            await db.SaveChangesAsync();
+        }
+
+        // Act
+        var moved = await store.ProtectStoredWorkflowsAsync();
+        var movedAgain = await store.ProtectStoredWorkflowsAsync();
+
+        // Assert
+        await using var check = await _hosts[^1].GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync();
+        Assert.Equal(2, moved);
+        Assert.Equal(0, movedAgain);
+        Assert.DoesNotContain(Key, (await check.Workflows.SingleAsync()).Json);
+        Assert.DoesNotContain(Key, (await check.WorkflowVersions.SingleAsync()).Json);
+        Assert.Equal(Key, Assert.Single(store.All).ApiKey);
+    }
+
+    [Fact]
     public async Task DeleteAsync_Provider_GoneFromCatalog()
     {
         // Arrange
