@@ -57,6 +57,7 @@ public abstract class StudioTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build());
         Services.AddWorkflowEngine();
         Services.AddStudioPersistence(connectionString);
+        Services.AddModelProviders(Path.Combine(_databaseDirectory, "keys"));
         Services.TryAddSingleton<StudioSamples>();
         Services.TryAddScoped<WorkflowLibrary>();
         using var db = new StudioDbContext(new DbContextOptionsBuilder<StudioDbContext>().UseSqlite(connectionString).Options);

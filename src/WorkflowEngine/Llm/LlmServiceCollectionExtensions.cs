@@ -27,6 +27,7 @@ internal static class LlmServiceCollectionExtensions
         }
 
         services.TryAddSingleton<OfflineResponder>();
+        services.TryAddSingleton<ILlmProviderCatalog, NoLlmProviders>();
         services.TryAddSingleton<ILlmClientFactory, LlmClientFactory>();
         services.TryAddSingleton<LlmNode>();
 
