@@ -71,6 +71,39 @@ public sealed class TestChatPanelTests : StudioTestContext
     }
 
     [Fact]
+    public void Summary_SameQuestionTwiceWithTheModelCached_CountsTheHitAndTheAvoidedCall()
+    {
+        // Arrange: the llm step cached, and no earlier turns in its prompt, so the second ask has the same cache key.
+        var llm = Session.Graph.FindNode("llm")!;
+        Session.Replace(Session.Graph with
+        {
+            Nodes = [.. Session.Graph.Nodes.Select(n => n.Id != "llm" ? n : llm with
+            {
+                Settings = System.Text.Json.JsonDocument.Parse("""{ "prompt": "{{ start.query }}", "historyTurns": 0 }""").RootElement.Clone(),
+                Cache = new NodeCacheSettings(true, 600),
+            })],
+        });
+        var cut = RenderPanel();
+        Ask(cut, "What are your opening hours?");
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+
+        // Act
+        Ask(cut, "What are your opening hours?");
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=chat-bot][data-state=done]").Count), Wait);
+        var summary = cut.Find("[data-testid=chat-summary]");
+        Assert.Equal("2", summary.GetAttribute("data-runs"));
+        Assert.Equal("1", summary.GetAttribute("data-cache-hits"));
+        Assert.Equal("1", summary.GetAttribute("data-llm-calls-avoided"));
+        Assert.Contains("1 of 6 steps from cache", summary.TextContent);
+        Assert.Contains("1 LLM call avoided", summary.TextContent);
+        Assert.Contains("saved ", summary.TextContent); // the amount: engine timing runs on this context's held clock, so 0 here
+        Assert.Equal("HIT", cut.FindAll("[data-testid=chat-trace]")[1].QuerySelector("tr[data-node-id=llm]")!.GetAttribute("data-outcome"));
+        Assert.Equal(1, _llm.ChatCallCount);
+    }
+
+    [Fact]
     public void Send_ShiftEnter_DoesNotSend()
     {
         // Arrange
