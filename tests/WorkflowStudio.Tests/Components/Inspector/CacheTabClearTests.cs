@@ -24,17 +24,7 @@ public sealed class CacheTabClearTests : StudioTestContext
         var session = Service<EditorSession>();
         session.Load("wf-clear", SampleWorkflows.FaqBot("kb-1"), version: 1);
         session.Select(["llm"]);
-        var cut = Render(builder =>
-        {
-            builder.OpenComponent<MudPopoverProvider>(0);
-            builder.CloseComponent();
-            builder.OpenComponent<MudDialogProvider>(1);
-            builder.CloseComponent();
-            builder.OpenComponent<MudSnackbarProvider>(2);
-            builder.CloseComponent();
-            builder.OpenComponent<NodeInspector>(3);
-            builder.CloseComponent();
-        });
+        var cut = RenderWithProviders<NodeInspector>();
 
         // Act
         var button = cut.Find("[data-testid=clear-cache]");

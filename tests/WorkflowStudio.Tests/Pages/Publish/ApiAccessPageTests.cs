@@ -76,16 +76,5 @@ public sealed class ApiAccessPageTests : StudioTestContext
     }
 
     private IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderPage(string workflowId) =>
-        Render(builder =>
-        {
-            builder.OpenComponent<MudBlazor.MudPopoverProvider>(0);
-            builder.CloseComponent();
-            builder.OpenComponent<MudBlazor.MudDialogProvider>(1);
-            builder.CloseComponent();
-            builder.OpenComponent<MudBlazor.MudSnackbarProvider>(2);
-            builder.CloseComponent();
-            builder.OpenComponent<ApiAccessPage>(3);
-            builder.AddAttribute(4, nameof(ApiAccessPage.WorkflowId), workflowId);
-            builder.CloseComponent();
-        });
+        RenderWithProviders<ApiAccessPage>(new Dictionary<string, object?> { [nameof(ApiAccessPage.WorkflowId)] = workflowId });
 }
