@@ -130,6 +130,30 @@ public sealed class TestChatPanelTests : StudioTestContext
     }
 
     [Fact]
+    public void DismissOverlay_AfterARun_OverlayStaysUntilHiddenThenIsCleared()
+    {
+        // Arrange: the panel paints on a diagram of the session's graph, as the editor's canvas does.
+        var diagram = WorkflowStudio.Components.Designer.DesignerRegistration.CreateDiagram();
+        Service<WorkflowStudio.Components.Designer.DiagramMapper>().Sync(diagram, Session.Graph);
+        var nodes = diagram.Nodes.OfType<WorkflowStudio.Components.Designer.WorkflowNodeModel>().ToList();
+        var cut = Render<TestChatPanel>(p => p.Add(x => x.GetDiagram, () => diagram));
+        Ask(cut, "Is the overlay kept?");
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+
+        // Assert: after the run, every step keeps its final state and the path stays drawn.
+        Assert.All(nodes, n => Assert.Equal(RunOverlay.Done, n.Overlay?.State));
+        Assert.All(diagram.Links.OfType<WorkflowStudio.Components.Designer.WorkflowLinkModel>(), l => Assert.Equal(RunOverlay.PathColor, l.Color));
+
+        // Act
+        cut.Find("[data-testid=chat-dismiss-overlay]").Click();
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.All(nodes, n => Assert.Null(n.Overlay)), Wait);
+        Assert.All(diagram.Links.OfType<WorkflowStudio.Components.Designer.WorkflowLinkModel>(), l => Assert.NotEqual(RunOverlay.PathColor, l.Color));
+        Assert.Empty(cut.FindAll("[data-testid=chat-dismiss-overlay]"));
+    }
+
+    [Fact]
     public void Send_ShiftEnter_DoesNotSend()
     {
         // Arrange
@@ -217,8 +241,8 @@ public sealed class TestChatPanelTests : StudioTestContext
         // Act
         cut.Find("[data-testid=chat-new-conversation]").Click();
 
-        // Assert
-        Assert.NotEqual(before, cut.Instance.ConversationId);
+        // Assert: Click does not wait for a dispatch queued behind the run's last callbacks, so wait for the render.
+        cut.WaitForAssertion(() => Assert.NotEqual(before, cut.Instance.ConversationId), Wait);
         Assert.Empty(cut.FindAll("[data-testid=chat-bot]"));
         Assert.Empty(cut.FindAll("[data-testid=chat-user]"));
         Assert.Equal("0", cut.Find("[data-testid=chat-summary]").GetAttribute("data-runs"));
