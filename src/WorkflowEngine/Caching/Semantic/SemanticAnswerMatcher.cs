@@ -128,15 +128,23 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         ArgumentNullException.ThrowIfNull(scope);
         var text = question ?? string.Empty;
         var embedding = await EmbedAsync(text, cancellationToken).ConfigureAwait(false);
-        string? topDocument = null;
         foreach (var kb in KnowledgeBases(scope))
         {
-            var hits = await _knowledge.SearchAsync(kb, text, new SearchOptions(TopK: 1, MinScore: _options.RetrievalMinScore), cancellationToken).ConfigureAwait(false);
-            topDocument = hits.Count > 0 ? $"{kb}/{hits[0].Chunk.DocumentName}" : null;
-            break; // the first knowledge base of the workflow decides
+            // The first knowledge base of the workflow decides; see SemanticRetrieval for how the document is chosen.
+            var hits = await _knowledge.SearchAsync(kb, text, embedding, SemanticRetrieval.SearchOptions, cancellationToken).ConfigureAwait(false);
+            var (chunk, margin) = SemanticRetrieval.TopDocument(hits, _options.RetrievalMinScore, _options.RetrievalByVector, _options.RetrievalMinVectorScore);
+            return chunk is null
+                ? new SemanticQuery(text, text, embedding, null) { RetrievalMargin = 0 }
+                : new SemanticQuery(text, text, embedding, $"{kb}/{chunk.DocumentName}")
+                {
+                    RetrievalMargin = margin,
+                    KnowledgeTerms = SemanticRetrieval.Terms(hits),
+                    ArticleTerms = SemanticRetrieval.ArticleTerms(hits, chunk.DocumentId),
+                    TermDocumentCounts = SemanticRetrieval.TermDocumentCounts(hits),
+                };
         }
 
-        return new SemanticQuery(text, text, embedding, topDocument);
+        return new SemanticQuery(text, text, embedding, null);
     }
 
     /// <summary>The inspector's "test phrasing" box: would a gate with <paramref name="threshold"/>, in a workflow searching
