@@ -32,6 +32,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
     private readonly ConcurrentDictionary<string, (SemanticIndex Index, IReadOnlyList<string> Tags)> _indexes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, float[]> _phrases = new(StringComparer.Ordinal);
     private readonly IDisposable? _kbSubscription;
+    private readonly IDisposable? _clearSubscription;
 
     public SemanticAnswerMatcher(
         IEmbeddingGenerator<string, Embedding<float>> embeddings,
@@ -61,6 +62,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
 
             return Task.CompletedTask;
         });
+        _clearSubscription = invalidation?.OnWorkflowCleared(ClearAsync);
     }
 
     public string Mode => ModeName;
@@ -159,7 +161,34 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         return await new SemanticMatcher(OptionsFor(scope, threshold), PhraseAsync).CompareAsync(askedQuery, cachedQuery, cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _kbSubscription?.Dispose();
+    public void Dispose()
+    {
+        _kbSubscription?.Dispose();
+        _clearSubscription?.Dispose();
+    }
+
+    /// <summary>The "Clear cache" button (<see cref="ICacheInvalidation.ClearWorkflowAsync"/>, on any instance): drops this
+    /// instance's indexes of the workflow (or node) and deletes their entries from Redis.</summary>
+    private async Task ClearAsync(string workflowId, string? nodeId)
+    {
+        var prefix = nodeId is null ? $"{workflowId}:" : $"{workflowId}:{nodeId}:";
+        foreach (var key in _indexes.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            _indexes.TryRemove(key, out _);
+        }
+
+        if (_store.IsShared)
+        {
+            try
+            {
+                await _store.ClearAsync(prefix, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (RedisException e)
+            {
+                Log.CacheTrouble(_logger, workflowId, nodeId ?? "*", "semantic store clear: " + e.Message);
+            }
+        }
+    }
 
     private SemanticMatchOptions OptionsFor(AnswerScope scope, double threshold)
     {
