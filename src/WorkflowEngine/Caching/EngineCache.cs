@@ -67,6 +67,9 @@ public sealed class EngineCache : IDisposable
             TagsDefaultEntryOptions = new FusionCacheEntryOptions
             {
                 Duration = TimeSpan.FromDays(10),
+                // Not below Duration, or FusionCache logs a warning each time a tag marker is written or read from Redis.
+                FailSafeMaxDuration = TimeSpan.FromDays(10),
+                DistributedCacheFailSafeMaxDuration = TimeSpan.FromDays(10),
                 Size = 1,
                 IsFailSafeEnabled = true,
                 DistributedCacheSoftTimeout = Options.RedisSoftTimeout,

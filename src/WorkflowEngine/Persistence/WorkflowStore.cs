@@ -22,6 +22,12 @@ public sealed record SaveResult(SaveStatus Status, int Version, DateTimeOffset U
 /// <summary>Workflows in SQLite: current document, a version incremented on each save, and the history of earlier versions.</summary>
 public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, TimeProvider time)
 {
+    private long _changeStamp;
+
+    /// <summary>Grows on every create, save and delete made through this store, so readers that keep parsed graphs
+    /// (the API's published workflows) know at once, without asking SQLite, that something may have changed.</summary>
+    public long ChangeStamp => Interlocked.Read(ref _changeStamp);
+
     public async Task<IReadOnlyList<WorkflowSummary>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -47,6 +53,7 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
         entity.Versions.Add(new WorkflowVersionEntity { WorkflowId = entity.Id, Version = entity.Version, Json = entity.Json, SavedAt = now });
         db.Workflows.Add(entity);
         await db.SaveChangesAsync(cancellationToken);
+        Interlocked.Increment(ref _changeStamp);
         return ToStored(entity);
     }
 
@@ -70,6 +77,7 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            Interlocked.Increment(ref _changeStamp);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -83,7 +91,9 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Workflows.Where(w => w.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+        var deleted = await db.Workflows.Where(w => w.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+        Interlocked.Increment(ref _changeStamp);
+        return deleted;
     }
 
     public async Task<IReadOnlyList<WorkflowVersionInfo>> ListVersionsAsync(string id, CancellationToken cancellationToken = default)

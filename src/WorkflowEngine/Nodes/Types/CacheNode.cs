@@ -144,10 +144,23 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
     public async ValueTask<AnswerScope> ScopeAsync(NodeContext context, CancellationToken cancellationToken)
     {
         var graph = GraphScopes.GetValue(context.Graph, static g => DescribeGraph(g));
-        var knowledgeBases = new SortedDictionary<string, long?>(StringComparer.Ordinal);
-        foreach (var kb in graph.KnowledgeBaseIds)
+        var versions = graph.KnowledgeBaseIds.Length == 0 ? [] : new long?[graph.KnowledgeBaseIds.Length];
+        for (var i = 0; i < versions.Length; i++)
         {
-            knowledgeBases[kb] = await knowledge.GetVersionAsync(kb, cancellationToken).ConfigureAwait(false);
+            versions[i] = await knowledge.GetVersionAsync(graph.KnowledgeBaseIds[i], cancellationToken).ConfigureAwait(false);
+        }
+        var ttl = cache.Options.TtlFor("answer", context.Node.Cache.TtlSeconds);
+        // The scope changes only when a knowledge base's version does: reuse the last one built for this gate (hashing it and
+        // building its tags on every run was a measurable part of a cached run, bench/ApiLoad).
+        if (graph.LastScopes.TryGetValue(context.Node.Id, out var last) && last.Scope.WorkflowId == context.Run.WorkflowId
+            && last.Scope.Ttl == ttl && last.Versions.AsSpan().SequenceEqual(versions))
+        {
+            return last.Scope;
+        }
+        var knowledgeBases = new SortedDictionary<string, long?>(StringComparer.Ordinal);
+        for (var i = 0; i < versions.Length; i++)
+        {
+            knowledgeBases[graph.KnowledgeBaseIds[i]] = versions[i];
         }
         var scopeHash = CanonicalJson.Hash(new { graph = graph.Hash, knowledgeBases });
         var tags = new List<string>(2 + graph.KnowledgeBaseIds.Length)
@@ -156,8 +169,9 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
             NodeCacheKey.NodeTag(context.Run.WorkflowId, context.Node.Id),
         };
         tags.AddRange(graph.KnowledgeBaseIds.Select(NodeCacheKey.KnowledgeBaseTag));
-        var ttl = cache.Options.TtlFor("answer", context.Node.Cache.TtlSeconds);
-        return new AnswerScope(context.Run.WorkflowId, context.Node.Id, scopeHash, ttl, tags);
+        var scope = new AnswerScope(context.Run.WorkflowId, context.Node.Id, scopeHash, ttl, tags);
+        graph.LastScopes[context.Node.Id] = new BuiltScope(versions, scope);
+        return scope;
     }
 
     /// <summary>The part of a gate's scope that depends on the graph alone: a hash of every node's type and settings and of
@@ -191,7 +205,13 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         Details = reason is null ? null : new Dictionary<string, string> { ["cache"] = reason },
     };
 
-    private sealed record GraphScope(string Hash, string[] KnowledgeBaseIds);
+    private sealed record GraphScope(string Hash, string[] KnowledgeBaseIds)
+    {
+        /// <summary>The last scope built per gate node id, with the knowledge-base versions it was built for.</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<string, BuiltScope> LastScopes { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed record BuiltScope(long?[] Versions, AnswerScope Scope);
 
     private sealed record PendingAnswer(IAnswerMatcher Matcher, AnswerScope Scope, string Question, long Started);
 }
