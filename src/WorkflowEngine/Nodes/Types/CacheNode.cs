@@ -31,6 +31,9 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
     public const string HitPort = "hit";
     public const string MissPort = "miss";
 
+    /// <summary>The <c>cache</c> detail of a miss during Redis trouble (reported as outcome <c>error</c>).</summary>
+    private const string RedisTroubleReason = "redis unreachable";
+
     private static readonly ConditionalWeakTable<WorkflowGraph, GraphScope> GraphScopes = new();
 
     private readonly ConditionalWeakTable<RunContext, PendingAnswer> _pending = new();
@@ -84,7 +87,9 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         if (match is null)
         {
             _pending.AddOrUpdate(context.Run, new PendingAnswer(matcher, scope, input.Question, started));
-            return Miss(input, null);
+            // Checked after the lookup: a lookup that found Redis gone (or its circuit breaker open) is cache trouble, not a
+            // plain miss; the run goes on along 'miss' and the answer is kept in this instance's L1 only.
+            return Miss(input, cache.HasL2 && !cache.IsL2Usable ? RedisTroubleReason : null);
         }
         var similarity = match.Similarity.ToString("0.###", CultureInfo.InvariantCulture);
         return new NodeResult(NodeOutputs.From(new
@@ -130,7 +135,9 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         }
         if (result.ActivePort != HitPort || result.Details is null)
         {
-            return CacheOutcome.Miss;
+            return result.Details is { } details && details.TryGetValue("cache", out var reason) && reason == RedisTroubleReason
+                ? new CacheOutcome(CacheStatus.Error, Detail: "Redis is unreachable: the question was looked up in this instance only, and its answer is cached here only.")
+                : CacheOutcome.Miss;
         }
         var level = result.Details.TryGetValue("level", out var l) && Enum.TryParse<CacheLevel>(l, out var parsed) ? parsed : (CacheLevel?)null;
         var saved = result.Details.TryGetValue("savedMs", out var ms) && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
