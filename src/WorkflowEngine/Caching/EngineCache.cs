@@ -83,9 +83,9 @@ public sealed class EngineCache : IDisposable
             Func<Task<StackExchange.Redis.IConnectionMultiplexer>> shared = redis.GetAsync;
             var serializer = new FusionCacheSystemTextJsonSerializer(new JsonSerializerOptions(JsonSerializerDefaults.General) { IncludeFields = true });
             fusion.SetupDistributedCache(new RedisCache(new RedisCacheOptions { ConnectionMultiplexerFactory = shared }), serializer);
-            fusion.SetupDistributedLocker(new RedisDistributedLocker(
+            fusion.SetupDistributedLocker(new DeferredReleaseLocker(new RedisDistributedLocker(
                 new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = shared },
-                loggerFactory.CreateLogger<RedisDistributedLocker>()));
+                loggerFactory.CreateLogger<RedisDistributedLocker>()), loggerFactory.CreateLogger<EngineCache>()));
             fusion.SetupBackplane(new RedisBackplane(
                 new RedisBackplaneOptions { ConnectionMultiplexerFactory = shared },
                 loggerFactory.CreateLogger<RedisBackplane>()));

@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(3007, LogLevel.Warning, "A cached entry for {Key} could not be read and will be replaced")]
     public static partial void CorruptEntry(ILogger logger, string key);
+
+    [LoggerMessage(3008, LogLevel.Debug, "Releasing the distributed lock for {Key} failed; it expires on its own")]
+    public static partial void LockReleaseFailed(ILogger logger, Exception exception, string key);
 }
