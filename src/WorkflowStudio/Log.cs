@@ -15,6 +15,18 @@ internal static partial class Log
     [LoggerMessage(1011, LogLevel.Information, "Deleted workflow {WorkflowId}")]
     public static partial void WorkflowDeleted(ILogger logger, string workflowId);
 
+    [LoggerMessage(1030, LogLevel.Information, "Model provider '{Name}' ({ProviderId}) saved")]
+    public static partial void ProviderSaved(ILogger logger, string name, string providerId);
+
+    [LoggerMessage(1031, LogLevel.Information, "Model provider {ProviderId} deleted")]
+    public static partial void ProviderDeleted(ILogger logger, string providerId);
+
+    [LoggerMessage(1032, LogLevel.Warning, "The API key of model provider '{Name}' ({ProviderId}) cannot be decrypted with the current key ring; it must be entered again")]
+    public static partial void ProviderKeyUnreadable(ILogger logger, Exception exception, string name, string providerId);
+
+    [LoggerMessage(1033, LogLevel.Information, "Moved the API key of llm node '{NodeId}' in workflow '{Workflow}' into model provider {ProviderId}")]
+    public static partial void InlineKeyMoved(ILogger logger, string nodeId, string workflow, string providerId);
+
     [LoggerMessage(1020, LogLevel.Error, "A page failed; the user saw the friendly error message")]
     public static partial void PageFailed(ILogger logger, Exception exception);
 

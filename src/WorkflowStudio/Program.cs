@@ -1,8 +1,11 @@
+using WorkflowEngine.Persistence;
+
 var builder = WebApplication.CreateBuilder(args);
 
+var database = builder.StudioConnectionString();
 builder.Services.AddWorkflowEngine();
-builder.Services.AddStudioPersistence(builder.StudioConnectionString());
-builder.Services.AddWorkflowStudio();
+builder.Services.AddStudioPersistence(database);
+builder.Services.AddWorkflowStudio(StudioDatabase.DataFolder(database));
 builder.Services.AddWorkflowApi();
 
 var app = builder.Build();

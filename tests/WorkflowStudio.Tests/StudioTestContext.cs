@@ -57,14 +57,17 @@ public abstract class StudioTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build());
         Services.AddWorkflowEngine();
         Services.AddStudioPersistence(connectionString);
+        Services.AddModelProviders(Path.Combine(_databaseDirectory, "keys"));
         Services.TryAddSingleton<StudioSamples>();
         Services.TryAddScoped<WorkflowLibrary>();
         using var db = new StudioDbContext(new DbContextOptionsBuilder<StudioDbContext>().UseSqlite(connectionString).Options);
         StudioDatabase.MigrateAsync(db).GetAwaiter().GetResult();
     }
 
-    /// <summary>Renders <typeparamref name="TPage"/> with the providers the layout normally supplies (popovers, dialogs, snackbars).</summary>
-    protected IRenderedComponent<ContainerFragment> RenderWithProviders<TPage>() where TPage : IComponent =>
+    /// <summary>Renders <typeparamref name="TPage"/> (with its <paramref name="parameters"/>, by name) inside the providers the
+    /// layout normally supplies (popovers, dialogs, snackbars), after any <paramref name="before"/> content (e.g. a section outlet).</summary>
+    protected IRenderedComponent<ContainerFragment> RenderWithProviders<TPage>(IReadOnlyDictionary<string, object?>? parameters = null, RenderFragment? before = null)
+        where TPage : IComponent =>
         Render(builder =>
         {
             builder.OpenComponent<MudPopoverProvider>(0);
@@ -73,7 +76,12 @@ public abstract class StudioTestContext : BunitContext, IAsyncLifetime
             builder.CloseComponent();
             builder.OpenComponent<MudSnackbarProvider>(2);
             builder.CloseComponent();
-            builder.OpenComponent<TPage>(3);
+            builder.AddContent(3, before);
+            builder.OpenComponent<TPage>(4);
+            foreach (var (name, value) in parameters ?? new Dictionary<string, object?>())
+            {
+                builder.AddAttribute(5, name, value);
+            }
             builder.CloseComponent();
         });
 

@@ -17,6 +17,13 @@ public interface ILlmClientFactory
     /// <summary>A node's provider: its own settings where given, the default otherwise (see <see cref="LlmEndpoint.Resolve"/>).</summary>
     LlmEndpoint Resolve(string? baseUrl, string? apiKey, string? model);
 
+    /// <summary>
+    /// A node's provider when it may name a configured one: <paramref name="providerId"/>, when set, wins (its base URL and key,
+    /// the node's model or else the provider's); otherwise as <see cref="Resolve(string?, string?, string?)"/>.
+    /// </summary>
+    /// <exception cref="LlmException">The named provider does not exist, or its key can no longer be decrypted.</exception>
+    LlmEndpoint Resolve(string? providerId, string? baseUrl, string? apiKey, string? model);
+
     /// <summary>The chat client for a provider; the <see cref="OfflineResponder"/> when it is offline. Clients are cached per
     /// (base URL, key, model) and safe to share.</summary>
     IChatClient GetClient(LlmEndpoint endpoint);
@@ -30,6 +37,7 @@ public interface ILlmClientFactory
 internal sealed class LlmClientFactory(
     IHttpClientFactory httpClientFactory,
     IOptions<LlmOptions> options,
+    ILlmProviderCatalog providers,
     OfflineResponder offline,
     ILogger<LlmClientFactory> logger) : ILlmClientFactory
 {
@@ -42,6 +50,22 @@ internal sealed class LlmClientFactory(
     public LlmEndpoint Default => LlmEndpoint.Resolve(_options, null, null, null);
 
     public LlmEndpoint Resolve(string? baseUrl, string? apiKey, string? model) => LlmEndpoint.Resolve(_options, baseUrl, apiKey, model);
+
+    public LlmEndpoint Resolve(string? providerId, string? baseUrl, string? apiKey, string? model)
+    {
+        if (string.IsNullOrWhiteSpace(providerId))
+        {
+            return Resolve(baseUrl, apiKey, model);
+        }
+        var provider = providers.Find(providerId.Trim())
+            ?? throw new LlmException("The model provider this node uses no longer exists: pick another one in the node's settings (Model providers page).");
+        if (provider.KeyUnreadable)
+        {
+            throw new LlmException($"The API key of the model provider '{provider.Name}' can no longer be decrypted (the studio's key ring changed): enter it again on the Model providers page.");
+        }
+        var name = !string.IsNullOrWhiteSpace(model) ? model.Trim() : provider.Model?.Trim();
+        return new LlmEndpoint(provider.BaseUrl.Trim(), string.IsNullOrEmpty(provider.ApiKey) ? null : provider.ApiKey, string.IsNullOrEmpty(name) ? null : name);
+    }
 
     public IChatClient GetClient(LlmEndpoint endpoint)
     {

@@ -27,6 +27,7 @@ internal static class LlmServiceCollectionExtensions
         }
 
         services.TryAddSingleton<OfflineResponder>();
+        services.TryAddSingleton<ILlmProviderCatalog, NoLlmProviders>();
         services.TryAddSingleton<ILlmClientFactory, LlmClientFactory>();
         services.TryAddSingleton<LlmNode>();
 
@@ -38,6 +39,9 @@ internal static class LlmServiceCollectionExtensions
             .AddResilienceHandler("llm", static (pipeline, context) =>
             {
                 var llm = context.ServiceProvider.GetRequiredService<IOptions<LlmOptions>>().Value;
+                // Time limits, back-off and the registry's wait for in-flight calls on disposal measure real network time, so they run
+                // on the wall clock, not on the registered TimeProvider (which a test may hold still: Polly would then wait forever).
+                pipeline.TimeProvider = TimeProvider.System;
                 pipeline.AddTimeout(TimeSpan.FromSeconds(llm.TimeoutSeconds));
                 if (llm.MaxRetries > 0)
                 {

@@ -21,6 +21,14 @@ public static class StudioDatabase
         return builder.ToString();
     }
 
+    /// <summary>The folder holding the database file, or null for an in-memory database: where files that belong with the data
+    /// (the Data Protection key ring) are kept.</summary>
+    public static string? DataFolder(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        return IsFile(builder.DataSource, builder.Mode) ? Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) : null;
+    }
+
     /// <summary>Creates the folder, applies pending migrations and switches the file to WAL (readers never block the writer).
     /// Returns true when the database was new, i.e. had no migration applied before: the moment to seed sample content.</summary>
     public static async Task<bool> MigrateAsync(StudioDbContext db, CancellationToken cancellationToken = default)

@@ -19,9 +19,12 @@ public enum SaveStatus
 
 public sealed record SaveResult(SaveStatus Status, int Version, DateTimeOffset UpdatedAt);
 
-/// <summary>Workflows in SQLite: current document, a version incremented on each save, and the history of earlier versions.</summary>
-public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, TimeProvider time)
+/// <summary>Workflows in SQLite: current document, a version incremented on each save, and the history of earlier versions.
+/// Every document passes the registered <see cref="IWorkflowDocumentFilter"/>s before it is stored.</summary>
+public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, TimeProvider time, IEnumerable<IWorkflowDocumentFilter>? filters = null)
 {
+    private readonly IWorkflowDocumentFilter[] _filters = filters?.ToArray() ?? [];
+
     private long _changeStamp;
 
     /// <summary>Grows on every create, save and delete made through this store, so readers that keep parsed graphs
@@ -46,6 +49,7 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
 
     public async Task<StoredWorkflow> CreateAsync(WorkflowGraph graph, string? id = null, CancellationToken cancellationToken = default)
     {
+        graph = await FilterAsync(graph, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
         var entity = new WorkflowEntity { Id = id ?? Guid.NewGuid().ToString("n"), CreatedAt = now };
@@ -70,6 +74,7 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
         {
             return new SaveResult(SaveStatus.Conflict, entity.Version, entity.UpdatedAt);
         }
+        graph = await FilterAsync(graph, cancellationToken);
         var now = time.GetUtcNow();
         Apply(entity, graph, now);
         entity.Version++;
@@ -86,6 +91,15 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
             return new SaveResult(SaveStatus.Conflict, current?.Version ?? 0, current?.UpdatedAt ?? default);
         }
         return new SaveResult(SaveStatus.Saved, entity.Version, now);
+    }
+
+    private async ValueTask<WorkflowGraph> FilterAsync(WorkflowGraph graph, CancellationToken cancellationToken)
+    {
+        foreach (var filter in _filters)
+        {
+            graph = await filter.BeforeStoreAsync(graph, cancellationToken);
+        }
+        return graph;
     }
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)

@@ -9,14 +9,16 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class StudioServiceCollectionExtensions
 {
-    /// <summary>The studio UI: Blazor (interactive server), MudBlazor, the workflow library, and the start-up step that
-    /// migrates the database and seeds the sample FAQ bot on first start.</summary>
-    public static IServiceCollection AddWorkflowStudio(this IServiceCollection services)
+    /// <summary>The studio UI: Blazor (interactive server), MudBlazor, the workflow library, model providers (their key ring in
+    /// <c>keys</c> under <paramref name="dataFolder"/>, the database's folder), and the start-up step that migrates the database and
+    /// seeds the sample FAQ bot on first start.</summary>
+    public static IServiceCollection AddWorkflowStudio(this IServiceCollection services, string? dataFolder)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.TryAddSingleton<StudioSamples>();
         services.TryAddScoped<WorkflowLibrary>();
+        services.AddModelProviders(dataFolder is null ? null : Path.Combine(dataFolder, "keys"));
         services.AddWorkflowEditor();
         services.AddWorkflowRuns();
         services.AddHostedService<StudioDatabaseInitializer>();

@@ -35,7 +35,7 @@ public sealed class ExecutionOptionsTests
     }
 
     [Fact]
-    public void AddEngineExecution_NoConfiguration_UsesSixtySecondDefault()
+    public void AddEngineExecution_NoConfiguration_UsesADefaultLongerThanTheLlmTimeout()
     {
         // Arrange
         using var services = Build([]);
@@ -44,7 +44,8 @@ public sealed class ExecutionOptionsTests
         var options = services.GetRequiredService<IOptions<ExecutionOptions>>().Value;
 
         // Assert
-        Assert.Equal(TimeSpan.FromSeconds(60), options.NodeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(90), options.NodeTimeout);
+        Assert.True(options.NodeTimeout > TimeSpan.FromSeconds(new WorkflowEngine.Llm.LlmOptions().TimeoutSeconds));
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings)

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Options;
 using WorkflowEngine.Llm;
 using WorkflowTesting;
@@ -46,6 +48,67 @@ public sealed class LlmClientFactoryTests
         // Assert
         Assert.Equal("ok", response.Text);
         Assert.Equal(3, server.ChatCallCount);
+    }
+
+    [Fact]
+    public async Task GetClient_FakeClockRegisteredAndOneFailure_RetriesOnTheWallClock()
+    {
+        // Arrange: the retry back-off must not wait on a registered clock that nobody advances.
+        await using var server = await FakeOpenAiServer.StartAsync();
+        server.Answer = "ok";
+        server.FailNext(1, 503);
+        await using var services = FakeClockServices(server, retries: 1, retryDelayMilliseconds: 50);
+        var factory = services.GetRequiredService<ILlmClientFactory>();
+
+        // Act: bounded, so a regression fails instead of hanging the run.
+        var response = await factory.GetClient(factory.Default).GetResponseAsync("hi").WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Assert
+        Assert.Equal("ok", response.Text);
+        Assert.Equal(2, server.ChatCallCount);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_FakeClockRegisteredAndACallInFlight_WaitsOnTheWallClockAndEnds()
+    {
+        // Arrange: the resilience registry waits for in-flight calls when the app shuts down, polling on the pipeline's clock.
+        await using var server = await FakeOpenAiServer.StartAsync();
+        server.Hang = true;
+        var services = FakeClockServices(server, retries: 0, retryDelayMilliseconds: 1);
+        var factory = services.GetRequiredService<ILlmClientFactory>();
+        using var stop = new CancellationTokenSource();
+        var call = factory.GetClient(factory.Default).GetResponseAsync("hi", cancellationToken: stop.Token);
+        for (var i = 0; i < 400 && server.ChatCallCount == 0; i++)
+        {
+            await Task.Delay(25);
+        }
+
+        // Act: shut down while the call is pending, then let the call end.
+        var disposal = services.DisposeAsync().AsTask();
+        await Task.Delay(100);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+
+        // Assert: bounded, so a regression fails instead of hanging the run.
+        await disposal.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(disposal.IsCompletedSuccessfully);
+    }
+
+    private static ServiceProvider FakeClockServices(FakeOpenAiServer server, int retries, int retryDelayMilliseconds)
+    {
+        var collection = new ServiceCollection();
+        // An app (or a test) that registers a clock nobody advances.
+        collection.AddSingleton<TimeProvider>(new FakeTimeProvider());
+        collection.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Llm:BaseUrl"] = server.BaseUrl,
+            ["Llm:ApiKey"] = server.ApiKey,
+            ["Llm:Model"] = server.Model,
+            ["Llm:MaxRetries"] = retries.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Llm:RetryDelayMilliseconds"] = retryDelayMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }).Build());
+        collection.AddEngineLlm();
+        return collection.BuildServiceProvider();
     }
 
     [Fact]

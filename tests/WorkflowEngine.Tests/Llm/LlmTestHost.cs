@@ -18,7 +18,8 @@ internal static class LlmTestHost
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     /// <summary>Services with <c>Llm:*</c> pointing at <paramref name="server"/> (or nothing configured when null), fast retries.</summary>
-    public static ServiceProvider CreateServices(FakeOpenAiServer? server, Action<LlmOptions>? configure = null, IDictionary<string, string?>? extra = null)
+    public static ServiceProvider CreateServices(FakeOpenAiServer? server, Action<LlmOptions>? configure = null, IDictionary<string, string?>? extra = null,
+        ILlmProviderCatalog? providers = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -36,6 +37,10 @@ internal static class LlmTestHost
         }
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        if (providers is not null)
+        {
+            services.AddSingleton(providers);
+        }
         services.AddEngineLlm(configure);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
@@ -77,6 +82,14 @@ internal static class LlmTestHost
         var node = services.GetRequiredService<LlmNode>();
         var prepared = node.Prepare(context);
         return await prepared.ExecuteAsync(cancellationToken);
+    }
+
+    /// <summary>A fixed list of providers, standing in for the studio's encrypted store (tested in the studio's tests).</summary>
+    public sealed class ProviderList(params LlmProviderSettings[] providers) : ILlmProviderCatalog
+    {
+        public LlmProviderSettings? Find(string id) => providers.FirstOrDefault(p => p.Id == id);
+
+        public IReadOnlyList<LlmProviderSettings> All => providers;
     }
 
     /// <summary>A loopback port nobody listens on.</summary>

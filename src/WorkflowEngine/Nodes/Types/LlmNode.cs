@@ -11,7 +11,7 @@ namespace WorkflowEngine.Nodes.Types;
 /// <summary>
 /// Asks a language model: system prompt, the last <see cref="Config.HistoryTurns"/> turns of the conversation, then the user prompt
 /// (a template, usually the template node's text). Streams the answer token by token.
-/// The provider is the node's own (<see cref="Config.BaseUrl"/>, <see cref="Config.ApiKey"/>, <see cref="Config.Model"/>) or the
+/// The provider is a studio-configured one (<see cref="Config.Provider"/>), the node's own (<see cref="Config.BaseUrl"/>, <see cref="Config.ApiKey"/>, <see cref="Config.Model"/>) or the
 /// configured default (<see cref="LlmOptions"/>); with none, the <see cref="OfflineResponder"/> answers from the retrieved context and
 /// the output <c>offline</c> is true.
 /// </summary>
@@ -36,6 +36,10 @@ public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> opti
     {
         /// <summary>The model name; empty uses <c>Llm:Model</c>.</summary>
         public string Model { get; init; } = "";
+
+        /// <summary>The id of a model provider configured in the studio (base URL, encrypted API key, default model); when set it
+        /// wins over <see cref="BaseUrl"/> and <see cref="ApiKey"/>. Empty: the node's own base URL, or the configured default.</summary>
+        public string Provider { get; init; } = "";
 
         /// <summary>An OpenAI-compatible base URL for this node only; empty uses <c>Llm:BaseUrl</c>.</summary>
         public string BaseUrl { get; init; } = "";
@@ -72,7 +76,7 @@ public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> opti
 
     protected override Input ResolveInput(NodeContext context, Config config)
     {
-        var endpoint = clients.Resolve(config.BaseUrl, config.ApiKey, config.Model);
+        var endpoint = clients.Resolve(config.Provider, config.BaseUrl, config.ApiKey, config.Model);
         var system = TemplateRenderer.Render(config.SystemPrompt, context).Trim();
         var prompt = TemplateRenderer.Render(config.Prompt, context).Trim();
         if (prompt.Length == 0)
@@ -91,7 +95,7 @@ public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> opti
 
     protected override async ValueTask<NodeResult> ExecuteAsync(NodeContext context, Config config, Input input, CancellationToken cancellationToken)
     {
-        var endpoint = clients.Resolve(config.BaseUrl, config.ApiKey, config.Model);
+        var endpoint = clients.Resolve(config.Provider, config.BaseUrl, config.ApiKey, config.Model);
         var client = clients.GetClient(endpoint);
         var chatOptions = new ChatOptions
         {

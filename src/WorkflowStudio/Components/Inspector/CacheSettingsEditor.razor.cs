@@ -14,6 +14,13 @@ public partial class CacheSettingsEditor
 
     [Parameter] public EventCallback<NodeCacheSettings> OnChange { get; set; }
 
+    /// <summary>The saved workflow the node belongs to; with it (and a cache to clear) the tab offers "Clear this step's cache".</summary>
+    [Parameter] public string? WorkflowId { get; set; }
+
+    [Inject] private IServiceProvider Services { get; set; } = null!;
+
+    private bool CanClear => WorkflowId is not null && Services.GetService(typeof(WorkflowEngine.Caching.ICacheInvalidation)) is not null;
+
     protected override void OnParametersSet()
     {
         // Keep what the user typed (even if invalid) until the node's cache settings change underneath (undo, another node).

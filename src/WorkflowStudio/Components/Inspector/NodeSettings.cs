@@ -60,6 +60,17 @@ public sealed class NodeSettings
 
     public JsonElement With(string name, string value) => Set(name, JsonValue.Create(value));
 
+    /// <summary>Several text settings changed at once (one undo step).</summary>
+    public JsonElement With(params (string Name, string Value)[] values)
+    {
+        var copy = (JsonObject)_values.DeepClone();
+        foreach (var (name, value) in values)
+        {
+            copy[name] = JsonValue.Create(value);
+        }
+        return JsonSerializer.SerializeToElement(copy, Json);
+    }
+
     public JsonElement With(string name, bool value) => Set(name, JsonValue.Create(value));
 
     public JsonElement With(string name, double value) => Set(name, JsonValue.Create(value));

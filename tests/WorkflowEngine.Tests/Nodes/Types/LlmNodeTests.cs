@@ -268,6 +268,64 @@ public sealed class LlmNodeTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_NamedProvider_SendsItsKeyAndModelToItsUrl()
+    {
+        // Arrange
+        await using var defaultServer = await FakeOpenAiServer.StartAsync();
+        await using var providerServer = await FakeOpenAiServer.StartAsync();
+        providerServer.RequiredApiKey = "sk-provider-key-0123456789";
+        providerServer.Answer = "From the named provider.";
+        var providers = new LlmTestHost.ProviderList(new LlmProviderSettings("p1", "Team OpenAI", providerServer.BaseUrl, "sk-provider-key-0123456789", "provider-model"));
+        await using var services = LlmTestHost.CreateServices(defaultServer, providers: providers);
+        var context = LlmTestHost.CreateContext(new LlmNode.Config { Provider = "p1", BaseUrl = "http://ignored.invalid/v1" }, upstream: TemplateUpstream);
+
+        // Act
+        var result = await LlmTestHost.RunAsync(services, context);
+
+        // Assert
+        Assert.Equal("From the named provider.", result.Outputs.GetString("text"));
+        Assert.Equal(0, defaultServer.ChatCallCount);
+        var request = Assert.Single(providerServer.ChatRequests);
+        Assert.Equal("provider-model", request.Model);
+        Assert.Equal("sk-provider-key-0123456789", request.ApiKey);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_NamedProviderWithNodeModel_UsesTheNodeModel()
+    {
+        // Arrange
+        await using var server = await FakeOpenAiServer.StartAsync();
+        var providers = new LlmTestHost.ProviderList(new LlmProviderSettings("p1", "Local", server.BaseUrl, null, "provider-model"));
+        await using var services = LlmTestHost.CreateServices(null, providers: providers);
+        var context = LlmTestHost.CreateContext(new LlmNode.Config { Provider = "p1", Model = "node-model" }, upstream: TemplateUpstream);
+
+        // Act
+        await LlmTestHost.RunAsync(services, context);
+
+        // Assert
+        Assert.Equal("node-model", Assert.Single(server.ChatRequests).Model);
+    }
+
+    [Theory]
+    [InlineData("gone", "no longer exists")]
+    [InlineData("unreadable", "can no longer be decrypted")]
+    public async Task Prepare_ProviderMissingOrKeyUnreadable_FailsWithAPlainMessage(string providerId, string expected)
+    {
+        // Arrange
+        await using var server = await FakeOpenAiServer.StartAsync();
+        var providers = new LlmTestHost.ProviderList(new LlmProviderSettings("unreadable", "Old key ring", server.BaseUrl, null, "m", KeyUnreadable: true));
+        await using var services = LlmTestHost.CreateServices(server, providers: providers);
+        var context = LlmTestHost.CreateContext(new LlmNode.Config { Provider = providerId }, upstream: TemplateUpstream);
+
+        // Act
+        var error = await Assert.ThrowsAsync<LlmException>(() => LlmTestHost.RunAsync(services, context));
+
+        // Assert
+        Assert.Contains(expected, error.Message);
+        Assert.Equal(0, server.ChatCallCount);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_NodeKeyAndModelOnly_UseDefaultUrlWithNodeValues()
     {
         // Arrange

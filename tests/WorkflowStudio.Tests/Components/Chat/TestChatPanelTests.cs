@@ -35,8 +35,9 @@ public sealed class TestChatPanelTests : StudioTestContext
             ["Llm:BaseUrl"] = _llm.BaseUrl,
             ["Llm:ApiKey"] = _llm.ApiKey,
             ["Llm:Model"] = _llm.Model,
-            // Retry back-off waits on the registered TimeProvider, which tests hold still (FakeTimeProvider).
-            ["Llm:MaxRetries"] = "0",
+            // Retries on the wall clock (the LLM pipeline does not use the test's FakeTimeProvider), kept short.
+            ["Llm:MaxRetries"] = "2",
+            ["Llm:RetryDelayMilliseconds"] = "10",
         });
         services.AddWorkflowEditor();
         services.AddWorkflowRuns();
@@ -112,6 +113,40 @@ public sealed class TestChatPanelTests : StudioTestContext
     }
 
     [Fact]
+    public async Task Stop_DuringRun_CancelsItAndRecordsItAsCancelled()
+    {
+        // Arrange
+        _llm.Hang = true;
+        var cut = RenderPanel();
+        Ask(cut, "this will hang");
+        // Not WaitForAssertion: it re-checks on renders, and a hanging model call renders nothing.
+        await WaitUntilAsync(() => _llm.ChatCallCount == 1);
+        var runId = cut.Find("[data-testid=chat-bot]").GetAttribute("data-run-id")!;
+
+        // Act
+        cut.Find("[data-testid=chat-stop]").Click();
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Equal("stopped", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+        Assert.NotEmpty(cut.FindAll("[data-testid=chat-send]"));
+        RunDetails? recorded = null;
+        await WaitUntilAsync(async () => (recorded = await Service<RunHistory>().GetAsync(runId)) is not null);
+        Assert.Equal("cancelled", recorded?.Run.Status);
+    }
+
+    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Not true within {Wait.TotalSeconds} s.");
+            await Task.Delay(25);
+        }
+    }
+
+    [Fact]
     public void NewConversation_AfterARun_ClearsMessagesAndStartsAFreshConversationId()
     {
         // Arrange
@@ -164,6 +199,31 @@ public sealed class TestChatPanelTests : StudioTestContext
         Assert.Contains("<script>alert('q')</script>", cut.Find("[data-testid=chat-user] .wf-chat-text").TextContent);
         Assert.Contains("<script>alert('a')</script>", cut.Find("[data-testid=chat-answer]").TextContent);
         Assert.NotNull(cut.Find("[data-testid=chat-answer] strong"));
+    }
+
+    [Fact]
+    public void Send_LlmServerFails_ShowsPlainErrorAndRetryAnswers()
+    {
+        // Arrange
+        _llm.FailAlways(500);
+        var cut = RenderPanel();
+
+        // Act
+        Ask(cut, "are you there?");
+
+        // Assert: a clear message, no stack trace; Retry runs the question again.
+        cut.WaitForAssertion(() => Assert.Equal("failed", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+        var error = cut.Find("[data-testid=chat-error]").TextContent;
+        Assert.Contains("HTTP 500", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"\bat [\w.`<>]+\(", error); // no stack-trace frame ("at Namespace.Type.Method(")
+        Assert.Equal(3, _llm.ChatCallCount); // the first call and two retries
+        _llm.Reset();
+        _llm.Responder = _ => "Yes, I am here.";
+        cut.Find("[data-testid=chat-retry]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+        Assert.Contains("Yes, I am here.", cut.Find("[data-testid=chat-answer]").TextContent);
+        Assert.Single(cut.FindAll("[data-testid=chat-user]"));
     }
 
     [Fact]

@@ -26,18 +26,7 @@ public sealed class KnowledgeBasesPageTests : StudioTestContext
     private KnowledgeBaseService KnowledgeBases => Service<KnowledgeBaseService>();
 
     private IRenderedComponent<ContainerFragment> RenderPage(string knowledgeBaseId) =>
-        Render(builder =>
-        {
-            builder.OpenComponent<MudPopoverProvider>(0);
-            builder.CloseComponent();
-            builder.OpenComponent<MudDialogProvider>(1);
-            builder.CloseComponent();
-            builder.OpenComponent<MudSnackbarProvider>(2);
-            builder.CloseComponent();
-            builder.OpenComponent<KnowledgeBasesPage>(3);
-            builder.AddAttribute(4, nameof(KnowledgeBasesPage.KnowledgeBaseId), knowledgeBaseId);
-            builder.CloseComponent();
-        });
+        RenderWithProviders<KnowledgeBasesPage>(new Dictionary<string, object?> { [nameof(KnowledgeBasesPage.KnowledgeBaseId)] = knowledgeBaseId });
 
     [Fact]
     public async Task Upload_TwoFilesThenSearch_IndexingFinishesAndRightChunkIsOnTop()

@@ -97,19 +97,10 @@ public sealed class EditorPageTests : EditorTestContext
     }
 
     private IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderEditor(string id) =>
-        Render(builder =>
+        RenderWithProviders<EditorPage>(new Dictionary<string, object?> { [nameof(EditorPage.Id)] = id }, before: builder =>
         {
-            builder.OpenComponent<MudPopoverProvider>(0);
-            builder.CloseComponent();
-            builder.OpenComponent<MudDialogProvider>(1);
-            builder.CloseComponent();
-            builder.OpenComponent<MudSnackbarProvider>(2);
-            builder.CloseComponent();
-            builder.OpenComponent<SectionOutlet>(3);
-            builder.AddAttribute(4, nameof(SectionOutlet.SectionName), MainLayout.AppBarSection);
-            builder.CloseComponent();
-            builder.OpenComponent<EditorPage>(5);
-            builder.AddAttribute(6, nameof(EditorPage.Id), id);
+            builder.OpenComponent<SectionOutlet>(0);
+            builder.AddAttribute(1, nameof(SectionOutlet.SectionName), MainLayout.AppBarSection);
             builder.CloseComponent();
         });
 }

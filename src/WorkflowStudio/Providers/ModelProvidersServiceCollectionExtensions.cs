@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using WorkflowEngine.Llm;
+using WorkflowEngine.Persistence;
+using WorkflowStudio.Providers;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class ModelProvidersServiceCollectionExtensions
+{
+    /// <summary>
+    /// Model providers configured in the studio: the <see cref="ModelProviderStore"/> as the engine's
+    /// <see cref="ILlmProviderCatalog"/> (replacing the engine's empty one) and as a workflow document filter, and ASP.NET Data
+    /// Protection with its key ring persisted in <paramref name="keyRingFolder"/> (beside the database, so a restart can still
+    /// decrypt the stored keys; back the folder up with the database). Without a folder (an in-memory database) the key ring is
+    /// Data Protection's default.
+    /// </summary>
+    public static IServiceCollection AddModelProviders(this IServiceCollection services, string? keyRingFolder)
+    {
+        var protection = services.AddDataProtection().SetApplicationName("WorkflowStudio");
+        if (keyRingFolder is not null)
+        {
+            protection.PersistKeysToFileSystem(new DirectoryInfo(keyRingFolder));
+        }
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ModelProviderStore>();
+        services.Replace(ServiceDescriptor.Singleton<ILlmProviderCatalog>(sp => sp.GetRequiredService<ModelProviderStore>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IWorkflowDocumentFilter, ModelProviderStore>(sp => sp.GetRequiredService<ModelProviderStore>()));
+        return services;
+    }
+}
