@@ -37,30 +37,55 @@ try
     _ = eval.RunBaseline(questions.Take(5).ToList(), 0.9); // warm up the model and JIT
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Dataset {Path.GetFileName(datasetPath)}: {dataset.Intents.Count} intents, {questions.Count(q => q.Kind == EvalQuestionKind.Paraphrase)} paraphrases, {dataset.OutOfScope.Count} out-of-scope; KB {kb.Documents.Count} documents; seed {seed}."));
-    var retrievalRight = questions.Where(q => q.Intent is not null)
-        .Count(q => kb.TopDocument(EvalText.Clean(q.Text), embedder.Embed(EvalText.Clean(q.Text))).Document == q.Intent);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Retrieval: top document is the question's intent for {retrievalRight}/{questions.Count(q => q.Intent is not null)} in-scope questions; out-of-scope questions with nothing found: {questions.Count(q => q.Intent is null && kb.TopDocument(EvalText.Clean(q.Text), embedder.Embed(EvalText.Clean(q.Text))).Document is null)}/{dataset.OutOfScope.Count}."));
+    foreach (var byVector in new[] { true, false })
+    {
+        var retrievalRight = questions.Where(q => q.Intent is not null)
+            .Count(q => kb.TopDocument(EvalText.Clean(q.Text), embedder.Embed(EvalText.Clean(q.Text)), byVector).Document == q.Intent);
+        var nothingFound = questions.Count(q => q.Intent is null && kb.TopDocument(EvalText.Clean(q.Text), embedder.Embed(EvalText.Clean(q.Text)), byVector).Document is null);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Retrieval ({(byVector ? "vector ranking of the hybrid hits, as the matcher uses it" : "hybrid ranking")}): top document is the question's intent for {retrievalRight}/{questions.Count(q => q.Intent is not null)} in-scope questions; out-of-scope questions with nothing found: {nothingFound}/{dataset.OutOfScope.Count}."));
+    }
+
     Console.WriteLine();
+
+    if (ablation)
+    {
+        Console.WriteLine("Best hybrid / vector score per question (in scope: i, out of scope: o):");
+        foreach (var q in questions.OrderBy(q => kb.BestScores(EvalText.Clean(q.Text), embedder.Embed(EvalText.Clean(q.Text))).Vector))
+        {
+            var (h, v) = kb.BestScores(EvalText.Clean(q.Text), embedder.Embed(EvalText.Clean(q.Text)));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {(q.Intent is null ? 'o' : 'i')} {h:0.00} {v:0.00} {q.Text}"));
+        }
+    }
 
     var results = new List<EvalResult> { eval.RunMatcher(questions, new SemanticMatchOptions()) };
     results.AddRange(new[] { 0.70, 0.80, 0.90 }.Select(t => eval.RunBaseline(questions, t)));
     if (ablation)
     {
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { RequireRetrievalAgreement = false }, "matcher without retrieval check"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { RetrievalByVector = false }, "matcher, document by hybrid ranking"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { MinMargin = 0 }, "matcher without margin"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { RetrievalMinVectorScore = 1 }, "matcher, found by hybrid score only"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { RetrievalMinVectorScore = 0.35 }, "matcher, found at vector 0.35"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { GroundSubstitution = false }, "matcher, every swap needs similar words"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { ScopedNegation = false }, "matcher, any negation difference misses"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { Threshold = 0.40 }, "matcher t=0.40 (before)"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckCoverage = false }, "matcher without coverage"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CoverageMaxDocuments = 2 }, "matcher, coverage words in ≤ 2 documents"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CoverageMaxDocuments = 3 }, "matcher, coverage words in ≤ 3 documents"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckNegation = false, CheckNumbers = false, CheckEntities = false, CheckSubstitution = false }, "matcher without lexical checks"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckSubstitution = false }, "matcher without substitution"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckGeneralization = false }, "matcher without generalization"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckEntities = false }, "matcher without entities"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckNegation = false }, "matcher without negation"));
-        foreach (var t in new[] { 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60 })
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckNumbers = false }, "matcher without numbers"));
+        foreach (var rm in new[] { 0.0, 0.02, 0.05 })
         {
-            foreach (var sub in new[] { 0.3, 0.4, 0.5 })
+            foreach (var t in new[] { 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50 })
             {
-                foreach (var margin in new[] { 0.0, 0.03, 0.05, 0.08 })
+                foreach (var sub in new[] { 0.3, 0.4 })
                 {
-                    results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { Threshold = t, SubstitutionSimilarity = sub, MinMargin = margin },
-                        string.Create(CultureInfo.InvariantCulture, $"grid t={t:0.00} sub={sub:0.0} margin={margin:0.00}")));
+                    results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { Threshold = t, SubstitutionSimilarity = sub, MinRetrievalMargin = rm },
+                        string.Create(CultureInfo.InvariantCulture, $"grid t={t:0.00} sub={sub:0.0} retrievalMargin={rm:0.00}")));
                 }
             }
         }

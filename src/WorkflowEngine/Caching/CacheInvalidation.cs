@@ -11,7 +11,8 @@ namespace WorkflowEngine.Caching;
 /// the tag's removal reaches every instance's L1 over the backplane and is stored in Redis, so L2 entries carrying the tag
 /// are no longer served. Knowledge-base changes are also announced on a Redis Pub/Sub channel
 /// (<c>&lt;prefix&gt;kb-changed</c>) so every instance's <see cref="OnKnowledgeBaseChanged"/> handlers run (to reload
-/// in-memory indexes). FusionCache's backplane carries cache entries only, not application messages: hence the channel.
+/// in-memory indexes), and cache clears on <c>&lt;prefix&gt;cache-cleared</c> (for <see cref="OnWorkflowCleared"/>: caches
+/// outside FusionCache, such as the semantic answer index). FusionCache's backplane carries cache entries only, not application messages: hence the channel.
 /// </summary>
 public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
 {
@@ -19,14 +20,17 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _instanceId = Guid.NewGuid().ToString("n");
     private readonly RedisChannel _channel;
+    private readonly RedisChannel _clearChannel;
     private readonly Task _subscription;
     private ImmutableArray<Func<string, Task>> _handlers = [];
+    private ImmutableArray<Func<string, string?, Task>> _clearHandlers = [];
 
     public CacheInvalidation(EngineCache cache, ILogger<CacheInvalidation>? logger = null)
     {
         _cache = cache;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _channel = RedisChannel.Literal(cache.Options.KeyPrefix + "kb-changed");
+        _clearChannel = RedisChannel.Literal(cache.Options.KeyPrefix + "cache-cleared");
         _subscription = cache.Redis.IsConfigured ? SubscribeAsync() : Task.CompletedTask;
     }
 
@@ -60,6 +64,27 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
         var tag = nodeId is null ? NodeCacheKey.WorkflowTag(workflowId) : NodeCacheKey.NodeTag(workflowId, nodeId);
         await _cache.Fusion.RemoveByTagAsync(tag, token: cancellationToken).ConfigureAwait(false);
         Log.CacheCleared(_logger, workflowId, nodeId);
+        if (_cache.Redis.IsConfigured)
+        {
+            try
+            {
+                var redis = await _cache.Redis.GetAsync().ConfigureAwait(false);
+                var message = JsonSerializer.Serialize(new WorkflowCleared(_instanceId, workflowId, nodeId));
+                await redis.GetSubscriber().PublishAsync(_clearChannel, message).ConfigureAwait(false);
+            }
+            catch (RedisException e)
+            {
+                Log.PubSubFailed(_logger, e);
+            }
+        }
+        await NotifyClearedAsync(workflowId, nodeId).ConfigureAwait(false);
+    }
+
+    public IDisposable OnWorkflowCleared(Func<string, string?, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ImmutableInterlocked.Update(ref _clearHandlers, h => h.Add(handler));
+        return new Unsubscriber(() => ImmutableInterlocked.Update(ref _clearHandlers, h => h.Remove(handler)));
     }
 
     public IDisposable OnKnowledgeBaseChanged(Func<string, Task> handler)
@@ -76,6 +101,7 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
             var redis = await _cache.Redis.GetAsync().ConfigureAwait(false);
             // StackExchange.Redis re-subscribes by itself after a reconnect.
             await redis.GetSubscriber().SubscribeAsync(_channel, (_, value) => OnMessageAsync(value).Forget()).ConfigureAwait(false);
+            await redis.GetSubscriber().SubscribeAsync(_clearChannel, (_, value) => OnClearedMessageAsync(value).Forget()).ConfigureAwait(false);
         }
         catch (RedisException e)
         {
@@ -101,6 +127,39 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
         await NotifyAsync(change.KnowledgeBaseId).ConfigureAwait(false);
     }
 
+    private async Task OnClearedMessageAsync(RedisValue value)
+    {
+        WorkflowCleared? cleared;
+        try
+        {
+            cleared = JsonSerializer.Deserialize<WorkflowCleared>(value.ToString());
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+        if (cleared is null || cleared.Instance == _instanceId || string.IsNullOrWhiteSpace(cleared.WorkflowId))
+        {
+            return;
+        }
+        await NotifyClearedAsync(cleared.WorkflowId, cleared.NodeId).ConfigureAwait(false);
+    }
+
+    private async Task NotifyClearedAsync(string workflowId, string? nodeId)
+    {
+        foreach (var handler in _clearHandlers)
+        {
+            try
+            {
+                await handler(workflowId, nodeId).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.CacheClearHandlerFailed(_logger, e, workflowId);
+            }
+        }
+    }
+
     private async Task NotifyAsync(string knowledgeBaseId)
     {
         foreach (var handler in _handlers)
@@ -123,6 +182,7 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
             try
             {
                 await redis.GetSubscriber().UnsubscribeAsync(_channel).ConfigureAwait(false);
+                await redis.GetSubscriber().UnsubscribeAsync(_clearChannel).ConfigureAwait(false);
             }
             catch (RedisException)
             {
@@ -132,6 +192,8 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
     }
 
     private sealed record KnowledgeBaseChange(string Instance, string KnowledgeBaseId);
+
+    private sealed record WorkflowCleared(string Instance, string WorkflowId, string? NodeId);
 
     private sealed class Unsubscriber(Action action) : IDisposable
     {

@@ -12,4 +12,18 @@ public interface ICacheInvalidation
     /// <summary>Called on this instance whenever any instance reports a knowledge-base change (to reload in-memory indexes).
     /// Dispose the result to stop listening.</summary>
     IDisposable OnKnowledgeBaseChanged(Func<string, Task> handler);
+
+    /// <summary>Called on this instance whenever any instance clears a workflow's cache (<see cref="ClearWorkflowAsync"/>):
+    /// workflow id and node id (null: the whole workflow). For caches outside FusionCache (the semantic answer index).
+    /// Dispose the result to stop listening. The default does not listen (implementations without such caches).</summary>
+    IDisposable OnWorkflowCleared(Func<string, string?, Task> handler) => NoSubscription.Instance;
+
+    private sealed class NoSubscription : IDisposable
+    {
+        public static readonly NoSubscription Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
 }

@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(3007, LogLevel.Warning, "A cached entry for {Key} could not be read and will be replaced")]
     public static partial void CorruptEntry(ILogger logger, string key);
 
+    [LoggerMessage(3090, LogLevel.Warning, "A cache-clear handler failed for workflow {WorkflowId}")]
+    public static partial void CacheClearHandlerFailed(ILogger logger, Exception exception, string workflowId);
+
     [LoggerMessage(3008, LogLevel.Debug, "Releasing the distributed lock for {Key} failed; it expires on its own")]
     public static partial void LockReleaseFailed(ILogger logger, Exception exception, string key);
 }

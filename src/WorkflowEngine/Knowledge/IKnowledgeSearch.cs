@@ -8,6 +8,11 @@ public interface IKnowledgeSearch
     ValueTask<long?> GetVersionAsync(string knowledgeBaseId, CancellationToken cancellationToken = default);
 
     ValueTask<IReadOnlyList<ScoredChunk>> SearchAsync(string knowledgeBaseId, string query, SearchOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="SearchAsync(string, string, SearchOptions, CancellationToken)"/>, with the query's embedding
+    /// already computed (by the same embedding model) so it is not embedded twice; implementations without vectors ignore it.</summary>
+    ValueTask<IReadOnlyList<ScoredChunk>> SearchAsync(string knowledgeBaseId, string query, ReadOnlyMemory<float> queryVector, SearchOptions options, CancellationToken cancellationToken = default) =>
+        SearchAsync(knowledgeBaseId, query, options, cancellationToken);
 }
 
 public enum SearchMode

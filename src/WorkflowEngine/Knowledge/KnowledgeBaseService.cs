@@ -365,6 +365,22 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         return loaded.Index.Search(query, vector, options);
     }
 
+    /// <summary>Search with the query's embedding already computed (the semantic cache embeds the question once for its own
+    /// index and for this search). A vector of another length than the index's falls back to embedding the query here.</summary>
+    public async ValueTask<IReadOnlyList<ScoredChunk>> SearchAsync(string knowledgeBaseId, string query, ReadOnlyMemory<float> queryVector, SearchOptions options, CancellationToken cancellationToken = default)
+    {
+        var loaded = await GetIndexAsync(knowledgeBaseId, cancellationToken);
+        if (loaded is null || loaded.Index.Count == 0 || string.IsNullOrWhiteSpace(query))
+        {
+            return [];
+        }
+        if (options.Mode == SearchMode.Keyword || queryVector.Length != loaded.Index.Dimensions || loaded.Index.Dimensions == 0)
+        {
+            return await SearchAsync(knowledgeBaseId, query, options, cancellationToken);
+        }
+        return loaded.Index.Search(query, queryVector, options);
+    }
+
     /// <summary>The studio's search playground: top chunks with keyword score, vector score and fused rank (no minimum score).</summary>
     public async Task<PlaygroundResult> SearchPlaygroundAsync(string knowledgeBaseId, string query, int topK = 5, SearchMode mode = SearchMode.Hybrid, CancellationToken cancellationToken = default)
     {

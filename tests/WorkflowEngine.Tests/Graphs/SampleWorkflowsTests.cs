@@ -63,6 +63,20 @@ public sealed class SampleWorkflowsTests : IAsyncLifetime
     }
 
     [Fact]
+    public void FaqBot_CacheGateThreshold_IsTheValueTheSemanticMatcherIsTunedFor()
+    {
+        // Arrange
+        var graph = SampleWorkflows.FaqBot("kb-shop");
+
+        // Act
+        var threshold = graph.FindNode("cache")!.Settings.GetProperty("threshold").GetDouble();
+
+        // Assert: the sample, the node's default (the inspector's "recommended") and the matcher's default agree.
+        Assert.Equal(new WorkflowEngine.Nodes.Types.CacheNode.Config().Threshold, threshold);
+        Assert.Equal(new WorkflowEngine.Caching.Semantic.SemanticMatchOptions().Threshold, threshold);
+    }
+
+    [Fact]
     public void Example_InFormatDoc_ValidatesWithoutProblemsAgainstRealNodeTypes()
     {
         // Arrange

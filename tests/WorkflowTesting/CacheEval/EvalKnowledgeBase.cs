@@ -1,3 +1,4 @@
+using WorkflowEngine.Caching.Semantic;
 using WorkflowEngine.Knowledge;
 
 namespace WorkflowTesting.CacheEval;
@@ -20,6 +21,13 @@ public sealed class EvalKnowledgeBase
 
     /// <summary>Below this hybrid score nothing counts as found (the retrieve node's <c>minScore</c>).</summary>
     public double MinScore { get; }
+
+    /// <summary>The best hybrid score (what the retrieve node's <c>minScore</c> is compared with) and the best vector score of a question.</summary>
+    public (double Hybrid, double Vector) BestScores(string cleanedQuestion, float[] embedding)
+    {
+        var hits = _index.Search(cleanedQuestion, embedding, SemanticRetrieval.SearchOptions);
+        return hits.Count == 0 ? (0, 0) : (hits[0].Score, hits.Max(h => h.VectorScore ?? 0));
+    }
 
     public IReadOnlyCollection<string> Documents => _index.Chunks.Select(c => c.DocumentId).Distinct().ToList();
 
@@ -49,15 +57,14 @@ public sealed class EvalKnowledgeBase
         return new EvalKnowledgeBase(new KnowledgeIndex(chunks, vectors), minScore);
     }
 
-    /// <summary>The best document for a question and its score, or null when nothing scores at least <see cref="MinScore"/>.</summary>
-    public (string? Document, double Score) TopDocument(string cleanedQuestion, float[] embedding)
+    /// <summary>The question's document as the product's semantic cache picks it (<see cref="SemanticRetrieval"/>: hybrid search,
+    /// minimum score, then the vector ranking), the hybrid score of the best chunk, and the gap to the next document.</summary>
+    public (string? Document, double Score, double Margin, IReadOnlySet<string>? Terms, IReadOnlySet<string>? ArticleTerms, IReadOnlyDictionary<string, int>? Counts) TopDocument(string cleanedQuestion, float[] embedding, bool vectorRanking = true, double minVectorScore = 0.40)
     {
-        var hits = _index.Search(cleanedQuestion, embedding, new SearchOptions(TopK: 1, MinScore: 0, Mode: SearchMode.Hybrid));
-        if (hits.Count == 0)
-        {
-            return (null, 0);
-        }
-
-        return hits[0].Score >= MinScore ? (hits[0].Chunk.DocumentId, hits[0].Score) : (null, hits[0].Score);
+        var hits = _index.Search(cleanedQuestion, embedding, SemanticRetrieval.SearchOptions);
+        var (chunk, margin) = SemanticRetrieval.TopDocument(hits, MinScore, vectorRanking, minVectorScore);
+        return (chunk?.DocumentId, hits.Count == 0 ? 0 : hits[0].Score, margin, chunk is null ? null : SemanticRetrieval.Terms(hits),
+            chunk is null ? null : SemanticRetrieval.ArticleTerms(hits, chunk.DocumentId),
+            chunk is null ? null : SemanticRetrieval.TermDocumentCounts(hits));
     }
 }

@@ -83,6 +83,8 @@ public sealed class QuestionFeatures
         var numbers = new HashSet<string>(StringComparer.Ordinal);
         var entities = new HashSet<string>(StringComparer.Ordinal);
         var negated = false;
+        var negatedWords = new HashSet<string>(StringComparer.Ordinal);
+        var negationScope = 0; // content words still to take into the scope of the last negation
         var rawTokens = Tokenize(text);
         var capitalizedTokens = rawTokens.Count(t => char.IsUpper(t[0]));
         var titleCase = rawTokens.Count > 2 && capitalizedTokens * 2 > rawTokens.Count;
@@ -93,6 +95,7 @@ public sealed class QuestionFeatures
             if (NegationWords.Contains(lower))
             {
                 negated = true;
+                negationScope = NegationScopeWords;
                 continue;
             }
 
@@ -125,6 +128,11 @@ public sealed class QuestionFeatures
             {
                 content.Add(Stem(lower));
                 typed.Add(lower);
+                if (negationScope > 0)
+                {
+                    negatedWords.Add(Stem(lower));
+                    negationScope--;
+                }
             }
         }
 
@@ -164,6 +172,7 @@ public sealed class QuestionFeatures
         Numbers = numbers;
         Entities = entities;
         IsNegated = negated;
+        NegatedWords = negatedWords;
         CjkContentChars = cjkChars;
         CjkBigrams = bigrams;
     }
@@ -185,6 +194,30 @@ public sealed class QuestionFeatures
     public IReadOnlySet<string> Entities { get; }
 
     public bool IsNegated { get; }
+
+    /// <summary>The (stemmed) content words a negation applies to: the first <see cref="NegationScopeWords"/> content words after
+    /// each negation ("my code doesn't <b>work</b>", "can't I <b>return</b> an <b>item</b>"). Empty for CJK text and when a negation
+    /// has no content word after it.</summary>
+    public IReadOnlySet<string> NegatedWords { get; }
+
+    /// <summary>How many content words after a negation count as negated.</summary>
+    public const int NegationScopeWords = 2;
+
+    /// <summary>Stemmed words of a text (no stop-word removal), e.g. a knowledge-base article's, to compare with <see cref="ContentWords"/>.</summary>
+    public static HashSet<string> Terms(string text)
+    {
+        var terms = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var token in Tokenize(text ?? string.Empty))
+        {
+            var lower = token.ToLowerInvariant().Replace("'", string.Empty, StringComparison.Ordinal).Replace("’", string.Empty, StringComparison.Ordinal);
+            if (lower.Length > 1)
+            {
+                terms.Add(Stem(lower));
+            }
+        }
+
+        return terms;
+    }
 
     public IReadOnlySet<char> CjkContentChars { get; }
 

@@ -18,6 +18,10 @@ public interface ISemanticEntryStore
 
     /// <summary>The scope's live entries whose ids are not in <paramref name="known"/>, with their expiry times.</summary>
     ValueTask<IReadOnlyList<(SemanticEntry Entry, DateTimeOffset ExpiresAt)>> LoadAsync(string scope, Func<string, bool> known, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every scope whose key starts with <paramref name="scopePrefix"/> (e.g. <c>"wf1:"</c> or
+    /// <c>"wf1:cache:"</c>); returns the number of keys removed.</summary>
+    ValueTask<long> ClearAsync(string scopePrefix, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -87,6 +91,47 @@ public sealed class RedisSemanticEntryStore(RedisConnection redis, TimeProvider 
         }
 
         return result;
+    }
+
+    /// <summary>SCAN with a MATCH pattern (never KEYS, which blocks Redis for the whole keyspace) and UNLINK (deletion of the
+    /// values happens off Redis's main thread) in batches.</summary>
+    public async ValueTask<long> ClearAsync(string scopePrefix, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scopePrefix);
+        var db = (await redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+        var pattern = "sem:" + EscapeGlob(scopePrefix) + "*";
+        var cursor = "0";
+        long removed = 0;
+        do
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var reply = (RedisResult[])(await db.ExecuteAsync("SCAN", cursor, "MATCH", pattern, "COUNT", 500).WaitAsync(cancellationToken).ConfigureAwait(false))!;
+            cursor = reply[0].ToString();
+            var keys = (RedisKey[])reply[1]!;
+            if (keys.Length > 0)
+            {
+                removed += (long)await db.ExecuteAsync("UNLINK", [.. keys.Select(k => (object)k)]).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        while (cursor != "0");
+
+        return removed;
+    }
+
+    private static string EscapeGlob(string text)
+    {
+        var escaped = new System.Text.StringBuilder(text.Length);
+        foreach (var ch in text)
+        {
+            if (ch is '*' or '?' or '[' or ']' or '\\')
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(ch);
+        }
+
+        return escaped.ToString();
     }
 
     private static string EntryKey(string scope, string id) => $"sem:{scope}:e:{id}";

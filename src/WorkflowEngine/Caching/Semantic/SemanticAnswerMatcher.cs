@@ -32,6 +32,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
     private readonly ConcurrentDictionary<string, (SemanticIndex Index, IReadOnlyList<string> Tags)> _indexes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, float[]> _phrases = new(StringComparer.Ordinal);
     private readonly IDisposable? _kbSubscription;
+    private readonly IDisposable? _clearSubscription;
 
     public SemanticAnswerMatcher(
         IEmbeddingGenerator<string, Embedding<float>> embeddings,
@@ -61,6 +62,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
 
             return Task.CompletedTask;
         });
+        _clearSubscription = invalidation?.OnWorkflowCleared(ClearAsync);
     }
 
     public string Mode => ModeName;
@@ -128,15 +130,23 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         ArgumentNullException.ThrowIfNull(scope);
         var text = question ?? string.Empty;
         var embedding = await EmbedAsync(text, cancellationToken).ConfigureAwait(false);
-        string? topDocument = null;
         foreach (var kb in KnowledgeBases(scope))
         {
-            var hits = await _knowledge.SearchAsync(kb, text, new SearchOptions(TopK: 1, MinScore: _options.RetrievalMinScore), cancellationToken).ConfigureAwait(false);
-            topDocument = hits.Count > 0 ? $"{kb}/{hits[0].Chunk.DocumentName}" : null;
-            break; // the first knowledge base of the workflow decides
+            // The first knowledge base of the workflow decides; see SemanticRetrieval for how the document is chosen.
+            var hits = await _knowledge.SearchAsync(kb, text, embedding, SemanticRetrieval.SearchOptions, cancellationToken).ConfigureAwait(false);
+            var (chunk, margin) = SemanticRetrieval.TopDocument(hits, _options.RetrievalMinScore, _options.RetrievalByVector, _options.RetrievalMinVectorScore);
+            return chunk is null
+                ? new SemanticQuery(text, text, embedding, null) { RetrievalMargin = 0 }
+                : new SemanticQuery(text, text, embedding, $"{kb}/{chunk.DocumentName}")
+                {
+                    RetrievalMargin = margin,
+                    KnowledgeTerms = SemanticRetrieval.Terms(hits),
+                    ArticleTerms = SemanticRetrieval.ArticleTerms(hits, chunk.DocumentId),
+                    TermDocumentCounts = SemanticRetrieval.TermDocumentCounts(hits),
+                };
         }
 
-        return new SemanticQuery(text, text, embedding, topDocument);
+        return new SemanticQuery(text, text, embedding, null);
     }
 
     /// <summary>The inspector's "test phrasing" box: would a gate with <paramref name="threshold"/>, in a workflow searching
@@ -151,7 +161,34 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         return await new SemanticMatcher(OptionsFor(scope, threshold), PhraseAsync).CompareAsync(askedQuery, cachedQuery, cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _kbSubscription?.Dispose();
+    public void Dispose()
+    {
+        _kbSubscription?.Dispose();
+        _clearSubscription?.Dispose();
+    }
+
+    /// <summary>The "Clear cache" button (<see cref="ICacheInvalidation.ClearWorkflowAsync"/>, on any instance): drops this
+    /// instance's indexes of the workflow (or node) and deletes their entries from Redis.</summary>
+    private async Task ClearAsync(string workflowId, string? nodeId)
+    {
+        var prefix = nodeId is null ? $"{workflowId}:" : $"{workflowId}:{nodeId}:";
+        foreach (var key in _indexes.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            _indexes.TryRemove(key, out _);
+        }
+
+        if (_store.IsShared)
+        {
+            try
+            {
+                await _store.ClearAsync(prefix, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (RedisException e)
+            {
+                Log.CacheTrouble(_logger, workflowId, nodeId ?? "*", "semantic store clear: " + e.Message);
+            }
+        }
+    }
 
     private SemanticMatchOptions OptionsFor(AnswerScope scope, double threshold)
     {

@@ -24,6 +24,19 @@ public sealed record SemanticQuery(string Question, string NormalizedText, float
 {
     private QuestionFeatures? _features;
 
+    /// <summary>How far <see cref="TopDocument"/> leads the next document in the retrieval (vector score); 1 when unknown.</summary>
+    public double RetrievalMargin { get; init; } = 1;
+
+    /// <summary>The (stemmed) words of the knowledge-base text retrieved for this question (<see cref="SemanticRetrieval.Terms"/>);
+    /// null when unknown. Lets the substitution check tell the knowledge base's own specifics from the asker's wording.</summary>
+    public IReadOnlySet<string>? KnowledgeTerms { get; init; }
+
+    /// <summary>The (stemmed) words of <see cref="TopDocument"/>'s retrieved chunks; null when unknown.</summary>
+    public IReadOnlySet<string>? ArticleTerms { get; init; }
+
+    /// <summary>Per word of the retrieved text, in how many retrieved documents it occurs; null when unknown.</summary>
+    public IReadOnlyDictionary<string, int>? TermDocumentCounts { get; init; }
+
     public QuestionFeatures Features => _features ??= QuestionFeatures.From(Question);
 }
 

@@ -93,7 +93,6 @@ public sealed class SemanticIndex
     {
         ArgumentNullException.ThrowIfNull(query);
         var snapshot = _snapshot;
-        var items = snapshot.Items;
         var n = snapshot.Count;
         if (n == 0 || count <= 0)
         {
@@ -101,7 +100,21 @@ public sealed class SemanticIndex
         }
 
         var now = _time.GetUtcNow();
-        var scores = new float[n];
+        var rented = System.Buffers.ArrayPool<float>.Shared.Rent(n);
+        try
+        {
+            return Top(snapshot, query, count, rented.AsSpan(0, n), now);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    private static List<SemanticCandidate> Top(Snapshot snapshot, SemanticQuery query, int count, Span<float> scores, DateTimeOffset now)
+    {
+        var items = snapshot.Items;
+        var n = snapshot.Count;
         if (query.Features.IsCjk)
         {
             for (var i = 0; i < n; i++)
@@ -118,19 +131,26 @@ public sealed class SemanticIndex
                 return [];
             }
 
+            // A tight loop over the contiguous rows only; the entry objects are looked at below, for the few that make the top.
             var rows = snapshot.Rows.AsSpan();
             for (var i = 0; i < n; i++)
             {
-                // Entries of another language (CJK) have no meaningful cosine with English text.
-                scores[i] = items[i].Features.IsCjk ? 0 : TensorPrimitives.Dot(rows.Slice(i * dim, dim), q);
+                scores[i] = TensorPrimitives.Dot(rows.Slice(i * dim, dim), q);
             }
         }
 
         // Partial selection of the top `count`: count is small (≤ 10), so insertion into a short list beats a full sort.
         var top = new List<(int Index, float Score)>(count + 1);
+        var cjkQuery = query.Features.IsCjk;
         for (var i = 0; i < scores.Length; i++)
         {
-            if (items[i].ExpiresAt <= now || top.Count == count && scores[i] <= top[^1].Score)
+            if (top.Count == count && scores[i] <= top[^1].Score)
+            {
+                continue;
+            }
+
+            // Expired entries are skipped; entries of another language (CJK) have no meaningful cosine with English text.
+            if (items[i].ExpiresAt <= now || !cjkQuery && items[i].Features.IsCjk)
             {
                 continue;
             }

@@ -6,9 +6,9 @@ namespace WorkflowEngine.Caching.Semantic;
 public sealed class SemanticMatchOptions
 {
     /// <summary>Minimum cosine similarity of the two questions' embeddings (English and other non-CJK text).</summary>
-    /// <value>0.40. The cache node's <c>threshold</c> setting overrides it.</value>
+    /// <value>0.30. The cache node's <c>threshold</c> setting overrides it.</value>
     [Range(0.0, 1.0)]
-    public double Threshold { get; set; } = 0.40;
+    public double Threshold { get; set; } = 0.30;
 
     /// <summary>Minimum character-bigram similarity (Dice) for Chinese, Japanese and Korean questions.</summary>
     /// <value>0.5</value>
@@ -24,9 +24,26 @@ public sealed class SemanticMatchOptions
     /// <value>true</value>
     public bool RequireRetrievalAgreement { get; set; } = true;
 
+    /// <summary>Pick each question's document by the vector ranking of the hybrid search's chunks (true) or by the fused
+    /// ranking itself (false). See <see cref="SemanticRetrieval"/>.</summary>
+    /// <value>true</value>
+    public bool RetrievalByVector { get; set; } = true;
+
+    /// <summary>How far (vector score) the new question's document must lead the next document for the retrieval check to
+    /// count: when two articles are about equally close, retrieval is a guess and agreeing on a guess proves nothing.</summary>
+    /// <value>0</value>
+    [Range(0.0, 1.0)]
+    public double MinRetrievalMargin { get; set; }
+
     /// <summary>Miss when one question is negated and the other is not ("can I" vs "can't I").</summary>
     /// <value>true</value>
     public bool CheckNegation { get; set; } = true;
+
+    /// <summary>A negation counts only when what it negates is asked in both questions ("can't I <b>return</b>" vs "can I
+    /// <b>return</b>"); "my code doesn't work" vs "where do I enter a code" differ in wording, not polarity. Off: any difference
+    /// in negation is a miss. CJK text always uses the strict rule.</summary>
+    /// <value>true</value>
+    public bool ScopedNegation { get; set; } = true;
 
     /// <summary>Miss when the questions mention different numbers ("2 days" vs "5 days").</summary>
     /// <value>true</value>
@@ -39,6 +56,26 @@ public sealed class SemanticMatchOptions
     /// <summary>Miss when the questions share a frame but each has its own subject words ("accidental damage" vs "wear and tear").</summary>
     /// <value>true</value>
     public bool CheckSubstitution { get; set; } = true;
+
+    /// <summary>Swapped subject words count as different specifics only when the knowledge base uses words of both sides in
+    /// the text retrieved for the question (it mentions "accidental damage" and "wear and tear": asking about one is not asking
+    /// about the other). When one side's words never occur there, they are the asker's wording for what the articles call
+    /// something else ("payment options" vs "payment methods"), which retrieval has already matched. Off: every swap needs
+    /// <see cref="SubstitutionSimilarity"/>.</summary>
+    /// <value>true</value>
+    public bool GroundSubstitution { get; set; } = true;
+
+    /// <summary>Miss when a word of the new question (not in the cached one) is used by the knowledge base, but not in the
+    /// article both questions retrieved: the question asks about something another article covers ("check the balance on my
+    /// voucher" retrieving the discount-code article, while "balance" is a gift-card word), so the article match is doubtful.</summary>
+    /// <value>true</value>
+    public bool CheckCoverage { get; set; } = true;
+
+    /// <summary>For <see cref="CheckCoverage"/>: a word counts as pointing to another article when it occurs in at most this
+    /// many of the retrieved documents (a distinctive word), none of them the agreed one.</summary>
+    /// <value>1</value>
+    [Range(1, 100)]
+    public int CoverageMaxDocuments { get; set; } = 1;
 
     /// <summary>With swapped subject words, how similar (cosine of the swapped words' embeddings) they must be to count as synonyms.</summary>
     /// <value>0.4</value>
@@ -54,6 +91,13 @@ public sealed class SemanticMatchOptions
     /// <value>0.2, the sample bot's retrieve <c>minScore</c>.</value>
     [Range(0.0, 1.0)]
     public double RetrievalMinScore { get; set; } = 0.2;
+
+    /// <summary>A question whose best hybrid score is below <see cref="RetrievalMinScore"/> still found its document when a
+    /// chunk's vector score (cosine) reaches this: paraphrases that share no word with the article ("deactivate my profile")
+    /// score low on keywords but close in meaning. Out-of-scope questions stay well below it (≤ 0.31 on the dev set).</summary>
+    /// <value>0.40</value>
+    [Range(0.0, 1.0)]
+    public double RetrievalMinVectorScore { get; set; } = 0.40;
 
     /// <summary>How many nearest entries are examined before giving up.</summary>
     /// <value>5</value>
@@ -71,7 +115,13 @@ public sealed class SemanticMatchOptions
             CjkThreshold = CjkThreshold,
             MinMargin = MinMargin,
             RequireRetrievalAgreement = RequireRetrievalAgreement,
+            RetrievalByVector = RetrievalByVector,
+            MinRetrievalMargin = MinRetrievalMargin,
             CheckNegation = CheckNegation,
+            ScopedNegation = ScopedNegation,
+            GroundSubstitution = GroundSubstitution,
+            CheckCoverage = CheckCoverage,
+            CoverageMaxDocuments = CoverageMaxDocuments,
             CheckNumbers = CheckNumbers,
             CheckEntities = CheckEntities,
             CheckSubstitution = CheckSubstitution,
@@ -79,5 +129,6 @@ public sealed class SemanticMatchOptions
             CheckGeneralization = CheckGeneralization,
             MaxCandidates = MaxCandidates,
             RetrievalMinScore = RetrievalMinScore,
+            RetrievalMinVectorScore = RetrievalMinVectorScore,
         };
 }

@@ -13,11 +13,15 @@ namespace WorkflowEngine.Caching.Semantic;
 /// <item><b>retrieval</b>: both questions retrieved the same top knowledge-base document. A single cosine threshold cannot
 /// separate paraphrases from near-misses (right paraphrases score as low as 0.3, wrong intents up to 0.6 with MiniLM);
 /// agreeing on the document that answers them is strong, cheap evidence of the same intent.</item>
-/// <item><b>margin</b>: the match is at least <see cref="SemanticMatchOptions.MinMargin"/> closer than the nearest cached
-/// question with a different answer: when two answers are about equally close, neither is safe.</item>
+/// <item><b>margin</b>: the match is at least <see cref="SemanticMatchOptions.MinMargin"/> closer than the nearest rival: a
+/// cached question with a different answer that retrieved another article (or, without a knowledge base, any different
+/// answer): when two answers are about equally close, neither is safe. Paraphrases answered from the same article are not
+/// rivals: an LLM words each answer a little differently, and that must not make the cache refuse.</item>
 /// <item><b>negation</b>: both or neither are negated ("can I" vs "can't I").</item>
 /// <item><b>numbers</b>: the same numbers ("within 14 days" vs "within 30 days").</item>
 /// <item><b>entities</b>: every product or place name in the cached question also appears in the new one.</item>
+/// <item><b>coverage</b>: no word of the new question (beyond the cached one's) is a knowledge-base word missing from the
+/// agreed article: such a word points to another article, so the agreement may be a retrieval mistake.</item>
 /// <item><b>substitution</b>: the questions do not share a frame while each has its own subject words
 /// ("does the warranty cover accidental damage" vs "… wear and tear"); for CJK, each has characters the other lacks
 /// (退款 refund vs 退货 return).</item>
@@ -130,6 +134,13 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
                 ? agree ? "Neither question found a knowledge-base document." : "The knowledge base has nothing on this question."
                 : agree ? $"Both questions retrieve \"{query.TopDocument}\"."
                 : $"This question retrieves \"{query.TopDocument ?? "nothing"}\", the cached one \"{candidate.Entry.TopDocument ?? "nothing"}\".";
+            if (agree && query.TopDocument is not null && query.RetrievalMargin < Options.MinRetrievalMargin)
+            {
+                agree = false;
+                detail = string.Create(CultureInfo.InvariantCulture,
+                    $"Both questions retrieve \"{query.TopDocument}\", but only {query.RetrievalMargin:0.00} ahead of the next article (needs {Options.MinRetrievalMargin:0.00}).");
+            }
+
             checks.Add(new MatchCheck("retrieval", agree, detail));
         }
 
@@ -137,7 +148,7 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
         SemanticEntry? rival = null;
         foreach (var other in all)
         {
-            if (!string.Equals(other.Entry.Answer, candidate.Entry.Answer, StringComparison.Ordinal) && other.Similarity > competitor)
+            if (IsRival(other.Entry, candidate.Entry) && other.Similarity > competitor)
             {
                 competitor = other.Similarity;
                 rival = other.Entry;
@@ -151,9 +162,7 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
 
         if (Options.CheckNegation)
         {
-            checks.Add(new MatchCheck("negation", q.IsNegated == e.IsNegated, q.IsNegated == e.IsNegated
-                ? "Both or neither are negated."
-                : q.IsNegated ? "This question is negated, the cached one is not." : "The cached question is negated, this one is not."));
+            checks.Add(Negation(q, e, cjk));
         }
 
         if (Options.CheckNumbers)
@@ -172,10 +181,25 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
                 : $"The cached question is about {string.Join(", ", missing)}, this one is not."));
         }
 
+        if (Options.CheckCoverage && !cjk && query.TermDocumentCounts is { } counts && query.ArticleTerms is { } article
+            && query.TopDocument is not null && string.Equals(query.TopDocument, candidate.Entry.TopDocument, StringComparison.Ordinal))
+        {
+            // Only words distinctive of other articles (in at most CoverageMaxDocuments of them): generic shop words
+            // ("order", "item") occur in many articles and say nothing about which one is meant.
+            var elsewhere = q.ContentWordsAsTyped
+                .Where(w => !e.ContentWords.Contains(QuestionFeatures.Stem(w)) && !article.Contains(QuestionFeatures.Stem(w))
+                    && counts.GetValueOrDefault(QuestionFeatures.Stem(w)) is > 0 and var n && n <= Options.CoverageMaxDocuments)
+                .Distinct(StringComparer.Ordinal).ToList();
+            checks.Add(new MatchCheck("coverage", elsewhere.Count == 0, elsewhere.Count == 0
+                ? "The article covers this question's words."
+                : $"\"{string.Join(" ", elsewhere)}\" appears in the knowledge base but not in \"{query.TopDocument}\": the question may be about another article."));
+        }
+
         // Last and only when everything else passed: it may need an embedding call.
         if (Options.CheckSubstitution && checks.All(c => c.Passed))
         {
-            checks.Add(cjk ? CjkSubstitution(q, e) : await WordSubstitutionAsync(q, e, cancellationToken).ConfigureAwait(false));
+            var known = Options.GroundSubstitution ? query.KnowledgeTerms : null;
+            checks.Add(cjk ? CjkSubstitution(q, e) : await WordSubstitutionAsync(q, e, known, cancellationToken).ConfigureAwait(false));
         }
 
         var failed = checks.Where(c => !c.Passed).ToList();
@@ -185,7 +209,28 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
         return new MatchDecision(failed.Count == 0, candidate.Entry, candidate.Similarity, checks, reason);
     }
 
-    private async ValueTask<MatchCheck> WordSubstitutionAsync(QuestionFeatures q, QuestionFeatures e, CancellationToken cancellationToken)
+    private MatchCheck Negation(QuestionFeatures q, QuestionFeatures e, bool cjk)
+    {
+        if (q.IsNegated == e.IsNegated)
+        {
+            return new MatchCheck("negation", true, "Both or neither are negated.");
+        }
+
+        var (negated, other) = q.IsNegated ? (q, e) : (e, q);
+        var which = q.IsNegated ? "This question is negated, the cached one is not" : "The cached question is negated, this one is not";
+        if (cjk || !Options.ScopedNegation || negated.NegatedWords.Count == 0)
+        {
+            return new MatchCheck("negation", false, which + ".");
+        }
+
+        var flipped = negated.NegatedWords.Where(other.ContentWords.Contains).ToList();
+        var negatedTyped = negated.ContentWordsAsTyped.Where(w => negated.NegatedWords.Contains(QuestionFeatures.Stem(w))).Distinct().ToList();
+        return flipped.Count > 0
+            ? new MatchCheck("negation", false, $"{which}: one asks whether \"{string.Join(" ", negatedTyped)}\", the other whether not.")
+            : new MatchCheck("negation", true, $"{which}, but the negated words (\"{string.Join(" ", negatedTyped)}\") are not asked in the other question.");
+    }
+
+    private async ValueTask<MatchCheck> WordSubstitutionAsync(QuestionFeatures q, QuestionFeatures e, IReadOnlySet<string>? known, CancellationToken cancellationToken)
     {
         var onlyNew = q.ContentWords.Where(w => !e.ContentWords.Contains(w)).ToList();
         var onlyCached = e.ContentWords.Where(w => !q.ContentWords.Contains(w)).ToList();
@@ -206,6 +251,14 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
 
         var newWords = string.Join(" ", q.ContentWordsAsTyped.Where(w => onlyNew.Contains(QuestionFeatures.Stem(w))));
         var cachedWords = string.Join(" ", e.ContentWordsAsTyped.Where(w => onlyCached.Contains(QuestionFeatures.Stem(w))));
+        if (known is not null && (!onlyNew.Any(known.Contains) || !onlyCached.Any(known.Contains)))
+        {
+            // The knowledge base tells specifics apart only by the words it uses; a side whose differing words it never uses
+            // around this question is the asker's own wording for what retrieval already matched.
+            var foreign = onlyNew.Any(known.Contains) ? cachedWords : newWords;
+            return new MatchCheck("substitution", true, $"\"{newWords}\" vs \"{cachedWords}\": the knowledge base does not use \"{foreign}\" here, so this is rewording, not a different specific.");
+        }
+
         if (_phraseEmbedding is null)
         {
             return new MatchCheck("substitution", false, $"Same subject but different specifics: \"{newWords}\" vs \"{cachedWords}\".");
@@ -229,6 +282,10 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
             ? $"Different key characters: {string.Concat(onlyNew)} vs {string.Concat(onlyCached)}."
             : "No swapped key characters.");
     }
+
+    private static bool IsRival(SemanticEntry other, SemanticEntry candidate) =>
+        !string.Equals(other.Answer, candidate.Answer, StringComparison.Ordinal)
+        && (other.TopDocument is null || candidate.TopDocument is null || !string.Equals(other.TopDocument, candidate.TopDocument, StringComparison.Ordinal));
 
     private static string Describe(IReadOnlySet<string> numbers) => numbers.Count == 0 ? "none" : string.Join(", ", numbers);
 }

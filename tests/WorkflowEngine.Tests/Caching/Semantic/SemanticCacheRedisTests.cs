@@ -77,6 +77,72 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
         Assert.Null(await Semantic(_b).FindAsync(after, "when do i get my money back", 0, Timeout));
     }
 
+    [Fact]
+    public async Task ClearWorkflowAsync_NodeThenWorkflow_SemanticEntriesGoneFromRedisAndBothInstances()
+    {
+        // Arrange: answers of two gates of this workflow and one of another workflow, shared through Redis; B has loaded them.
+        var kb = await SampleKbAsync();
+        var gate = await ScopeAsync(_a, kb);
+        var secondGate = gate with { NodeId = "cache2" };
+        var otherWorkflow = gate with { WorkflowId = _workflowId + "-other" };
+        foreach (var scope in new[] { gate, secondGate, otherWorkflow })
+        {
+            await Semantic(_a).StoreAsync(scope, "when do i get my money back", "Refunds take 5 to 10 days.", TimeSpan.FromSeconds(1), Timeout);
+            Assert.NotNull(await Semantic(_b).FindAsync(scope, "when will i get my money back", 0, Timeout));
+        }
+
+        var invalidation = _a.GetRequiredService<ICacheInvalidation>();
+
+        // Act 1: clear one node.
+        await invalidation.ClearWorkflowAsync(_workflowId, "cache");
+
+        // Assert 1: its keys are gone from Redis, the other gate's are not; both instances miss for it.
+        Assert.Empty(await SemanticKeysAsync($"sem:{_workflowId}:cache:*"));
+        Assert.NotEmpty(await SemanticKeysAsync($"sem:{_workflowId}:cache2:*"));
+        Assert.Null(await Semantic(_a).FindAsync(gate, "when will i get my money back", 0, Timeout));
+        Assert.True(await EventuallyMissAsync(_b, gate), "instance B still served the cleared node's answer");
+        Assert.NotNull(await Semantic(_b).FindAsync(secondGate, "when will i get my money back", 0, Timeout));
+
+        // Act 2: clear the whole workflow.
+        await invalidation.ClearWorkflowAsync(_workflowId);
+
+        // Assert 2: nothing of this workflow is left anywhere; the other workflow keeps its answers.
+        Assert.Empty(await SemanticKeysAsync($"sem:{_workflowId}:*"));
+        Assert.True(await EventuallyMissAsync(_b, secondGate), "instance B still served the cleared workflow's answer");
+        Assert.Null(await Semantic(_a).FindAsync(secondGate, "when will i get my money back", 0, Timeout));
+        Assert.NotEmpty(await SemanticKeysAsync($"sem:{otherWorkflow.WorkflowId}:*"));
+        Assert.NotNull(await Semantic(_b).FindAsync(otherWorkflow, "when will i get my money back", 0, Timeout));
+    }
+
+    /// <summary>Instance B learns of the clear over Pub/Sub, so its in-process index goes shortly after the call returns.</summary>
+    private static async Task<bool> EventuallyMissAsync(IServiceProvider services, AnswerScope scope)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await Semantic(services).FindAsync(scope, "when will i get my money back", 0, Timeout) is null)
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+
+    private async Task<List<string>> SemanticKeysAsync(string pattern)
+    {
+        var connection = await _a.GetRequiredService<RedisConnection>().GetAsync();
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        var keys = new List<string>();
+        await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: 500)) // SCAN under the hood
+        {
+            keys.Add(key.ToString());
+        }
+
+        return keys;
+    }
+
     private static IAnswerMatcher Semantic(IServiceProvider services) =>
         services.GetRequiredService<ResponseCache>().For("semantic");
 

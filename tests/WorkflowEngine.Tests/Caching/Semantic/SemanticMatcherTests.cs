@@ -122,13 +122,13 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Decide_TwoAnswersAlmostEquallyClose_MissOnMargin()
+    public async Task Decide_TwoAnswersFromDifferentArticlesAlmostEquallyClose_MissOnMargin()
     {
-        // Arrange: two cached questions with different answers, nearly the same distance from the new one.
+        // Arrange: two cached questions with different answers from different articles, nearly the same distance from the new one.
         var matcher = fixture.Matcher();
         var query = fixture.Query("How do I get a refund?", "refunds");
         var a = fixture.Entry("how do i get my refund", "refunds", "answer A");
-        var b = fixture.Entry("how do i get a refund please", "refunds", "answer B");
+        var b = fixture.Entry("how do i get a refund please", "returns", "answer B");
         var candidates = new SemanticIndexBuilder().With(a).With(b).Search(query);
 
         // Act
@@ -136,6 +136,41 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
 
         // Assert
         AssertFailed(decision, "margin");
+    }
+
+    [Fact]
+    public async Task Decide_TwoAnswersWithoutKnowledgeBaseAlmostEquallyClose_MissOnMargin()
+    {
+        // Arrange: no documents to tell the two answers apart.
+        var matcher = fixture.Matcher(new SemanticMatchOptions { RequireRetrievalAgreement = false });
+        var query = fixture.Query("How do I get a refund?", null);
+        var a = fixture.Entry("how do i get my refund", null, "answer A");
+        var b = fixture.Entry("how do i get a refund please", null, "answer B");
+        var candidates = new SemanticIndexBuilder().With(a).With(b).Search(query);
+
+        // Act
+        var decision = await matcher.DecideAsync(query, candidates);
+
+        // Assert
+        AssertFailed(decision, "margin");
+    }
+
+    [Fact]
+    public async Task Decide_ParaphrasesAnsweredFromSameArticleInOtherWords_Hit()
+    {
+        // Arrange: two paraphrases cached with differently worded answers (as an LLM gives them) from the same article.
+        var matcher = fixture.Matcher();
+        var query = fixture.Query("How do I get a refund?", "refunds");
+        var a = fixture.Entry("how do i get my refund", "refunds", "Refunds reach you within 5 days.");
+        var b = fixture.Entry("how do i get a refund please", "refunds", "You get your money back within 5 working days.");
+        var candidates = new SemanticIndexBuilder().With(a).With(b).Search(query);
+
+        // Act
+        var decision = await matcher.DecideAsync(query, candidates);
+
+        // Assert
+        Assert.True(decision.IsHit, decision.Reason);
+        Assert.Contains(decision.Checks, c => c.Name == "margin" && c.Passed);
     }
 
     [Fact]
@@ -196,6 +231,90 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
         var decision = Compare("怎么退款", "refunds", "How do I get a refund?", "refunds");
 
         AssertFailed(decision, "similarity");
+    }
+
+    [Theory]
+    [InlineData("Where do I enter a coupon?", "My discount code doesn't work")]
+    [InlineData("Where is my parcel?", "My parcel hasn't shown up")]
+    public void Compare_NegationOfWordsTheOtherDoesNotAsk_PassesNegation(string asked, string cached)
+    {
+        // Act: the negation is part of a complaint ("doesn't work"), not a flipped yes/no question.
+        var decision = Compare(asked, "doc", cached, "doc");
+
+        // Assert
+        Assert.Contains(decision.Checks, c => c.Name == "negation" && c.Passed);
+    }
+
+    [Fact]
+    public void Compare_NegationOfSharedWord_MissEvenWithOtherWording()
+    {
+        // Act: "work" is asked in both, negated in one.
+        var decision = Compare("Does my discount code work?", "discount-codes", "My discount code doesn't work", "discount-codes");
+
+        // Assert
+        AssertFailed(decision, "negation");
+    }
+
+    [Fact]
+    public async Task Compare_ScopedNegationOff_AnyNegationDifferenceMisses()
+    {
+        // Arrange
+        var matcher = fixture.Matcher(new SemanticMatchOptions { ScopedNegation = false });
+
+        // Act
+        var decision = await matcher.CompareAsync(fixture.Query("Where do I enter a coupon?", "doc"), fixture.Query("My discount code doesn't work", "doc"));
+
+        // Assert
+        AssertFailed(decision, "negation");
+    }
+
+    [Fact]
+    public async Task Compare_SwappedWordsTheKnowledgeBaseNeverUses_Rewording()
+    {
+        // Arrange: "options" is the asker's word; the article says "methods" (and "accept").
+        var matcher = fixture.Matcher();
+        var article = QuestionFeatures.Terms("Payment methods. We accept Visa, Mastercard, PayPal and bank transfer.");
+        var asked = fixture.Query("payment options", "payment-methods");
+        asked = new SemanticQuery(asked.Question, asked.NormalizedText, asked.Embedding, asked.TopDocument) { KnowledgeTerms = article };
+
+        // Act
+        var decision = await matcher.CompareAsync(asked, fixture.Query("Which payment methods do you accept?", "payment-methods"));
+
+        // Assert
+        Assert.True(decision.IsHit, decision.Reason);
+        Assert.Contains(decision.Checks, c => c.Name == "substitution" && c.Passed && c.Detail.Contains("rewording", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Compare_SwappedWordsTheArticleNamesBoth_StillMissOnSubstitution()
+    {
+        // Arrange: the article names both specifics, so asking about one is not asking about the other.
+        var matcher = fixture.Matcher();
+        var article = QuestionFeatures.Terms("Warranty. The warranty does not cover wear and tear, accidental damage or misuse.");
+        var asked = fixture.Query("Does the warranty cover accidental damage?", "warranty");
+        asked = new SemanticQuery(asked.Question, asked.NormalizedText, asked.Embedding, asked.TopDocument) { KnowledgeTerms = article };
+
+        // Act
+        var decision = await matcher.CompareAsync(asked, fixture.Query("Does the warranty cover wear and tear?", "warranty"));
+
+        // Assert
+        AssertFailed(decision, "substitution");
+    }
+
+    [Fact]
+    public async Task Compare_RetrievalAgreesWithoutMargin_MissOnRetrieval()
+    {
+        // Arrange: both retrieve "refunds", but the new question's article leads the next one by only 0.01.
+        var matcher = fixture.Matcher(new SemanticMatchOptions { MinRetrievalMargin = 0.05 });
+        var asked = fixture.Query("When will I get my money back?", "refunds");
+        asked = new SemanticQuery(asked.Question, asked.NormalizedText, asked.Embedding, asked.TopDocument) { RetrievalMargin = 0.01 };
+
+        // Act
+        var decision = await matcher.CompareAsync(asked, fixture.Query("How do I get a refund?", "refunds"));
+
+        // Assert
+        AssertFailed(decision, "retrieval");
+        Assert.Contains("ahead of the next article", decision.Reason, StringComparison.Ordinal);
     }
 
     /// <summary>Builds candidates the way the cache does: through a <see cref="SemanticIndex"/>.</summary>

@@ -1,0 +1,111 @@
+using WorkflowEngine.Knowledge;
+
+namespace WorkflowEngine.Caching.Semantic;
+
+/// <summary>
+/// Which knowledge-base document a question is about, for the matcher's retrieval-agreement check. One hybrid search
+/// (the retrieve node's own ranking and <c>minScore</c> decide whether anything relevant was found at all), then the
+/// document is chosen by the <b>vector</b> scores of the returned chunks: on short FAQ questions the vector ranking's top-1
+/// is right far more often than the fused ranking's (96 % vs 86 % on the shared dev set, docs/benchmarks.md), because
+/// paraphrases share few words with the article and the keyword ranking pulls the wrong article up. The gap between the
+/// best document and the runner-up says how sure retrieval is (<see cref="SemanticQuery.RetrievalMargin"/>).
+/// Used by the product (<see cref="SemanticAnswerMatcher"/>) and by the evaluation tool, so both decide alike.
+/// </summary>
+public static class SemanticRetrieval
+{
+    /// <summary>Chunks fetched per question: enough to hold the vector ranking's best chunks of the top few documents.</summary>
+    public const int SearchTopK = 12;
+
+    /// <summary>The search to run for a question (hybrid, no minimum: <see cref="TopDocument"/> applies the minimum itself).</summary>
+    public static SearchOptions SearchOptions { get; } = new(TopK: SearchTopK, MinScore: 0, Mode: SearchMode.Hybrid);
+
+    /// <summary>The question's document among <paramref name="hits"/> (hybrid order) and the score gap to the next document;
+    /// null when nothing relevant was found: the best hybrid score is below <paramref name="minScore"/> and no chunk's vector
+    /// score reaches <paramref name="minVectorScore"/> (a paraphrase may share no word with the article, which drags its hybrid
+    /// score down, while its meaning is close).</summary>
+    public static (KnowledgeChunk? Chunk, double Margin) TopDocument(IReadOnlyList<ScoredChunk> hits, double minScore, bool vectorRanking = true, double minVectorScore = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        if (hits.Count == 0 || hits[0].Score <= 0 || hits[0].Score < minScore && !hits.Any(h => h.VectorScore >= minVectorScore))
+        {
+            return (null, 0);
+        }
+
+        if (!vectorRanking || hits.All(h => h.VectorScore is null))
+        {
+            var nextHybrid = hits.FirstOrDefault(h => !string.Equals(h.Chunk.DocumentId, hits[0].Chunk.DocumentId, StringComparison.Ordinal));
+            return (hits[0].Chunk, nextHybrid is null ? 1 : hits[0].Score - nextHybrid.Score);
+        }
+
+        KnowledgeChunk? best = null;
+        double bestScore = -1, second = 0;
+        foreach (var hit in hits)
+        {
+            var score = hit.VectorScore ?? 0;
+            if (best is not null && string.Equals(hit.Chunk.DocumentId, best.DocumentId, StringComparison.Ordinal))
+            {
+                if (score > bestScore)
+                {
+                    bestScore = score;
+                    best = hit.Chunk;
+                }
+
+                continue;
+            }
+
+            if (score > bestScore)
+            {
+                if (best is not null)
+                {
+                    second = Math.Max(second, bestScore);
+                }
+
+                bestScore = score;
+                best = hit.Chunk;
+            }
+            else
+            {
+                second = Math.Max(second, score);
+            }
+        }
+
+        return (best, Math.Max(0, bestScore - second));
+    }
+
+    /// <summary>The stemmed words (heading and text) of all <paramref name="hits"/>: the vocabulary the knowledge base uses
+    /// around the question. A word outside it is the asker's own wording.</summary>
+    public static IReadOnlySet<string> Terms(IReadOnlyList<ScoredChunk> hits)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        var terms = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var hit in hits)
+        {
+            terms.UnionWith(QuestionFeatures.Terms(hit.Chunk.Heading + " " + hit.Chunk.Text));
+        }
+
+        return terms;
+    }
+
+    /// <summary>The stemmed words of <paramref name="documentId"/>'s chunks among <paramref name="hits"/> (heading and text).</summary>
+    public static IReadOnlySet<string> ArticleTerms(IReadOnlyList<ScoredChunk> hits, string documentId)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        return Terms([.. hits.Where(h => string.Equals(h.Chunk.DocumentId, documentId, StringComparison.Ordinal))]);
+    }
+
+    /// <summary>Per stemmed word of <paramref name="hits"/>, the number of distinct documents it occurs in.</summary>
+    public static IReadOnlyDictionary<string, int> TermDocumentCounts(IReadOnlyList<ScoredChunk> hits)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var document in hits.GroupBy(h => h.Chunk.DocumentId, StringComparer.Ordinal))
+        {
+            foreach (var term in Terms([.. document]))
+            {
+                counts[term] = counts.GetValueOrDefault(term) + 1;
+            }
+        }
+
+        return counts;
+    }
+}
