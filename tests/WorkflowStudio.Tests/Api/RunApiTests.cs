@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace WorkflowStudio.Tests.Api;
 
@@ -43,6 +44,29 @@ public sealed class RunApiTests(ApiFixture fixture)
         Assert.Equal("L1", secondTrace["cache"].GetProperty("level").GetString());
         Assert.Equal("skipped", secondTrace["llm"].GetProperty("status").GetString());
         Assert.Contains("cache", secondTrace["llm"].GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Run_WorkflowSavedBetweenRuns_NextRunUsesTheSavedVersion()
+    {
+        // Arrange: one run, so the published graph is held in memory
+        var id = await _server.CreateFaqBotAsync();
+        using var admin = _server.Admin();
+        using var before = await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = Question() });
+        var document = JsonNode.Parse(await admin.GetStringAsync($"api/workflows/{id}"))!;
+        var answer = document["nodes"]!.AsArray().Single(n => n!["id"]!.GetValue<string>() == "answer")!;
+        answer["settings"] = new JsonObject { ["template"] = "Edited answer." };
+
+        // Act
+        using var saved = await admin.PutAsync($"api/workflows/{id}", ApiServer.Json(document.ToJsonString()));
+        using var after = await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = Question() });
+        var body = await ApiServer.ReadAsync(after);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal("Edited answer.", body.GetProperty("answer").GetString());
     }
 
     [Fact]
