@@ -86,11 +86,11 @@ for (var round = 1; round <= rounds; round++)
     results.Add(("run", await Measure(Run, seconds)));
 }
 Console.WriteLine();
-Console.WriteLine("| endpoint | requests/s | p50 ms | p99 ms | errors |");
-Console.WriteLine("|---|---|---|---|---|");
+Console.WriteLine("| endpoint | requests/s | p50 ms | p99 ms | errors | CPU µs/request (this process: studio + load generator) | redis-server CPU µs/request | KB allocated/request | thread-pool work items/request |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
 foreach (var (name, s) in results)
 {
-    Console.WriteLine($"| {(name == "ping" ? "GET /api/ping (constant JSON)" : "POST /run (cached)")} | {s.Rps:F0} | {s.P50:F2} | {s.P99:F2} | {s.Errors} |");
+    Console.WriteLine($"| {(name == "ping" ? "GET /api/ping (constant JSON)" : "POST /run (cached)")} | {s.Rps:F0} | {s.P50:F2} | {s.P99:F2} | {s.Errors} | {s.CpuPerRequestUs:F0} | {s.RedisCpuPerRequestUs:F0} | {s.AllocatedKbPerRequest:F1} | {s.WorkItemsPerRequest:F1} |");
 }
 var pingBest = results.Where(r => r.Name == "ping").Max(r => r.Stats.Rps);
 var runBest = results.Where(r => r.Name == "run").Max(r => r.Stats.Rps);
@@ -98,6 +98,10 @@ var pingMean = results.Where(r => r.Name == "ping").Average(r => r.Stats.Rps);
 var runMean = results.Where(r => r.Name == "run").Average(r => r.Stats.Rps);
 Console.WriteLine();
 Console.WriteLine($"ratio cached /run : ping = {runMean / pingMean:P0} (means), {runBest / pingBest:P0} (best rounds); LLM calls during the run: {llm.ChatCallCount}");
+var pingCpu = results.Where(r => r.Name == "ping").Average(r => r.Stats.CpuPerRequestUs + r.Stats.RedisCpuPerRequestUs);
+var runCpu = results.Where(r => r.Name == "run").Average(r => r.Stats.CpuPerRequestUs + r.Stats.RedisCpuPerRequestUs);
+Console.WriteLine($"CPU per request (this process + redis-server): ping {pingCpu:F0} µs, cached /run {runCpu:F0} µs; ratio ping : /run = {pingCpu / runCpu:P0} " +
+    "(what the throughput ratio would be if both were CPU-bound on an otherwise idle machine)");
 redis?.Dispose();
 return 0;
 
@@ -112,6 +116,10 @@ Task<HttpResponseMessage> Ping() => http.GetAsync("api/ping");
 
 async Task<Stats> Measure(Func<Task<HttpResponseMessage>> send, int durationSeconds)
 {
+    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+    var allocatedBefore = GC.GetTotalAllocatedBytes();
+    var workItemsBefore = ThreadPool.CompletedWorkItemCount;
+    var redisBefore = RedisCpu();
     var stop = Stopwatch.StartNew();
     var duration = TimeSpan.FromSeconds(durationSeconds);
     var latencies = new List<double>[clients];
@@ -142,8 +150,42 @@ async Task<Stats> Measure(Func<Task<HttpResponseMessage>> send, int durationSeco
     })).ToArray();
     await Task.WhenAll(workers);
     var elapsed = stop.Elapsed.TotalSeconds;
+    var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds;
+    var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+    var workItems = ThreadPool.CompletedWorkItemCount - workItemsBefore;
+    var redisCpu = (RedisCpu() - redisBefore).TotalMicroseconds;
     var all = latencies.SelectMany(l => l).Order().ToArray();
-    return new Stats(all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), errors);
+    return new Stats(all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), errors,
+        all.Length == 0 ? double.NaN : cpu / all.Length, all.Length == 0 ? double.NaN : redisCpu / all.Length,
+        all.Length == 0 ? double.NaN : allocated / 1024.0 / all.Length, all.Length == 0 ? double.NaN : (double)workItems / all.Length);
+}
+
+// CPU time of redis-server (utime + stime from /proc), found by its port on the command line; zero without Redis.
+TimeSpan RedisCpu()
+{
+    if (redis is null)
+    {
+        return TimeSpan.Zero;
+    }
+    foreach (var dir in Directory.EnumerateDirectories("/proc"))
+    {
+        try
+        {
+            var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+            if (!cmdline.Contains("redis-server", StringComparison.Ordinal) || !cmdline.Contains($" {redis.Port} ", StringComparison.Ordinal) && !cmdline.Contains($":{redis.Port}", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11]) + long.Parse(fields[12]);
+            return TimeSpan.FromSeconds(ticks / 100.0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+        }
+    }
+    return TimeSpan.Zero;
 }
 
 static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
@@ -166,4 +208,4 @@ int Arg(string name, int fallback)
     return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var value) ? value : fallback;
 }
 
-internal sealed record Stats(double Rps, double P50, double P99, int Errors);
+internal sealed record Stats(double Rps, double P50, double P99, int Errors, double CpuPerRequestUs, double RedisCpuPerRequestUs, double AllocatedKbPerRequest, double WorkItemsPerRequest);

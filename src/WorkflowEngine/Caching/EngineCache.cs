@@ -67,6 +67,9 @@ public sealed class EngineCache : IDisposable
             TagsDefaultEntryOptions = new FusionCacheEntryOptions
             {
                 Duration = TimeSpan.FromDays(10),
+                // Not below Duration, or FusionCache logs a warning each time a tag marker is written or read from Redis.
+                FailSafeMaxDuration = TimeSpan.FromDays(10),
+                DistributedCacheFailSafeMaxDuration = TimeSpan.FromDays(10),
                 Size = 1,
                 IsFailSafeEnabled = true,
                 DistributedCacheSoftTimeout = Options.RedisSoftTimeout,
@@ -80,9 +83,9 @@ public sealed class EngineCache : IDisposable
             Func<Task<StackExchange.Redis.IConnectionMultiplexer>> shared = redis.GetAsync;
             var serializer = new FusionCacheSystemTextJsonSerializer(new JsonSerializerOptions(JsonSerializerDefaults.General) { IncludeFields = true });
             fusion.SetupDistributedCache(new RedisCache(new RedisCacheOptions { ConnectionMultiplexerFactory = shared }), serializer);
-            fusion.SetupDistributedLocker(new RedisDistributedLocker(
+            fusion.SetupDistributedLocker(new DeferredReleaseLocker(new RedisDistributedLocker(
                 new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = shared },
-                loggerFactory.CreateLogger<RedisDistributedLocker>()));
+                loggerFactory.CreateLogger<RedisDistributedLocker>()), loggerFactory.CreateLogger<EngineCache>()));
             fusion.SetupBackplane(new RedisBackplane(
                 new RedisBackplaneOptions { ConnectionMultiplexerFactory = shared },
                 loggerFactory.CreateLogger<RedisBackplane>()));

@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(3090, LogLevel.Warning, "A cache-clear handler failed for workflow {WorkflowId}")]
     public static partial void CacheClearHandlerFailed(ILogger logger, Exception exception, string workflowId);
+
+    [LoggerMessage(3008, LogLevel.Debug, "Releasing the distributed lock for {Key} failed; it expires on its own")]
+    public static partial void LockReleaseFailed(ILogger logger, Exception exception, string key);
 }

@@ -6,6 +6,10 @@ public sealed record RunRequest(string WorkflowId, string Query)
     public string ConversationId { get; init; } = Guid.NewGuid().ToString("n");
     public IReadOnlyList<ChatTurn> History { get; init; } = [];
     public string RunId { get; init; } = Guid.NewGuid().ToString("n");
+
+    /// <summary>True when <see cref="ConversationId"/> was just created for this run (the caller sent none): there is no
+    /// earlier turn to load from the conversation memory.</summary>
+    public bool IsNewConversation { get; init; }
 }
 
 public sealed record ChatTurn(string Role, string Text)

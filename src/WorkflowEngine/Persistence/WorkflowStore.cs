@@ -25,6 +25,12 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
 {
     private readonly IWorkflowDocumentFilter[] _filters = filters?.ToArray() ?? [];
 
+    private long _changeStamp;
+
+    /// <summary>Grows on every create, save and delete made through this store, so readers that keep parsed graphs
+    /// (the API's published workflows) know at once, without asking SQLite, that something may have changed.</summary>
+    public long ChangeStamp => Interlocked.Read(ref _changeStamp);
+
     public async Task<IReadOnlyList<WorkflowSummary>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -51,6 +57,7 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
         entity.Versions.Add(new WorkflowVersionEntity { WorkflowId = entity.Id, Version = entity.Version, Json = entity.Json, SavedAt = now });
         db.Workflows.Add(entity);
         await db.SaveChangesAsync(cancellationToken);
+        Interlocked.Increment(ref _changeStamp);
         return ToStored(entity);
     }
 
@@ -75,6 +82,7 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            Interlocked.Increment(ref _changeStamp);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -97,7 +105,9 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Workflows.Where(w => w.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+        var deleted = await db.Workflows.Where(w => w.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+        Interlocked.Increment(ref _changeStamp);
+        return deleted;
     }
 
     public async Task<IReadOnlyList<WorkflowVersionInfo>> ListVersionsAsync(string id, CancellationToken cancellationToken = default)

@@ -5,14 +5,28 @@ using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.Api;
 
-/// <summary>The saved graphs the API runs. Each request reads only the workflow's version (one indexed lookup); the parsed
-/// graph is reused while the version is unchanged, so a save from the studio or the API takes effect on the next request.</summary>
-public sealed class PublishedWorkflows(IDbContextFactory<StudioDbContext> dbFactory)
+/// <summary>The saved graphs the API runs, parsed once per version. A request asks SQLite nothing while no workflow was
+/// created, saved or deleted through this instance's <see cref="WorkflowStore"/> (its <see cref="WorkflowStore.ChangeStamp"/>
+/// is unchanged) and the workflow's version was checked within <see cref="RecheckInterval"/>; so a save from the studio or
+/// the API takes effect on the next request, and a write by another process sharing the database file within a second.
+/// Before, every request read the version from SQLite: under 32 concurrent clients that query and SQLite's connection-pool
+/// lock were the largest single cost of a cached run (docs/benchmarks.md, "HTTP API").</summary>
+public sealed class PublishedWorkflows(IDbContextFactory<StudioDbContext> dbFactory, WorkflowStore store, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, (int Version, WorkflowGraph Graph)> _graphs = new(StringComparer.Ordinal);
+    /// <summary>How long a version check is trusted when nothing changed in this process.</summary>
+    public static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, Published> _graphs = new(StringComparer.Ordinal);
 
     public async Task<WorkflowGraph?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
+        // Read the stamp before SQLite, so a save that lands while we read is seen as a change by the next request.
+        var stamp = store.ChangeStamp;
+        var now = time.GetTimestamp();
+        if (_graphs.TryGetValue(id, out var cached) && cached.Stamp == stamp && time.GetElapsedTime(cached.CheckedAt, now) < RecheckInterval)
+        {
+            return cached.Graph;
+        }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var version = await db.Workflows.AsNoTracking().Where(w => w.Id == id).Select(w => (int?)w.Version).FirstOrDefaultAsync(cancellationToken);
         if (version is null)
@@ -20,8 +34,9 @@ public sealed class PublishedWorkflows(IDbContextFactory<StudioDbContext> dbFact
             _graphs.TryRemove(id, out _);
             return null;
         }
-        if (_graphs.TryGetValue(id, out var cached) && cached.Version == version)
+        if (cached is not null && cached.Version == version)
         {
+            _graphs[id] = cached with { Stamp = stamp, CheckedAt = now };
             return cached.Graph;
         }
         var row = await db.Workflows.AsNoTracking().Where(w => w.Id == id).Select(w => new { w.Version, w.Json }).FirstOrDefaultAsync(cancellationToken);
@@ -29,7 +44,9 @@ public sealed class PublishedWorkflows(IDbContextFactory<StudioDbContext> dbFact
         {
             return null;
         }
-        _graphs[id] = (row.Version, graph);
+        _graphs[id] = new Published(row.Version, graph, stamp, now);
         return graph;
     }
+
+    private sealed record Published(int Version, WorkflowGraph Graph, long Stamp, long CheckedAt);
 }

@@ -114,7 +114,7 @@ internal static class RunEndpoints
         {
             return (null, WorkflowEndpoints.WorkflowNotFound(id));
         }
-        var request = new RunRequest(id, query) { ConversationId = conversationId ?? Guid.NewGuid().ToString("n") };
+        var request = new RunRequest(id, query) { ConversationId = conversationId ?? Guid.NewGuid().ToString("n"), IsNewConversation = conversationId is null };
         return (runs.Start(graph, request, RunSources.Api), null);
     }
 

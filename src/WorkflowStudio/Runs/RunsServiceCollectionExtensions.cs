@@ -6,7 +6,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class RunsServiceCollectionExtensions
 {
     /// <summary>Running workflows for the test chat and the API (<see cref="WorkflowRunService"/>), recording them in SQLite
-    /// (<see cref="RunRecorder"/>) and reading them back (<see cref="RunHistory"/>). Options: <c>Studio:Runs</c>.</summary>
+    /// (<see cref="RunRecorder"/>), reading them back (<see cref="RunHistory"/>) and finding the graph to replay one on
+    /// (<see cref="RunGraphs"/>). Options: <c>Studio:Runs</c>.</summary>
     public static IServiceCollection AddWorkflowRuns(this IServiceCollection services)
     {
         services.AddOptions<RunOptions>().BindConfiguration(RunOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -14,6 +15,7 @@ public static class RunsServiceCollectionExtensions
         services.TryAddSingleton<RunRecorder>();
         services.TryAddSingleton<WorkflowRunService>();
         services.TryAddSingleton<RunHistory>();
+        services.TryAddSingleton<RunGraphs>();
         services.TryAddSingleton<RunHub>();
         return services;
     }

@@ -120,21 +120,33 @@ public sealed class WorkflowRunService(
         var startedAt = time.GetUtcNow();
         var trace = new RunTraceRecorder();
         RunCompleted? completed = null;
+        // True when request.History is what the conversation memory held at the start (so appending need not read it again).
+        var memoryRead = false;
         try
         {
-            if (request.History.Count == 0)
+            if (request.History.Count == 0 && !request.IsNewConversation)
             {
                 request = request with { History = await LoadHistoryAsync(request.ConversationId, cancellationToken).ConfigureAwait(false) };
+                memoryRead = true;
             }
-            await foreach (var e in runner.RunAsync(graph, request, cancellationToken).ConfigureAwait(false))
+            else if (request.IsNewConversation && request.History.Count == 0)
             {
-                trace.Apply(e);
-                if (e is RunCompleted c)
-                {
-                    completed = c;
-                }
-                events.TryWrite(e);
+                memoryRead = true;
             }
+            // On the run's own flow (no event channel in between): the events go to the trace and to this handle's readers.
+            await runner.RunWithEventsAsync(graph, request, e =>
+            {
+                lock (trace)
+                {
+                    trace.Apply(e);
+                    if (e is RunCompleted c)
+                    {
+                        completed = c;
+                    }
+                    events.TryWrite(e);
+                }
+                return ValueTask.CompletedTask;
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -159,8 +171,10 @@ public sealed class WorkflowRunService(
             try
             {
                 // Not cancellable: the answer was given, so the conversation must remember it.
-                await memory.AppendAsync(request.ConversationId, [new ChatTurn(ChatTurn.User, request.Query), new ChatTurn(ChatTurn.Assistant, run.Answer)],
-                    options.Value.MemoryTurns, CancellationToken.None).ConfigureAwait(false);
+                ChatTurn[] turns = [new ChatTurn(ChatTurn.User, request.Query), new ChatTurn(ChatTurn.Assistant, run.Answer)];
+                await (memoryRead
+                    ? memory.AppendAsync(request.ConversationId, request.History, turns, options.Value.MemoryTurns, CancellationToken.None)
+                    : memory.AppendAsync(request.ConversationId, turns, options.Value.MemoryTurns, CancellationToken.None)).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

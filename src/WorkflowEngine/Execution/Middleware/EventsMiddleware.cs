@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.Extensions.Options;
 using WorkflowEngine.Events;
 using WorkflowEngine.Nodes;
@@ -37,19 +39,28 @@ public sealed class EventsMiddleware(TimeProvider time, IOptions<ExecutionOption
         }
     }
 
-    /// <summary>The outputs as compact JSON, cut to <paramref name="maxLength"/> characters with an ellipsis.</summary>
+    /// <summary>The outputs as compact JSON, cut to <paramref name="maxLength"/> characters with an ellipsis. Decodes only the
+    /// part of the outputs' UTF-8 that the preview shows (a long answer is not copied into a string to be cut).</summary>
     public static string Preview(NodeOutputs outputs, int maxLength)
     {
-        var json = outputs.ToJson();
-        if (maxLength <= 0 || json.Length <= maxLength)
+        var utf8 = JsonMarshal.GetRawUtf8Value(outputs.Value);
+        if (maxLength <= 0 || utf8.Length <= maxLength)
         {
-            return json;
+            // No more bytes than characters allowed: it fits whole.
+            return Encoding.UTF8.GetString(utf8);
         }
-        var cut = maxLength;
-        if (char.IsHighSurrogate(json[cut - 1]))
+        // Decode at most maxLength + 1 characters (the one more tells whether there is more), straight from the JSON's bytes.
+        var chars = maxLength < 512 ? stackalloc char[maxLength + 2] : new char[maxLength + 2];
+        Encoding.UTF8.GetDecoder().Convert(utf8, chars, flush: true, out var bytesUsed, out var charsUsed, out _);
+        if (bytesUsed == utf8.Length && charsUsed <= maxLength)
+        {
+            return new string(chars[..charsUsed]);
+        }
+        var cut = Math.Min(maxLength, charsUsed);
+        if (char.IsHighSurrogate(chars[cut - 1]))
         {
             cut--;
         }
-        return string.Concat(json.AsSpan(0, cut), "…");
+        return string.Concat(chars[..cut], "…");
     }
 }

@@ -31,6 +31,9 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
     public const string HitPort = "hit";
     public const string MissPort = "miss";
 
+    /// <summary>The <c>cache</c> detail of a miss during Redis trouble (reported as outcome <c>error</c>).</summary>
+    private const string RedisTroubleReason = "redis unreachable";
+
     private static readonly ConditionalWeakTable<WorkflowGraph, GraphScope> GraphScopes = new();
 
     private readonly ConditionalWeakTable<RunContext, PendingAnswer> _pending = new();
@@ -85,7 +88,9 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         if (match is null)
         {
             _pending.AddOrUpdate(context.Run, new PendingAnswer(matcher, scope, input.Question, started));
-            return Miss(input, null);
+            // Checked after the lookup: a lookup that found Redis gone (or its circuit breaker open) is cache trouble, not a
+            // plain miss; the run goes on along 'miss' and the answer is kept in this instance's L1 only.
+            return Miss(input, cache.HasL2 && !cache.IsL2Usable ? RedisTroubleReason : null);
         }
         var similarity = match.Similarity.ToString("0.###", CultureInfo.InvariantCulture);
         return new NodeResult(NodeOutputs.From(new
@@ -131,7 +136,9 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         }
         if (result.ActivePort != HitPort || result.Details is null)
         {
-            return CacheOutcome.Miss;
+            return result.Details is { } details && details.TryGetValue("cache", out var reason) && reason == RedisTroubleReason
+                ? new CacheOutcome(CacheStatus.Error, Detail: "Redis is unreachable: the question was looked up in this instance only, and its answer is cached here only.")
+                : CacheOutcome.Miss;
         }
         var level = result.Details.TryGetValue("level", out var l) && Enum.TryParse<CacheLevel>(l, out var parsed) ? parsed : (CacheLevel?)null;
         var saved = result.Details.TryGetValue("savedMs", out var ms) && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
@@ -145,10 +152,23 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
     public async ValueTask<AnswerScope> ScopeAsync(NodeContext context, CancellationToken cancellationToken)
     {
         var graph = GraphScopes.GetValue(context.Graph, static g => DescribeGraph(g));
-        var knowledgeBases = new SortedDictionary<string, long?>(StringComparer.Ordinal);
-        foreach (var kb in graph.KnowledgeBaseIds)
+        var versions = graph.KnowledgeBaseIds.Length == 0 ? [] : new long?[graph.KnowledgeBaseIds.Length];
+        for (var i = 0; i < versions.Length; i++)
         {
-            knowledgeBases[kb] = await knowledge.GetVersionAsync(kb, cancellationToken).ConfigureAwait(false);
+            versions[i] = await knowledge.GetVersionAsync(graph.KnowledgeBaseIds[i], cancellationToken).ConfigureAwait(false);
+        }
+        var ttl = cache.Options.TtlFor("answer", context.Node.Cache.TtlSeconds);
+        // The scope changes only when a knowledge base's version does: reuse the last one built for this gate (hashing it and
+        // building its tags on every run was a measurable part of a cached run, bench/ApiLoad).
+        if (graph.LastScopes.TryGetValue(context.Node.Id, out var last) && last.Scope.WorkflowId == context.Run.WorkflowId
+            && last.Scope.Ttl == ttl && last.Versions.AsSpan().SequenceEqual(versions))
+        {
+            return last.Scope;
+        }
+        var knowledgeBases = new SortedDictionary<string, long?>(StringComparer.Ordinal);
+        for (var i = 0; i < versions.Length; i++)
+        {
+            knowledgeBases[graph.KnowledgeBaseIds[i]] = versions[i];
         }
         var scopeHash = CanonicalJson.Hash(new { graph = graph.Hash, knowledgeBases });
         var tags = new List<string>(2 + graph.KnowledgeBaseIds.Length)
@@ -157,8 +177,9 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
             NodeCacheKey.NodeTag(context.Run.WorkflowId, context.Node.Id),
         };
         tags.AddRange(graph.KnowledgeBaseIds.Select(NodeCacheKey.KnowledgeBaseTag));
-        var ttl = cache.Options.TtlFor("answer", context.Node.Cache.TtlSeconds);
-        return new AnswerScope(context.Run.WorkflowId, context.Node.Id, scopeHash, ttl, tags);
+        var scope = new AnswerScope(context.Run.WorkflowId, context.Node.Id, scopeHash, ttl, tags);
+        graph.LastScopes[context.Node.Id] = new BuiltScope(versions, scope);
+        return scope;
     }
 
     /// <summary>The part of a gate's scope that depends on the graph alone: a hash of every node's type and settings and of
@@ -192,7 +213,13 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         Details = reason is null ? null : new Dictionary<string, string> { ["cache"] = reason },
     };
 
-    private sealed record GraphScope(string Hash, string[] KnowledgeBaseIds);
+    private sealed record GraphScope(string Hash, string[] KnowledgeBaseIds)
+    {
+        /// <summary>The last scope built per gate node id, with the knowledge-base versions it was built for.</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<string, BuiltScope> LastScopes { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed record BuiltScope(long?[] Versions, AnswerScope Scope);
 
     private sealed record PendingAnswer(IAnswerMatcher Matcher, AnswerScope Scope, string Question, long Started);
 }

@@ -175,7 +175,7 @@ public static class RunOverlay
         }
         if (details is not null && details.TryGetValue("matchedQuestion", out var q))
         {
-            text += $"; matched '{q}'";
+            text += $"; matched '{q}'" + (details.TryGetValue("similarity", out var similarity) ? $" (similarity {similarity})" : "");
         }
         return text;
     }

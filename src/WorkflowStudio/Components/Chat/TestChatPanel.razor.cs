@@ -184,6 +184,7 @@ public sealed partial class TestChatPanel : IAsyncDisposable
                 var run = await handle.Completion;
                 bot.Complete(run);
                 _runs.Add(run);
+                Session.SetLastRun(run);
                 EndRun();
                 _scrollPending = true;
                 StateHasChanged();

@@ -97,32 +97,7 @@ public sealed partial class WorkflowCanvas : IAsyncDisposable
         }
     }
 
-    private void Fit(double width, double height, double minZoom)
-    {
-        if (width <= 0 || height <= 0)
-        {
-            return;
-        }
-        if (Diagram.Nodes.Count == 0)
-        {
-            Diagram.SetZoom(1);
-            Diagram.SetPan(0, 0);
-            return;
-        }
-        const double margin = 24;
-        var left = Diagram.Nodes.Min(n => n.Position.X);
-        var top = Diagram.Nodes.Min(n => n.Position.Y);
-        var right = Diagram.Nodes.Max(n => n.Position.X + (n.Size?.Width ?? WorkflowNodeModel.CardWidth));
-        var bottom = Diagram.Nodes.Max(n => n.Position.Y + (n.Size?.Height ?? WorkflowNodeModel.CardHeight)) + 24; // room for run pills
-        var zoom = Math.Clamp(Math.Min((width - 2 * margin) / (right - left), (height - 2 * margin) / (bottom - top)), minZoom, FitMaxZoom);
-        Diagram.SetZoom(zoom);
-        // Centre the graph; when it is larger than the view even at the smallest zoom, start at its top-left corner.
-        var graphWidth = (right - left) * zoom;
-        var graphHeight = (bottom - top) * zoom;
-        var panX = graphWidth <= width - 2 * margin ? (width - graphWidth) / 2 - left * zoom : margin - left * zoom;
-        var panY = graphHeight <= height - 2 * margin ? (height - graphHeight) / 2 - top * zoom : margin - top * zoom;
-        Diagram.SetPan(panX, panY);
-    }
+    private void Fit(double width, double height, double minZoom) => DiagramFit.Apply(Diagram, width, height, minZoom, FitMaxZoom);
 
     private void ZoomBy(double factor)
     {

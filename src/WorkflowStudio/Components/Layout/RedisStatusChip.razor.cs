@@ -47,7 +47,7 @@ public sealed partial class RedisStatusChip : IDisposable
     {
         RedisStatus.Connected => Color.Success,
         RedisStatus.Down => Color.Warning,
-        _ => Color.Default,
+        _ => Color.Inherit, // outlined in the app bar's own text colour: readable on the dark bar
     };
 
     private string ChipIcon => _health.Status switch

@@ -137,8 +137,47 @@ public sealed class TestChatTests(ChatStudioFixture fixture)
         await rows.First.ClickAsync();
         await page.GetByTestId("run-trace").WaitForAsync();
         Assert.Equal("HIT", await page.Locator("[data-testid=run-trace] tr[data-node-id=cache]").GetAttributeAsync("data-outcome"));
+        // The run replayed on the workflow's canvas: the gate's HIT pill, the bypassed steps greyed.
+        await page.Locator("[data-testid=run-replay] .wf-node[data-node-id=cache][data-run-state=hit]").WaitForAsync();
+        Assert.StartsWith("HIT L", (await page.Locator("[data-testid=run-replay] .wf-node[data-node-id=cache] [data-testid=node-overlay]").InnerTextAsync()).Trim());
+        Assert.Equal("skipped", await page.Locator("[data-testid=run-replay] .wf-node[data-node-id=llm]").GetAttributeAsync("data-run-state"));
+        await StudioBrowserFixture.ScreenshotAsync(page, "run-replay");
         Assert.Empty(Studio.Server.Problems);
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task TwoTabsSameWorkflow_AskAtTheSameTime_EachSeesOnlyItsOwnRun()
+    {
+        // Arrange
+        var workflow = await CopyOfSampleAsync("Two tabs bot");
+        fixture.Llm.Reset();
+        fixture.Llm.Responder = r => "Answer for: " + r.LastUserMessage;
+        fixture.Llm.Delay = TimeSpan.FromSeconds(2);
+        fixture.Llm.TokenDelay = TimeSpan.FromMilliseconds(20);
+        var tabA = await OpenChatAsync(workflow.Id);
+        var tabB = await OpenChatAsync(workflow.Id);
+
+        // Act: both runs are in flight together.
+        await AskAsync(tabA, "Where is my parcel?");
+        await AskAsync(tabB, "Can I pay by invoice?");
+        await tabA.Locator("[data-testid=chat-bot][data-state=done]").WaitForAsync(new() { Timeout = 30_000 });
+        await tabB.Locator("[data-testid=chat-bot][data-state=done]").WaitForAsync(new() { Timeout = 30_000 });
+
+        // Assert: one question and one answer per tab, its own; each canvas shows its own (finished) run.
+        foreach (var (tab, own, other) in new[] { (tabA, "parcel", "invoice"), (tabB, "invoice", "parcel") })
+        {
+            Assert.Equal(1, await tab.GetByTestId("chat-bot").CountAsync());
+            Assert.Equal(1, await tab.GetByTestId("chat-user").CountAsync());
+            var answer = await tab.GetByTestId("chat-answer").InnerTextAsync();
+            Assert.Contains(own, answer);
+            Assert.DoesNotContain(other, answer);
+            Assert.Equal("miss", await tab.Locator(".wf-node[data-node-id=llm]").GetAttributeAsync("data-run-state"));
+        }
+        Assert.Equal(2, fixture.Llm.MaxConcurrentChatCalls);
+        Assert.Empty(Studio.Server.Problems);
+        await tabA.Context.CloseAsync();
+        await tabB.Context.CloseAsync();
     }
 
     [Fact]

@@ -45,6 +45,13 @@ public sealed class TestChatPanelTests : StudioTestContext
 
     private IRenderedComponent<TestChatPanel> RenderPanel() => Render<TestChatPanel>();
 
+    /// <summary>The llm step cached, and no earlier turns in its prompt, so asking the same again has the same cache key.</summary>
+    private void CacheTheModelStep() => Session.UpdateNode("llm", n => n with
+    {
+        Settings = System.Text.Json.JsonDocument.Parse("""{ "prompt": "{{ start.query }}", "historyTurns": 0 }""").RootElement.Clone(),
+        Cache = new NodeCacheSettings(true, 600),
+    });
+
     private static void Ask(IRenderedComponent<TestChatPanel> cut, string question)
     {
         cut.Find("[data-testid=chat-input]").Input(question);
@@ -68,6 +75,58 @@ public sealed class TestChatPanelTests : StudioTestContext
         Assert.Equal("1", cut.Find("[data-testid=chat-summary]").GetAttribute("data-runs"));
         Assert.Equal("", cut.Find("[data-testid=chat-input]").GetAttribute("value") ?? "");
         Assert.Equal(1, _llm.ChatCallCount);
+    }
+
+    [Fact]
+    public void Summary_SameQuestionTwiceWithTheModelCached_CountsTheHitAndTheAvoidedCall()
+    {
+        // Arrange
+        CacheTheModelStep();
+        var cut = RenderPanel();
+        Ask(cut, "What are your opening hours?");
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+
+        // Act
+        Ask(cut, "What are your opening hours?");
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=chat-bot][data-state=done]").Count), Wait);
+        var summary = cut.Find("[data-testid=chat-summary]");
+        Assert.Equal("2", summary.GetAttribute("data-runs"));
+        Assert.Equal("1", summary.GetAttribute("data-cache-hits"));
+        Assert.Equal("1", summary.GetAttribute("data-llm-calls-avoided"));
+        Assert.Contains("1 of 6 steps from cache", summary.TextContent);
+        Assert.Contains("1 LLM call avoided", summary.TextContent);
+        Assert.Contains("saved ", summary.TextContent); // the amount: engine timing runs on this context's held clock, so 0 here
+        Assert.Equal("HIT", cut.FindAll("[data-testid=chat-trace]")[1].QuerySelector("tr[data-node-id=llm]")!.GetAttribute("data-outcome"));
+        Assert.Equal(1, _llm.ChatCallCount);
+    }
+
+    [Fact]
+    public void InspectorLastRun_AfterAnAnswerFromTheCachedModel_ShowsTheSelectedStepsHitAndItsOutput()
+    {
+        // Arrange: the inspector beside the chat, as on the editor page, with the llm step selected and cached.
+        CacheTheModelStep();
+        var inspector = Render<WorkflowStudio.Components.Inspector.NodeInspector>();
+        Session.Select(["llm"]);
+        var cut = RenderPanel();
+        Assert.NotEmpty(inspector.FindAll("[data-testid=node-last-run-empty]"));
+        Ask(cut, "Do you ship abroad?");
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+        inspector.WaitForAssertion(() => Assert.Equal(RunOverlay.Miss, inspector.Find("[data-testid=node-last-run-outcome]").GetAttribute("data-state")), Wait);
+
+        // Act
+        Ask(cut, "Do you ship abroad?");
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=chat-bot][data-state=done]").Count), Wait);
+        inspector.WaitForAssertion(() => Assert.Equal(RunOverlay.Hit, inspector.Find("[data-testid=node-last-run-outcome]").GetAttribute("data-state")), Wait);
+        Assert.StartsWith("HIT L1", inspector.Find("[data-testid=node-last-run-outcome]").TextContent.Trim());
+        Assert.Equal("HIT", inspector.Find("[data-testid=node-last-run] tr[data-node-id=llm]").GetAttribute("data-outcome"));
+        Assert.Contains("You asked: Do you ship abroad?", inspector.Find("[data-testid=node-last-run] .wf-trace-output").TextContent);
+        Assert.Contains("Do you ship abroad?", inspector.Find("[data-testid=node-last-run]").TextContent);
+        var runId = cut.FindAll("[data-testid=chat-bot]")[1].GetAttribute("data-run-id");
+        Assert.Equal($"runs/{runId}", inspector.Find("[data-testid=node-last-run] a").GetAttribute("href"));
     }
 
     [Fact]

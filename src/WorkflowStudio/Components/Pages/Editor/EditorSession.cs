@@ -28,6 +28,9 @@ public sealed class EditorSession(NodeRegistry registry)
 
     public event Action? ProblemsChanged;
 
+    /// <summary>Raised when the test chat finished a run (or a workflow was loaded, which forgets the last one).</summary>
+    public event Action? LastRunChanged;
+
     public NodeRegistry Registry => registry;
 
     public string? WorkflowId { get; private set; }
@@ -51,6 +54,15 @@ public sealed class EditorSession(NodeRegistry registry)
 
     public IReadOnlyList<ValidationProblem> Problems { get; private set; } = [];
 
+    /// <summary>The test chat's latest finished run in this editor, for the inspector's "Last run" tab.</summary>
+    public WorkflowStudio.Runs.CompletedRun? LastRun { get; private set; }
+
+    public void SetLastRun(WorkflowStudio.Runs.CompletedRun? run)
+    {
+        LastRun = run;
+        LastRunChanged?.Invoke();
+    }
+
     public void Load(string workflowId, WorkflowGraph graph, int version)
     {
         WorkflowId = workflowId;
@@ -61,8 +73,10 @@ public sealed class EditorSession(NodeRegistry registry)
         _redo.Clear();
         SelectedNodeIds = [];
         Problems = [];
+        LastRun = null;
         Changed?.Invoke();
         SelectionChanged?.Invoke();
+        LastRunChanged?.Invoke();
     }
 
     /// <summary>Records a successful save of <paramref name="saved"/> (the graph as it was sent) as <paramref name="version"/>.</summary>
