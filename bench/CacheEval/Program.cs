@@ -71,7 +71,11 @@ try
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { Threshold = 0.40 }, "matcher t=0.40 (before)"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckCoverage = false }, "matcher without coverage"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CoverageMaxDocuments = 2 }, "matcher, coverage words in ≤ 2 documents"));
-        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CoverageMaxDocuments = 3 }, "matcher, coverage words in ≤ 3 documents"));
+        foreach (var gap in new[] { 0.05, 0.15, 0.20, 0.30, 1.0 })
+        {
+            results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CoverageContenderGap = gap },
+                string.Create(CultureInfo.InvariantCulture, $"matcher, coverage contenders within {gap:0.00}")));
+        }
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckNegation = false, CheckNumbers = false, CheckEntities = false, CheckSubstitution = false }, "matcher without lexical checks"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckSubstitution = false }, "matcher without substitution"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckGeneralization = false }, "matcher without generalization"));

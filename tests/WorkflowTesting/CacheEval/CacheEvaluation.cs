@@ -19,7 +19,7 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
     public EvalResult RunMatcher(IReadOnlyList<EvalQuestion> questions, SemanticMatchOptions options, string? name = null)
     {
         var matcher = new SemanticMatcher(options, Phrase);
-        return Replay(name ?? "semantic matcher", questions, withRetrieval: true, options.RetrievalByVector, options.RetrievalMinVectorScore, (query, index) =>
+        return Replay(name ?? "semantic matcher", questions, withRetrieval: true, options.RetrievalByVector, options.RetrievalMinVectorScore, options.CoverageContenderGap, (query, index) =>
         {
             var candidates = index.Search(query, options.MaxCandidates);
             return matcher.DecideAsync(query, candidates).AsTask().GetAwaiter().GetResult();
@@ -28,7 +28,7 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
 
     /// <summary>Replays <paramref name="questions"/> with a plain cosine threshold on the nearest cached question (GPTCache/RedisVL style).</summary>
     public EvalResult RunBaseline(IReadOnlyList<EvalQuestion> questions, double threshold) =>
-        Replay(string.Create(CultureInfo.InvariantCulture, $"cosine ≥ {threshold:0.00}"), questions, withRetrieval: false, vectorRanking: true, minVectorScore: 0.40, (query, index) =>
+        Replay(string.Create(CultureInfo.InvariantCulture, $"cosine ≥ {threshold:0.00}"), questions, withRetrieval: false, vectorRanking: true, minVectorScore: 0.40, contenderGap: 0.25, (query, index) =>
         {
             var best = index.Search(query, 1).FirstOrDefault();
             return best is not null && best.Similarity >= threshold
@@ -72,9 +72,9 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
             var started = Stopwatch.GetTimestamp();
             var cleaned = EvalText.Clean(text);
             var embedding = embedder.Embed(cleaned);
-            var (document, _, margin, terms, articleTerms, counts) = knowledgeBase.TopDocument(cleaned, embedding, options.RetrievalByVector, options.RetrievalMinVectorScore);
+            var (document, _, margin, terms, articleTerms, counts, contenders) = knowledgeBase.TopDocument(cleaned, embedding, options.RetrievalByVector, options.RetrievalMinVectorScore, options.CoverageContenderGap);
             var searchStarted = Stopwatch.GetTimestamp();
-            var query = new SemanticQuery(text, cleaned, embedding, document) { RetrievalMargin = margin, KnowledgeTerms = terms, ArticleTerms = articleTerms, TermDocumentCounts = counts };
+            var query = new SemanticQuery(text, cleaned, embedding, document) { RetrievalMargin = margin, KnowledgeTerms = terms, ArticleTerms = articleTerms, TermDocumentCounts = counts, ContenderTerms = contenders };
             var candidates = index.Search(query, options.MaxCandidates);
             indexOnly.Add(Stopwatch.GetElapsedTime(searchStarted).TotalMilliseconds);
             _ = matcher.DecideAsync(query, candidates).AsTask().GetAwaiter().GetResult();
@@ -87,7 +87,7 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
             Percentile(indexOnly, 50), Percentile(indexOnly, 95));
     }
 
-    private EvalResult Replay(string name, IReadOnlyList<EvalQuestion> questions, bool withRetrieval, bool vectorRanking, double minVectorScore, Func<SemanticQuery, SemanticIndex, MatchDecision> lookup)
+    private EvalResult Replay(string name, IReadOnlyList<EvalQuestion> questions, bool withRetrieval, bool vectorRanking, double minVectorScore, double contenderGap, Func<SemanticQuery, SemanticIndex, MatchDecision> lookup)
     {
         var index = new SemanticIndex();
         var expires = DateTimeOffset.UtcNow.AddHours(1);
@@ -99,8 +99,8 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
             var started = Stopwatch.GetTimestamp();
             var cleaned = EvalText.Clean(question.Text);
             var embedding = embedder.Embed(cleaned);
-            var (document, _, margin, terms, articleTerms, counts) = withRetrieval ? knowledgeBase.TopDocument(cleaned, embedding, vectorRanking, minVectorScore) : default;
-            var query = new SemanticQuery(question.Text, cleaned, embedding, document) { RetrievalMargin = withRetrieval ? margin : 1, KnowledgeTerms = terms, ArticleTerms = articleTerms, TermDocumentCounts = counts };
+            var (document, _, margin, terms, articleTerms, counts, contenders) = withRetrieval ? knowledgeBase.TopDocument(cleaned, embedding, vectorRanking, minVectorScore, contenderGap) : default;
+            var query = new SemanticQuery(question.Text, cleaned, embedding, document) { RetrievalMargin = withRetrieval ? margin : 1, KnowledgeTerms = terms, ArticleTerms = articleTerms, TermDocumentCounts = counts, ContenderTerms = contenders };
             var decision = lookup(query, index);
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             if (decision.IsHit)
@@ -113,7 +113,7 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
 
             // Miss: the bot retrieves (for the baselines too, so entries carry their top document) and calls the LLM.
             llmCalls++;
-            document ??= knowledgeBase.TopDocument(cleaned, embedding, vectorRanking, minVectorScore).Document;
+            document ??= knowledgeBase.TopDocument(cleaned, embedding, vectorRanking, minVectorScore, contenderGap).Document;
             var answer = AnswerFor(question);
             index.Add(new SemanticEntry(Guid.NewGuid().ToString("N"), question.Text, cleaned, embedding, document, answer, DateTimeOffset.UtcNow), expires);
             outcomes.Add(new EvalOutcome(question, false, false, decision));

@@ -59,12 +59,13 @@ public sealed class EvalKnowledgeBase
 
     /// <summary>The question's document as the product's semantic cache picks it (<see cref="SemanticRetrieval"/>: hybrid search,
     /// minimum score, then the vector ranking), the hybrid score of the best chunk, and the gap to the next document.</summary>
-    public (string? Document, double Score, double Margin, IReadOnlySet<string>? Terms, IReadOnlySet<string>? ArticleTerms, IReadOnlyDictionary<string, int>? Counts) TopDocument(string cleanedQuestion, float[] embedding, bool vectorRanking = true, double minVectorScore = 0.40)
+    public (string? Document, double Score, double Margin, IReadOnlySet<string>? Terms, IReadOnlySet<string>? ArticleTerms, IReadOnlyDictionary<string, int>? Counts, IReadOnlySet<string>? Contenders) TopDocument(string cleanedQuestion, float[] embedding, bool vectorRanking = true, double minVectorScore = 0.40, double contenderGap = 0.25)
     {
         var hits = _index.Search(cleanedQuestion, embedding, SemanticRetrieval.SearchOptions);
         var (chunk, margin) = SemanticRetrieval.TopDocument(hits, MinScore, vectorRanking, minVectorScore);
         return (chunk?.DocumentId, hits.Count == 0 ? 0 : hits[0].Score, margin, chunk is null ? null : SemanticRetrieval.Terms(hits),
             chunk is null ? null : SemanticRetrieval.ArticleTerms(hits, chunk.DocumentId),
-            chunk is null ? null : SemanticRetrieval.TermDocumentCounts(hits));
+            chunk is null ? null : SemanticRetrieval.TermDocumentCounts(hits),
+            chunk is null ? null : SemanticRetrieval.ContenderTerms(hits, chunk.DocumentId, contenderGap));
     }
 }

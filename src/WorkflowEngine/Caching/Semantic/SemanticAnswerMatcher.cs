@@ -143,6 +143,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
                     KnowledgeTerms = SemanticRetrieval.Terms(hits),
                     ArticleTerms = SemanticRetrieval.ArticleTerms(hits, chunk.DocumentId),
                     TermDocumentCounts = SemanticRetrieval.TermDocumentCounts(hits),
+                    ContenderTerms = SemanticRetrieval.ContenderTerms(hits, chunk.DocumentId, _options.CoverageContenderGap),
                 };
         }
 

@@ -37,6 +37,10 @@ public sealed record SemanticQuery(string Question, string NormalizedText, float
     /// <summary>Per word of the retrieved text, in how many retrieved documents it occurs; null when unknown.</summary>
     public IReadOnlyDictionary<string, int>? TermDocumentCounts { get; init; }
 
+    /// <summary>The (stemmed) words of the runner-up articles that came close to <see cref="TopDocument"/>
+    /// (<see cref="SemanticRetrieval.ContenderTerms"/>); null when unknown (then any retrieved article counts).</summary>
+    public IReadOnlySet<string>? ContenderTerms { get; init; }
+
     public QuestionFeatures Features => _features ??= QuestionFeatures.From(Question);
 }
 

@@ -20,8 +20,8 @@ namespace WorkflowEngine.Caching.Semantic;
 /// <item><b>negation</b>: both or neither are negated ("can I" vs "can't I").</item>
 /// <item><b>numbers</b>: the same numbers ("within 14 days" vs "within 30 days").</item>
 /// <item><b>entities</b>: every product or place name in the cached question also appears in the new one.</item>
-/// <item><b>coverage</b>: no word of the new question (beyond the cached one's) is a knowledge-base word missing from the
-/// agreed article: such a word points to another article, so the agreement may be a retrieval mistake.</item>
+/// <item><b>coverage</b>: no word of the new question (beyond the cached one's) is a word of a close runner-up article that
+/// the agreed article lacks: such a word points to that article, so the agreement may be a retrieval mistake.</item>
 /// <item><b>substitution</b>: the questions do not share a frame while each has its own subject words
 /// ("does the warranty cover accidental damage" vs "… wear and tear"); for CJK, each has characters the other lacks
 /// (退款 refund vs 退货 return).</item>
@@ -188,11 +188,12 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
             // ("order", "item") occur in many articles and say nothing about which one is meant.
             var elsewhere = q.ContentWordsAsTyped
                 .Where(w => !e.ContentWords.Contains(QuestionFeatures.Stem(w)) && !article.Contains(QuestionFeatures.Stem(w))
-                    && counts.GetValueOrDefault(QuestionFeatures.Stem(w)) is > 0 and var n && n <= Options.CoverageMaxDocuments)
+                    && counts.GetValueOrDefault(QuestionFeatures.Stem(w)) is > 0 and var n && n <= Options.CoverageMaxDocuments
+                    && (query.ContenderTerms is null || query.ContenderTerms.Contains(QuestionFeatures.Stem(w))))
                 .Distinct(StringComparer.Ordinal).ToList();
             checks.Add(new MatchCheck("coverage", elsewhere.Count == 0, elsewhere.Count == 0
                 ? "The article covers this question's words."
-                : $"\"{string.Join(" ", elsewhere)}\" appears in the knowledge base but not in \"{query.TopDocument}\": the question may be about another article."));
+                : $"\"{string.Join(" ", elsewhere)}\" appears in a close runner-up article but not in \"{query.TopDocument}\": the question may be about that article."));
         }
 
         // Last and only when everything else passed: it may need an embedding call.

@@ -108,4 +108,31 @@ public static class SemanticRetrieval
 
         return counts;
     }
+
+    /// <summary>Per other document among <paramref name="hits"/>, its best vector score (hybrid score without vectors):
+    /// how close each runner-up article came.</summary>
+    public static IReadOnlyDictionary<string, double> DocumentScores(IReadOnlyList<ScoredChunk> hits)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        var vectors = hits.Any(h => h.VectorScore is not null);
+        var scores = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var hit in hits)
+        {
+            var score = vectors ? hit.VectorScore ?? 0 : hit.Score;
+            scores[hit.Chunk.DocumentId] = Math.Max(scores.GetValueOrDefault(hit.Chunk.DocumentId), score);
+        }
+
+        return scores;
+    }
+
+    /// <summary>The stemmed words of the documents (other than <paramref name="documentId"/>) that came within
+    /// <paramref name="gap"/> of its score: the articles retrieval was torn between.</summary>
+    public static IReadOnlySet<string> ContenderTerms(IReadOnlyList<ScoredChunk> hits, string documentId, double gap)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        var scores = DocumentScores(hits);
+        var top = scores.GetValueOrDefault(documentId);
+        var contenders = scores.Where(s => !string.Equals(s.Key, documentId, StringComparison.Ordinal) && s.Value >= top - gap).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        return Terms([.. hits.Where(h => contenders.Contains(h.Chunk.DocumentId))]);
+    }
 }

@@ -317,6 +317,27 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
         Assert.Contains("ahead of the next article", decision.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Compare_NewWordBelongsToCloseRunnerUpArticle_MissOnCoverage()
+    {
+        // Arrange: both agree on the discount-code article, but "balance" is a word of the close runner-up (gift cards).
+        var matcher = fixture.Matcher();
+        var asked = fixture.Query("check the balance on my voucher", "discount-codes");
+        asked = new SemanticQuery(asked.Question, asked.NormalizedText, asked.Embedding, asked.TopDocument)
+        {
+            ArticleTerms = QuestionFeatures.Terms("Discount codes. Enter the voucher or discount code at checkout."),
+            TermDocumentCounts = new Dictionary<string, int> { [QuestionFeatures.Stem("balance")] = 1 },
+            ContenderTerms = QuestionFeatures.Terms("Gift cards. Check the balance of a gift card in your account."),
+        };
+
+        // Act
+        var decision = await matcher.CompareAsync(asked, fixture.Query("How do I use a discount code?", "discount-codes"));
+
+        // Assert
+        AssertFailed(decision, "coverage");
+        Assert.Contains("balance", decision.Reason, StringComparison.Ordinal);
+    }
+
     /// <summary>Builds candidates the way the cache does: through a <see cref="SemanticIndex"/>.</summary>
     private sealed class SemanticIndexBuilder
     {

@@ -77,4 +77,24 @@ public sealed class SemanticRetrievalTests
         Assert.Contains(QuestionFeatures.Stem("returns"), terms);
         Assert.DoesNotContain("warranty", terms);
     }
+
+    [Fact]
+    public void ContenderTerms_RunnerUpsWithinGap_OnlyTheirWords()
+    {
+        // Arrange: "gift-cards" came within 0.1 of the top article, "warranty" did not.
+        IReadOnlyList<ScoredChunk> hits =
+        [
+            Hit("discount-codes", 0.5, 0.50, 1, "Enter the voucher code at checkout."),
+            Hit("gift-cards", 0.4, 0.45, 2, "Check the balance of a gift card."),
+            Hit("warranty", 0.3, 0.20, 3, "The warranty covers defects."),
+        ];
+
+        // Act
+        var terms = SemanticRetrieval.ContenderTerms(hits, "discount-codes", gap: 0.1);
+
+        // Assert
+        Assert.Contains(QuestionFeatures.Stem("balance"), terms);
+        Assert.DoesNotContain(QuestionFeatures.Stem("voucher"), terms);
+        Assert.DoesNotContain(QuestionFeatures.Stem("warranty"), terms);
+    }
 }
