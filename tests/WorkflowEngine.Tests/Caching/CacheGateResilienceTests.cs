@@ -1,9 +1,7 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Caching;
 using WorkflowEngine.Execution;
 using WorkflowEngine.Graphs;
-using WorkflowEngine.Knowledge;
 using WorkflowTesting;
 
 namespace WorkflowEngine.Tests.Caching;
@@ -11,7 +9,7 @@ namespace WorkflowEngine.Tests.Caching;
 /// <summary>The response-cache gate while Redis is away: it owns its redis-server, so stopping it disturbs no other test.</summary>
 public sealed class CacheGateResilienceTests
 {
-    private const string KnowledgeBaseId = "help";
+    private const string KnowledgeBaseId = FaqBotEngine.KnowledgeBaseId;
 
     [Fact]
     public async Task CacheGate_RedisStopped_ReportsErrorAndRunStillAnswers()
@@ -19,7 +17,7 @@ public sealed class CacheGateResilienceTests
         // Arrange
         using var redis = new RedisServer();
         redis.Start();
-        await using var engine = CreateEngine(redis.ConnectionString);
+        await using var engine = FaqBotEngine.Create(redis.ConnectionString);
         var runner = engine.GetRequiredService<WorkflowRunner>();
         var graph = SampleWorkflows.FaqBot(KnowledgeBaseId);
         var wf = "wf" + Guid.NewGuid().ToString("n")[..10];
@@ -48,7 +46,7 @@ public sealed class CacheGateResilienceTests
         // Arrange
         using var redis = new RedisServer();
         redis.Start();
-        await using var engine = CreateEngine(redis.ConnectionString);
+        await using var engine = FaqBotEngine.Create(redis.ConnectionString);
         var runner = engine.GetRequiredService<WorkflowRunner>();
         var wf = "wf" + Guid.NewGuid().ToString("n")[..10];
 
@@ -59,25 +57,5 @@ public sealed class CacheGateResilienceTests
         Assert.True(run.Succeeded, run.Error);
         Assert.Equal(CacheStatus.Miss, run["cache"]!.Cache!.Status);
         Assert.Null(run["cache"]!.Cache!.Detail);
-    }
-
-    private static ServiceProvider CreateEngine(string redisConnectionString)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redisConnectionString })
-            .Build());
-        services.AddWorkflowEngine();
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
-        provider.GetRequiredService<CachingMiddleware>();
-        provider.GetRequiredService<RedisConnection>().WaitForConnectionAttemptAsync().GetAwaiter().GetResult();
-        provider.GetRequiredService<CacheInvalidation>().Subscribed.GetAwaiter().GetResult();
-        provider.GetRequiredService<SimpleKeywordSearch>().SetChunks(KnowledgeBaseId,
-        [
-            new KnowledgeChunk("d1", "refunds.md", "Refunds", "You can get a refund within 30 days of purchase. Bring the receipt."),
-            new KnowledgeChunk("d2", "hours.md", "Opening hours", "We are open Monday to Friday from 9 to 17."),
-        ]);
-        return provider;
     }
 }

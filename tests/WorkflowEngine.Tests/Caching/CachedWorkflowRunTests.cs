@@ -1,9 +1,7 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Caching;
 using WorkflowEngine.Execution;
 using WorkflowEngine.Graphs;
-using WorkflowEngine.Knowledge;
 using WorkflowTesting;
 
 namespace WorkflowEngine.Tests.Caching;
@@ -13,28 +11,7 @@ namespace WorkflowEngine.Tests.Caching;
 [Collection(RedisServer.Collection)]
 public sealed class CachedWorkflowRunTests(RedisServer redis)
 {
-    private const string KnowledgeBaseId = "help";
-
-    private static ServiceProvider CreateEngine(string? redisConnectionString)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redisConnectionString })
-            .Build());
-        services.AddWorkflowEngine();
-        // No ValidateOnBuild: without SQLite persistence the knowledge store stays unresolved (the in-memory search is used).
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
-        provider.GetRequiredService<CachingMiddleware>();
-        provider.GetRequiredService<RedisConnection>().WaitForConnectionAttemptAsync().GetAwaiter().GetResult();
-        provider.GetRequiredService<CacheInvalidation>().Subscribed.GetAwaiter().GetResult();
-        provider.GetRequiredService<SimpleKeywordSearch>().SetChunks(KnowledgeBaseId,
-        [
-            new KnowledgeChunk("d1", "refunds.md", "Refunds", "You can get a refund within 30 days of purchase. Bring the receipt."),
-            new KnowledgeChunk("d2", "hours.md", "Opening hours", "We are open Monday to Friday from 9 to 17."),
-        ]);
-        return provider;
-    }
+    private const string KnowledgeBaseId = FaqBotEngine.KnowledgeBaseId;
 
     private static Task<RunResult> RunAsync(ServiceProvider engine, string workflowId, string question) =>
         engine.GetRequiredService<WorkflowRunner>().RunToCompletionAsync(SampleWorkflows.FaqBot(KnowledgeBaseId), new RunRequest(workflowId, question));
@@ -43,7 +20,7 @@ public sealed class CachedWorkflowRunTests(RedisServer redis)
     public async Task FaqBot_NormalizationVariants_ShareOneGateEntryThroughCleanNode()
     {
         // Arrange
-        await using var engine = CreateEngine(redis.ConnectionString);
+        await using var engine = FaqBotEngine.Create(redis.ConnectionString);
         var wf = CacheTestKit.NewWorkflowId();
 
         // Act
@@ -68,8 +45,8 @@ public sealed class CachedWorkflowRunTests(RedisServer redis)
     public async Task FaqBot_SecondInstance_ServedFromL2WithNodeTtlOnRedisKey()
     {
         // Arrange
-        await using var a = CreateEngine(redis.ConnectionString);
-        await using var b = CreateEngine(redis.ConnectionString);
+        await using var a = FaqBotEngine.Create(redis.ConnectionString);
+        await using var b = FaqBotEngine.Create(redis.ConnectionString);
         var wf = CacheTestKit.NewWorkflowId();
 
         // Act
@@ -93,8 +70,8 @@ public sealed class CachedWorkflowRunTests(RedisServer redis)
     public async Task FaqBot_KnowledgeBaseChangedViaOtherInstance_GateAndRetrieveMiss()
     {
         // Arrange
-        await using var a = CreateEngine(redis.ConnectionString);
-        await using var b = CreateEngine(redis.ConnectionString);
+        await using var a = FaqBotEngine.Create(redis.ConnectionString);
+        await using var b = FaqBotEngine.Create(redis.ConnectionString);
         var wf = CacheTestKit.NewWorkflowId();
         await RunAsync(a, wf, "How do I get a refund?");
         var cached = await RunAsync(a, wf, "How do I get a refund?");
@@ -114,7 +91,7 @@ public sealed class CachedWorkflowRunTests(RedisServer redis)
     public async Task FaqBot_WorkflowEdited_GateDoesNotServeOldAnswer()
     {
         // Arrange
-        await using var engine = CreateEngine(redis.ConnectionString);
+        await using var engine = FaqBotEngine.Create(redis.ConnectionString);
         var wf = CacheTestKit.NewWorkflowId();
         var graph = SampleWorkflows.FaqBot(KnowledgeBaseId);
         var runner = engine.GetRequiredService<WorkflowRunner>();
