@@ -42,6 +42,9 @@ public sealed class ModelProviderStore(
     public const int MaxNameLength = 100;
     public const int MaxKeyLength = 4_000;
 
+    private const string InlineKeyGlob = "*\"[aA][pP][iI][kK][eE][yY]\": \"[^\"]*";
+    private const string InlineKeyGlobCompact = "*\"[aA][pP][iI][kK][eE][yY]\":\"[^\"]*";
+
     private readonly IDataProtector _protector = dataProtection.CreateProtector(Purpose);
     private readonly SemaphoreSlim _writes = new(1, 1);
     private volatile FrozenDictionary<string, LlmProviderSettings> _byId = FrozenDictionary<string, LlmProviderSettings>.Empty;
@@ -182,7 +185,10 @@ public sealed class ModelProviderStore(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var moved = 0;
-        foreach (var workflow in await db.Workflows.Where(w => EF.Functions.Like(w.Json, "%apikey%")).ToListAsync(cancellationToken))
+        // Only documents with a non-empty key (any casing of "apiKey", indented or not): the inspector writes "apiKey": "" into
+        // every llm node it edits, and those need no parsing at start-up.
+        foreach (var workflow in await db.Workflows.Where(w => EF.Functions.Glob(w.Json, InlineKeyGlob) || EF.Functions.Glob(w.Json, InlineKeyGlobCompact))
+                     .ToListAsync(cancellationToken))
         {
             if (await ProtectJsonAsync(workflow.Json, cancellationToken) is { } json)
             {
@@ -190,7 +196,8 @@ public sealed class ModelProviderStore(
                 moved++;
             }
         }
-        foreach (var version in await db.WorkflowVersions.Where(v => EF.Functions.Like(v.Json, "%apikey%")).ToListAsync(cancellationToken))
+        foreach (var version in await db.WorkflowVersions.Where(v => EF.Functions.Glob(v.Json, InlineKeyGlob) || EF.Functions.Glob(v.Json, InlineKeyGlobCompact))
+                     .ToListAsync(cancellationToken))
         {
             if (await ProtectJsonAsync(version.Json, cancellationToken) is { } json)
             {

@@ -176,6 +176,8 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
             var entity = new WorkflowEntity { Name = "Old", Json = json, NodeCount = 3, Version = 1 };
             entity.Versions.Add(new WorkflowVersionEntity { WorkflowId = entity.Id, Version = 1, Json = json });
             db.Workflows.Add(entity);
+            // And one as the inspector writes it: an empty key, nothing to move.
+            db.Workflows.Add(new WorkflowEntity { Name = "Edited", Json = WorkflowJson.Serialize(GraphWithLlm("Edited", new { apiKey = "", model = "m" })), NodeCount = 3 });
             await db.SaveChangesAsync();
         }
 
@@ -187,7 +189,7 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
         await using var check = await _hosts[^1].GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync();
         Assert.Equal(2, moved);
         Assert.Equal(0, movedAgain);
-        Assert.DoesNotContain(Key, (await check.Workflows.SingleAsync()).Json);
+        Assert.DoesNotContain(Key, (await check.Workflows.SingleAsync(w => w.Name == "Old")).Json);
         Assert.DoesNotContain(Key, (await check.WorkflowVersions.SingleAsync()).Json);
         Assert.Equal(Key, Assert.Single(store.All).ApiKey);
     }
