@@ -5,6 +5,7 @@ using MudBlazor;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Components.Designer;
+using WorkflowStudio.Runs;
 
 namespace WorkflowStudio.Components.Pages.Editor;
 
@@ -34,6 +35,7 @@ public sealed partial class EditorPage
     [Inject] private IDialogService Dialogs { get; set; } = null!;
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
     [Inject] private IJSRuntime JS { get; set; } = null!;
+    [Inject] private IServiceProvider Services { get; set; } = null!;
 
     protected override void OnInitialized() => Session.Changed += OnSessionChanged;
 
@@ -82,8 +84,24 @@ public sealed partial class EditorPage
         {
             Session.Load(stored.Id, stored.Graph, stored.Version);
             Session.SetProblems(Validator.Validate(stored.Graph));
+            await LoadLastRunAsync(stored.Id);
         }
         _loaded = true;
+    }
+
+    /// <summary>The inspector's "Last run" tab starts from the workflow's latest recorded run (test chat or API), so it has
+    /// something to show after a reload; the next test-chat run replaces it. Hosts without run history skip this.</summary>
+    private async Task LoadLastRunAsync(string workflowId)
+    {
+        if (Services.GetService(typeof(RunHistory)) is not RunHistory history
+            || (await history.ListAsync(new RunQuery(WorkflowId: workflowId, Take: 1))).FirstOrDefault() is not { } latest
+            || await history.GetAsync(latest.Id) is not { } details)
+        {
+            return;
+        }
+        var failed = details.Trace.FirstOrDefault(t => t.Status == RunTraceEntry.Failed);
+        Session.SetLastRun(new CompletedRun(latest.Id, latest.WorkflowId, latest.ConversationId, latest.Query, latest.Status, latest.Answer,
+            latest.Error, failed?.NodeId, failed?.Type, latest.StartedAt, latest.ElapsedMs, details.Trace));
     }
 
     private void OnSessionChanged()

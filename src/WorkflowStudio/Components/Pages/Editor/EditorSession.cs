@@ -54,7 +54,7 @@ public sealed class EditorSession(NodeRegistry registry)
 
     public IReadOnlyList<ValidationProblem> Problems { get; private set; } = [];
 
-    /// <summary>The test chat's latest finished run in this editor, for the inspector's "Last run" tab.</summary>
+    /// <summary>The test chat's latest finished run in this editor (or, on opening, the latest recorded run of the workflow), for the inspector's "Last run" tab.</summary>
     public WorkflowStudio.Runs.CompletedRun? LastRun { get; private set; }
 
     public void SetLastRun(WorkflowStudio.Runs.CompletedRun? run)

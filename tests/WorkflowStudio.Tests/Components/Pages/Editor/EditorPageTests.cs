@@ -6,6 +6,7 @@ using WorkflowEngine.Graphs;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Components.Layout;
 using WorkflowStudio.Components.Pages.Editor;
+using WorkflowStudio.Runs;
 
 namespace WorkflowStudio.Tests.Components.Pages.Editor;
 
@@ -16,9 +17,33 @@ public sealed class EditorPageTests : EditorTestContext
     {
         base.ConfigureServices(services);
         UseStudioDatabase();
+        services.AddWorkflowRuns();
     }
 
     private WorkflowStore Store => Services.GetRequiredService<WorkflowStore>();
+
+    [Fact]
+    public async Task Open_WorkflowWithARecordedRun_LastRunTabShowsWhatTheStepDidInIt()
+    {
+        // Arrange: a run recorded earlier (another visit, or the API), in which the llm step missed.
+        var stored = await Store.CreateAsync(SampleWorkflows.FaqBot("kb-1"));
+        RunTraceEntry Ran(string id, string cache) => new(id, id, id, RunTraceEntry.Succeeded, cache, null, 12, null, null, null, null, null, null);
+        await Services.GetRequiredService<WorkflowStudio.Runs.RunRecorder>().RecordAsync(
+            new WorkflowStudio.Runs.CompletedRun("run-earlier", stored.Id, "conv-1", "How do I get a refund?", "succeeded", "Five days.", null, null, null,
+                Time.GetUtcNow(), 900, [Ran("start", "bypass"), Ran("llm", "miss"), Ran("answer", "bypass")]),
+            WorkflowStudio.Runs.RunSources.Api, "FAQ bot");
+
+        // Act
+        var page = RenderEditor(stored.Id);
+        page.WaitForElement("[data-testid=editor]");
+        Session.Select(["llm"]);
+
+        // Assert
+        page.WaitForAssertion(() => Assert.Equal(WorkflowStudio.Components.Chat.RunOverlay.Miss,
+            page.Find("[data-testid=node-last-run-outcome]").GetAttribute("data-state")));
+        Assert.Equal("run-earlier", Session.LastRun?.RunId);
+        Assert.Contains("How do I get a refund?", page.Find("[data-testid=node-last-run]").TextContent);
+    }
 
     [Fact]
     public async Task SaveButton_AfterAnEdit_SavesNextVersionAndClearsTheUnsavedDot()
