@@ -58,20 +58,26 @@ public sealed class ModelProviderStore(
     public IReadOnlyList<LlmProviderSettings> All => _all;
 
     /// <summary>Reads every provider and decrypts its key into the in-memory catalog. Called at start-up and after each change.</summary>
-    public async Task LoadAsync(CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await db.LlmProviders.AsNoTracking().ToListAsync(cancellationToken);
-        var settings = rows.Select(Decrypt).OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase).ToList();
-        _byId = settings.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal);
-        _all = settings;
-    }
+    public async Task LoadAsync(CancellationToken cancellationToken = default) => await ReloadAsync(cancellationToken);
 
+    /// <summary>The providers for pages. Reading them also refreshes the in-memory catalog (one decryption pass for both), so
+    /// a change made by another studio instance shows up here and in runs once the page is opened.</summary>
     public async Task<IReadOnlyList<ModelProviderInfo>> ListAsync(CancellationToken cancellationToken = default)
     {
+        var providers = await ReloadAsync(cancellationToken);
+        return [.. providers.Select(p => ToInfo(p.Row, p.Settings)).OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)];
+    }
+
+    private async Task<List<(LlmProviderEntity Row, LlmProviderSettings Settings)>> ReloadAsync(CancellationToken cancellationToken)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.LlmProviders.AsNoTracking().ToListAsync(cancellationToken);
-        return [.. rows.Select(r => ToInfo(r, Decrypt(r))).OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)];
+        var providers = rows.Select(r => (Row: r, Settings: Decrypt(r))).ToList();
+        var settings = providers.Select(p => p.Settings).OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        // Two snapshot swaps: for a moment Find and All may differ by the latest change; each is consistent in itself.
+        _byId = settings.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal);
+        _all = settings;
+        return providers;
     }
 
     public async Task<ModelProviderSaveResult> CreateAsync(ModelProviderInput input, CancellationToken cancellationToken = default)
@@ -90,7 +96,7 @@ public sealed class ModelProviderStore(
             await db.SaveChangesAsync(cancellationToken);
             Log.ProviderSaved(logger, entity.Name, entity.Id);
             await ChangedAsync(cancellationToken);
-            return new ModelProviderSaveResult(ToInfo(entity, Decrypt(entity)), null);
+            return new ModelProviderSaveResult(ToInfo(entity, Find(entity.Id) ?? Decrypt(entity)), null);
         }
         finally
         {
@@ -117,7 +123,7 @@ public sealed class ModelProviderStore(
             await db.SaveChangesAsync(cancellationToken);
             Log.ProviderSaved(logger, entity.Name, entity.Id);
             await ChangedAsync(cancellationToken);
-            return new ModelProviderSaveResult(ToInfo(entity, Decrypt(entity)), null);
+            return new ModelProviderSaveResult(ToInfo(entity, Find(entity.Id) ?? Decrypt(entity)), null);
         }
         finally
         {

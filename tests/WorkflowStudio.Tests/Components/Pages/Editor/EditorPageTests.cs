@@ -69,16 +69,8 @@ public sealed class EditorPageTests : EditorTestContext
     [Fact]
     public async Task Save_AfterAnotherTabSaved_AsksAndOverwritesWhenChosen()
     {
-        // Arrange: this tab loads version 1, another tab saves version 2.
-        var stored = await Store.CreateAsync(SampleWorkflows.FaqBot("kb-1"));
-        var page = RenderEditor(stored.Id);
-        page.WaitForElement("[data-testid=editor]");
-        await Store.SaveAsync(stored.Id, stored.Graph with { Name = "Theirs" }, stored.Version);
-        Session.Rename("Mine");
-
-        // Act
-        page.Find("[data-testid=save] button, button[data-testid=save]").Click();
-        page.WaitForAssertion(() => Assert.Contains("changed elsewhere", page.Markup));
+        // Arrange, Act: this tab loads version 1, another tab saves version 2, this tab saves and is asked.
+        var (stored, page) = await SaveIntoConflictAsync();
         page.Find("[data-testid=conflict-overwrite]").Click();
 
         // Assert: nothing was lost silently; the user chose, and theirs stays in the history.
@@ -92,16 +84,8 @@ public sealed class EditorPageTests : EditorTestContext
     [Fact]
     public async Task Save_AfterAnotherTabSaved_ReloadShowsTheirVersion()
     {
-        // Arrange
-        var stored = await Store.CreateAsync(SampleWorkflows.FaqBot("kb-1"));
-        var page = RenderEditor(stored.Id);
-        page.WaitForElement("[data-testid=editor]");
-        await Store.SaveAsync(stored.Id, stored.Graph with { Name = "Theirs" }, stored.Version);
-        Session.Rename("Mine");
-
-        // Act
-        page.Find("[data-testid=save] button, button[data-testid=save]").Click();
-        page.WaitForAssertion(() => Assert.Contains("changed elsewhere", page.Markup));
+        // Arrange, Act: as above, then reload instead.
+        var (stored, page) = await SaveIntoConflictAsync();
         page.Find("[data-testid=conflict-reload]").Click();
 
         // Assert
@@ -119,6 +103,20 @@ public sealed class EditorPageTests : EditorTestContext
 
         // Assert
         page.WaitForAssertion(() => Assert.Contains("does not exist", page.Find("[data-testid=editor-not-found]").TextContent));
+    }
+
+    /// <summary>Opens the sample bot (version 1), lets "another tab" save version 2 named "Theirs", renames this tab's copy
+    /// "Mine", presses Save and waits for the conflict question.</summary>
+    private async Task<(StoredWorkflow Stored, IRenderedComponent<Bunit.Rendering.ContainerFragment> Page)> SaveIntoConflictAsync()
+    {
+        var stored = await Store.CreateAsync(SampleWorkflows.FaqBot("kb-1"));
+        var page = RenderEditor(stored.Id);
+        page.WaitForElement("[data-testid=editor]");
+        await Store.SaveAsync(stored.Id, stored.Graph with { Name = "Theirs" }, stored.Version);
+        Session.Rename("Mine");
+        page.Find("[data-testid=save] button, button[data-testid=save]").Click();
+        page.WaitForAssertion(() => Assert.Contains("changed elsewhere", page.Markup));
+        return (stored, page);
     }
 
     private IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderEditor(string id) =>
