@@ -33,7 +33,8 @@ try
     using var embedder = new MiniLmEmbedder();
     var kb = EvalKnowledgeBase.Load(kbPath, embedder);
     var questions = dataset.ReplayOrder(seed);
-    var eval = new CacheEvaluation(embedder, kb);
+    using var confirmation = new ArcticRetrievalConfirmation();
+    var eval = new CacheEvaluation(embedder, kb, confirmation);
     _ = eval.RunBaseline(questions.Take(5).ToList(), 0.9); // warm up the model and JIT
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Dataset {Path.GetFileName(datasetPath)}: {dataset.Intents.Count} intents, {questions.Count(q => q.Kind == EvalQuestionKind.Paraphrase)} paraphrases, {dataset.OutOfScope.Count} out-of-scope; KB {kb.Documents.Count} documents; seed {seed}."));
@@ -61,6 +62,12 @@ try
     results.AddRange(new[] { 0.70, 0.80, 0.90 }.Select(t => eval.RunBaseline(questions, t)));
     if (ablation)
     {
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions(), "matcher without the second model", withConfirmation: false));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { ConfirmedRetrievalWaivesMargin = false }, "matcher, second model does not waive the margin"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { ConfirmationRequiresEntry = false }, "matcher, confirmation of the new question only"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { ConfirmedRetrievalWaivesCoverage = true }, "matcher, second model also waives coverage"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { GroundSubstitutionInArticle = false }, "matcher, swapped words grounded in all retrieved text"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { GroundSubstitutionInArticle = false, ConfirmedRetrievalWaivesMargin = false }, "matcher, as before this change (with the second model loaded)"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { RequireRetrievalAgreement = false }, "matcher without retrieval check"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { RetrievalByVector = false }, "matcher, document by hybrid ranking"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { MinMargin = 0 }, "matcher without margin"));
@@ -78,10 +85,17 @@ try
         }
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckNegation = false, CheckNumbers = false, CheckEntities = false, CheckSubstitution = false }, "matcher without lexical checks"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckSubstitution = false }, "matcher without substitution"));
+        foreach (var frame in new[] { 0.0, 0.3, 0.4, 0.6, 0.7 })
+        {
+            results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { SubstitutionMinFrame = frame },
+                string.Create(CultureInfo.InvariantCulture, $"matcher, substitution needs a shared frame of {frame:0.0}")));
+        }
+
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckGeneralization = false }, "matcher without generalization"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckEntities = false }, "matcher without entities"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckNegation = false }, "matcher without negation"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckNumbers = false }, "matcher without numbers"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { NumbersAddedInOtherWordsAllowed = false }, "matcher, any number difference misses"));
         foreach (var rm in new[] { 0.0, 0.02, 0.05 })
         {
             foreach (var t in new[] { 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50 })
@@ -130,6 +144,7 @@ try
     }
 
     Console.WriteLine();
+    Console.WriteLine($"The matcher asked the second model on {results[0].SecondOpinions} of {results[0].Questions} lookups (plus once per stored answer).");
     Console.WriteLine("Misses of the matcher on paraphrases (why):");
     foreach (var o in results[0].Outcomes.Where(o => o.Question.Kind == EvalQuestionKind.Paraphrase && !o.Hit))
     {
@@ -137,9 +152,12 @@ try
     }
 
     Console.WriteLine();
-    var latency = eval.RunLookupBenchmark(questions, new SemanticMatchOptions(), bulk);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"Lookup with {latency.CachedEntries:N0} cached questions, {latency.Lookups} lookups: p50 {latency.P50Ms:0.00} ms, p95 {latency.P95Ms:0.00} ms including cleaning, embedding and retrieval; index search + decision p50 {latency.SearchP50Ms:0.000} ms, p95 {latency.SearchP95Ms:0.000} ms; index search alone p50 {latency.IndexP50Ms:0.000} ms, p95 {latency.IndexP95Ms:0.000} ms."));
+    foreach (var eager in new[] { false, true })
+    {
+        var latency = eval.RunLookupBenchmark(questions, new SemanticMatchOptions(), bulk, eagerConfirmation: eager);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Lookup with {latency.CachedEntries:N0} cached questions, {latency.Lookups} lookups{(eager ? ", second model asked on every lookup" : ", second model asked when needed")}: p50 {latency.P50Ms:0.00} ms, p95 {latency.P95Ms:0.00} ms including cleaning, embedding and retrieval; index search + decision p50 {latency.SearchP50Ms:0.000} ms, p95 {latency.SearchP95Ms:0.000} ms; index search alone p50 {latency.IndexP50Ms:0.000} ms, p95 {latency.IndexP95Ms:0.000} ms."));
+    }
     return 0;
 }
 catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)

@@ -11,15 +11,15 @@ namespace WorkflowTesting.CacheEval;
 /// answer names the asked question's intent; any hit on an out-of-scope question is wrong.
 /// Runs our <see cref="SemanticMatcher"/> and, on the same data, plain cosine-threshold baselines.
 /// </summary>
-public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase knowledgeBase)
+public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase knowledgeBase, IRetrievalConfirmation? confirmation = null)
 {
     private readonly Dictionary<string, float[]> _embeddings = new(StringComparer.Ordinal);
 
     /// <summary>Replays <paramref name="questions"/> with our matcher.</summary>
-    public EvalResult RunMatcher(IReadOnlyList<EvalQuestion> questions, SemanticMatchOptions options, string? name = null)
+    public EvalResult RunMatcher(IReadOnlyList<EvalQuestion> questions, SemanticMatchOptions options, string? name = null, bool withConfirmation = true)
     {
         var matcher = new SemanticMatcher(options, Phrase);
-        return Replay(name ?? "semantic matcher", questions, withRetrieval: true, options.RetrievalByVector, options.RetrievalMinVectorScore, options.CoverageContenderGap, (query, index) =>
+        return Replay(name ?? "semantic matcher", questions, options, withConfirmation ? confirmation : null, (query, index) =>
         {
             var candidates = index.Search(query, options.MaxCandidates);
             return matcher.DecideAsync(query, candidates).AsTask().GetAwaiter().GetResult();
@@ -28,7 +28,7 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
 
     /// <summary>Replays <paramref name="questions"/> with a plain cosine threshold on the nearest cached question (GPTCache/RedisVL style).</summary>
     public EvalResult RunBaseline(IReadOnlyList<EvalQuestion> questions, double threshold) =>
-        Replay(string.Create(CultureInfo.InvariantCulture, $"cosine ≥ {threshold:0.00}"), questions, withRetrieval: false, vectorRanking: true, minVectorScore: 0.40, contenderGap: 0.25, (query, index) =>
+        Replay(string.Create(CultureInfo.InvariantCulture, $"cosine ≥ {threshold:0.00}"), questions, options: null, confirm: null, (query, index) =>
         {
             var best = index.Search(query, 1).FirstOrDefault();
             return best is not null && best.Similarity >= threshold
@@ -39,7 +39,8 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
     /// <summary>Lookup latency with <paramref name="cachedCount"/> entries in the index (embedding + retrieval + search + decision).
     /// The bulk entries are the replayed questions' embeddings plus small random perturbations (distinct vectors, realistic
     /// neighbourhoods); search cost does not depend on their text.</summary>
-    public LatencyResult RunLookupBenchmark(IReadOnlyList<EvalQuestion> questions, SemanticMatchOptions options, int cachedCount, int lookups = 300, int seed = 7)
+    /// <param name="eagerConfirmation">Ask the second model on every lookup (its worst case) instead of only when it could change the decision.</param>
+    public LatencyResult RunLookupBenchmark(IReadOnlyList<EvalQuestion> questions, SemanticMatchOptions options, int cachedCount, int lookups = 300, int seed = 7, bool eagerConfirmation = false)
     {
         var matcher = new SemanticMatcher(options, Phrase);
         var index = new SemanticIndex();
@@ -57,8 +58,9 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
             }
 
             var text = $"cached question {i.ToString(CultureInfo.InvariantCulture)} {questions[i % questions.Count].Text}";
+            // Confirmed by the second model, so that lookups reach the second opinion whenever a margin or coverage check fails.
             bulk.Add((new SemanticEntry($"e{i}", text, EvalText.Clean(text), SemanticIndex.Normalize(v), questions[i % questions.Count].Intent,
-                $"answer {i}", DateTimeOffset.UtcNow), expires));
+                $"answer {i}", DateTimeOffset.UtcNow, ConfirmingDocument: questions[i % questions.Count].Intent), expires));
         }
 
         index.AddRange(bulk);
@@ -72,9 +74,13 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
             var started = Stopwatch.GetTimestamp();
             var cleaned = EvalText.Clean(text);
             var embedding = embedder.Embed(cleaned);
-            var (document, _, margin, terms, articleTerms, counts, contenders) = knowledgeBase.TopDocument(cleaned, embedding, options.RetrievalByVector, options.RetrievalMinVectorScore, options.CoverageContenderGap);
+            var query = knowledgeBase.Query(text, cleaned, embedding, options, confirmation);
+            if (eagerConfirmation)
+            {
+                _ = query.IsRetrievalConfirmedAsync().AsTask().GetAwaiter().GetResult();
+            }
+
             var searchStarted = Stopwatch.GetTimestamp();
-            var query = new SemanticQuery(text, cleaned, embedding, document) { RetrievalMargin = margin, KnowledgeTerms = terms, ArticleTerms = articleTerms, TermDocumentCounts = counts, ContenderTerms = contenders };
             var candidates = index.Search(query, options.MaxCandidates);
             indexOnly.Add(Stopwatch.GetElapsedTime(searchStarted).TotalMilliseconds);
             _ = matcher.DecideAsync(query, candidates).AsTask().GetAwaiter().GetResult();
@@ -87,11 +93,12 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
             Percentile(indexOnly, 50), Percentile(indexOnly, 95));
     }
 
-    private EvalResult Replay(string name, IReadOnlyList<EvalQuestion> questions, bool withRetrieval, bool vectorRanking, double minVectorScore, double contenderGap, Func<SemanticQuery, SemanticIndex, MatchDecision> lookup)
+    private EvalResult Replay(string name, IReadOnlyList<EvalQuestion> questions, SemanticMatchOptions? options, IRetrievalConfirmation? confirm, Func<SemanticQuery, SemanticIndex, MatchDecision> lookup)
     {
         var index = new SemanticIndex();
         var expires = DateTimeOffset.UtcNow.AddHours(1);
         var llmCalls = 0;
+        var secondOpinions = 0;
         var outcomes = new List<EvalOutcome>(questions.Count);
         var latencies = new List<double>(questions.Count);
         foreach (var question in questions)
@@ -99,10 +106,15 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
             var started = Stopwatch.GetTimestamp();
             var cleaned = EvalText.Clean(question.Text);
             var embedding = embedder.Embed(cleaned);
-            var (document, _, margin, terms, articleTerms, counts, contenders) = withRetrieval ? knowledgeBase.TopDocument(cleaned, embedding, vectorRanking, minVectorScore, contenderGap) : default;
-            var query = new SemanticQuery(question.Text, cleaned, embedding, document) { RetrievalMargin = withRetrieval ? margin : 1, KnowledgeTerms = terms, ArticleTerms = articleTerms, TermDocumentCounts = counts, ContenderTerms = contenders };
+            // The baselines (options null) look up without retrieval, as GPTCache/RedisVL do.
+            var query = options is null ? new SemanticQuery(question.Text, cleaned, embedding, null) : knowledgeBase.Query(question.Text, cleaned, embedding, options, confirm);
             var decision = lookup(query, index);
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (query.ConfirmationRequested)
+            {
+                secondOpinions++;
+            }
+
             if (decision.IsHit)
             {
                 var servedIntent = IntentOf(decision.Entry!.Answer);
@@ -113,13 +125,16 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
 
             // Miss: the bot retrieves (for the baselines too, so entries carry their top document) and calls the LLM.
             llmCalls++;
-            document ??= knowledgeBase.TopDocument(cleaned, embedding, vectorRanking, minVectorScore, contenderGap).Document;
+            var stored = options is null ? knowledgeBase.Query(question.Text, cleaned, embedding, new SemanticMatchOptions(), null) : query;
             var answer = AnswerFor(question);
-            index.Add(new SemanticEntry(Guid.NewGuid().ToString("N"), question.Text, cleaned, embedding, document, answer, DateTimeOffset.UtcNow), expires);
+            // As the product's store: the entry's second opinion is computed when it is stored.
+            var confirming = stored.ConfirmingDocumentSource is { } source ? source(CancellationToken.None).AsTask().GetAwaiter().GetResult() : null;
+            index.Add(new SemanticEntry(Guid.NewGuid().ToString("N"), question.Text, cleaned, embedding, stored.TopDocument, answer, DateTimeOffset.UtcNow,
+                ConfirmingDocument: confirming), expires);
             outcomes.Add(new EvalOutcome(question, false, false, decision));
         }
 
-        return new EvalResult(name, outcomes, llmCalls, Percentile(latencies, 50), Percentile(latencies, 95));
+        return new EvalResult(name, outcomes, llmCalls, Percentile(latencies, 50), Percentile(latencies, 95)) { SecondOpinions = secondOpinions };
     }
 
     private readonly Dictionary<string, float[]> _phrases = new(StringComparer.Ordinal);
@@ -177,6 +192,9 @@ public sealed record LatencyResult(int CachedEntries, int Lookups, double P50Ms,
 /// <summary>What one replay measured.</summary>
 public sealed record EvalResult(string Name, IReadOnlyList<EvalOutcome> Outcomes, int LlmCalls, double LatencyP50Ms, double LatencyP95Ms)
 {
+    /// <summary>Lookups on which the matcher asked the second embedding model (stores are not counted).</summary>
+    public int SecondOpinions { get; init; }
+
     public int Questions => Outcomes.Count;
 
     public int Hits => Outcomes.Count(o => o.Hit);

@@ -57,6 +57,30 @@ public sealed class EvalKnowledgeBase
         return new EvalKnowledgeBase(new KnowledgeIndex(chunks, vectors), minScore);
     }
 
+    /// <summary>The query the product's semantic cache builds for <paramref name="question"/> (as typed; <paramref name="cleaned"/>
+    /// is the clean node's output): retrieval facts as in <see cref="TopDocument"/> plus, with <paramref name="confirmation"/>,
+    /// the second model's document among the same hits.</summary>
+    public SemanticQuery Query(string question, string cleaned, float[] embedding, SemanticMatchOptions options, IRetrievalConfirmation? confirmation)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var hits = _index.Search(cleaned, embedding, SemanticRetrieval.SearchOptions);
+        var (chunk, margin) = SemanticRetrieval.TopDocument(hits, MinScore, options.RetrievalByVector, options.RetrievalMinVectorScore);
+        if (chunk is null)
+        {
+            return new SemanticQuery(question, cleaned, embedding, null) { RetrievalMargin = 0 };
+        }
+
+        return new SemanticQuery(question, cleaned, embedding, chunk.DocumentId)
+        {
+            RetrievalMargin = margin,
+            KnowledgeTerms = SemanticRetrieval.Terms(hits),
+            ArticleTerms = SemanticRetrieval.ArticleTerms(hits, chunk.DocumentId),
+            TermDocumentCounts = SemanticRetrieval.TermDocumentCounts(hits),
+            ContenderTerms = SemanticRetrieval.ContenderTerms(hits, chunk.DocumentId, options.CoverageContenderGap),
+            ConfirmingDocumentSource = confirmation is null ? null : async ct => (await confirmation.TopChunkAsync(cleaned, hits, ct).ConfigureAwait(false))?.DocumentId,
+        };
+    }
+
     /// <summary>The question's document as the product's semantic cache picks it (<see cref="SemanticRetrieval"/>: hybrid search,
     /// minimum score, then the vector ranking), the hybrid score of the best chunk, and the gap to the next document.</summary>
     public (string? Document, double Score, double Margin, IReadOnlySet<string>? Terms, IReadOnlySet<string>? ArticleTerms, IReadOnlyDictionary<string, int>? Counts, IReadOnlySet<string>? Contenders) TopDocument(string cleanedQuestion, float[] embedding, bool vectorRanking = true, double minVectorScore = 0.40, double contenderGap = 0.25)

@@ -26,6 +26,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embeddings;
     private readonly IKnowledgeSearch _knowledge;
     private readonly ISemanticEntryStore _store;
+    private readonly IRetrievalConfirmation? _confirmation;
     private readonly SemanticMatchOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -33,6 +34,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
     private readonly ConcurrentDictionary<string, float[]> _phrases = new(StringComparer.Ordinal);
     private readonly IDisposable? _kbSubscription;
     private readonly IDisposable? _clearSubscription;
+    private int _warmedUp;
 
     public SemanticAnswerMatcher(
         IEmbeddingGenerator<string, Embedding<float>> embeddings,
@@ -41,12 +43,14 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         IOptions<SemanticMatchOptions> options,
         TimeProvider time,
         ICacheInvalidation? invalidation = null,
-        ILogger<SemanticAnswerMatcher>? logger = null)
+        ILogger<SemanticAnswerMatcher>? logger = null,
+        IRetrievalConfirmation? confirmation = null)
     {
         _embeddings = embeddings;
         _knowledge = knowledge;
         _store = store;
         _options = options.Value;
+        _confirmation = _options.SecondModel ? confirmation : null;
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _kbSubscription = invalidation?.OnKnowledgeBaseChanged(kb =>
@@ -107,8 +111,10 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         ArgumentNullException.ThrowIfNull(scope);
         var query = await QueryAsync(scope, question, cancellationToken).ConfigureAwait(false);
         var key = ScopeKey(scope);
+        // The entry's second opinion is computed now, off the lookup path (the run has already answered).
+        var confirming = query.ConfirmingDocumentSource is { } source ? await source(cancellationToken).ConfigureAwait(false) : null;
         var entry = new SemanticEntry(NodeCacheKeyHash(question), question, query.NormalizedText, query.Embedding, query.TopDocument, answer,
-            _time.GetUtcNow(), missTime.TotalMilliseconds);
+            _time.GetUtcNow(), missTime.TotalMilliseconds, confirming);
         IndexFor(scope, key).Add(entry, _time.GetUtcNow() + scope.Ttl);
         if (_store.IsShared)
         {
@@ -139,6 +145,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
                 ? new SemanticQuery(text, text, embedding, null) { RetrievalMargin = 0 }
                 : new SemanticQuery(text, text, embedding, $"{kb}/{chunk.DocumentName}")
                 {
+                    ConfirmingDocumentSource = _confirmation is null ? null : ct => ConfirmAsync(kb, text, hits, ct),
                     RetrievalMargin = margin,
                     KnowledgeTerms = SemanticRetrieval.Terms(hits),
                     ArticleTerms = SemanticRetrieval.ArticleTerms(hits, chunk.DocumentId),
@@ -205,6 +212,14 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
 
     private async ValueTask<(MatchDecision Decision, CacheLevel Level)> DecideAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken)
     {
+        if (_confirmation is not null && Interlocked.Exchange(ref _warmedUp, 1) == 0)
+        {
+            // Load the second model while the first miss is being answered, not when its answer is stored.
+            _ = _confirmation.WarmUpAsync().ContinueWith(
+                t => Log.CacheTrouble(_logger, scope.WorkflowId, scope.NodeId, "second embedding model: " + t.Exception?.GetBaseException().Message),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+
         var key = ScopeKey(scope);
         var index = IndexFor(scope, key);
         var options = OptionsFor(scope, threshold);
@@ -238,6 +253,21 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         {
             Log.CacheTrouble(_logger, scope.WorkflowId, scope.NodeId, "semantic store: " + e.Message);
             return (decision, CacheLevel.L1);
+        }
+    }
+
+    private async ValueTask<string?> ConfirmAsync(string knowledgeBaseId, string question, IReadOnlyList<ScoredChunk> hits, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var chunk = await _confirmation!.TopChunkAsync(question, hits, cancellationToken).ConfigureAwait(false);
+            return chunk is null ? null : $"{knowledgeBaseId}/{chunk.DocumentName}";
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Without the second opinion the matcher simply applies its checks in full.
+            Log.CacheTrouble(_logger, "semantic", "confirmation", "second embedding model: " + e.Message);
+            return null;
         }
     }
 

@@ -18,6 +18,7 @@ internal static class SemanticCacheServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ISemanticEntryStore, RedisSemanticEntryStore>();
+        services.TryAddSingleton<IRetrievalConfirmation, ArcticRetrievalConfirmation>();
         services.TryAddSingleton<SemanticAnswerMatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAnswerMatcher, SemanticAnswerMatcher>(sp => sp.GetRequiredService<SemanticAnswerMatcher>()));
         return services;

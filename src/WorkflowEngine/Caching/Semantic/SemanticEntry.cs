@@ -9,6 +9,8 @@ namespace WorkflowEngine.Caching.Semantic;
 /// <param name="Answer">The answer that was given.</param>
 /// <param name="CreatedAt">When it was stored.</param>
 /// <param name="MissMilliseconds">How long the run that produced the answer took: what a hit saves.</param>
+/// <param name="ConfirmingDocument">The document a second, independent embedding model ranked first among the same retrieved
+/// chunks (<see cref="IRetrievalConfirmation"/>); null when there is no second model or nothing was retrieved.</param>
 public sealed record SemanticEntry(
     string Id,
     string Question,
@@ -17,7 +19,13 @@ public sealed record SemanticEntry(
     string? TopDocument,
     string Answer,
     DateTimeOffset CreatedAt,
-    double MissMilliseconds = 0);
+    double MissMilliseconds = 0,
+    string? ConfirmingDocument = null)
+{
+    /// <summary>The second model ranked the same top document first: the entry's article is not a one-model guess.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool RetrievalConfirmed => TopDocument is not null && string.Equals(TopDocument, ConfirmingDocument, StringComparison.Ordinal);
+}
 
 /// <summary>A new question to look up: the same facts as an entry, without the answer.</summary>
 public sealed record SemanticQuery(string Question, string NormalizedText, float[] Embedding, string? TopDocument)
@@ -40,6 +48,37 @@ public sealed record SemanticQuery(string Question, string NormalizedText, float
     /// <summary>The (stemmed) words of the runner-up articles that came close to <see cref="TopDocument"/>
     /// (<see cref="SemanticRetrieval.ContenderTerms"/>); null when unknown (then any retrieved article counts).</summary>
     public IReadOnlySet<string>? ContenderTerms { get; init; }
+
+    /// <summary>The document a second, independent embedding model ranks first among the same retrieved chunks
+    /// (<see cref="IRetrievalConfirmation"/>); null when unknown or not computed yet (see <see cref="ConfirmingDocumentSource"/>).</summary>
+    public string? ConfirmingDocument { get; init; }
+
+    /// <summary>Computes <see cref="ConfirmingDocument"/> on demand: the second model costs an embedding (~3 ms), so the
+    /// matcher asks for it only when it could change the decision. Null when there is no second model.</summary>
+    public Func<CancellationToken, ValueTask<string?>>? ConfirmingDocumentSource { get; init; }
+
+    /// <summary>Whether the second model also ranks <see cref="TopDocument"/> first; computes it (once) when needed.</summary>
+    public async ValueTask<bool> IsRetrievalConfirmedAsync(CancellationToken cancellationToken = default)
+    {
+        if (TopDocument is null)
+        {
+            return false;
+        }
+
+        var document = ConfirmingDocument;
+        if (document is null && ConfirmingDocumentSource is { } source)
+        {
+            _confirming ??= source(cancellationToken).AsTask();
+            document = await _confirming.ConfigureAwait(false);
+        }
+
+        return string.Equals(TopDocument, document, StringComparison.Ordinal);
+    }
+
+    private Task<string?>? _confirming;
+
+    /// <summary>Whether the second opinion was asked for (it costs an embedding); for the evaluation's statistics.</summary>
+    public bool ConfirmationRequested => _confirming is not null;
 
     public QuestionFeatures Features => _features ??= QuestionFeatures.From(Question);
 }

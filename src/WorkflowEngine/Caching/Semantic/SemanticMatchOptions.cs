@@ -35,6 +35,29 @@ public sealed class SemanticMatchOptions
     [Range(0.0, 1.0)]
     public double MinRetrievalMargin { get; set; }
 
+    /// <summary>Ask a second, independent embedding model (arctic-embed-xs, <see cref="ArcticRetrievalConfirmation"/>) which
+    /// retrieved article a question is about, when that could turn a miss into a hit (see <see cref="ConfirmedRetrievalWaivesMargin"/>).
+    /// Costs one more embedding (~3 ms) on those lookups only, and the model's memory (~90 MB) once loaded.</summary>
+    /// <value>true</value>
+    public bool SecondModel { get; set; } = true;
+
+    /// <summary>When a second, independent embedding model (<see cref="IRetrievalConfirmation"/>) ranks the same article first
+    /// for the new question and for the cached one, and it is the article both retrieved, closer cached questions from other
+    /// articles do not block the match (the margin check): a near-tie between two cached questions is then a quirk of one
+    /// model's question-to-question similarity, not a retrieval mistake.</summary>
+    /// <value>true</value>
+    public bool ConfirmedRetrievalWaivesMargin { get; set; } = true;
+
+    /// <summary>As <see cref="ConfirmedRetrievalWaivesMargin"/>, for the coverage check (another guard against retrieval mistakes).</summary>
+    /// <value>false (measured: it served 2 more faq-dev paraphrases but removed the guard that caught "Is accidental damage
+    /// covered?", which both models retrieve as the damaged-items article)</value>
+    public bool ConfirmedRetrievalWaivesCoverage { get; set; }
+
+    /// <summary>For <see cref="ConfirmedRetrievalWaivesMargin"/>: the cached question's article must be confirmed too (not only
+    /// the new question's).</summary>
+    /// <value>true</value>
+    public bool ConfirmationRequiresEntry { get; set; } = true;
+
     /// <summary>Miss when one question is negated and the other is not ("can I" vs "can't I").</summary>
     /// <value>true</value>
     public bool CheckNegation { get; set; } = true;
@@ -48,6 +71,12 @@ public sealed class SemanticMatchOptions
     /// <summary>Miss when the questions mention different numbers ("2 days" vs "5 days").</summary>
     /// <value>true</value>
     public bool CheckNumbers { get; set; } = true;
+
+    /// <summary>For <see cref="CheckNumbers"/>: a number only the new question has is an added detail (like an added word)
+    /// when the cached question has no numbers and the two are worded differently throughout (shared wording below
+    /// <see cref="SubstitutionMinFrame"/>); still a miss for "Can I return 2 items?" vs "Can I return items?".</summary>
+    /// <value>true</value>
+    public bool NumbersAddedInOtherWordsAllowed { get; set; } = true;
 
     /// <summary>Miss when the cached question names a product or place the new one does not.</summary>
     /// <value>true</value>
@@ -64,6 +93,20 @@ public sealed class SemanticMatchOptions
     /// <see cref="SubstitutionSimilarity"/>.</summary>
     /// <value>true</value>
     public bool GroundSubstitution { get; set; } = true;
+
+    /// <summary>Swapped words count as different specifics only when the two questions are one sentence with a slot swapped:
+    /// they share at least this share of their wording in order (<see cref="QuestionFeatures.FrameOverlap"/>; "does the
+    /// warranty cover accidental damage" / "… wear and tear": 0.57). Questions worded differently throughout ("sign up for an
+    /// account" / "how do I create an account": 0.33) differ in wording, not in specifics; retrieval agreement, similarity and
+    /// margin already vouch for their intent. 0 = every swap is checked.</summary>
+    /// <value>0.5</value>
+    [Range(0.0, 1.0)]
+    public double SubstitutionMinFrame { get; set; } = 0.5;
+
+    /// <summary>For <see cref="GroundSubstitution"/>: the words must be used by the article both questions retrieved (true), not
+    /// merely somewhere in the retrieved text of several articles (false).</summary>
+    /// <value>true</value>
+    public bool GroundSubstitutionInArticle { get; set; } = true;
 
     /// <summary>Miss when a word of the new question (not in the cached one) is used by the knowledge base, but not in the
     /// article both questions retrieved: the question asks about something another article covers ("check the balance on my
@@ -123,13 +166,20 @@ public sealed class SemanticMatchOptions
             RequireRetrievalAgreement = RequireRetrievalAgreement,
             RetrievalByVector = RetrievalByVector,
             MinRetrievalMargin = MinRetrievalMargin,
+            SecondModel = SecondModel,
+            ConfirmedRetrievalWaivesMargin = ConfirmedRetrievalWaivesMargin,
+            ConfirmationRequiresEntry = ConfirmationRequiresEntry,
+            ConfirmedRetrievalWaivesCoverage = ConfirmedRetrievalWaivesCoverage,
             CheckNegation = CheckNegation,
             ScopedNegation = ScopedNegation,
             GroundSubstitution = GroundSubstitution,
+            GroundSubstitutionInArticle = GroundSubstitutionInArticle,
+            SubstitutionMinFrame = SubstitutionMinFrame,
             CheckCoverage = CheckCoverage,
             CoverageMaxDocuments = CoverageMaxDocuments,
             CoverageContenderGap = CoverageContenderGap,
             CheckNumbers = CheckNumbers,
+            NumbersAddedInOtherWordsAllowed = NumbersAddedInOtherWordsAllowed,
             CheckEntities = CheckEntities,
             CheckSubstitution = CheckSubstitution,
             SubstitutionSimilarity = SubstitutionSimilarity,

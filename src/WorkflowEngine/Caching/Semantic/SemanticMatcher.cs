@@ -77,7 +77,13 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
                 return decision;
             }
 
-            firstMiss ??= decision;
+            // Explain the miss by the nearest candidate about the same article when there is one: "why not that one" is the
+            // useful answer (the nearer ones from other articles were never in question).
+            if (firstMiss is null || !Agrees(firstMiss) && Agrees(decision))
+            {
+                firstMiss = decision;
+            }
+
             if (candidates[i].Similarity < ThresholdFor(query))
             {
                 break; // candidates are nearest first: the rest are further away still
@@ -144,6 +150,12 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
             checks.Add(new MatchCheck("retrieval", agree, detail));
         }
 
+        // Asked only when a check fails that the second model's agreement may waive (it may cost an embedding).
+        var sameArticle = query.TopDocument is not null && string.Equals(query.TopDocument, candidate.Entry.TopDocument, StringComparison.Ordinal)
+            && (candidate.Entry.RetrievalConfirmed || !Options.ConfirmationRequiresEntry);
+        bool? confirmed = null;
+        async ValueTask<bool> ConfirmedAsync() => confirmed ??= sameArticle && await query.IsRetrievalConfirmedAsync(cancellationToken).ConfigureAwait(false);
+
         var competitor = 0.0;
         SemanticEntry? rival = null;
         foreach (var other in all)
@@ -156,9 +168,12 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
         }
 
         var margin = candidate.Similarity - competitor;
-        checks.Add(new MatchCheck("margin", margin >= Options.MinMargin, rival is null
-            ? "No other cached answer is close."
-            : string.Create(CultureInfo.InvariantCulture, $"{margin:0.00} closer than \"{rival.Question}\" (needs {Options.MinMargin:0.00}).")));
+        checks.Add(margin < Options.MinMargin && Options.ConfirmedRetrievalWaivesMargin && await ConfirmedAsync().ConfigureAwait(false)
+            ? new MatchCheck("margin", true, string.Create(CultureInfo.InvariantCulture,
+                $"\"{rival!.Question}\" is about as close ({margin:0.00}), but it is about another article, and a second model also ranks \"{query.TopDocument}\" first for both questions."))
+            : new MatchCheck("margin", margin >= Options.MinMargin, rival is null
+                ? "No other cached answer is close."
+                : string.Create(CultureInfo.InvariantCulture, $"{margin:0.00} closer than \"{rival.Question}\" (needs {Options.MinMargin:0.00}).")));
 
         if (Options.CheckNegation)
         {
@@ -167,10 +182,7 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
 
         if (Options.CheckNumbers)
         {
-            var same = q.Numbers.SetEquals(e.Numbers);
-            checks.Add(new MatchCheck("numbers", same, same
-                ? q.Numbers.Count == 0 ? "No numbers." : $"Same numbers ({string.Join(", ", q.Numbers)})."
-                : $"Different numbers: {Describe(q.Numbers)} vs {Describe(e.Numbers)}."));
+            checks.Add(Numbers(q, e));
         }
 
         if (Options.CheckEntities)
@@ -191,15 +203,18 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
                     && counts.GetValueOrDefault(QuestionFeatures.Stem(w)) is > 0 and var n && n <= Options.CoverageMaxDocuments
                     && (query.ContenderTerms is null || query.ContenderTerms.Contains(QuestionFeatures.Stem(w))))
                 .Distinct(StringComparer.Ordinal).ToList();
-            checks.Add(new MatchCheck("coverage", elsewhere.Count == 0, elsewhere.Count == 0
+            var waived = elsewhere.Count > 0 && Options.ConfirmedRetrievalWaivesCoverage && await ConfirmedAsync().ConfigureAwait(false);
+            checks.Add(new MatchCheck("coverage", elsewhere.Count == 0 || waived, elsewhere.Count == 0
                 ? "The article covers this question's words."
+                : waived
+                ? $"\"{string.Join(" ", elsewhere)}\" appears in a close runner-up article, but a second model also ranks \"{query.TopDocument}\" first for both questions."
                 : $"\"{string.Join(" ", elsewhere)}\" appears in a close runner-up article but not in \"{query.TopDocument}\": the question may be about that article."));
         }
 
         // Last and only when everything else passed: it may need an embedding call.
         if (Options.CheckSubstitution && checks.All(c => c.Passed))
         {
-            var known = Options.GroundSubstitution ? query.KnowledgeTerms : null;
+            var known = !Options.GroundSubstitution ? null : Options.GroundSubstitutionInArticle ? query.ArticleTerms ?? query.KnowledgeTerms : query.KnowledgeTerms;
             checks.Add(cjk ? CjkSubstitution(q, e) : await WordSubstitutionAsync(q, e, known, cancellationToken).ConfigureAwait(false));
         }
 
@@ -208,6 +223,30 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
             ? string.Create(CultureInfo.InvariantCulture, $"Matches \"{candidate.Entry.Question}\" (similarity {candidate.Similarity:0.00}); all checks passed.")
             : $"Nearest cached question \"{candidate.Entry.Question}\" rejected: {string.Join(" ", failed.Select(c => c.Detail))}";
         return new MatchDecision(failed.Count == 0, candidate.Entry, candidate.Similarity, checks, reason);
+    }
+
+    private MatchCheck Numbers(QuestionFeatures q, QuestionFeatures e)
+    {
+        if (q.Numbers.SetEquals(e.Numbers))
+        {
+            return new MatchCheck("numbers", true, q.Numbers.Count == 0 ? "No numbers." : $"Same numbers ({string.Join(", ", q.Numbers)}).");
+        }
+
+        // A number only the new question has is a detail it adds, like an added word ("Can I use two discount codes?" vs
+        // "My discount code doesn't work"), unless the two are one sentence with the number put in ("Can I return 2 items?"
+        // vs "Can I return items?"). Numbers on both sides must be equal; a number only the cached question has makes its
+        // answer more specific than what is asked.
+        if (e.Numbers.Count == 0 && Options.NumbersAddedInOtherWordsAllowed && !q.IsCjk)
+        {
+            var frame = QuestionFeatures.FrameOverlap(q, e);
+            if (frame < Options.SubstitutionMinFrame)
+            {
+                return new MatchCheck("numbers", true, string.Create(CultureInfo.InvariantCulture,
+                    $"This question adds {Describe(q.Numbers)} to a question worded differently throughout (they share {frame:P0} of their wording)."));
+            }
+        }
+
+        return new MatchCheck("numbers", false, $"Different numbers: {Describe(q.Numbers)} vs {Describe(e.Numbers)}.");
     }
 
     private MatchCheck Negation(QuestionFeatures q, QuestionFeatures e, bool cjk)
@@ -252,6 +291,13 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
 
         var newWords = string.Join(" ", q.ContentWordsAsTyped.Where(w => onlyNew.Contains(QuestionFeatures.Stem(w))));
         var cachedWords = string.Join(" ", e.ContentWordsAsTyped.Where(w => onlyCached.Contains(QuestionFeatures.Stem(w))));
+        var frame = QuestionFeatures.FrameOverlap(q, e);
+        if (frame < Options.SubstitutionMinFrame)
+        {
+            return new MatchCheck("substitution", true, string.Create(CultureInfo.InvariantCulture,
+                $"\"{newWords}\" vs \"{cachedWords}\": the questions are worded differently throughout (they share {frame:P0} of their wording), not one question with a swapped detail."));
+        }
+
         if (known is not null && (!onlyNew.Any(known.Contains) || !onlyCached.Any(known.Contains)))
         {
             // The knowledge base tells specifics apart only by the words it uses; a side whose differing words it never uses
@@ -283,6 +329,8 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
             ? $"Different key characters: {string.Concat(onlyNew)} vs {string.Concat(onlyCached)}."
             : "No swapped key characters.");
     }
+
+    private static bool Agrees(MatchDecision decision) => decision.Checks.Any(c => c.Name == "retrieval" && c.Passed);
 
     private static bool IsRival(SemanticEntry other, SemanticEntry candidate) =>
         !string.Equals(other.Answer, candidate.Answer, StringComparison.Ordinal)

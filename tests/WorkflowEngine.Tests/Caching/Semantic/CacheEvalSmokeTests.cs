@@ -16,7 +16,7 @@ public sealed class CacheEvalSmokeTests(EmbeddingFixture fixture) : IClassFixtur
         var kb = EvalKnowledgeBase.FromArticles(SampleKnowledgeBase.Articles.Select(a => (a.Name, a.Text)), fixture.Embedder);
         var dataset = FaqDataset.FromQuestionSet(SampleKnowledgeBase.LoadQuestions());
         var questions = dataset.ReplayOrder(seed: 42);
-        var eval = new CacheEvaluation(fixture.Embedder, kb);
+        var eval = new CacheEvaluation(fixture.Embedder, kb, fixture.Confirmation);
 
         // Act
         var matcher = eval.RunMatcher(questions, new SemanticMatchOptions());
@@ -34,5 +34,6 @@ public sealed class CacheEvalSmokeTests(EmbeddingFixture fixture) : IClassFixtur
         Assert.True(matcher.HitPrecision >= 0.99, $"hit precision {matcher.HitPrecision:P1}:\n{matcher.WrongHits()}");
         Assert.Equal(0, matcher.OutOfScopeHits);
         Assert.True(matcher.Hits > 0, "the matcher served no paraphrase at all");
+        Assert.True(matcher.ParaphrasesServed > baselines.Max(b => b.ParaphrasesServed), "the matcher served no more paraphrases than a plain threshold");
     }
 }

@@ -10,6 +10,9 @@ public sealed class EmbeddingFixture : IDisposable
 
     public MiniLmEmbedder Embedder { get; } = new();
 
+    /// <summary>The second embedding model (arctic-embed-xs), as the product registers it.</summary>
+    public ArcticRetrievalConfirmation Confirmation { get; } = new();
+
     public SemanticMatcher Matcher(SemanticMatchOptions? options = null) => new(options ?? new SemanticMatchOptions(), Phrase);
 
     public float[] Phrase(string words)
@@ -38,5 +41,9 @@ public sealed class EmbeddingFixture : IDisposable
         return new SemanticEntry(id ?? cleaned, question, cleaned, Embedder.Embed(cleaned), topDocument, answer ?? $"answer to {question}", DateTimeOffset.UnixEpoch);
     }
 
-    public void Dispose() => Embedder.Dispose();
+    public void Dispose()
+    {
+        Embedder.Dispose();
+        Confirmation.Dispose();
+    }
 }

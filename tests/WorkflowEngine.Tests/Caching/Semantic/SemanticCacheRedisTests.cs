@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Caching;
+using WorkflowEngine.Caching.Semantic;
 using WorkflowEngine.Knowledge;
 using WorkflowEngine.Persistence;
 using WorkflowTesting;
@@ -54,6 +55,31 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
         Assert.Equal("when do i get my money back", hit.Details!["matchedQuestion"]);
         Assert.StartsWith("passed", hit.Details["check.retrieval"], StringComparison.Ordinal);
         Assert.Null(miss);
+    }
+
+    [Fact]
+    public async Task StoreAsync_Answer_EntryInRedisCarriesTheSecondModelsArticle()
+    {
+        // Arrange
+        var kb = await SampleKbAsync();
+        var scope = await ScopeAsync(_a, kb);
+
+        // Act
+        await Semantic(_a).StoreAsync(scope, "when do i get my money back", "Refunds take 5 to 10 days.", TimeSpan.FromSeconds(2), Timeout);
+
+        // Assert: both models put the question on the refunds article, and the other instance gets that with the entry.
+        var connection = await _a.GetRequiredService<RedisConnection>().GetAsync();
+        var entries = new List<SemanticEntry>();
+        foreach (var key in await SemanticKeysAsync($"sem:{_workflowId}:cache:*:e:*"))
+        {
+            entries.Add(System.Text.Json.JsonSerializer.Deserialize<SemanticEntry>((string)(await connection.GetDatabase().StringGetAsync(key))!,
+                new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!);
+        }
+
+        var entry = Assert.Single(entries);
+        Assert.StartsWith($"{kb}/refunds", entry.TopDocument, StringComparison.Ordinal);
+        Assert.Equal(entry.TopDocument, entry.ConfirmingDocument);
+        Assert.True(entry.RetrievalConfirmed);
     }
 
     [Fact]
