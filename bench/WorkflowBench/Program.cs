@@ -1,5 +1,5 @@
 // Caching benchmark (issue 3). Run on demand, never in CI:
-//   dotnet run -c Release --project bench/WorkflowBench [-- --redis host:port]
+//   dotnet run -c Release --project bench/WorkflowBench [-- --redis host:port] [--alloc]
 // Without --redis it starts its own redis-server (/usr/bin/redis-server) on a free loopback port.
 // Measures in one run: (1) a bare StackExchange.Redis GET, (2) a full cached FAQ-bot run served from L2 only (L1 off),
 // (3) the same served from L1, (4) a full miss with a simulated 800 ms LLM (fake OpenAI-compatible server over HTTP).
@@ -56,6 +56,25 @@ await using (var mux = await ConnectionMultiplexer.ConnectAsync(redisConfig))
     await engineCache.Fusion.SetAsync("bench:tagged", new CachedNodeResult { Outputs = "{}" }, entryOptions, ["wf:bench", "wf:bench:node:cache", "kb:help"]);
     var l2Tagged = await MeasureAsync(3000, async _ => await engineCache.Fusion.TryGetAsync<CachedNodeResult>("bench:tagged", entryOptions));
     Report("(2c) same with three tags", l2Tagged);
+    // Bytes allocated per L1 run (deterministic, unlike timings); with --alloc, also which types (sampled every ~100 KB).
+    for (var i = 0; i < 3000; i++) { await Run(l1Engine, graph, wf, "How do I get a refund?"); }
+    using (var listener = args.Contains("--alloc") ? new AllocationListener() : null)
+    {
+        const int AllocRuns = 20000;
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < AllocRuns; i++)
+        {
+            if (!Run(l1Engine, graph, wf, "How do I get a refund?").IsCompletedSuccessfully)
+            {
+                throw new InvalidOperationException("An L1 run did not finish synchronously; the allocation count would miss other threads.");
+            }
+        }
+        Console.WriteLine($"(3a) bytes allocated per L1 run: {(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / AllocRuns:N0}");
+        foreach (var (type, bytes) in listener?.BytesByType.OrderByDescending(kv => kv.Value).Take(25) ?? [])
+        {
+            Console.WriteLine($"    {bytes / AllocRuns,7:N0} B  {type}");
+        }
+    }
     var l1Traces = new List<RunResult>();
     var l1 = await MeasureAsync(20000, async i => Keep(l1Traces, i, Check(await Run(l1Engine, graph, wf, "How do I get a refund?"), CacheLevel.L1)));
     Report("(3) cached workflow run, from L1", l1);
@@ -189,3 +208,29 @@ static void Report(string name, Stats s) =>
 static string Format(double ms) => ms < 1 ? $"{ms * 1000:0.0} µs" : $"{ms:0.000} ms";
 
 internal sealed record Stats(int N, double P50, double P95, double Mean);
+
+/// <summary>Samples allocations by type (the runtime's GCAllocationTick event, one per ~100 KB allocated).</summary>
+internal sealed class AllocationListener : System.Diagnostics.Tracing.EventListener
+{
+    public Dictionary<string, long> BytesByType { get; } = [];
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+    {
+        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+        {
+            EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+        }
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
+    {
+        if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true && eventData.Payload is { } payload
+            && eventData.PayloadNames?.IndexOf("TypeName") is >= 0 and var index && payload[index] is string type)
+        {
+            lock (BytesByType)
+            {
+                BytesByType[type] = BytesByType.GetValueOrDefault(type) + 100 * 1024;
+            }
+        }
+    }
+}

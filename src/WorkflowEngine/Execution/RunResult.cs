@@ -1,5 +1,6 @@
 using WorkflowEngine.Caching;
 using WorkflowEngine.Events;
+using WorkflowEngine.Graphs;
 using WorkflowEngine.Nodes;
 
 namespace WorkflowEngine.Execution;
@@ -49,15 +50,16 @@ public sealed record NodeTrace(
     string? Message);
 
 /// <summary>Builds the trace of a run from its events.</summary>
-internal sealed class RunTraceBuilder
+internal sealed class RunTraceBuilder(WorkflowGraph graph)
 {
-    private readonly List<NodeTrace> _entries = [];
-    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+    private readonly List<NodeTrace> _entries = new(graph.Nodes.Length);
 
     public RunCompleted? Completed { get; private set; }
 
     public IReadOnlyList<NodeTrace> Entries => _entries;
 
+    /// <summary>Builds each node's entry once from its final event (a started node that never finishes keeps its
+    /// "Did not finish." entry); titles come from the graph, so no second pass is needed.</summary>
     public void Apply(WorkflowEvent e)
     {
         switch (e)
@@ -66,13 +68,15 @@ internal sealed class RunTraceBuilder
                 Upsert(new NodeTrace(s.NodeId, s.NodeType, s.Title, NodeRunStatus.Failed, TimeSpan.Zero, null, null, null, null, "Did not finish."));
                 break;
             case NodeSucceeded s:
-                Update(s.NodeId, t => t with { Status = NodeRunStatus.Succeeded, Elapsed = s.Elapsed, Cache = s.Cache, Tokens = s.Tokens, OutputPreview = s.OutputPreview, Details = s.Details, Message = null });
+                Upsert(new NodeTrace(s.NodeId, s.NodeType, TitleOf(s.NodeId), NodeRunStatus.Succeeded, s.Elapsed, s.Cache, s.Tokens, s.OutputPreview, s.Details, null));
                 break;
             case NodeFailed f:
-                Update(f.NodeId, t => t with { Status = NodeRunStatus.Failed, Elapsed = f.Elapsed, Message = f.Error });
+                var started = Find(f.NodeId);
+                Upsert(new NodeTrace(f.NodeId, f.NodeType, TitleOf(f.NodeId), NodeRunStatus.Failed, f.Elapsed, started?.Cache, started?.Tokens,
+                    started?.OutputPreview, started?.Details, f.Error));
                 break;
             case NodeSkipped k:
-                Upsert(new NodeTrace(k.NodeId, k.NodeType, k.NodeId, NodeRunStatus.Skipped, TimeSpan.Zero, null, null, null, null, k.Reason));
+                Upsert(new NodeTrace(k.NodeId, k.NodeType, TitleOf(k.NodeId), NodeRunStatus.Skipped, TimeSpan.Zero, null, null, null, null, k.Reason));
                 break;
             case RunCompleted c:
                 Completed = c;
@@ -80,39 +84,31 @@ internal sealed class RunTraceBuilder
         }
     }
 
-    public void SetTitles(Func<string, string?> titleOf)
+    private string TitleOf(string nodeId) => graph.FindNode(nodeId)?.Title is { } title ? title : nodeId;
+
+    private NodeTrace? Find(string nodeId)
     {
-        for (var i = 0; i < _entries.Count; i++)
+        foreach (var entry in _entries)
         {
-            if (titleOf(_entries[i].NodeId) is { } title)
+            if (entry.NodeId == nodeId)
             {
-                _entries[i] = _entries[i] with { Title = title };
+                return entry;
             }
         }
+        return null;
     }
 
     private void Upsert(NodeTrace entry)
     {
-        if (_index.TryGetValue(entry.NodeId, out var i))
+        // A graph has a handful of nodes: a linear scan beats a dictionary and allocates nothing.
+        for (var i = 0; i < _entries.Count; i++)
         {
-            _entries[i] = entry;
+            if (_entries[i].NodeId == entry.NodeId)
+            {
+                _entries[i] = entry;
+                return;
+            }
         }
-        else
-        {
-            _index[entry.NodeId] = _entries.Count;
-            _entries.Add(entry);
-        }
-    }
-
-    private void Update(string nodeId, Func<NodeTrace, NodeTrace> change)
-    {
-        if (_index.TryGetValue(nodeId, out var i))
-        {
-            _entries[i] = change(_entries[i]);
-        }
-        else
-        {
-            Upsert(change(new NodeTrace(nodeId, "", nodeId, NodeRunStatus.Failed, TimeSpan.Zero, null, null, null, null, null)));
-        }
+        _entries.Add(entry);
     }
 }

@@ -109,7 +109,7 @@ public sealed class WorkflowRunner
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(request);
-        var trace = new RunTraceBuilder();
+        var trace = new RunTraceBuilder(graph);
         var context = await ExecuteAsync(graph, request, async e =>
         {
             lock (trace)
@@ -121,7 +121,6 @@ public sealed class WorkflowRunner
                 await onEvent(e).ConfigureAwait(false);
             }
         }, cancellationToken).ConfigureAwait(false);
-        trace.SetTitles(id => graph.FindNode(id)?.Title);
         var completed = trace.Completed!;
         return new RunResult(request.RunId, completed.Status, completed.Answer, completed.Error, completed.FailedNodeId, completed.Elapsed,
             [.. trace.Entries], context?.Outputs.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) ?? []);
@@ -150,8 +149,8 @@ public sealed class WorkflowRunner
             }
 
             run = new RunContext(graph, request, publish, _time);
-            var ran = new Dictionary<string, (NodeContext Context, NodeResult Result, Node Node)>(StringComparer.Ordinal);
-            var skipped = new Dictionary<string, string>(StringComparer.Ordinal);
+            var ran = new Dictionary<string, (NodeContext Context, NodeResult Result, Node Node)>(plan.Nodes.Length, StringComparer.Ordinal);
+            var skipped = new Dictionary<string, string>(plan.Nodes.Length, StringComparer.Ordinal);
 
             foreach (var node in plan.Nodes)
             {
@@ -215,7 +214,14 @@ public sealed class WorkflowRunner
                 ran[node.Id] = (nodeContext, execution.Result, implementation);
             }
 
-            var answerNode = plan.Nodes.LastOrDefault(n => n.Type == "answer" && ran.ContainsKey(n.Id));
+            NodeDefinition? answerNode = null;
+            for (var i = plan.Nodes.Length - 1; i >= 0 && answerNode is null; i--)
+            {
+                if (plan.Nodes[i].Type == "answer" && ran.ContainsKey(plan.Nodes[i].Id))
+                {
+                    answerNode = plan.Nodes[i];
+                }
+            }
             if (answerNode is null)
             {
                 await Complete(RunStatus.Failed, null, "The run ended without reaching an answer step: check the connections into the answer.", null).ConfigureAwait(false);
@@ -281,8 +287,8 @@ public sealed class WorkflowRunner
     private static string? SkipReason(ExecutionPlan plan, NodeDefinition node,
         Dictionary<string, (NodeContext Context, NodeResult Result, Node Node)> ran, Dictionary<string, string> skipped)
     {
-        var incoming = plan.Incoming(node.Id);
-        if (incoming.Count == 0)
+        var incoming = plan.IncomingEdges(node.Id);
+        if (incoming.Length == 0)
         {
             return null;
         }

@@ -30,6 +30,7 @@ public sealed class ExecutionPlan
         _incoming = incoming;
         _outgoing = outgoing;
         _position = order.Select((id, i) => (id, i)).ToFrozenDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        Nodes = [.. order.Select(id => nodes[id])];
 
         // Ancestor sets in topological order: a node's ancestors are its predecessors plus theirs, already computed.
         var ancestors = new Dictionary<string, FrozenSet<string>>(StringComparer.Ordinal);
@@ -52,8 +53,8 @@ public sealed class ExecutionPlan
     /// document's node order, so the same graph always gives the same order.</summary>
     public IReadOnlyList<string> Order { get; }
 
-    /// <summary>The nodes in <see cref="Order"/>.</summary>
-    public IEnumerable<NodeDefinition> Nodes => Order.Select(id => _nodes[id]);
+    /// <summary>The nodes in <see cref="Order"/> (worked out once: the runner walks them on every run).</summary>
+    public ImmutableArray<NodeDefinition> Nodes { get; }
 
     /// <summary>Builds the plan. Throws <see cref="WorkflowCycleException"/> (naming the nodes) when the graph has a cycle.</summary>
     public static ExecutionPlan Create(WorkflowGraph graph)
@@ -103,6 +104,9 @@ public sealed class ExecutionPlan
 
     /// <summary>Edges into the node (with their ports), in document order.</summary>
     public IReadOnlyList<Edge> Incoming(string nodeId) => _incoming.TryGetValue(nodeId, out var e) ? e : throw UnknownNode(nodeId);
+
+    /// <summary><see cref="Incoming"/> without boxing the array (the runner asks for every node of every run).</summary>
+    internal ImmutableArray<Edge> IncomingEdges(string nodeId) => _incoming.TryGetValue(nodeId, out var e) ? e : throw UnknownNode(nodeId);
 
     /// <summary>Edges out of the node (with their ports), in document order.</summary>
     public IReadOnlyList<Edge> Outgoing(string nodeId) => _outgoing.TryGetValue(nodeId, out var e) ? e : throw UnknownNode(nodeId);

@@ -17,7 +17,18 @@ public sealed record WorkflowGraph
     /// <summary>Canvas positions by node id: designer metadata, never read by the engine.</summary>
     public ImmutableDictionary<string, NodePosition> Layout { get; init; } = ImmutableDictionary<string, NodePosition>.Empty;
 
-    public NodeDefinition? FindNode(string id) => Nodes.FirstOrDefault(n => n.Id == id);
+    public NodeDefinition? FindNode(string id)
+    {
+        // A plain loop: a LINQ predicate capturing id allocated a closure and a delegate on every call (several per run).
+        foreach (var node in Nodes)
+        {
+            if (node.Id == id)
+            {
+                return node;
+            }
+        }
+        return null;
+    }
 }
 
 /// <summary>One node of a graph. <see cref="Settings"/> is the type-specific JSON object, read by the node type's Config record.</summary>

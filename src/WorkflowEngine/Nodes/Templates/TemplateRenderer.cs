@@ -15,7 +15,7 @@ namespace WorkflowEngine.Nodes.Templates;
 /// Unknown variables render as empty text at run time; validation reports them beforehand (<see cref="TemplateReferenceFinder"/>).
 /// Thread-safe; parsed templates are cached.
 /// </summary>
-public static class TemplateRenderer
+public static partial class TemplateRenderer
 {
     /// <summary>Upper bound on cached parsed templates; the cache is emptied when it fills (templates come from a handful of workflows).</summary>
     private const int MaxCachedTemplates = 2048;
@@ -41,6 +41,20 @@ public static class TemplateRenderer
         if (parsed.Roots.Length == 0 && parsed.IsPlainText)
         {
             return template;
+        }
+        if (parsed.SimpleReference is { } simple)
+        {
+            // The template is just "{{ node.output }}" (the default of most settings): read the output directly instead of
+            // converting the node's outputs to Liquid values and rendering. Same result: a missing node or output is empty
+            // text; anything but a string goes through Fluid for its formatting.
+            if (!outputs.TryGetValue(simple.Root, out var referenced) || !referenced.TryGet(simple.Member, out var value))
+            {
+                return "";
+            }
+            if (value.ValueKind == JsonValueKind.String)
+            {
+                return value.GetString() ?? "";
+            }
         }
         var context = new TemplateContext(Options, StringComparer.Ordinal);
         foreach (var root in parsed.Roots)
@@ -94,7 +108,10 @@ public static class TemplateRenderer
             parsed,
             [.. references.Select(r => r.Root).Distinct(StringComparer.Ordinal)],
             references,
-            IsPlainText: !template.Contains("{{", StringComparison.Ordinal) && !template.Contains("{%", StringComparison.Ordinal));
+            IsPlainText: !template.Contains("{{", StringComparison.Ordinal) && !template.Contains("{%", StringComparison.Ordinal))
+        {
+            SimpleReference = SimpleReferencePattern().Match(template) is { Success: true } m ? (m.Groups[1].Value, m.Groups[2].Value) : null,
+        };
         if (Cache.Count >= MaxCachedTemplates)
         {
             Cache.Clear();
@@ -136,7 +153,14 @@ public static class TemplateRenderer
         _ => NilValue.Instance,
     };
 
-    internal sealed record ParsedTemplate(IFluidTemplate Template, string[] Roots, IReadOnlyList<TemplateReferenceFinder.RawReference> References, bool IsPlainText);
+    internal sealed record ParsedTemplate(IFluidTemplate Template, string[] Roots, IReadOnlyList<TemplateReferenceFinder.RawReference> References, bool IsPlainText)
+    {
+        /// <summary>Set when the whole template is one plain output reference such as <c>{{ clean.text }}</c> (no filters).</summary>
+        public (string Root, string Member)? SimpleReference { get; init; }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\{\{-?\s*([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}\z")]
+    private static partial System.Text.RegularExpressions.Regex SimpleReferencePattern();
 }
 
 /// <summary>A template that is not valid Liquid; the message is meant for the person who wrote it.</summary>

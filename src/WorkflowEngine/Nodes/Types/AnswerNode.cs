@@ -64,7 +64,9 @@ public sealed class AnswerNode : Node<AnswerNode.Config, AnswerNode.Input>
     /// <summary>The answer of a cache gate upstream of this node that had a hit in this run (outputs <c>hit</c> = true and <c>answer</c>).</summary>
     private static Input? FindCacheHit(NodeContext context)
     {
-        foreach (var gate in Upstream(context.Graph, context.Node.Id).Where(n => n.Type == CacheGateType))
+        var gates = UpstreamGates.GetValue(context.Graph, static _ => new()).GetOrAdd(context.Node.Id,
+            static (id, graph) => [.. Upstream(graph, id).Where(n => n.Type == CacheGateType)], context.Graph);
+        foreach (var gate in gates)
         {
             var outputs = context.GetOutputs(gate.Id);
             if (outputs is not null && outputs.TryGet("hit", out var hit) && hit.ValueKind == System.Text.Json.JsonValueKind.True
@@ -75,6 +77,10 @@ public sealed class AnswerNode : Node<AnswerNode.Config, AnswerNode.Input>
         }
         return null;
     }
+
+    /// <summary>Per graph (immutable) and answer node: the cache gates upstream of it, worked out once instead of walking the
+    /// edges on every run.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkflowGraph, System.Collections.Concurrent.ConcurrentDictionary<string, NodeDefinition[]>> UpstreamGates = new();
 
     private static IEnumerable<NodeDefinition> Upstream(WorkflowGraph graph, string nodeId)
     {

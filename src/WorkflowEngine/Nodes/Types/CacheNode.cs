@@ -200,7 +200,11 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
     /// <summary>Adds the matcher's explanation (semantic mode: each check and its outcome) for the trace and tooltip.</summary>
     private static Dictionary<string, string> WithMatchDetails(Dictionary<string, string> details, AnswerMatch match)
     {
-        foreach (var (key, value) in match.Details ?? new Dictionary<string, string>())
+        if (match.Details is null)
+        {
+            return details;
+        }
+        foreach (var (key, value) in match.Details)
         {
             details.TryAdd(key, value);
         }

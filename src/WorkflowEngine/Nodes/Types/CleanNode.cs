@@ -197,6 +197,21 @@ public sealed class CleanNode : Node<CleanNode.Config, string>
 
     private static SynonymMap GetSynonymMap(IReadOnlyList<Synonym> synonyms, Config config)
     {
+        // A node's Config is read once per node definition and reused by every run: remember its map on it, so a run does not
+        // build the lookup key below (a join over every synonym) each time.
+        if (MapsByConfig.TryGetValue(config, out var known))
+        {
+            return known;
+        }
+        var found = FindSynonymMap(synonyms, config);
+        MapsByConfig.AddOrUpdate(config, found);
+        return found;
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Config, SynonymMap> MapsByConfig = new();
+
+    private static SynonymMap FindSynonymMap(IReadOnlyList<Synonym> synonyms, Config config)
+    {
         var key = string.Join('\u0001', synonyms.Where(s => s is not null).Select(s => s.From + '\u0002' + s.To))
             + $"|{config.Trim}{config.Nfkc}{config.Lowercase}{config.StripPunctuation}{config.CollapseWhitespace}";
         if (SynonymMaps.TryGetValue(key, out var map))
@@ -219,10 +234,13 @@ public sealed class CleanNode : Node<CleanNode.Config, string>
         private readonly Regex? _regex;
         private readonly Dictionary<string, string> _replacements;
 
+        private readonly MatchEvaluator _replace;
+
         private SynonymMap(Regex? regex, Dictionary<string, string> replacements)
         {
             _regex = regex;
             _replacements = replacements;
+            _replace = m => _replacements.TryGetValue(m.Value, out var to) ? to : m.Value;
         }
 
         public static SynonymMap Create(IReadOnlyList<Synonym> synonyms, Config config)
@@ -253,7 +271,7 @@ public sealed class CleanNode : Node<CleanNode.Config, string>
         }
 
         public string Apply(string text) =>
-            _regex is null ? text : _regex.Replace(text, m => _replacements.TryGetValue(m.Value, out var to) ? to : m.Value);
+            _regex is null ? text : _regex.Replace(text, _replace);
 
         /// <summary>Whole-word match where the phrase starts/ends with a letter or digit of a spaced script; plain substring for Chinese.</summary>
         private static string Pattern(string from)

@@ -31,6 +31,25 @@ public sealed class TemplateRendererTests
         Assert.Equal("Q: How do I get a refund?", text);
     }
 
+    [Theory]
+    [InlineData("{{ start.query }}", "How do I get a refund?")]
+    [InlineData("{{start.query}}", "How do I get a refund?")]
+    [InlineData("{{- start.query -}}", "How do I get a refund?")]
+    [InlineData("{{ start.query }}\n", "How do I get a refund?\n")]
+    [InlineData("{{ start.query | upcase }}", "HOW DO I GET A REFUND?")]
+    [InlineData("{{ llm.outputTokens }}", "42")]
+    [InlineData("{{ retrieve.found }}", "true")]
+    [InlineData("{{ missing.text }}", "")]
+    [InlineData("{{ start.nothing }}", "")]
+    public void Render_WholeTemplateIsOneReference_SameTextAsLiquid(string template, string expected)
+    {
+        // Act: a bare "{{ node.output }}" is read directly (no Liquid rendering); the result must be what Liquid gives
+        var text = TemplateRenderer.Render(template, Outputs);
+
+        // Assert
+        Assert.Equal(expected, text);
+    }
+
     [Fact]
     public void Render_HtmlCharacters_AreNotEncoded()
     {
