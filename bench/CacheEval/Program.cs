@@ -93,6 +93,7 @@ try
 
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckGeneralization = false }, "matcher without generalization"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckEntities = false }, "matcher without entities"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckAddedEntities = false }, "matcher, names only the new question has not checked"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckNegation = false }, "matcher without negation"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckNumbers = false }, "matcher without numbers"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { NumbersAddedInOtherWordsAllowed = false }, "matcher, any number difference misses"));

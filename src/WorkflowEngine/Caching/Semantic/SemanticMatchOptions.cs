@@ -82,6 +82,11 @@ public sealed class SemanticMatchOptions
     /// <value>true</value>
     public bool CheckEntities { get; set; } = true;
 
+    /// <summary>For <see cref="CheckEntities"/>: also miss when the new question names a product or place that neither the
+    /// cached question nor the agreed article mentions ("can you send orders to Canada" agreeing on the change-address article).</summary>
+    /// <value>true</value>
+    public bool CheckAddedEntities { get; set; } = true;
+
     /// <summary>Miss when the questions share a frame but each has its own subject words ("accidental damage" vs "wear and tear").</summary>
     /// <value>true</value>
     public bool CheckSubstitution { get; set; } = true;
@@ -181,6 +186,7 @@ public sealed class SemanticMatchOptions
             CheckNumbers = CheckNumbers,
             NumbersAddedInOtherWordsAllowed = NumbersAddedInOtherWordsAllowed,
             CheckEntities = CheckEntities,
+            CheckAddedEntities = CheckAddedEntities,
             CheckSubstitution = CheckSubstitution,
             SubstitutionSimilarity = SubstitutionSimilarity,
             CheckGeneralization = CheckGeneralization,

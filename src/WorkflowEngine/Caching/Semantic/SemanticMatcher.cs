@@ -187,10 +187,7 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
 
         if (Options.CheckEntities)
         {
-            var missing = e.Entities.Where(x => !q.Entities.Contains(x) && !q.ContentWords.Contains(QuestionFeatures.Stem(x))).ToList();
-            checks.Add(new MatchCheck("entities", missing.Count == 0, missing.Count == 0
-                ? e.Entities.Count == 0 ? "The cached question names no product or place." : "Same names."
-                : $"The cached question is about {string.Join(", ", missing)}, this one is not."));
+            checks.Add(Entities(query, q, e));
         }
 
         if (Options.CheckCoverage && !cjk && query.TermDocumentCounts is { } counts && query.ArticleTerms is { } article
@@ -223,6 +220,24 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
             ? string.Create(CultureInfo.InvariantCulture, $"Matches \"{candidate.Entry.Question}\" (similarity {candidate.Similarity:0.00}); all checks passed.")
             : $"Nearest cached question \"{candidate.Entry.Question}\" rejected: {string.Join(" ", failed.Select(c => c.Detail))}";
         return new MatchDecision(failed.Count == 0, candidate.Entry, candidate.Similarity, checks, reason);
+    }
+
+    private MatchCheck Entities(SemanticQuery query, QuestionFeatures q, QuestionFeatures e)
+    {
+        var missing = e.Entities.Where(x => !q.Entities.Contains(x) && !q.ContentWords.Contains(QuestionFeatures.Stem(x))).ToList();
+        if (missing.Count > 0)
+        {
+            return new MatchCheck("entities", false, $"The cached question is about {string.Join(", ", missing)}, this one is not.");
+        }
+
+        // A name only the new question has ("can you send orders to Canada") must at least be one the agreed article uses:
+        // otherwise neither the cached answer nor its article is about it, and the agreement may be a retrieval mistake.
+        var unknown = Options.CheckAddedEntities && query.ArticleTerms is { } article
+            ? q.Entities.Where(x => !e.Entities.Contains(x) && !e.ContentWords.Contains(QuestionFeatures.Stem(x)) && !article.Contains(QuestionFeatures.Stem(x))).ToList()
+            : [];
+        return unknown.Count > 0
+            ? new MatchCheck("entities", false, $"This question is about {string.Join(", ", unknown)}, which neither the cached question nor \"{query.TopDocument}\" mentions.")
+            : new MatchCheck("entities", true, e.Entities.Count == 0 && q.Entities.Count == 0 ? "Neither question names a product or place." : "Same names, or names the article uses.");
     }
 
     private MatchCheck Numbers(QuestionFeatures q, QuestionFeatures e)

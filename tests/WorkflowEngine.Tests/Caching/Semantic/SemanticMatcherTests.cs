@@ -540,6 +540,39 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
         Assert.Contains(decision.Checks, c => c.Name == "negation" && c.Passed);
     }
 
+    [Fact]
+    public async Task Compare_NewQuestionNamesAPlaceTheArticleNeverMentions_MissOnEntities()
+    {
+        // Arrange: a retrieval mistake: "send orders to Canada" lands on the change-address article, which says nothing about Canada.
+        var asked = fixture.Query("can you send orders to Canada", "change-address") with
+        {
+            ArticleTerms = QuestionFeatures.Terms("Change the delivery address. You can change the address of an order until it ships."),
+        };
+
+        // Act
+        var decision = await fixture.Matcher().CompareAsync(asked, fixture.Query("Can I change the delivery address of my order?", "change-address"));
+
+        // Assert
+        AssertFailed(decision, "entities");
+        Assert.Contains("canada", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compare_NewQuestionNamesWhatTheArticleMentions_PassesEntities()
+    {
+        // Arrange
+        var asked = fixture.Query("Can I pay with PayPal?", "payment-methods") with
+        {
+            ArticleTerms = QuestionFeatures.Terms("Payment methods. We accept Visa, Mastercard, PayPal and bank transfer."),
+        };
+
+        // Act
+        var decision = await fixture.Matcher().CompareAsync(asked, fixture.Query("Which payment methods do you accept?", "payment-methods"));
+
+        // Assert
+        Assert.Contains(decision.Checks, c => c.Name == "entities" && c.Passed);
+    }
+
     /// <summary>Builds candidates the way the cache does: through a <see cref="SemanticIndex"/>.</summary>
     private sealed class SemanticIndexBuilder
     {
