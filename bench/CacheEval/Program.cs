@@ -66,8 +66,8 @@ try
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { ConfirmedRetrievalWaivesMargin = false }, "matcher, second model does not waive the margin"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { ConfirmationRequiresEntry = false }, "matcher, confirmation of the new question only"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { ConfirmedRetrievalWaivesCoverage = true }, "matcher, second model also waives coverage"));
-        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { GroundSubstitutionInArticle = false }, "matcher, swapped words grounded in all retrieved text"));
-        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { GroundSubstitutionInArticle = false, ConfirmedRetrievalWaivesMargin = false }, "matcher, as before this change (with the second model loaded)"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { ConfirmedRetrievalWaivesMargin = false, SubstitutionMinFrame = 0, NumbersAddedInOtherWordsAllowed = false, CheckAddedEntities = false },
+            "matcher with this change's options undone (negation scope stays 1 word)"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { RequireRetrievalAgreement = false }, "matcher without retrieval check"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { RetrievalByVector = false }, "matcher, document by hybrid ranking"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { MinMargin = 0 }, "matcher without margin"));

@@ -108,11 +108,6 @@ public sealed class SemanticMatchOptions
     [Range(0.0, 1.0)]
     public double SubstitutionMinFrame { get; set; } = 0.5;
 
-    /// <summary>For <see cref="GroundSubstitution"/>: the words must be used by the article both questions retrieved (true), not
-    /// merely somewhere in the retrieved text of several articles (false).</summary>
-    /// <value>true</value>
-    public bool GroundSubstitutionInArticle { get; set; } = true;
-
     /// <summary>Miss when a word of the new question (not in the cached one) is used by the knowledge base, but not in the
     /// article both questions retrieved: the question asks about something another article covers ("check the balance on my
     /// voucher" retrieving the discount-code article, while "balance" is a gift-card word), so the article match is doubtful.</summary>
@@ -178,7 +173,6 @@ public sealed class SemanticMatchOptions
             CheckNegation = CheckNegation,
             ScopedNegation = ScopedNegation,
             GroundSubstitution = GroundSubstitution,
-            GroundSubstitutionInArticle = GroundSubstitutionInArticle,
             SubstitutionMinFrame = SubstitutionMinFrame,
             CheckCoverage = CheckCoverage,
             CoverageMaxDocuments = CoverageMaxDocuments,

@@ -211,7 +211,7 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
         // Last and only when everything else passed: it may need an embedding call.
         if (Options.CheckSubstitution && checks.All(c => c.Passed))
         {
-            var known = !Options.GroundSubstitution ? null : Options.GroundSubstitutionInArticle ? query.ArticleTerms ?? query.KnowledgeTerms : query.KnowledgeTerms;
+            var known = Options.GroundSubstitution ? query.KnowledgeTerms : null;
             checks.Add(cjk ? CjkSubstitution(q, e) : await WordSubstitutionAsync(q, e, known, cancellationToken).ConfigureAwait(false));
         }
 
