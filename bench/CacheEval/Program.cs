@@ -75,7 +75,8 @@ try
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { RetrievalMinVectorScore = 0.35 }, "matcher, found at vector 0.35"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { GroundSubstitution = false }, "matcher, every swap needs similar words"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { ScopedNegation = false }, "matcher, any negation difference misses"));
-        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { Threshold = 0.40 }, "matcher t=0.40 (before)"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { Threshold = 0.40 }, "matcher t=0.40"));
+        results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { Threshold = 0.30 }, "matcher t=0.30 (before)"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CheckCoverage = false }, "matcher without coverage"));
         results.Add(eval.RunMatcher(questions, new SemanticMatchOptions { CoverageMaxDocuments = 2 }, "matcher, coverage words in ≤ 2 documents"));
         foreach (var gap in new[] { 0.05, 0.15, 0.20, 0.30, 1.0 })

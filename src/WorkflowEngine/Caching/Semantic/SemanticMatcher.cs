@@ -16,15 +16,18 @@ namespace WorkflowEngine.Caching.Semantic;
 /// <item><b>margin</b>: the match is at least <see cref="SemanticMatchOptions.MinMargin"/> closer than the nearest rival: a
 /// cached question with a different answer that retrieved another article (or, without a knowledge base, any different
 /// answer): when two answers are about equally close, neither is safe. Paraphrases answered from the same article are not
-/// rivals: an LLM words each answer a little differently, and that must not make the cache refuse.</item>
-/// <item><b>negation</b>: both or neither are negated ("can I" vs "can't I").</item>
-/// <item><b>numbers</b>: the same numbers ("within 14 days" vs "within 30 days").</item>
-/// <item><b>entities</b>: every product or place name in the cached question also appears in the new one.</item>
+/// rivals: an LLM words each answer a little differently, and that must not make the cache refuse. Waived when a second,
+/// independent model (<see cref="IRetrievalConfirmation"/>) puts both questions on the agreed article too (asked only then).</item>
+/// <item><b>negation</b>: both or neither are negated ("can I" vs "can't I"), or the negated word is not asked in the other.</item>
+/// <item><b>numbers</b>: the same numbers ("within 14 days" vs "within 30 days"); a number only the new question adds to a
+/// differently worded question is an added detail.</item>
+/// <item><b>entities</b>: every product or place name in the cached question also appears in the new one, and a name only the
+/// new one has is used by the agreed article.</item>
 /// <item><b>coverage</b>: no word of the new question (beyond the cached one's) is a word of a close runner-up article that
 /// the agreed article lacks: such a word points to that article, so the agreement may be a retrieval mistake.</item>
-/// <item><b>substitution</b>: the questions do not share a frame while each has its own subject words
-/// ("does the warranty cover accidental damage" vs "… wear and tear"); for CJK, each has characters the other lacks
-/// (退款 refund vs 退货 return).</item>
+/// <item><b>substitution</b>: the questions are not one sentence with a swapped slot, each side with its own subject words
+/// ("does the warranty cover accidental damage" vs "… wear and tear": <see cref="QuestionFeatures.FrameOverlap"/> ≥
+/// <see cref="SemanticMatchOptions.SubstitutionMinFrame"/>); for CJK, each has characters the other lacks (退款 refund vs 退货 return).</item>
 /// </list>
 /// Up to <see cref="SemanticMatchOptions.MaxCandidates"/> nearest entries are tried in order; the first that passes all checks is the hit.
 /// </summary>
