@@ -153,11 +153,11 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
             checks.Add(new MatchCheck("retrieval", agree, detail));
         }
 
-        // Asked only when a check fails that the second model's agreement may waive (it may cost an embedding).
+        // The second model's agreement may waive a failed margin (or coverage) check. It costs an embedding, so it is asked
+        // last, only when every other check has passed: until then the waivable failures are pending.
         var sameArticle = query.TopDocument is not null && string.Equals(query.TopDocument, candidate.Entry.TopDocument, StringComparison.Ordinal)
             && (candidate.Entry.RetrievalConfirmed || !Options.ConfirmationRequiresEntry);
-        bool? confirmed = null;
-        async ValueTask<bool> ConfirmedAsync() => confirmed ??= sameArticle && await query.IsRetrievalConfirmedAsync(cancellationToken).ConfigureAwait(false);
+        var waivable = new Dictionary<int, MatchCheck>();
 
         var competitor = 0.0;
         SemanticEntry? rival = null;
@@ -171,12 +171,14 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
         }
 
         var margin = candidate.Similarity - competitor;
-        checks.Add(margin < Options.MinMargin && Options.ConfirmedRetrievalWaivesMargin && await ConfirmedAsync().ConfigureAwait(false)
-            ? new MatchCheck("margin", true, string.Create(CultureInfo.InvariantCulture,
-                $"\"{rival!.Question}\" is about as close ({margin:0.00}), but it is about another article, and a second model also ranks \"{query.TopDocument}\" first for both questions."))
-            : new MatchCheck("margin", margin >= Options.MinMargin, rival is null
-                ? "No other cached answer is close."
-                : string.Create(CultureInfo.InvariantCulture, $"{margin:0.00} closer than \"{rival.Question}\" (needs {Options.MinMargin:0.00}).")));
+        checks.Add(new MatchCheck("margin", margin >= Options.MinMargin, rival is null
+            ? "No other cached answer is close."
+            : string.Create(CultureInfo.InvariantCulture, $"{margin:0.00} closer than \"{rival.Question}\" (needs {Options.MinMargin:0.00}).")));
+        if (margin < Options.MinMargin && Options.ConfirmedRetrievalWaivesMargin && sameArticle)
+        {
+            waivable[checks.Count - 1] = new MatchCheck("margin", true, string.Create(CultureInfo.InvariantCulture,
+                $"\"{rival!.Question}\" is about as close ({margin:0.00}), but it is about another article, and a second model also ranks \"{query.TopDocument}\" first for both questions."));
+        }
 
         if (Options.CheckNegation)
         {
@@ -203,19 +205,30 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
                     && counts.GetValueOrDefault(QuestionFeatures.Stem(w)) is > 0 and var n && n <= Options.CoverageMaxDocuments
                     && (query.ContenderTerms is null || query.ContenderTerms.Contains(QuestionFeatures.Stem(w))))
                 .Distinct(StringComparer.Ordinal).ToList();
-            var waived = elsewhere.Count > 0 && Options.ConfirmedRetrievalWaivesCoverage && await ConfirmedAsync().ConfigureAwait(false);
-            checks.Add(new MatchCheck("coverage", elsewhere.Count == 0 || waived, elsewhere.Count == 0
+            checks.Add(new MatchCheck("coverage", elsewhere.Count == 0, elsewhere.Count == 0
                 ? "The article covers this question's words."
-                : waived
-                ? $"\"{string.Join(" ", elsewhere)}\" appears in a close runner-up article, but a second model also ranks \"{query.TopDocument}\" first for both questions."
                 : $"\"{string.Join(" ", elsewhere)}\" appears in a close runner-up article but not in \"{query.TopDocument}\": the question may be about that article."));
+            if (elsewhere.Count > 0 && Options.ConfirmedRetrievalWaivesCoverage && sameArticle)
+            {
+                waivable[checks.Count - 1] = new MatchCheck("coverage", true,
+                    $"\"{string.Join(" ", elsewhere)}\" appears in a close runner-up article, but a second model also ranks \"{query.TopDocument}\" first for both questions.");
+            }
         }
 
-        // Last and only when everything else passed: it may need an embedding call.
-        if (Options.CheckSubstitution && checks.All(c => c.Passed))
+        // Last and only when everything else passed (or may be waived): it may need an embedding call.
+        if (Options.CheckSubstitution && checks.Select((c, i) => c.Passed || waivable.ContainsKey(i)).All(ok => ok))
         {
             var known = Options.GroundSubstitution ? query.KnowledgeTerms : null;
             checks.Add(cjk ? CjkSubstitution(q, e) : await WordSubstitutionAsync(q, e, known, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (waivable.Count > 0 && checks.Select((c, i) => c.Passed || waivable.ContainsKey(i)).All(ok => ok)
+            && await query.IsRetrievalConfirmedAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var (index, waived) in waivable)
+            {
+                checks[index] = waived;
+            }
         }
 
         var failed = checks.Where(c => !c.Passed).ToList();

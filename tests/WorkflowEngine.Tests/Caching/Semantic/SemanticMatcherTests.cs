@@ -444,6 +444,32 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Decide_NearTieButAnotherCheckFails_SecondModelNotAsked()
+    {
+        // Arrange: the margin fails and could be waived, but the numbers differ anyway: the embedding would be wasted.
+        var asked = 0;
+        var query = fixture.Query("How do I get a refund for 2 items?", "refunds") with
+        {
+            ConfirmingDocumentSource = _ =>
+            {
+                asked++;
+                return ValueTask.FromResult<string?>("refunds");
+            },
+        };
+        var a = fixture.Entry("how do i get my refund for 3 items", "refunds", "answer A") with { ConfirmingDocument = "refunds" };
+        var b = fixture.Entry("how do i get a refund for 2 items please", "returns", "answer B");
+
+        // Act
+        var decision = await fixture.Matcher().DecideAsync(query, new SemanticIndexBuilder().With(a).With(b).Search(query));
+
+        // Assert
+        Assert.Equal("answer A", decision.Entry!.Answer);
+        AssertFailed(decision, "margin");
+        AssertFailed(decision, "numbers");
+        Assert.Equal(0, asked);
+    }
+
+    [Fact]
     public async Task Compare_CloseRunnerUpWordEvenWhenSecondModelConfirms_StillMissOnCoverage()
     {
         // Arrange: both models agree on the article, but a distinctive word of a close runner-up is still a warning sign
