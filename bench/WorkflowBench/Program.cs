@@ -3,6 +3,7 @@
 // Without --redis it starts its own redis-server (/usr/bin/redis-server) on a free loopback port.
 // Measures in one run: (1) a bare StackExchange.Redis GET, (2) a full cached FAQ-bot run served from L2 only (L1 off),
 // (3) the same served from L1, (4) a full miss with a simulated 800 ms LLM (fake OpenAI-compatible server over HTTP).
+// (2d) is one missing entry computed through the engine's cache alone: L2 read, distributed lock, L2 read, L2 write, release.
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -56,6 +57,10 @@ await using (var mux = await ConnectionMultiplexer.ConnectAsync(redisConfig))
     await engineCache.Fusion.SetAsync("bench:tagged", new CachedNodeResult { Outputs = "{}" }, entryOptions, ["wf:bench", "wf:bench:node:cache", "kb:help"]);
     var l2Tagged = await MeasureAsync(3000, async _ => await engineCache.Fusion.TryGetAsync<CachedNodeResult>("bench:tagged", entryOptions));
     Report("(2c) same with three tags", l2Tagged);
+    var freshEntry = new CachedNodeResult { Outputs = "{\"text\":\"" + new string('x', 500) + "\"}" };
+    var missEntry = await MeasureAsync(1000, async _ => await engineCache.Fusion.GetOrSetAsync<CachedNodeResult>(
+        "bench:miss:" + Guid.NewGuid().ToString("N"), (_, _) => Task.FromResult(freshEntry), default, entryOptions, ["wf:bench", "kb:help"]));
+    Report("(2d) a miss through FusionCache (no run)", missEntry);
     // Bytes allocated per L1 run (deterministic, unlike timings); with --alloc, also which types (sampled every ~100 KB).
     for (var i = 0; i < 3000; i++) { await Run(l1Engine, graph, wf, "How do I get a refund?"); }
     using (var listener = args.Contains("--alloc") ? new AllocationListener() : null)
