@@ -75,9 +75,9 @@ await using (var mux = await ConnectionMultiplexer.ConnectAsync(redisConfig))
             }
         }
         Console.WriteLine($"(3a) bytes allocated per L1 run: {(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / AllocRuns:N0}");
-        foreach (var (type, bytes) in listener?.BytesByType.OrderByDescending(kv => kv.Value).Take(25) ?? [])
+        foreach (var line in listener?.Top(25, AllocRuns) ?? [])
         {
-            Console.WriteLine($"    {bytes / AllocRuns,7:N0} B  {type}");
+            Console.WriteLine(line);
         }
     }
     var l1Traces = new List<RunResult>();
@@ -213,29 +213,3 @@ static void Report(string name, Stats s) =>
 static string Format(double ms) => ms < 1 ? $"{ms * 1000:0.0} µs" : $"{ms:0.000} ms";
 
 internal sealed record Stats(int N, double P50, double P95, double Mean);
-
-/// <summary>Samples allocations by type (the runtime's GCAllocationTick event, one per ~100 KB allocated).</summary>
-internal sealed class AllocationListener : System.Diagnostics.Tracing.EventListener
-{
-    public Dictionary<string, long> BytesByType { get; } = [];
-
-    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
-    {
-        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
-        {
-            EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
-        }
-    }
-
-    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
-    {
-        if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true && eventData.Payload is { } payload
-            && eventData.PayloadNames?.IndexOf("TypeName") is >= 0 and var index && payload[index] is string type)
-        {
-            lock (BytesByType)
-            {
-                BytesByType[type] = BytesByType.GetValueOrDefault(type) + 100 * 1024;
-            }
-        }
-    }
-}
