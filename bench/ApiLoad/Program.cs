@@ -1,7 +1,7 @@
 // Load benchmark of the published API: requests/s and p50/p99 latency of (a) a cached POST /api/workflows/{id}/run
 // and (b) GET /api/ping (constant JSON), measured in the same run against the same studio process.
 //
-//   dotnet run -c Release --project bench/ApiLoad -- [--seconds 10] [--clients 32] [--redis] [--rounds 2]
+//   dotnet run -c Release --project bench/ApiLoad -- [--seconds 10] [--clients 32] [--redis] [--rounds 2] [--alloc]
 //
 // The studio runs in-process on real Kestrel (tests/WorkflowTesting StudioServer, temp SQLite, fake OpenAI-compatible
 // server for the one LLM call that fills the cache); the load generator talks to it over loopback HTTP/1.1 with keep-alive.
@@ -102,6 +102,25 @@ var pingCpu = results.Where(r => r.Name == "ping").Average(r => r.Stats.CpuPerRe
 var runCpu = results.Where(r => r.Name == "run").Average(r => r.Stats.CpuPerRequestUs + r.Stats.RedisCpuPerRequestUs);
 Console.WriteLine($"CPU per request (this process + redis-server): ping {pingCpu:F0} µs, cached /run {runCpu:F0} µs; ratio ping : /run = {pingCpu / runCpu:P0} " +
     "(what the throughput ratio would be if both were CPU-bound on an otherwise idle machine)");
+if (args.Contains("--alloc"))
+{
+    // Which types a cached /run allocates (this process: studio and load generator), sampled, over sequential requests.
+    const int AllocRequests = 3000;
+    using var listener = new AllocationListener();
+    var allocatedBefore = GC.GetTotalAllocatedBytes();
+    for (var i = 0; i < AllocRequests; i++)
+    {
+        using var response = await Run();
+        response.EnsureSuccessStatusCode();
+        await response.Content.ReadAsByteArrayAsync();
+    }
+    Console.WriteLine();
+    Console.WriteLine($"--alloc: {(GC.GetTotalAllocatedBytes() - allocatedBefore) / AllocRequests:N0} bytes per cached /run (sequential), by type:");
+    foreach (var line in listener.Top(30, AllocRequests))
+    {
+        Console.WriteLine(line);
+    }
+}
 redis?.Dispose();
 return 0;
 

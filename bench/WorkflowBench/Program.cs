@@ -3,6 +3,7 @@
 // Without --redis it starts its own redis-server (/usr/bin/redis-server) on a free loopback port.
 // Measures in one run: (1) a bare StackExchange.Redis GET, (2) a full cached FAQ-bot run served from L2 only (L1 off),
 // (3) the same served from L1, (4) a full miss with a simulated 800 ms LLM (fake OpenAI-compatible server over HTTP).
+// (2d) is one missing entry computed through the engine's cache alone: L2 read, distributed lock, L2 read, L2 write, release.
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -56,6 +57,10 @@ await using (var mux = await ConnectionMultiplexer.ConnectAsync(redisConfig))
     await engineCache.Fusion.SetAsync("bench:tagged", new CachedNodeResult { Outputs = "{}" }, entryOptions, ["wf:bench", "wf:bench:node:cache", "kb:help"]);
     var l2Tagged = await MeasureAsync(3000, async _ => await engineCache.Fusion.TryGetAsync<CachedNodeResult>("bench:tagged", entryOptions));
     Report("(2c) same with three tags", l2Tagged);
+    var freshEntry = new CachedNodeResult { Outputs = "{\"text\":\"" + new string('x', 500) + "\"}" };
+    var missEntry = await MeasureAsync(1000, async _ => await engineCache.Fusion.GetOrSetAsync<CachedNodeResult>(
+        "bench:miss:" + Guid.NewGuid().ToString("N"), (_, _) => Task.FromResult(freshEntry), default, entryOptions, ["wf:bench", "kb:help"]));
+    Report("(2d) a miss through FusionCache (no run)", missEntry);
     // Bytes allocated per L1 run (deterministic, unlike timings); with --alloc, also which types (sampled every ~100 KB).
     for (var i = 0; i < 3000; i++) { await Run(l1Engine, graph, wf, "How do I get a refund?"); }
     using (var listener = args.Contains("--alloc") ? new AllocationListener() : null)
@@ -70,9 +75,9 @@ await using (var mux = await ConnectionMultiplexer.ConnectAsync(redisConfig))
             }
         }
         Console.WriteLine($"(3a) bytes allocated per L1 run: {(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / AllocRuns:N0}");
-        foreach (var (type, bytes) in listener?.BytesByType.OrderByDescending(kv => kv.Value).Take(25) ?? [])
+        foreach (var line in listener?.Top(25, AllocRuns) ?? [])
         {
-            Console.WriteLine($"    {bytes / AllocRuns,7:N0} B  {type}");
+            Console.WriteLine(line);
         }
     }
     var l1Traces = new List<RunResult>();
@@ -208,29 +213,3 @@ static void Report(string name, Stats s) =>
 static string Format(double ms) => ms < 1 ? $"{ms * 1000:0.0} µs" : $"{ms:0.000} ms";
 
 internal sealed record Stats(int N, double P50, double P95, double Mean);
-
-/// <summary>Samples allocations by type (the runtime's GCAllocationTick event, one per ~100 KB allocated).</summary>
-internal sealed class AllocationListener : System.Diagnostics.Tracing.EventListener
-{
-    public Dictionary<string, long> BytesByType { get; } = [];
-
-    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
-    {
-        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
-        {
-            EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
-        }
-    }
-
-    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
-    {
-        if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true && eventData.Payload is { } payload
-            && eventData.PayloadNames?.IndexOf("TypeName") is >= 0 and var index && payload[index] is string type)
-        {
-            lock (BytesByType)
-            {
-                BytesByType[type] = BytesByType.GetValueOrDefault(type) + 100 * 1024;
-            }
-        }
-    }
-}
