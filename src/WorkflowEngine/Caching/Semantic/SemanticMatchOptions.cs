@@ -38,7 +38,7 @@ public sealed class SemanticMatchOptions
 
     /// <summary>Ask a second, independent embedding model (arctic-embed-xs, <see cref="ArcticRetrievalConfirmation"/>) which
     /// retrieved article a question is about, when that could turn a miss into a hit (see <see cref="ConfirmedRetrievalWaivesMargin"/>).
-    /// Costs one more embedding (~3 ms) on those lookups only, and the model's memory (~90 MB) once loaded.</summary>
+    /// Costs one more embedding (~4 ms) on those lookups only, and the model's memory (~90 MB) once loaded.</summary>
     /// <value>true</value>
     public bool SecondModel { get; set; } = true;
 
