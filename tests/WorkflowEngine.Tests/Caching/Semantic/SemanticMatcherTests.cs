@@ -399,15 +399,8 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
     public async Task Decide_ClearMargin_SecondModelNeverAsked()
     {
         // Arrange: the second opinion costs an embedding; it is asked only when it could change the decision.
-        var asked = 0;
-        var query = fixture.Query("How do I get a refund?", "refunds") with
-        {
-            ConfirmingDocumentSource = _ =>
-            {
-                asked++;
-                return ValueTask.FromResult<string?>("refunds");
-            },
-        };
+        var secondModel = new SecondModelProbe("refunds");
+        var query = fixture.Query("How do I get a refund?", "refunds") with { ConfirmingDocumentSource = secondModel.Source };
         var a = fixture.Entry("how do i get my refund", "refunds", "answer A") with { ConfirmingDocument = "refunds" };
 
         // Act
@@ -415,7 +408,7 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
 
         // Assert
         Assert.True(decision.IsHit, decision.Reason);
-        Assert.Equal(0, asked);
+        Assert.Equal(0, secondModel.Asked);
         Assert.False(query.ConfirmationRequested);
     }
 
@@ -423,15 +416,8 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
     public async Task Decide_NearTie_SecondModelAskedOnce()
     {
         // Arrange
-        var asked = 0;
-        var query = fixture.Query("How do I get a refund?", "refunds") with
-        {
-            ConfirmingDocumentSource = _ =>
-            {
-                asked++;
-                return ValueTask.FromResult<string?>("refunds");
-            },
-        };
+        var secondModel = new SecondModelProbe("refunds");
+        var query = fixture.Query("How do I get a refund?", "refunds") with { ConfirmingDocumentSource = secondModel.Source };
         var a = fixture.Entry("how do i get my refund", "refunds", "answer A") with { ConfirmingDocument = "refunds" };
         var b = fixture.Entry("how do i get a refund please", "returns", "answer B");
 
@@ -440,22 +426,15 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
 
         // Assert
         Assert.True(decision.IsHit, decision.Reason);
-        Assert.Equal(1, asked);
+        Assert.Equal(1, secondModel.Asked);
     }
 
     [Fact]
     public async Task Decide_NearTieButAnotherCheckFails_SecondModelNotAsked()
     {
         // Arrange: the margin fails and could be waived, but the numbers differ anyway: the embedding would be wasted.
-        var asked = 0;
-        var query = fixture.Query("How do I get a refund for 2 items?", "refunds") with
-        {
-            ConfirmingDocumentSource = _ =>
-            {
-                asked++;
-                return ValueTask.FromResult<string?>("refunds");
-            },
-        };
+        var secondModel = new SecondModelProbe("refunds");
+        var query = fixture.Query("How do I get a refund for 2 items?", "refunds") with { ConfirmingDocumentSource = secondModel.Source };
         var a = fixture.Entry("how do i get my refund for 3 items", "refunds", "answer A") with { ConfirmingDocument = "refunds" };
         var b = fixture.Entry("how do i get a refund for 2 items please", "returns", "answer B");
 
@@ -466,7 +445,7 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
         Assert.Equal("answer A", decision.Entry!.Answer);
         AssertFailed(decision, "margin");
         AssertFailed(decision, "numbers");
-        Assert.Equal(0, asked);
+        Assert.Equal(0, secondModel.Asked);
     }
 
     [Fact]
@@ -611,5 +590,17 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
         }
 
         public IReadOnlyList<SemanticCandidate> Search(SemanticQuery query) => _index.Search(query, 5);
+    }
+
+    /// <summary>A second model that always names <paramref name="document"/> and counts how often it was asked.</summary>
+    private sealed class SecondModelProbe(string? document)
+    {
+        public int Asked { get; private set; }
+
+        public ValueTask<string?> Source(CancellationToken cancellationToken)
+        {
+            Asked++;
+            return ValueTask.FromResult(document);
+        }
     }
 }
