@@ -26,6 +26,16 @@ public interface IAnswerMatcher
 
     /// <summary>Stores the final answer of a run that missed. <paramref name="missTime"/> is what a later hit saves.</summary>
     ValueTask StoreAsync(AnswerScope scope, string question, string answer, TimeSpan missTime, CancellationToken cancellationToken);
+
+    /// <summary><see cref="FindAsync(AnswerScope, string, double, CancellationToken)"/>, also given the question as the user typed
+    /// it (<paramref name="asTyped"/>, null when unknown): the cleaned <paramref name="question"/> is lower-cased, and a matcher
+    /// may need the capitals (the semantic matcher tells names such as "Canada" by them).</summary>
+    ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, string? asTyped, double threshold, CancellationToken cancellationToken) =>
+        FindAsync(scope, question, threshold, cancellationToken);
+
+    /// <summary><see cref="StoreAsync(AnswerScope, string, string, TimeSpan, CancellationToken)"/>, also given the question as typed.</summary>
+    ValueTask StoreAsync(AnswerScope scope, string question, string? asTyped, string answer, TimeSpan missTime, CancellationToken cancellationToken) =>
+        StoreAsync(scope, question, answer, missTime, cancellationToken);
 }
 
 /// <summary>The response-cache gate's storage: finds the matcher for a match mode.</summary>

@@ -76,14 +76,17 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
     public async ValueTask<MatchDecision> ExplainAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        var (decision, _) = await DecideAsync(scope, question, threshold, cancellationToken).ConfigureAwait(false);
+        var (decision, _) = await DecideAsync(scope, question, null, threshold, cancellationToken).ConfigureAwait(false);
         return decision;
     }
 
-    public async ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken)
+    public ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken) =>
+        FindAsync(scope, question, null, threshold, cancellationToken);
+
+    public async ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, string? asTyped, double threshold, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        var (decision, level) = await DecideAsync(scope, question, threshold, cancellationToken).ConfigureAwait(false);
+        var (decision, level) = await DecideAsync(scope, question, asTyped, threshold, cancellationToken).ConfigureAwait(false);
         if (!decision.IsHit || decision.Entry is null)
         {
             return null;
@@ -106,14 +109,17 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         };
     }
 
-    public async ValueTask StoreAsync(AnswerScope scope, string question, string answer, TimeSpan missTime, CancellationToken cancellationToken)
+    public ValueTask StoreAsync(AnswerScope scope, string question, string answer, TimeSpan missTime, CancellationToken cancellationToken) =>
+        StoreAsync(scope, question, null, answer, missTime, cancellationToken);
+
+    public async ValueTask StoreAsync(AnswerScope scope, string question, string? asTyped, string answer, TimeSpan missTime, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        var query = await QueryAsync(scope, question, cancellationToken).ConfigureAwait(false);
+        var query = await QueryAsync(scope, question, asTyped, cancellationToken).ConfigureAwait(false);
         var key = ScopeKey(scope);
         // The entry's second opinion is computed now, off the lookup path (the run has already answered).
         var confirming = query.ConfirmingDocumentSource is { } source ? await source(cancellationToken).ConfigureAwait(false) : null;
-        var entry = new SemanticEntry(NodeCacheKeyHash(question), question, query.NormalizedText, query.Embedding, query.TopDocument, answer,
+        var entry = new SemanticEntry(NodeCacheKeyHash(question), query.Question, query.NormalizedText, query.Embedding, query.TopDocument, answer,
             _time.GetUtcNow(), missTime.TotalMilliseconds, confirming);
         IndexFor(scope, key).Add(entry, _time.GetUtcNow() + scope.Ttl);
         if (_store.IsShared)
@@ -131,10 +137,17 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
     }
 
     /// <summary>Embeds a question and finds its top document as the gate would (for the inspector's "test phrasing" box).</summary>
-    public async ValueTask<SemanticQuery> QueryAsync(AnswerScope scope, string question, CancellationToken cancellationToken)
+    public ValueTask<SemanticQuery> QueryAsync(AnswerScope scope, string question, CancellationToken cancellationToken) =>
+        QueryAsync(scope, question, null, cancellationToken);
+
+    /// <summary><see cref="QueryAsync(AnswerScope, string, CancellationToken)"/> with the question as the user typed it: the
+    /// cleaned <paramref name="question"/> is embedded and searched, and the question's features (negation, numbers, names by their
+    /// capitals) are read from <paramref name="asTyped"/> when given.</summary>
+    public async ValueTask<SemanticQuery> QueryAsync(AnswerScope scope, string question, string? asTyped, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
         var text = question ?? string.Empty;
+        var typed = string.IsNullOrWhiteSpace(asTyped) ? text : asTyped;
         var embedding = await EmbedAsync(text, cancellationToken).ConfigureAwait(false);
         foreach (var kb in KnowledgeBases(scope))
         {
@@ -142,8 +155,8 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
             var hits = await _knowledge.SearchAsync(kb, text, embedding, SemanticRetrieval.SearchOptions, cancellationToken).ConfigureAwait(false);
             var (chunk, margin) = SemanticRetrieval.TopDocument(hits, _options.RetrievalMinScore, _options.RetrievalByVector, _options.RetrievalMinVectorScore);
             return chunk is null
-                ? new SemanticQuery(text, text, embedding, null) { RetrievalMargin = 0 }
-                : new SemanticQuery(text, text, embedding, $"{kb}/{chunk.DocumentName}")
+                ? new SemanticQuery(typed, text, embedding, null) { RetrievalMargin = 0 }
+                : new SemanticQuery(typed, text, embedding, $"{kb}/{chunk.DocumentName}")
                 {
                     ConfirmingDocumentSource = _confirmation is null ? null : ct => ConfirmAsync(kb, text, hits, ct),
                     RetrievalMargin = margin,
@@ -154,18 +167,24 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
                 };
         }
 
-        return new SemanticQuery(text, text, embedding, null);
+        return new SemanticQuery(typed, text, embedding, null);
     }
 
     /// <summary>The inspector's "test phrasing" box: would a gate with <paramref name="threshold"/>, in a workflow searching
     /// <paramref name="knowledgeBaseIds"/> (the first decides the article check), serve <paramref name="asked"/> the answer
     /// cached for <paramref name="cached"/>? Pass the questions as the gate sees them (cleaned). Caches nothing.</summary>
-    public async ValueTask<MatchDecision> CompareAsync(IReadOnlyList<string> knowledgeBaseIds, string cached, string asked, double threshold, CancellationToken cancellationToken)
+    public ValueTask<MatchDecision> CompareAsync(IReadOnlyList<string> knowledgeBaseIds, string cached, string asked, double threshold, CancellationToken cancellationToken) =>
+        CompareAsync(knowledgeBaseIds, cached, null, asked, null, threshold, cancellationToken);
+
+    /// <summary><see cref="CompareAsync(IReadOnlyList{string}, string, string, double, CancellationToken)"/> with each question also as
+    /// typed (null when unknown), as the gate passes it (see <see cref="QueryAsync(AnswerScope, string, string?, CancellationToken)"/>).</summary>
+    public async ValueTask<MatchDecision> CompareAsync(IReadOnlyList<string> knowledgeBaseIds, string cached, string? cachedAsTyped, string asked, string? askedAsTyped,
+        double threshold, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(knowledgeBaseIds);
         var scope = new AnswerScope("compare", "compare", string.Empty, TimeSpan.Zero, [.. knowledgeBaseIds.Select(NodeCacheKey.KnowledgeBaseTag)]);
-        var cachedQuery = await QueryAsync(scope, cached, cancellationToken).ConfigureAwait(false);
-        var askedQuery = await QueryAsync(scope, asked, cancellationToken).ConfigureAwait(false);
+        var cachedQuery = await QueryAsync(scope, cached, cachedAsTyped, cancellationToken).ConfigureAwait(false);
+        var askedQuery = await QueryAsync(scope, asked, askedAsTyped, cancellationToken).ConfigureAwait(false);
         return await new SemanticMatcher(OptionsFor(scope, threshold), PhraseAsync).CompareAsync(askedQuery, cachedQuery, cancellationToken).ConfigureAwait(false);
     }
 
@@ -210,7 +229,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         return options;
     }
 
-    private async ValueTask<(MatchDecision Decision, CacheLevel Level)> DecideAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken)
+    private async ValueTask<(MatchDecision Decision, CacheLevel Level)> DecideAsync(AnswerScope scope, string question, string? asTyped, double threshold, CancellationToken cancellationToken)
     {
         if (_confirmation is not null && Interlocked.Exchange(ref _warmedUp, 1) == 0)
         {
@@ -224,7 +243,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         var index = IndexFor(scope, key);
         var options = OptionsFor(scope, threshold);
         var matcher = new SemanticMatcher(options, PhraseAsync);
-        var query = await QueryAsync(scope, question, cancellationToken).ConfigureAwait(false);
+        var query = await QueryAsync(scope, question, asTyped, cancellationToken).ConfigureAwait(false);
         var decision = await matcher.DecideAsync(query, index.Search(query, options.MaxCandidates), cancellationToken).ConfigureAwait(false);
         if (decision.IsHit || !_store.IsShared)
         {

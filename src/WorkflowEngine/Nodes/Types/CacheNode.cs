@@ -84,10 +84,11 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         var started = context.Run.Time.GetTimestamp();
         var matcher = responses.For(config.MatchMode);
         var scope = await ScopeAsync(context, cancellationToken).ConfigureAwait(false);
-        var match = await matcher.FindAsync(scope, input.Question, config.Threshold, cancellationToken).ConfigureAwait(false);
+        var asTyped = AsTyped(context.Request.Query, input.Question);
+        var match = await matcher.FindAsync(scope, input.Question, asTyped, config.Threshold, cancellationToken).ConfigureAwait(false);
         if (match is null)
         {
-            _pending.AddOrUpdate(context.Run, new PendingAnswer(matcher, scope, input.Question, started));
+            _pending.AddOrUpdate(context.Run, new PendingAnswer(matcher, scope, input.Question, asTyped, started));
             // Checked after the lookup: a lookup that found Redis gone (or its circuit breaker open) is cache trouble, not a
             // plain miss; the run goes on along 'miss' and the answer is kept in this instance's L1 only.
             return Miss(input, cache.HasL2 && !cache.IsL2Usable ? RedisTroubleReason : null);
@@ -125,7 +126,7 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         }
         _pending.Remove(context.Run);
         var missTime = context.Run.Time.GetElapsedTime(pending.Started);
-        await pending.Matcher.StoreAsync(pending.Scope, pending.Question, answer, missTime, cancellationToken).ConfigureAwait(false);
+        await pending.Matcher.StoreAsync(pending.Scope, pending.Question, pending.AsTyped, answer, missTime, cancellationToken).ConfigureAwait(false);
     }
 
     public CacheOutcome DescribeOutcome(NodeResult result, bool cacheEnabled)
@@ -225,5 +226,38 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
 
     private sealed record BuiltScope(long?[] Versions, AnswerScope Scope);
 
-    private sealed record PendingAnswer(IAnswerMatcher Matcher, AnswerScope Scope, string Question, long Started);
+    private sealed record PendingAnswer(IAnswerMatcher Matcher, AnswerScope Scope, string Question, string? AsTyped, long Started);
+
+    /// <summary>The run's question as the user typed it, when the gate looks up that same question (equal up to case, punctuation
+    /// and spacing, as the clean node's default steps leave it); otherwise null. The lookup text is lower-cased, and the
+    /// semantic matcher reads names ("Canada", "PayPal") from their capitals.</summary>
+    public static string? AsTyped(string? query, string question)
+    {
+        if (string.IsNullOrWhiteSpace(query))
+        {
+            return null;
+        }
+        int i = 0, j = 0;
+        while (true)
+        {
+            while (i < query.Length && !char.IsLetterOrDigit(query[i]))
+            {
+                i++;
+            }
+            while (j < question.Length && !char.IsLetterOrDigit(question[j]))
+            {
+                j++;
+            }
+            if (i == query.Length || j == question.Length)
+            {
+                return i == query.Length && j == question.Length ? query.Trim() : null;
+            }
+            if (char.ToLowerInvariant(query[i]) != char.ToLowerInvariant(question[j]))
+            {
+                return null;
+            }
+            i++;
+            j++;
+        }
+    }
 }

@@ -36,6 +36,26 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindAsync_QuestionAsTyped_NamesReadFromCapitalsAndKeptOnTheEntry()
+    {
+        // Arrange: the gate looks up the cleaned, lower-cased text; the question as typed keeps the capitals that mark names.
+        var kb = await SampleKbAsync();
+        var scope = await ScopeAsync(_a, kb);
+        await Semantic(_a).StoreAsync(scope, "when do i get my money back", "When do I get my money back?", "Refunds take 5 to 10 days.", TimeSpan.FromSeconds(2), Timeout);
+
+        // Act
+        var typed = await ((SemanticAnswerMatcher)Semantic(_a)).QueryAsync(scope, "when will i get my money back from norway", "When will I get my money back from Norway?", Timeout);
+        var lowered = await ((SemanticAnswerMatcher)Semantic(_a)).QueryAsync(scope, "when will i get my money back from norway", Timeout);
+        var hit = await Semantic(_b).FindAsync(scope, "when will i get my money back", "When will I get my money back?", 0, Timeout);
+
+        // Assert
+        Assert.Contains("norway", typed.Features.Entities);
+        Assert.DoesNotContain("norway", lowered.Features.Entities);
+        Assert.NotNull(hit);
+        Assert.Equal("When do I get my money back?", hit.Details!["matchedQuestion"]);
+    }
+
+    [Fact]
     public async Task FindAsync_EntryStoredOnOtherInstance_HitFromRedisWithReasons()
     {
         // Arrange
