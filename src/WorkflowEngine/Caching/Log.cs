@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(3008, LogLevel.Debug, "Releasing the distributed lock for {Key} failed; it expires on its own")]
     public static partial void LockReleaseFailed(ILogger logger, Exception exception, string key);
+
+    [LoggerMessage(3009, LogLevel.Debug, "Closing the Redis connection failed ({Type}: {Message}); nothing was left to release")]
+    public static partial void RedisDisposeFailed(ILogger logger, string type, string message);
 }

@@ -143,9 +143,11 @@ public sealed class RedisConnection : IAsyncDisposable
                 var multiplexer = await _connection.Value.ConfigureAwait(false);
                 await multiplexer.DisposeAsync().ConfigureAwait(false);
             }
-            catch (RedisException)
+            catch (Exception e) when (e is RedisException or NullReferenceException or ObjectDisposedException or InvalidOperationException)
             {
-                // Nothing to release.
+                // Nothing left to release. StackExchange.Redis 3.4 can throw a NullReferenceException from its own close
+                // (ConnectionMultiplexer.AllComplete) when Redis went away under it; shutting down must not fail on that.
+                Log.RedisDisposeFailed(_logger, e.GetType().Name, e.Message);
             }
         }
     }
