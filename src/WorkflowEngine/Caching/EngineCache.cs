@@ -128,14 +128,19 @@ public sealed class EngineCache : IDisposable
         return options;
     }
 
+    private static readonly TimeSpan RedisSecondsRoundingAllowance = TimeSpan.FromMilliseconds(999);
+
     /// <summary>Changes an entry's TTL (inside a factory, e.g. for a negative result).</summary>
     public void ApplyTtl(FusionCacheEntryOptions options, TimeSpan ttl)
     {
         options.Duration = ttl;
         // With fail-safe on, FusionCache sets the Redis expiry to the fail-safe maximum; pin it to the TTL so `TTL key`
-        // shows what the node's settings say and Redis drops the entry then.
+        // shows what the node's settings say and Redis drops the entry then. FusionCache passes an absolute expiry and
+        // the Redis client turns it back into whole seconds, rounding down: a 2 s TTL became 1 s (PTTL 955 ms) and
+        // 600 s became 599 s. The extra 999 ms makes the whole seconds come out at the TTL; the entry's own (logical)
+        // expiry stays at the TTL, so a read in that last second treats it as expired.
         options.DistributedCacheDuration = ttl;
-        options.DistributedCacheFailSafeMaxDuration = ttl;
+        options.DistributedCacheFailSafeMaxDuration = ttl + RedisSecondsRoundingAllowance;
         options.FailSafeMaxDuration = ttl + ttl;
         if (Options.L1MaxDuration <= TimeSpan.Zero)
         {
