@@ -42,20 +42,28 @@ public sealed class Bm25Index
     }
 
     /// <summary>Raw BM25 scores for every document with at least one query term, and the query's ceiling: the score a
-    /// document would get if it held every query term with saturated frequency. Raw / ceiling is the 0..1 keyword score.</summary>
+    /// document would get if it held every query term with saturated frequency (CJK character pairs found in no document
+    /// left out). Raw / ceiling is the 0..1 keyword score.</summary>
     public (Dictionary<int, double> Scores, double Ceiling) Score(IReadOnlyList<string> queryTerms)
     {
         var scores = new Dictionary<int, double>();
         var ceiling = 0.0;
         foreach (var term in queryTerms.Distinct(StringComparer.Ordinal))
         {
+            var known = _postings.TryGetValue(term, out var list);
+            if (!known && term.Length > 1 && KnowledgeTokenizer.IsCjkTerm(term))
+            {
+                // A character pair found nowhere is mostly an artefact of cutting unsegmented text into pairs ("款要" of
+                // "退款要多久"), not a word the knowledge base lacks; counting it made every Chinese question score low.
+                continue;
+            }
             var idf = Idf(term);
             ceiling += idf * (K1 + 1);
-            if (!_postings.TryGetValue(term, out var list))
+            if (!known)
             {
                 continue;
             }
-            foreach (var (doc, tf) in list)
+            foreach (var (doc, tf) in list!)
             {
                 var norm = K1 * (1 - B + B * _lengths[doc] / _averageLength);
                 var s = idf * tf * (K1 + 1) / (tf + norm);

@@ -18,6 +18,33 @@ public static class KnowledgeTokenizer
         "about", "any", "some", "just", "also", "he", "she", "they", "them", "their", "his", "her", "s", "t", "please", "hi", "hello",
     };
 
+    /// <summary>True when <paramref name="text"/> is mostly Chinese, Japanese or Korean: it has CJK characters and at most four
+    /// other letters per CJK character (so "可以用PayPal付款吗" counts, an English sentence quoting one character does not).</summary>
+    public static bool IsMostlyCjk(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+        int cjk = 0, letters = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (IsCjk(rune))
+            {
+                cjk++;
+            }
+            else if (Rune.IsLetter(rune))
+            {
+                letters++;
+            }
+        }
+        return cjk > 0 && cjk >= letters / 4;
+    }
+
+    /// <summary>True for a CJK term of <see cref="Tokenize"/>: one character or a pair of adjacent characters.</summary>
+    public static bool IsCjkTerm(string term) =>
+        !string.IsNullOrEmpty(term) && Rune.DecodeFromUtf16(term, out var first, out _) == System.Buffers.OperationStatus.Done && IsCjk(first);
+
     /// <summary>The search terms of <paramref name="text"/>, in order, with repeats.</summary>
     public static List<string> Tokenize(string? text)
     {

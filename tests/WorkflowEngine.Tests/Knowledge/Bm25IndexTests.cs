@@ -57,6 +57,22 @@ public sealed class Bm25IndexTests
     }
 
     [Fact]
+    public void Score_ChinesePairsFoundNowhere_DoNotLowerTheCeiling()
+    {
+        // Arrange: "退款要多久" is cut into 退/款/要/多/久 and 退款/款要/要多/多久; only 退款 is a pair of the documents.
+        var index = new Bm25Index([KnowledgeTokenizer.Tokenize("退款一般五天到账，要等久一点"), KnowledgeTokenizer.Tokenize("退货很简单")]);
+        var query = KnowledgeTokenizer.Tokenize("退款要多久");
+
+        // Act
+        var (_, ceiling) = index.Score(query);
+        var (_, ceilingOfKnownTerms) = index.Score([.. query.Where(t => t is not ("款要" or "要多" or "多久"))]);
+
+        // Assert: unknown single characters still count (a character the knowledge base lacks is a real difference).
+        Assert.Equal(ceilingOfKnownTerms, ceiling, 9);
+        Assert.True(index.Score(KnowledgeTokenizer.Tokenize("退款要多久吗")).Ceiling > ceiling);
+    }
+
+    [Fact]
     public void Idf_UnknownTerm_IsHigherThanKnownTerm()
     {
         // Arrange

@@ -52,6 +52,31 @@ public sealed class KnowledgeIndexTests
     }
 
     [Fact]
+    public void Search_HybridModeChineseQuestion_RankedByKeywordsAlone()
+    {
+        // Arrange: the (English-only) embedding points at the wrong chunk, the keywords at the right one.
+        var index = new KnowledgeIndex(
+            [C("退款", "退款一般 5 到 7 个工作日到账。"), C("退货", "签收后 30 天内可以退货。")],
+            [[1f, 0f, 0f], [0f, 1f, 0f]]);
+
+        // Act
+        var hits = index.Search("退款要多久到账", new float[] { 0f, 1f, 0f }, new SearchOptions(TopK: 2, Mode: SearchMode.Hybrid));
+
+        // Assert
+        Assert.Equal("退款", hits[0].Chunk.Heading);
+        Assert.All(hits, h => Assert.Null(h.VectorScore));
+        Assert.Equal(hits[0].KeywordScore, hits[0].Score);
+    }
+
+    [Fact]
+    public void Search_HybridModeEnglishQuestionQuotingOneCharacter_StillUsesTheEmbedding()
+    {
+        var hits = Index.Search("what does 退 mean for my refund", new float[] { 1f, 0f, 0f }, new SearchOptions(TopK: 3, Mode: SearchMode.Hybrid));
+
+        Assert.NotNull(hits[0].VectorScore);
+    }
+
+    [Fact]
     public void Search_HybridMode_StrongKeywordAndVectorAgreementWins()
     {
         // Act: keywords and vector both point at Returns
