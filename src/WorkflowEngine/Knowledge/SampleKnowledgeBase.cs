@@ -27,13 +27,13 @@ public sealed record QuestionSetIntent(
     [property: JsonPropertyName("paraphrases")] IReadOnlyList<string> Paraphrases);
 
 /// <summary>The product's own sample knowledge base: 20 short help-centre articles of the fictional shop Harbor Lane, written
-/// for the sample FAQ bot, embedded in the engine assembly.</summary>
+/// for the sample FAQ bot, each in English with a Chinese section, embedded in the engine assembly.</summary>
 public static class SampleKnowledgeBase
 {
     /// <summary>Fixed id, so the sample bot can refer to it and <c>EnsureSampleAsync</c> stays idempotent.</summary>
     public const string Id = "sample-shop";
     public const string Name = "Harbor Lane help centre (sample)";
-    public const string Description = "Sample knowledge base: 20 short help articles of a fictional shop.";
+    public const string Description = "Sample knowledge base: 20 short help articles of a fictional shop, in English and Chinese.";
     private const string Prefix = "WorkflowEngine.Knowledge.Sample.";
 
     private static readonly Lazy<IReadOnlyList<SampleArticle>> LazyArticles = new(() =>
@@ -48,6 +48,10 @@ public static class SampleKnowledgeBase
 
     /// <summary>For each article one canonical question and two paraphrases, plus out-of-scope questions.</summary>
     public static QuestionSet LoadQuestions() => QuestionSet.Parse(Read(Prefix + "questions.json"));
+
+    /// <summary>The same in Chinese: per article a canonical question and three paraphrases, plus out-of-scope questions
+    /// (each article has a Chinese section that answers them).</summary>
+    public static QuestionSet LoadChineseQuestions() => QuestionSet.Parse(Read(Prefix + "questions-chinese.json"));
 
     private static Assembly Assembly => typeof(SampleKnowledgeBase).Assembly;
 
