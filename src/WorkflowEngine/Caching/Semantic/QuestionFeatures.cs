@@ -178,6 +178,7 @@ public sealed class QuestionFeatures
         NegatedWords = negatedWords;
         CjkContentChars = cjkChars;
         CjkBigrams = bigrams;
+        _cjkBigramCodes = [.. bigrams.Select(b => b.Length == 1 ? b[0] : b[0] << 16 | b[1]).Distinct().Order()];
     }
 
     public string Text { get; }
@@ -259,23 +260,95 @@ public sealed class QuestionFeatures
 
     public IReadOnlySet<string> CjkBigrams { get; }
 
+    // CjkBigrams as sorted codes (first char << 16 | second char), for a fast similarity.
+    private readonly int[] _cjkBigramCodes;
+
+    // What a Chinese question asks for, by its question words, most specific first: "how long / when", "where", "which",
+    // "how much / how many", "why", "how", "yes or no". Two questions about the same thing that ask for different kinds
+    // ("退款要多久" how long vs "怎么退款" how) want different answers.
+    private static readonly (string Kind, string[] Words)[] CjkQuestionKinds =
+    [
+        ("time", ["多久", "多长", "多長", "什么时候", "什麼時候", "几点", "幾點", "几天", "幾天", "何时", "何時"]),
+        ("place", ["哪里", "哪裡", "哪儿", "在哪", "到哪", "何处"]),
+        ("which", ["哪些", "哪个", "哪個", "哪家", "哪种", "哪種", "什么", "什麼"]),
+        ("amount", ["多少", "几", "幾"]),
+        ("reason", ["为什么", "為什麼", "为何"]),
+        ("how", ["怎么", "怎麼", "如何", "怎样", "怎樣"]),
+        ("yes-no", ["吗", "嗎", "是否", "能不能", "可不可以", "有没有", "會不會", "会不会"]),
+    ];
+
+    /// <summary>For CJK text, what the question asks for ("time", "place", "which", "amount", "reason", "how", "yes-no"); null
+    /// for a statement ("忘记密码了") or non-CJK text.</summary>
+    public string? CjkQuestionKind => IsCjk
+        ? CjkQuestionKinds.FirstOrDefault(k => k.Words.Any(w => Text.Contains(w, StringComparison.Ordinal))).Kind
+        : null;
+
     /// <summary>Extracts the features of <paramref name="text"/>; pass the question as typed (case marks names) when available.</summary>
     public static QuestionFeatures From(string text) => new(text ?? string.Empty);
 
     /// <summary>Dice coefficient of the two questions' CJK character bigrams (0..1); 0 when either has none.</summary>
     public static double CjkBigramSimilarity(QuestionFeatures a, QuestionFeatures b)
     {
-        if (a.CjkBigrams.Count == 0 || b.CjkBigrams.Count == 0)
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var x = a._cjkBigramCodes;
+        var y = b._cjkBigramCodes;
+        if (x.Length == 0 || y.Length == 0)
         {
             return 0;
         }
 
-        var shared = a.CjkBigrams.Count(b.CjkBigrams.Contains);
-        return 2.0 * shared / (a.CjkBigrams.Count + b.CjkBigrams.Count);
+        // Both sorted: one merge pass (the semantic index calls this for every cached CJK question).
+        int i = 0, j = 0, shared = 0;
+        while (i < x.Length && j < y.Length)
+        {
+            if (x[i] == y[j])
+            {
+                shared++;
+                i++;
+                j++;
+            }
+            else if (x[i] < y[j])
+            {
+                i++;
+            }
+            else
+            {
+                j++;
+            }
+        }
+
+        return 2.0 * shared / (x.Length + y.Length);
     }
 
     internal static bool IsCjkChar(char ch) =>
         ch is >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF' or >= '\u3040' and <= '\u30FF' or >= '\uAC00' and <= '\uD7AF' or >= '\uF900' and <= '\uFAFF';
+
+    /// <summary>Adds the adjacent character pairs of <paramref name="text"/>'s CJK runs to <paramref name="pairs"/>.</summary>
+    public static void AddCjkPairs(string text, HashSet<string> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        for (var i = 0; i + 1 < (text?.Length ?? 0); i++)
+        {
+            if (IsCjkChar(text![i]) && IsCjkChar(text[i + 1]))
+            {
+                pairs.Add(string.Concat(text[i], text[i + 1]));
+            }
+        }
+    }
+
+    /// <summary>The question's CJK character pairs that <paramref name="known"/> (the knowledge base's text around it) also
+    /// uses, without pairs made only of particles, question words or negations (怎么, 可以, 不能; 有效 stays): the words of a
+    /// question in unsegmented text
+    /// ("退款", "运费", "礼品卡" → "礼品", "品卡"), told apart from pairs across word boundaries ("款要"), which the articles
+    /// do not contain.</summary>
+    public IReadOnlySet<string> CjkKeyTerms(IReadOnlySet<string> known)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        return CjkBigrams.Where(b => b.Length == 2 && known.Contains(b) && !(IsFrameChar(b[0]) && IsFrameChar(b[1]))).ToHashSet(StringComparer.Ordinal);
+
+        static bool IsFrameChar(char c) => CjkStopChars.Contains(c) || CjkNegations.Contains(c);
+    }
 
     private static void AddBigrams(StringBuilder run, HashSet<string> bigrams)
     {

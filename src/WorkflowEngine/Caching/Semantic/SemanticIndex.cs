@@ -87,7 +87,10 @@ public sealed class SemanticIndex
         }
     }
 
-    /// <summary>The <paramref name="count"/> entries nearest to <paramref name="query"/>, nearest first; expired entries are skipped.
+    // Added to a CJK candidate's rank when it retrieved the question's article (similarities are at most 1).
+    private const float SameArticleRank = 2f;
+
+    /// <summary>The <paramref name="count"/> entries nearest to <paramref name="query"/>, nearest first (for CJK text, entries about the question's article first); expired entries are skipped.
     /// Similarity is cosine, or character-bigram similarity when the query is CJK text.</summary>
     public IReadOnlyList<SemanticCandidate> Search(SemanticQuery query, int count)
     {
@@ -117,9 +120,12 @@ public sealed class SemanticIndex
         var n = snapshot.Count;
         if (query.Features.IsCjk)
         {
+            // Character similarity says little about intent, so entries about the question's own article come first (ranked
+            // among themselves by similarity): they are the only ones the matcher could accept at a low similarity.
             for (var i = 0; i < n; i++)
             {
-                scores[i] = (float)QuestionFeatures.CjkBigramSimilarity(query.Features, items[i].Features);
+                var sameArticle = query.TopDocument is not null && string.Equals(query.TopDocument, items[i].Entry.TopDocument, StringComparison.Ordinal);
+                scores[i] = (float)QuestionFeatures.CjkBigramSimilarity(query.Features, items[i].Features) + (sameArticle ? SameArticleRank : 0);
             }
         }
         else
@@ -168,7 +174,7 @@ public sealed class SemanticIndex
             }
         }
 
-        return top.Select(t => new SemanticCandidate(items[t.Index].Entry, items[t.Index].Features, t.Score)).ToList();
+        return top.Select(t => new SemanticCandidate(items[t.Index].Entry, items[t.Index].Features, t.Score >= SameArticleRank ? t.Score - SameArticleRank : t.Score)).ToList();
     }
 
     /// <summary>Returns a unit-length copy (or the same array when it already is).</summary>

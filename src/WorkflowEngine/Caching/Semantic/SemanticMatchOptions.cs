@@ -16,6 +16,13 @@ public sealed class SemanticMatchOptions
     [Range(0.0, 1.0)]
     public double CjkThreshold { get; set; } = 0.5;
 
+    /// <summary>Minimum character-bigram similarity for CJK questions when both retrieve the same knowledge-base article
+    /// (which then vouches for the intent, as the embedding cannot); the substitution check then compares the two questions'
+    /// words that the knowledge base uses.</summary>
+    /// <value>0.25</value>
+    [Range(0.0, 1.0)]
+    public double CjkAgreedThreshold { get; set; } = 0.25;
+
     /// <summary>How much closer the match must be than the nearest cached question with a different answer.</summary>
     /// <value>0.03</value>
     [Range(0.0, 1.0)]
@@ -163,6 +170,7 @@ public sealed class SemanticMatchOptions
         {
             Threshold = threshold ?? Threshold,
             CjkThreshold = CjkThreshold,
+            CjkAgreedThreshold = CjkAgreedThreshold,
             MinMargin = MinMargin,
             RequireRetrievalAgreement = RequireRetrievalAgreement,
             RetrievalByVector = RetrievalByVector,

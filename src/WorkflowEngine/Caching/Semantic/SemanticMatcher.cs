@@ -121,7 +121,14 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
             : 0;
     }
 
-    private double ThresholdFor(SemanticQuery query) => query.Features.IsCjk ? Options.CjkThreshold : Options.Threshold;
+    /// <summary>The lowest threshold any candidate can have (candidates are nearest first: below it, the rest fail too).</summary>
+    private double ThresholdFor(SemanticQuery query) =>
+        !query.Features.IsCjk ? Options.Threshold : query.TopDocument is null ? Options.CjkThreshold : Math.Min(Options.CjkThreshold, Options.CjkAgreedThreshold);
+
+    private double ThresholdFor(SemanticQuery query, SemanticCandidate candidate) =>
+        !query.Features.IsCjk ? Options.Threshold
+        : query.TopDocument is not null && string.Equals(query.TopDocument, candidate.Entry.TopDocument, StringComparison.Ordinal) ? Options.CjkAgreedThreshold
+        : Options.CjkThreshold;
 
     private async ValueTask<MatchDecision> CheckAsync(SemanticQuery query, SemanticCandidate candidate, IReadOnlyList<SemanticCandidate> all, CancellationToken cancellationToken)
     {
@@ -129,7 +136,7 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
         var e = candidate.Features;
         var cjk = q.IsCjk || e.IsCjk;
         var checks = new List<MatchCheck>(8);
-        var threshold = ThresholdFor(query);
+        var threshold = ThresholdFor(query, candidate);
 
         checks.Add(new MatchCheck("similarity", candidate.Similarity >= threshold,
             string.Create(CultureInfo.InvariantCulture, $"{(cjk ? "Character similarity" : "Similarity")} {candidate.Similarity:0.00} (needs {threshold:0.00}).")));
@@ -171,13 +178,24 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
         }
 
         var margin = candidate.Similarity - competitor;
-        checks.Add(new MatchCheck("margin", margin >= Options.MinMargin, rival is null
-            ? "No other cached answer is close."
-            : string.Create(CultureInfo.InvariantCulture, $"{margin:0.00} closer than \"{rival.Question}\" (needs {Options.MinMargin:0.00}).")));
-        if (margin < Options.MinMargin && Options.ConfirmedRetrievalWaivesMargin && sameArticle)
+        if (cjk && query.TopDocument is not null && string.Equals(query.TopDocument, candidate.Entry.TopDocument, StringComparison.Ordinal))
+        {
+            // Character similarity to a question about another article is surface overlap ("客服电话是多少" / "运费是多少"); for
+            // CJK text the article both questions retrieve is the evidence of intent, so such a rival does not count.
+            checks.Add(new MatchCheck("margin", true, "Both questions retrieve the same article; for Chinese text closeness to questions about other articles is not compared."));
+            rival = null;
+        }
+        else
+        {
+            checks.Add(new MatchCheck("margin", rival is null || margin >= Options.MinMargin, rival is null
+                ? "No other cached answer is close."
+                : string.Create(CultureInfo.InvariantCulture, $"{margin:0.00} closer than \"{rival.Question}\" (needs {Options.MinMargin:0.00}).")));
+        }
+
+        if (rival is not null && margin < Options.MinMargin && Options.ConfirmedRetrievalWaivesMargin && sameArticle)
         {
             waivable[checks.Count - 1] = new MatchCheck("margin", true, string.Create(CultureInfo.InvariantCulture,
-                $"\"{rival!.Question}\" is about as close ({margin:0.00}), but it is about another article, and a second model also ranks \"{query.TopDocument}\" first for both questions."));
+                $"\"{rival.Question}\" is about as close ({margin:0.00}), but it is about another article, and a second model also ranks \"{query.TopDocument}\" first for both questions."));
         }
 
         if (Options.CheckNegation)
@@ -219,7 +237,7 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
         if (Options.CheckSubstitution && checks.Select((c, i) => c.Passed || waivable.ContainsKey(i)).All(ok => ok))
         {
             var known = Options.GroundSubstitution ? query.KnowledgeTerms : null;
-            checks.Add(cjk ? CjkSubstitution(q, e) : await WordSubstitutionAsync(q, e, known, cancellationToken).ConfigureAwait(false));
+            checks.Add(cjk ? CjkSubstitution(q, e, query.KnowledgeTerms) : await WordSubstitutionAsync(q, e, known, cancellationToken).ConfigureAwait(false));
         }
 
         if (waivable.Count > 0 && checks.Select((c, i) => c.Passed || waivable.ContainsKey(i)).All(ok => ok)
@@ -351,8 +369,27 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
             : string.Create(CultureInfo.InvariantCulture, $"Same subject but different specifics: \"{newWords}\" vs \"{cachedWords}\" ({closeness:0.00}, needs {Options.SubstitutionSimilarity:0.00})."));
     }
 
-    private static MatchCheck CjkSubstitution(QuestionFeatures q, QuestionFeatures e)
+    private static MatchCheck CjkSubstitution(QuestionFeatures q, QuestionFeatures e, IReadOnlySet<string>? known)
     {
+        if (known is not null)
+        {
+            // With a knowledge base: its words decide. Each question has a word of the articles the other lacks (退款 vs
+            // 退货, 余额 vs 有效期) → different specifics; words of the asker's own (到账, 一般) or one side adding one are not.
+            var newTerms = q.CjkKeyTerms(known);
+            var cachedTerms = e.CjkKeyTerms(known);
+            var newOnly = newTerms.Where(t => !cachedTerms.Contains(t)).Order(StringComparer.Ordinal).ToList();
+            var cachedOnly = cachedTerms.Where(t => !newTerms.Contains(t)).Order(StringComparer.Ordinal).ToList();
+            if (q.CjkQuestionKind is { } asked && e.CjkQuestionKind is { } cachedKind && asked != cachedKind)
+            {
+                return new MatchCheck("substitution", false, $"This question asks {DescribeKind(asked)}, the cached one {DescribeKind(cachedKind)}.");
+            }
+
+            var swapped = newOnly.Count > 0 && cachedOnly.Count > 0;
+            return new MatchCheck("substitution", !swapped, swapped
+                ? $"Different key words: {string.Join("、", newOnly)} vs {string.Join("、", cachedOnly)}."
+                : "No swapped key words.");
+        }
+
         var onlyNew = q.CjkContentChars.Where(c => !e.CjkContentChars.Contains(c)).ToList();
         var onlyCached = e.CjkContentChars.Where(c => !q.CjkContentChars.Contains(c)).ToList();
         var substituted = onlyNew.Count > 0 && onlyCached.Count > 0;
@@ -360,6 +397,17 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
             ? $"Different key characters: {string.Concat(onlyNew)} vs {string.Concat(onlyCached)}."
             : "No swapped key characters.");
     }
+
+    private static string DescribeKind(string kind) => kind switch
+    {
+        "time" => "how long or when",
+        "place" => "where",
+        "which" => "which or what",
+        "amount" => "how much or how many",
+        "reason" => "why",
+        "how" => "how",
+        _ => "yes or no",
+    };
 
     private static bool Agrees(MatchDecision decision) => decision.Checks.Any(c => c.Name == "retrieval" && c.Passed);
 

@@ -72,15 +72,18 @@ public static class SemanticRetrieval
         return (best, Math.Max(0, bestScore - second));
     }
 
-    /// <summary>The stemmed words (heading and text) of all <paramref name="hits"/>: the vocabulary the knowledge base uses
-    /// around the question. A word outside it is the asker's own wording.</summary>
+    /// <summary>The stemmed words (heading and text) of all <paramref name="hits"/>, and the character pairs of their Chinese,
+    /// Japanese or Korean text: the vocabulary the knowledge base uses around the question. A word outside it is the asker's
+    /// own wording.</summary>
     public static IReadOnlySet<string> Terms(IReadOnlyList<ScoredChunk> hits)
     {
         ArgumentNullException.ThrowIfNull(hits);
         var terms = new HashSet<string>(StringComparer.Ordinal);
         foreach (var hit in hits)
         {
-            terms.UnionWith(QuestionFeatures.Terms(hit.Chunk.Heading + " " + hit.Chunk.Text));
+            var text = hit.Chunk.Heading + " " + hit.Chunk.Text;
+            terms.UnionWith(QuestionFeatures.Terms(text));
+            QuestionFeatures.AddCjkPairs(text, terms);
         }
 
         return terms;

@@ -225,6 +225,89 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
         Assert.False(decision.IsHit, decision.Reason);
     }
 
+    // The refunds article's Chinese text, as the knowledge search returns it around a question.
+    private const string RefundsArticle = "退款总是退回到您结账时使用的付款方式。到账时间取决于银行：银行卡退款一般 5 到 7 个工作日到账。只有商品有质量问题时才退还原运费。";
+    private const string GiftCardArticle = "礼品卡自购买之日起 3 年内有效。在礼品卡页面输入卡号即可查询余额。";
+
+    private MatchDecision CompareInArticle(string asked, string cached, string document, string article)
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        QuestionFeatures.AddCjkPairs(article, known);
+        var askedQuery = fixture.Query(asked, document) with { KnowledgeTerms = known, ArticleTerms = known };
+        var cachedQuery = fixture.Query(cached, document) with { KnowledgeTerms = known, ArticleTerms = known };
+        return fixture.Matcher().CompareAsync(askedQuery, cachedQuery).AsTask().GetAwaiter().GetResult();
+    }
+
+    [Theory]
+    [InlineData("退款多久能到账", "退款要多久")] // adds 到账 (the article's word for "arrive"), same question kind
+    [InlineData("请问退款多久到账", "退款要多久")]
+    public void Compare_ChineseParaphraseAboutTheSameArticle_HitBelowTheBigramThreshold(string asked, string cached)
+    {
+        // Arrange / Act: bigram similarity is below the 0.5 needed without an article; the article both retrieve vouches.
+        var decision = CompareInArticle(asked, cached, "refunds", RefundsArticle);
+
+        // Assert
+        Assert.True(decision.IsHit, decision.Reason);
+        Assert.InRange(decision.Similarity, new SemanticMatchOptions().CjkAgreedThreshold, new SemanticMatchOptions().CjkThreshold);
+    }
+
+    [Theory]
+    [InlineData("怎么退款", "退款要多久")] // how vs how long
+    [InlineData("退款到账了吗", "退款多久到账")] // yes/no vs how long
+    public void Compare_ChineseAskingForAnotherKind_Miss(string asked, string cached)
+    {
+        var decision = CompareInArticle(asked, cached, "refunds", RefundsArticle);
+
+        AssertFailed(decision, "substitution");
+        Assert.Contains(decision.Checks, c => c.Name == "substitution" && c.Detail.Contains("the cached one", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Compare_ChineseWithSwappedArticleWords_Miss()
+    {
+        // Act: both about gift cards and both "how": balance vs validity are different specifics, both words of the article.
+        var decision = CompareInArticle("礼品卡余额怎么查", "礼品卡有效期怎么看", "gift-cards", GiftCardArticle);
+
+        // Assert
+        AssertFailed(decision, "substitution");
+        Assert.Contains(decision.Checks, c => c.Name == "substitution" && c.Detail.Contains("余额", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Compare_ChineseAboutDifferentArticles_MissEvenWhenCharactersOverlap()
+    {
+        var decision = Compare("客服电话是多少", "contact-hours", "运费是多少", "shipping-costs");
+
+        AssertFailed(decision, "retrieval");
+    }
+
+    [Fact]
+    public void QuestionFeatures_CjkQuestionKind_ReadsTheQuestionWords()
+    {
+        Assert.Equal("time", QuestionFeatures.From("退款要多久？").CjkQuestionKind);
+        Assert.Equal("place", QuestionFeatures.From("在哪里开发票").CjkQuestionKind);
+        Assert.Equal("place", QuestionFeatures.From("我的快递到哪了").CjkQuestionKind);
+        Assert.Equal("amount", QuestionFeatures.From("运费是多少").CjkQuestionKind);
+        Assert.Equal("how", QuestionFeatures.From("怎么退货").CjkQuestionKind);
+        Assert.Equal("yes-no", QuestionFeatures.From("可以用PayPal付款吗").CjkQuestionKind);
+        Assert.Null(QuestionFeatures.From("忘记密码了").CjkQuestionKind);
+        Assert.Null(QuestionFeatures.From("How long does a refund take?").CjkQuestionKind);
+    }
+
+    [Fact]
+    public void QuestionFeatures_CjkKeyTerms_AreThePairsTheKnowledgeBaseUses()
+    {
+        // Arrange
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        QuestionFeatures.AddCjkPairs(RefundsArticle, known);
+
+        // Act
+        var terms = QuestionFeatures.From("退款多久能到账").CjkKeyTerms(known);
+
+        // Assert: 退款 and 到账 are the article's words; 款多, 多久, 久能, 能到 are not.
+        Assert.Equal(["到账", "退款"], terms.Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void Compare_ChineseAgainstEnglish_Miss()
     {
