@@ -53,6 +53,11 @@ public sealed class QuestionFeatures
     private static readonly HashSet<char> CjkStopChars =
         ['请', '請', '问', '問', '我', '你', '您', '的', '了', '吗', '嗎', '呢', '吧', '啊', '呀', '么', '麼', '怎', '如', '何', '要', '想', '能', '可', '以', '是', '在', '个', '個', '一', '下', '有', '和', '与', '與', '把', '给', '給', '这', '這', '那', '哪', '里', '裡', '么', '啥', '些', '会', '會', '该', '該', '应', '應', '办', '辦'];
 
+    // Particles, pronouns and question words that never begin or end a content word (的 of 的订 in "您的订单", 了, 吗...): a
+    // character pair with one of them is the join of two words, even when the knowledge base's text has it too.
+    private static readonly HashSet<char> CjkParticles =
+        ['的', '了', '吗', '嗎', '呢', '吧', '啊', '呀', '么', '麼', '我', '你', '您', '请', '請', '问', '問', '这', '這', '那', '哪', '怎', '如', '何', '把', '给', '給', '和', '与', '與', '很', '都', '也', '就', '还', '還'];
+
     private QuestionFeatures(string text)
     {
         Text = text;
@@ -338,14 +343,15 @@ public sealed class QuestionFeatures
     }
 
     /// <summary>The question's CJK character pairs that <paramref name="known"/> (the knowledge base's text around it) also
-    /// uses, without pairs made only of particles, question words or negations (怎么, 可以, 不能; 有效 stays): the words of a
-    /// question in unsegmented text
+    /// uses, without pairs made only of frame characters (怎么, 可以, 不能; 有效 stays) or joined by a particle (的订): the words of
+    /// a question in unsegmented text
     /// ("退款", "运费", "礼品卡" → "礼品", "品卡"), told apart from pairs across word boundaries ("款要"), which the articles
     /// do not contain.</summary>
     public IReadOnlySet<string> CjkKeyTerms(IReadOnlySet<string> known)
     {
         ArgumentNullException.ThrowIfNull(known);
-        return CjkBigrams.Where(b => b.Length == 2 && known.Contains(b) && !(IsFrameChar(b[0]) && IsFrameChar(b[1]))).ToHashSet(StringComparer.Ordinal);
+        return CjkBigrams.Where(b => b.Length == 2 && known.Contains(b) && !(IsFrameChar(b[0]) && IsFrameChar(b[1]))
+            && !CjkParticles.Contains(b[0]) && !CjkParticles.Contains(b[1])).ToHashSet(StringComparer.Ordinal);
 
         static bool IsFrameChar(char c) => CjkStopChars.Contains(c) || CjkNegations.Contains(c);
     }
