@@ -10,7 +10,8 @@ namespace WorkflowEngine.Knowledge;
 /// <item><b>keyword</b>: the chunk's BM25 score divided by the highest BM25 score any chunk could reach for this query (every
 /// distinct query term present with saturated frequency). 1 = all query words found, often; query words that occur nowhere in
 /// the knowledge base pull it down.</item>
-/// <item><b>vector</b>: the cosine similarity of the query's and the chunk's embeddings, negatives clipped to 0.</item>
+/// <item><b>vector</b>: the cosine similarity of the query's and the chunk's embeddings, negatives clipped to 0; 0 for a mostly
+/// Chinese (Japanese, Korean) chunk, whose embedding by the English-only model is noise.</item>
 /// <item><b>hybrid</b>: ordered by weighted reciprocal rank fusion (0.5/(60 + keyword rank) + 1/(60 + vector rank)); the
 /// score compared with MinScore is the mean of the keyword and vector scores. A mostly Chinese, Japanese or Korean question is
 /// ranked and scored by keywords alone (the embedding model is English-only).</item>
@@ -28,6 +29,7 @@ public sealed class KnowledgeIndex
     public const double KeywordWeight = 0.5;
 
     private readonly KnowledgeChunk[] _chunks;
+    private readonly bool[] _cjkChunks;
     private readonly Bm25Index _bm25;
     private readonly float[] _vectors;
 
@@ -39,6 +41,7 @@ public sealed class KnowledgeIndex
             throw new ArgumentException("Each chunk needs one vector.", nameof(vectors));
         }
         _chunks = [.. chunks];
+        _cjkChunks = [.. chunks.Select(c => KnowledgeTokenizer.IsMostlyCjk(c.Text))];
         _bm25 = new Bm25Index([.. chunks.Select(c => KnowledgeTokenizer.Tokenize(SearchText(c)))]);
         Dimensions = vectors.Count == 0 ? 0 : vectors[0].Length;
         if (vectors.Any(v => v.Length != Dimensions))
@@ -131,6 +134,10 @@ public sealed class KnowledgeIndex
         var scores = new double[_chunks.Length];
         for (var i = 0; i < _chunks.Length; i++)
         {
+            if (_cjkChunks[i])
+            {
+                continue; // the English-only embedding of Chinese text is noise: no vector score (0) for it
+            }
             var cos = TensorPrimitives.CosineSimilarity(query, _vectors.AsSpan(i * Dimensions, Dimensions));
             scores[i] = float.IsNaN(cos) ? 0 : Math.Clamp(cos, 0, 1);
         }

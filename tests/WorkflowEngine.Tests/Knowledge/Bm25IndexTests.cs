@@ -73,6 +73,25 @@ public sealed class Bm25IndexTests
     }
 
     [Fact]
+    public void Score_EnglishQuery_UnchangedByAddingChineseDocuments()
+    {
+        // Arrange: the same English documents, alone and with a Chinese translation of each.
+        string[] english = ["Refunds go back to your card within 5 days.", "Returns are free within 30 days."];
+        string[] chinese = ["退款会在 5 天内退回到您的银行卡。", "30 天内退货免费。"];
+        var alone = new Bm25Index([.. english.Select(KnowledgeTokenizer.Tokenize)]);
+        var mixed = new Bm25Index([.. english.Concat(chinese).Select(KnowledgeTokenizer.Tokenize)]);
+        var query = KnowledgeTokenizer.Tokenize("how many days until my refund");
+
+        // Act
+        var (aloneScores, aloneCeiling) = alone.Score(query);
+        var (mixedScores, mixedCeiling) = mixed.Score(query);
+
+        // Assert: same normalised keyword scores for the English documents.
+        Assert.Equal(aloneScores[0] / aloneCeiling, mixedScores[0] / mixedCeiling, 9);
+        Assert.Equal(aloneScores[1] / aloneCeiling, mixedScores[1] / mixedCeiling, 9);
+    }
+
+    [Fact]
     public void Idf_UnknownTerm_IsHigherThanKnownTerm()
     {
         // Arrange

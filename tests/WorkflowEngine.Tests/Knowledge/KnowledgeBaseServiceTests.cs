@@ -36,6 +36,31 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
     }
 
     [Fact]
+    public async Task SearchAsync_SampleKbChineseQuestions_MostRetrieveOwnArticleAndReachTheSampleBotsMinimumScore()
+    {
+        // Arrange
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        var kbId = await host.Service.EnsureSampleAsync();
+        await host.Service.WaitForIndexingAsync(kbId, Timeout);
+        var questions = SampleKnowledgeBase.LoadChineseQuestions();
+
+        // Act: the canonical Chinese questions, as the retrieve node searches (hybrid, the sample bot's minScore 0.2).
+        var found = new List<string>();
+        foreach (var (intent, q) in questions.Intents)
+        {
+            var hits = await host.Service.SearchAsync(kbId, q.Canonical, new SearchOptions(TopK: 1, MinScore: 0.2, Mode: SearchMode.Hybrid));
+            if (hits.Count > 0 && Path.GetFileNameWithoutExtension(hits[0].Chunk.DocumentName) == intent)
+            {
+                found.Add(intent);
+                Assert.EndsWith("（中文）", hits[0].Chunk.Heading, StringComparison.Ordinal);
+            }
+        }
+
+        // Assert: with the English-only embedding taking part in the ranking none did.
+        Assert.True(found.Count >= 15, $"only {found.Count} of {questions.Intents.Count}: {string.Join(", ", found)}");
+    }
+
+    [Fact]
     public async Task EnsureSampleAsync_CalledTwice_IsIdempotent()
     {
         // Arrange

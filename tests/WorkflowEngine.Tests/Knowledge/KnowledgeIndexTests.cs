@@ -69,6 +69,21 @@ public sealed class KnowledgeIndexTests
     }
 
     [Fact]
+    public void Search_EnglishQuestion_NoVectorScoreForChineseChunks()
+    {
+        // Arrange: the Chinese chunk's (meaningless) embedding is the closest to the question's.
+        var index = new KnowledgeIndex(
+            [C("Refunds", "Money goes back to your card."), C("退款", "退款一般 5 到 7 个工作日到账。")],
+            [[0.6f, 0.8f, 0f], [1f, 0f, 0f]]);
+
+        // Act
+        var hits = index.Search("refund", new float[] { 1f, 0f, 0f }, new SearchOptions(TopK: 2, Mode: SearchMode.Vector));
+
+        // Assert
+        Assert.Equal(["Refunds"], hits.Select(h => h.Chunk.Heading));
+    }
+
+    [Fact]
     public void Search_HybridModeEnglishQuestionQuotingOneCharacter_StillUsesTheEmbedding()
     {
         var hits = Index.Search("what does 退 mean for my refund", new float[] { 1f, 0f, 0f }, new SearchOptions(TopK: 3, Mode: SearchMode.Hybrid));
