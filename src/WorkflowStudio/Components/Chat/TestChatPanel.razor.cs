@@ -108,6 +108,39 @@ public sealed partial class TestChatPanel : IAsyncDisposable
         await StartRunAsync(query);
     }
 
+    /// <summary>Questions to try, offered above the input when the graph searches the sample knowledge base: a question, the
+    /// same question put so that the cache gate answers it (other words when the gate matches by meaning, other case and
+    /// punctuation when it matches exactly), and a Chinese one.</summary>
+    private IReadOnlyList<string> Examples
+    {
+        get
+        {
+            var nodes = Session.Graph.Nodes;
+            if (!nodes.Any(n => Setting(n, "knowledgeBaseId") == WorkflowEngine.Knowledge.SampleKnowledgeBase.Id))
+            {
+                return [];
+            }
+            var semantic = nodes.Any(n => n.Type == "cache" && Setting(n, "matchMode") == "semantic");
+            return ["How do I get a refund?", semantic ? "When will I get my money back?" : "how do I get a REFUND??", "退款要多久？"];
+        }
+    }
+
+    private static string? Setting(NodeDefinition node, string name) =>
+        node.Settings.ValueKind == System.Text.Json.JsonValueKind.Object && node.Settings.TryGetProperty(name, out var value)
+            && value.ValueKind == System.Text.Json.JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    private async Task AskAsync(string question)
+    {
+        if (IsRunning)
+        {
+            return;
+        }
+        _input = question;
+        await SendAsync();
+    }
+
     private async Task RetryAsync(ChatEntry failed)
     {
         if (IsRunning)

@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Graphs;
+using WorkflowEngine.Knowledge;
 using WorkflowStudio.Components.Chat;
 using WorkflowStudio.Components.Pages.Editor;
 using WorkflowStudio.Runs;
@@ -75,6 +76,44 @@ public sealed class TestChatPanelTests : StudioTestContext
         Assert.Equal("1", cut.Find("[data-testid=chat-summary]").GetAttribute("data-runs"));
         Assert.Equal("", cut.Find("[data-testid=chat-input]").GetAttribute("value") ?? "");
         Assert.Equal(1, _llm.ChatCallCount);
+    }
+
+    [Fact]
+    public void Examples_GraphWithoutTheSampleKnowledgeBase_NoneOffered()
+    {
+        var cut = RenderPanel();
+
+        Assert.Empty(cut.FindAll("[data-testid=chat-examples]"));
+        Assert.DoesNotContain("pick one", cut.Find("[data-testid=chat-messages]").TextContent);
+    }
+
+    [Fact]
+    public async Task Examples_SampleBot_AskedByClickTheRewordingFromTheCacheAndChineseFromItsSection()
+    {
+        // Arrange: the sample bot on the sample knowledge base, indexed.
+        var knowledge = Services.GetRequiredService<KnowledgeBaseService>();
+        var kbId = await knowledge.EnsureSampleAsync();
+        await knowledge.WaitForIndexingAsync(kbId, new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
+        Session.Load("wf-sample", SampleWorkflows.FaqBot(kbId), version: 1);
+        var cut = RenderPanel();
+        var chips = cut.FindAll("[data-testid=chat-example]");
+
+        // Act
+        chips[0].Click();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=chat-bot][data-state=done]")), Wait);
+        cut.FindAll("[data-testid=chat-example]")[1].Click();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=chat-bot][data-state=done]").Count), Wait);
+        cut.FindAll("[data-testid=chat-example]")[2].Click();
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=chat-bot][data-state=done]").Count), Wait);
+
+        // Assert: the sample gate matches exactly, so the rewording differs only in case and punctuation.
+        Assert.Equal(["How do I get a refund?", "how do I get a REFUND??", "退款要多久？"], chips.Select(c => c.TextContent.Trim()));
+        Assert.Equal(["How do I get a refund?", "how do I get a REFUND??", "退款要多久？"],
+            cut.FindAll("[data-testid=chat-user] .wf-chat-text").Select(e => e.TextContent));
+        Assert.Equal(2, _llm.ChatCallCount); // the second was answered by the cache gate
+        Assert.Equal("1", cut.Find("[data-testid=chat-summary]").GetAttribute("data-llm-calls-avoided"));
+        var chinese = cut.FindAll("[data-testid=chat-answer]")[2].TextContent; // the fake model repeats its prompt
+        Assert.Contains("退款总是退回到", chinese);
     }
 
     [Fact]
