@@ -23,11 +23,18 @@ public sealed class ConversationMemoryCache(EngineCache cache)
 
     /// <summary>Appends turns to <paramref name="previous"/>, the conversation's turns as the caller read them at the start of
     /// its run (saves reading them again: one Redis write instead of a read and a write).</summary>
-    public async ValueTask<IReadOnlyList<ChatTurn>> AppendAsync(string conversationId, IReadOnlyList<ChatTurn> previous, IEnumerable<ChatTurn> turns, int maxTurns = 50, CancellationToken cancellationToken = default)
+    /// <param name="isNew">The conversation started with this run (the caller made up its id): no other instance can hold it
+    /// in memory, so the other instances are not told about the write (no Pub/Sub message per new conversation).</param>
+    public async ValueTask<IReadOnlyList<ChatTurn>> AppendAsync(string conversationId, IReadOnlyList<ChatTurn> previous, IEnumerable<ChatTurn> turns, int maxTurns = 50, CancellationToken cancellationToken = default, bool isNew = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(conversationId);
         var all = previous.Concat(turns).TakeLast(Math.Max(1, maxTurns)).ToArray();
-        await cache.Fusion.SetAsync(Key(conversationId), all, cache.EntryOptions(Ttl), token: cancellationToken).ConfigureAwait(false);
+        var options = cache.EntryOptions(Ttl);
+        if (isNew && previous.Count == 0)
+        {
+            options.SkipBackplaneNotifications = true;
+        }
+        await cache.Fusion.SetAsync(Key(conversationId), all, options, token: cancellationToken).ConfigureAwait(false);
         return all;
     }
 

@@ -115,7 +115,7 @@ internal static class RunEndpoints
             return (null, WorkflowEndpoints.WorkflowNotFound(id));
         }
         var request = new RunRequest(id, query) { ConversationId = conversationId ?? Guid.NewGuid().ToString("n"), IsNewConversation = conversationId is null };
-        return (runs.Start(graph, request, RunSources.Api), null);
+        return (runs.Start(graph, request, RunSources.Api, onCallerFlow: true), null);
     }
 
     private static RunResponse ToResponse(CompletedRun run) => new(run.RunId, run.ConversationId, run.Answer ?? "", run.ElapsedMs, run.Trace);

@@ -110,4 +110,33 @@ public sealed class CacheInvalidationTests(RedisServer redis)
         Assert.Equal(["Hi", "Hello!"], onB.Select(t => t.Text));
         Assert.InRange(long.Parse(ttl!), 110, 120);
     }
+
+    [Fact]
+    public async Task ConversationMemory_NewConversationWrittenWithoutNotice_LaterTurnsStillReachTheOtherInstance()
+    {
+        // Arrange: A starts the conversation (no Pub/Sub notice: nobody else can hold it), B reads it into its memory.
+        await using var a = CacheTestKit.CreateProvider(redis.ConnectionString);
+        await using var b = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var onA = a.GetRequiredService<ConversationMemoryCache>();
+        var onB = b.GetRequiredService<ConversationMemoryCache>();
+        var conversation = Guid.NewGuid().ToString("n");
+        await onA.AppendAsync(conversation, [], [new ChatTurn(ChatTurn.User, "Hi"), new ChatTurn(ChatTurn.Assistant, "Hello!")], isNew: true);
+        var firstOnB = await onB.GetAsync(conversation);
+
+        // Act: the next turn is answered on B; A, which holds the first version in memory, is then asked again.
+        await onB.AppendAsync(conversation, firstOnB, [new ChatTurn(ChatTurn.User, "Refund?"), new ChatTurn(ChatTurn.Assistant, "Sure.")]);
+        IReadOnlyList<ChatTurn> secondOnA = [];
+        for (var i = 0; i < 50 && secondOnA.Count < 4; i++)
+        {
+            secondOnA = await onA.GetAsync(conversation); // the notice arrives over Pub/Sub, not instantly
+            if (secondOnA.Count < 4)
+            {
+                await Task.Delay(20);
+            }
+        }
+
+        // Assert
+        Assert.Equal(["Hi", "Hello!"], firstOnB.Select(t => t.Text));
+        Assert.Equal(["Hi", "Hello!", "Refund?", "Sure."], secondOnA.Select(t => t.Text));
+    }
 }
