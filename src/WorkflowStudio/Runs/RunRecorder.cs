@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Microsoft.Extensions.Options;
 using WorkflowEngine.Persistence;
@@ -29,6 +28,7 @@ public sealed class RunRecorder : IAsyncDisposable
     private readonly IOptions<RunOptions> _options;
     private readonly ILogger<RunRecorder> _logger;
     private readonly Task _writer;
+    private Statements? _statements;
 
     public RunRecorder(IDbContextFactory<StudioDbContext> dbFactory, IOptions<RunOptions> options, ILogger<RunRecorder> logger)
     {
@@ -74,68 +74,123 @@ public sealed class RunRecorder : IAsyncDisposable
 
     private async Task SaveAsync(List<Pending> batch)
     {
-        await using var db = await _dbFactory.CreateDbContextAsync().ConfigureAwait(false);
-        await using var transaction = await db.Database.BeginTransactionAsync().ConfigureAwait(false);
-        // Plain prepared INSERTs (one statement each for runs and messages, re-executed per row) instead of EF Core change
-        // tracking: at API load, tracking and SQL generation for three rows per run took about a seventh of the studio's CPU
-        // (bench/ApiLoad, docs/benchmarks.md "HTTP API"). Columns as in the Initial migration; dates through the same
-        // converter the model uses.
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        var sqlTransaction = (SqliteTransaction)transaction.GetDbTransaction();
-        await using (var insertRun = connection.CreateCommand())
-        await using (var insertMessage = connection.CreateCommand())
+        // Plain prepared statements on one long-lived connection instead of EF Core: at API load, change tracking and SQL
+        // generation for three rows per run took about a seventh of the studio's CPU, and a fresh connection and commands per
+        // batch re-prepared the statements every time (bench/ApiLoad, docs/benchmarks.md "HTTP API"). Columns as in the
+        // Initial migration; dates through the same converter the model uses.
+        var statements = _statements ??= await Statements.OpenAsync(_dbFactory).ConfigureAwait(false);
+        try
         {
-            insertRun.Transaction = sqlTransaction;
-            insertRun.CommandText = """
-                INSERT INTO "Runs" ("Id", "WorkflowId", "WorkflowName", "ConversationId", "Source", "Query", "Answer", "Status", "Error",
-                                    "StartedAt", "ElapsedMs", "CacheHits", "NodeCount", "SavedMs", "TraceJson")
-                VALUES ($id, $workflowId, $workflowName, $conversationId, $source, $query, $answer, $status, $error,
-                        $startedAt, $elapsedMs, $cacheHits, $nodeCount, $savedMs, $traceJson)
-                """;
-            string[] runParameters = ["$id", "$workflowId", "$workflowName", "$conversationId", "$source", "$query", "$answer", "$status", "$error",
-                "$startedAt", "$elapsedMs", "$cacheHits", "$nodeCount", "$savedMs", "$traceJson"];
-            foreach (var name in runParameters)
-            {
-                insertRun.Parameters.Add(new SqliteParameter { ParameterName = name });
-            }
-            insertMessage.Transaction = sqlTransaction;
-            insertMessage.CommandText = """
-                INSERT INTO "ChatMessages" ("ConversationId", "WorkflowId", "Role", "Text", "RunId", "CreatedAt")
-                VALUES ($conversationId, $workflowId, $role, $text, $runId, $createdAt)
-                """;
-            foreach (var name in (string[])["$conversationId", "$workflowId", "$role", "$text", "$runId", "$createdAt"])
-            {
-                insertMessage.Parameters.Add(new SqliteParameter { ParameterName = name });
-            }
+            await using var transaction = (SqliteTransaction)await statements.Connection.BeginTransactionAsync().ConfigureAwait(false);
+            statements.Enlist(transaction);
             foreach (var p in batch)
             {
                 var run = p.Run;
                 object?[] values = [run.Id, run.WorkflowId, run.WorkflowName, run.ConversationId, run.Source, run.Query, run.Answer, run.Status, run.Error,
                     Dates.ConvertToProvider(run.StartedAt), run.ElapsedMs, run.CacheHits, run.NodeCount, run.SavedMs, run.TraceJson];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    insertRun.Parameters[i].Value = values[i] ?? DBNull.Value;
-                }
-                await insertRun.ExecuteNonQueryAsync().ConfigureAwait(false);
+                await statements.ExecuteAsync(statements.InsertRun, values).ConfigureAwait(false);
                 foreach (var m in p.Messages)
                 {
-                    object?[] row = [m.ConversationId, m.WorkflowId, m.Role, m.Text, m.RunId, Dates.ConvertToProvider(m.CreatedAt)];
-                    for (var i = 0; i < row.Length; i++)
-                    {
-                        insertMessage.Parameters[i].Value = row[i] ?? DBNull.Value;
-                    }
-                    await insertMessage.ExecuteNonQueryAsync().ConfigureAwait(false);
+                    await statements.ExecuteAsync(statements.InsertMessage,
+                        [m.ConversationId, m.WorkflowId, m.Role, m.Text, m.RunId, Dates.ConvertToProvider(m.CreatedAt)]).ConfigureAwait(false);
                 }
             }
+            var keep = _options.Value.KeepPerWorkflow;
+            foreach (var workflowId in batch.Select(p => p.Run.WorkflowId).Distinct(StringComparer.Ordinal))
+            {
+                // Uses the (WorkflowId, StartedAt) index; deletes nothing until the workflow has more than `keep` runs.
+                await statements.ExecuteAsync(statements.Prune, [workflowId, keep]).ConfigureAwait(false);
+            }
+            await transaction.CommitAsync().ConfigureAwait(false);
         }
-        var keep = _options.Value.KeepPerWorkflow;
-        foreach (var workflowId in batch.Select(p => p.Run.WorkflowId).Distinct(StringComparer.Ordinal))
+        catch
         {
-            // Uses the (WorkflowId, StartedAt) index; deletes nothing until the workflow has more than `keep` runs.
-            await db.Runs.Where(r => r.WorkflowId == workflowId).OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id)
-                .Skip(keep).ExecuteDeleteAsync().ConfigureAwait(false);
+            // A broken connection is opened afresh for the next batch.
+            _statements = null;
+            await statements.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
-        await transaction.CommitAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The recorder's own connection and its three prepared statements, used by the writer loop only.</summary>
+    private sealed class Statements : IAsyncDisposable
+    {
+        private Statements(SqliteConnection connection)
+        {
+            Connection = connection;
+            InsertRun = Prepare("""
+                INSERT INTO "Runs" ("Id", "WorkflowId", "WorkflowName", "ConversationId", "Source", "Query", "Answer", "Status", "Error",
+                                    "StartedAt", "ElapsedMs", "CacheHits", "NodeCount", "SavedMs", "TraceJson")
+                VALUES ($id, $workflowId, $workflowName, $conversationId, $source, $query, $answer, $status, $error,
+                        $startedAt, $elapsedMs, $cacheHits, $nodeCount, $savedMs, $traceJson)
+                """, "$id", "$workflowId", "$workflowName", "$conversationId", "$source", "$query", "$answer", "$status", "$error",
+                "$startedAt", "$elapsedMs", "$cacheHits", "$nodeCount", "$savedMs", "$traceJson");
+            InsertMessage = Prepare("""
+                INSERT INTO "ChatMessages" ("ConversationId", "WorkflowId", "Role", "Text", "RunId", "CreatedAt")
+                VALUES ($conversationId, $workflowId, $role, $text, $runId, $createdAt)
+                """, "$conversationId", "$workflowId", "$role", "$text", "$runId", "$createdAt");
+            // What EF Core's ExecuteDelete made of Runs.Where(WorkflowId).OrderByDescending(StartedAt).ThenByDescending(Id).Skip(keep).
+            Prune = Prepare("""
+                DELETE FROM "Runs" WHERE "Id" IN (
+                    SELECT "Id" FROM "Runs" WHERE "WorkflowId" = $workflowId ORDER BY "StartedAt" DESC, "Id" DESC LIMIT -1 OFFSET $keep)
+                """, "$workflowId", "$keep");
+        }
+
+        public SqliteConnection Connection { get; }
+
+        public SqliteCommand InsertRun { get; }
+
+        public SqliteCommand InsertMessage { get; }
+
+        public SqliteCommand Prune { get; }
+
+        public static async Task<Statements> OpenAsync(IDbContextFactory<StudioDbContext> dbFactory)
+        {
+            string connectionString;
+            await using (var db = await dbFactory.CreateDbContextAsync().ConfigureAwait(false))
+            {
+                connectionString = db.Database.GetConnectionString()
+                    ?? throw new InvalidOperationException("The studio database has no connection string.");
+            }
+            var connection = new SqliteConnection(connectionString);
+            await connection.OpenAsync().ConfigureAwait(false);
+            return new Statements(connection);
+        }
+
+        public void Enlist(SqliteTransaction transaction)
+        {
+            InsertRun.Transaction = transaction;
+            InsertMessage.Transaction = transaction;
+            Prune.Transaction = transaction;
+        }
+
+        public async Task ExecuteAsync(SqliteCommand command, object?[] values)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await InsertRun.DisposeAsync().ConfigureAwait(false);
+            await InsertMessage.DisposeAsync().ConfigureAwait(false);
+            await Prune.DisposeAsync().ConfigureAwait(false);
+            await Connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private SqliteCommand Prepare(string sql, params string[] parameters)
+        {
+            var command = Connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+            return command;
+        }
     }
 
     private static RunEntity ToEntity(CompletedRun run, string source, string workflowName) => new()
@@ -175,6 +230,11 @@ public sealed class RunRecorder : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
+        if (_statements is { } statements)
+        {
+            _statements = null;
+            await statements.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private sealed record Pending(RunEntity Run, ChatMessageEntity[] Messages, TaskCompletionSource Done);
