@@ -9,7 +9,9 @@ namespace WorkflowEngine.Caching.Semantic;
 /// <list type="number">
 /// <item><b>exact</b>: the same cleaned text is always a hit.</item>
 /// <item><b>similarity</b>: cosine of the embeddings ≥ <see cref="SemanticMatchOptions.Threshold"/>; for Chinese,
-/// Japanese and Korean text (the embedding model is English-only) character-bigram similarity ≥ <see cref="SemanticMatchOptions.CjkThreshold"/>.</item>
+/// Japanese and Korean text (the embedding model is English-only) character-bigram similarity ≥ <see cref="SemanticMatchOptions.CjkThreshold"/>,
+/// or ≥ <see cref="SemanticMatchOptions.CjkAgreedThreshold"/> when both questions retrieve the same article (which then also
+/// replaces the margin check: character overlap with other articles' questions says nothing about intent).</item>
 /// <item><b>retrieval</b>: both questions retrieved the same top knowledge-base document. A single cosine threshold cannot
 /// separate paraphrases from near-misses (right paraphrases score as low as 0.3, wrong intents up to 0.6 with MiniLM);
 /// agreeing on the document that answers them is strong, cheap evidence of the same intent.</item>
@@ -27,7 +29,9 @@ namespace WorkflowEngine.Caching.Semantic;
 /// the agreed article lacks: such a word points to that article, so the agreement may be a retrieval mistake.</item>
 /// <item><b>substitution</b>: the questions are not one sentence with a swapped slot, each side with its own subject words
 /// ("does the warranty cover accidental damage" vs "… wear and tear": <see cref="QuestionFeatures.FrameOverlap"/> ≥
-/// <see cref="SemanticMatchOptions.SubstitutionMinFrame"/>); for CJK, each has characters the other lacks (退款 refund vs 退货 return).</item>
+/// <see cref="SemanticMatchOptions.SubstitutionMinFrame"/>); for CJK, each has a word of the knowledge base the other lacks
+/// (退款 refund vs 退货 return; without a knowledge base: any characters), or they ask for different things (多久 how long vs
+/// 怎么 how).</item>
 /// </list>
 /// Up to <see cref="SemanticMatchOptions.MaxCandidates"/> nearest entries are tried in order; the first that passes all checks is the hit.
 /// </summary>
