@@ -25,6 +25,9 @@ public sealed partial class OfflineResponder : IChatClient
     /// <summary>The offline answer when there is nothing to answer from.</summary>
     public const string NoInformation = "I have no information on that in the knowledge base.";
 
+    /// <summary>The same, for a question asked in Chinese.</summary>
+    public const string NoInformationChinese = "知识库里没有这方面的信息。";
+
     /// <summary><see cref="ChatOptions.AdditionalProperties"/> key: the question (string).</summary>
     public const string QuestionProperty = "workflowstudio.offline.question";
 
@@ -56,15 +59,16 @@ public sealed partial class OfflineResponder : IChatClient
     /// <summary>The offline answer, label included.</summary>
     public static string Compose(string question, IReadOnlyList<OfflineSource> sources)
     {
+        var noInformation = Label + (ContainsCjk(question) ? NoInformationChinese : NoInformation);
         var top = sources.FirstOrDefault(s => !string.IsNullOrWhiteSpace(s.Text));
         if (top is null)
         {
-            return Label + NoInformation;
+            return noInformation;
         }
         var sentences = SplitSentences(top.Text);
         if (sentences.Count == 0)
         {
-            return Label + NoInformation;
+            return noInformation;
         }
 
         var questionTerms = Terms(question).ToHashSet(StringComparer.Ordinal);

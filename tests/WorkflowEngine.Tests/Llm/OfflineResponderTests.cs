@@ -63,6 +63,14 @@ public sealed class OfflineResponderTests
     }
 
     [Fact]
+    public void Compose_ChineseQuestionWithNoSources_SaysItInChinese()
+    {
+        var answer = OfflineResponder.Compose("今天天气怎么样", []);
+
+        Assert.Equal(OfflineResponder.Label + OfflineResponder.NoInformationChinese, answer);
+    }
+
+    [Fact]
     public void Compose_NoSources_SaysItHasNoInformation()
     {
         // Act
