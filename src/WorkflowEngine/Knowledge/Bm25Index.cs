@@ -63,6 +63,9 @@ public sealed class Bm25Index
 
     public int Count => _lengths.Length;
 
+    /// <summary>True when document <paramref name="doc"/> is mostly CJK text (at least as many CJK characters as other words).</summary>
+    public bool IsCjkDocument(int doc) => _cjk[doc];
+
     public int TermCount => _postings.Count;
 
     /// <summary>Inverse document frequency (the "plus one" variant, never negative); for a non-CJK term among the non-CJK

@@ -29,7 +29,6 @@ public sealed class KnowledgeIndex
     public const double KeywordWeight = 0.5;
 
     private readonly KnowledgeChunk[] _chunks;
-    private readonly bool[] _cjkChunks;
     private readonly Bm25Index _bm25;
     private readonly float[] _vectors;
 
@@ -41,7 +40,6 @@ public sealed class KnowledgeIndex
             throw new ArgumentException("Each chunk needs one vector.", nameof(vectors));
         }
         _chunks = [.. chunks];
-        _cjkChunks = [.. chunks.Select(c => KnowledgeTokenizer.IsMostlyCjk(c.Text))];
         _bm25 = new Bm25Index([.. chunks.Select(c => KnowledgeTokenizer.Tokenize(SearchText(c)))]);
         Dimensions = vectors.Count == 0 ? 0 : vectors[0].Length;
         if (vectors.Any(v => v.Length != Dimensions))
@@ -134,7 +132,7 @@ public sealed class KnowledgeIndex
         var scores = new double[_chunks.Length];
         for (var i = 0; i < _chunks.Length; i++)
         {
-            if (_cjkChunks[i])
+            if (_bm25.IsCjkDocument(i))
             {
                 continue; // the English-only embedding of Chinese text is noise: no vector score (0) for it
             }
