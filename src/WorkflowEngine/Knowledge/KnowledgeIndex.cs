@@ -76,7 +76,7 @@ public sealed class KnowledgeIndex
         var keyword = options.Mode == SearchMode.Vector ? null : KeywordScores(query);
         // The embedding model is English-only: for a Chinese (Japanese, Korean) question its cosines are noise (top-1 right for
         // 8 of 80 Chinese sample questions vs 70 of 80 by keywords), so hybrid search ranks such a question by keywords alone.
-        var vector = options.Mode == SearchMode.Keyword || queryVector is null || options.Mode == SearchMode.Hybrid && KnowledgeTokenizer.IsMostlyCjk(query)
+        var vector = options.Mode == SearchMode.Keyword || queryVector is null || options.Mode == SearchMode.Hybrid && CjkText.IsMostlyCjk(query)
             ? null
             : VectorScores(queryVector.Value.Span);
 

@@ -18,32 +18,9 @@ public static class KnowledgeTokenizer
         "about", "any", "some", "just", "also", "he", "she", "they", "them", "their", "his", "her", "s", "t", "please", "hi", "hello",
     };
 
-    /// <summary>True when <paramref name="text"/> is mostly Chinese, Japanese or Korean: it has CJK characters and at most four
-    /// other letters per CJK character (so "可以用PayPal付款吗" counts, an English sentence quoting one character does not).</summary>
-    public static bool IsMostlyCjk(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return false;
-        }
-        int cjk = 0, letters = 0;
-        foreach (var rune in text.EnumerateRunes())
-        {
-            if (IsCjk(rune))
-            {
-                cjk++;
-            }
-            else if (Rune.IsLetter(rune))
-            {
-                letters++;
-            }
-        }
-        return cjk > 0 && cjk >= letters / 4;
-    }
-
     /// <summary>True for a CJK term of <see cref="Tokenize"/>: one character or a pair of adjacent characters.</summary>
     public static bool IsCjkTerm(string term) =>
-        !string.IsNullOrEmpty(term) && Rune.DecodeFromUtf16(term, out var first, out _) == System.Buffers.OperationStatus.Done && IsCjk(first);
+        !string.IsNullOrEmpty(term) && Rune.DecodeFromUtf16(term, out var first, out _) == System.Buffers.OperationStatus.Done && CjkText.IsCjk(first);
 
     /// <summary>The search terms of <paramref name="text"/>, in order, with repeats.</summary>
     public static List<string> Tokenize(string? text)
@@ -67,7 +44,7 @@ public static class KnowledgeTokenizer
                 FlushCjk(cjkRun, terms);
                 continue;
             }
-            if (IsCjk(rune))
+            if (CjkText.IsCjk(rune))
             {
                 FlushWord(word, terms);
                 cjkRun.Add(rune.ToString());
@@ -167,13 +144,5 @@ public static class KnowledgeTokenizer
             }
         }
         run.Clear();
-    }
-
-    private static bool IsCjk(Rune r)
-    {
-        var v = r.Value;
-        return v is (>= 0x4E00 and <= 0x9FFF) or (>= 0x3400 and <= 0x4DBF) or (>= 0x20000 and <= 0x2EBEF) or (>= 0xF900 and <= 0xFAFF)
-            or (>= 0x3040 and <= 0x30FF) or (>= 0xAC00 and <= 0xD7AF) or (>= 0x1100 and <= 0x11FF) or (>= 0x3130 and <= 0x318F)
-            || (Rune.GetUnicodeCategory(r) == UnicodeCategory.OtherLetter && v >= 0x2E80 && v <= 0x9FFF);
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
+using WorkflowEngine.Knowledge;
 
 namespace WorkflowEngine.Llm;
 
@@ -59,7 +60,7 @@ public sealed partial class OfflineResponder : IChatClient
     /// <summary>The offline answer, label included.</summary>
     public static string Compose(string question, IReadOnlyList<OfflineSource> sources)
     {
-        var noInformation = Label + (ContainsCjk(question) ? NoInformationChinese : NoInformation);
+        var noInformation = Label + (CjkText.Contains(question) ? NoInformationChinese : NoInformation);
         var top = sources.FirstOrDefault(s => !string.IsNullOrWhiteSpace(s.Text));
         if (top is null)
         {
@@ -82,7 +83,7 @@ public sealed partial class OfflineResponder : IChatClient
             : scored.Take(MaxSentences);
 
         var ordered = chosen.OrderBy(s => s.index).Select(s => s.text).ToList();
-        var separator = ordered.Any(ContainsCjk) ? "" : " ";
+        var separator = ordered.Any(CjkText.Contains) ? "" : " ";
         var answer = new StringBuilder(Label).AppendJoin(separator, ordered);
         var source = DisplayName(top.DocumentName) ?? top.Heading?.Trim();
         if (!string.IsNullOrWhiteSpace(source))
@@ -193,7 +194,7 @@ public sealed partial class OfflineResponder : IChatClient
         foreach (Match match in TermRun().Matches(normalized))
         {
             var run = match.Value;
-            if (ContainsCjk(run))
+            if (CjkText.Contains(run))
             {
                 if (run.Length == 1)
                 {
@@ -256,7 +257,6 @@ public sealed partial class OfflineResponder : IChatClient
         return sentences;
     }
 
-    private static bool ContainsCjk(string text) => text.Any(c => c is >= '\u3400' and <= '\u9FFF');
 
     // A sentence ends at . ! ? (followed by space or end) or at the CJK full stops, which need no space after them.
     [GeneratedRegex(@"[^。！？；]+?(?:[.!?](?=\s|$)|[。！？；]|$)")]

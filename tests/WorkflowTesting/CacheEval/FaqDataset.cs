@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using WorkflowEngine.Knowledge;
 
 namespace WorkflowTesting.CacheEval;
 
@@ -72,5 +73,5 @@ public enum EvalQuestionKind
 /// <param name="Intent">The knowledge-base article that answers it; null for out-of-scope questions.</param>
 public sealed record EvalQuestion(string Text, string? Intent, EvalQuestionKind Kind)
 {
-    public bool IsCjk => Text.Any(c => c is >= '\u3040' and <= '\u30FF' or >= '\u3400' and <= '\u9FFF' or >= '\uAC00' and <= '\uD7AF');
+    public bool IsCjk => CjkText.Contains(Text);
 }

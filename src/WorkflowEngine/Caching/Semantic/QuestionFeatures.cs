@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using WorkflowEngine.Knowledge;
 
 namespace WorkflowEngine.Caching.Semantic;
 
@@ -66,7 +67,7 @@ public sealed class QuestionFeatures
         var cjk = 0;
         foreach (var ch in text)
         {
-            if (IsCjkChar(ch))
+            if (CjkText.IsCjk(ch))
             {
                 cjk++;
             }
@@ -150,7 +151,7 @@ public sealed class QuestionFeatures
             var run = new StringBuilder();
             foreach (var ch in text.Normalize(NormalizationForm.FormKC))
             {
-                if (IsCjkChar(ch))
+                if (CjkText.IsCjk(ch))
                 {
                     if (CjkNegations.Contains(ch))
                     {
@@ -326,16 +327,13 @@ public sealed class QuestionFeatures
         return 2.0 * shared / (x.Length + y.Length);
     }
 
-    internal static bool IsCjkChar(char ch) =>
-        ch is >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF' or >= '\u3040' and <= '\u30FF' or >= '\uAC00' and <= '\uD7AF' or >= '\uF900' and <= '\uFAFF';
-
     /// <summary>Adds the adjacent character pairs of <paramref name="text"/>'s CJK runs to <paramref name="pairs"/>.</summary>
     public static void AddCjkPairs(string text, HashSet<string> pairs)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         for (var i = 0; i + 1 < (text?.Length ?? 0); i++)
         {
-            if (IsCjkChar(text![i]) && IsCjkChar(text[i + 1]))
+            if (CjkText.IsCjk(text![i]) && CjkText.IsCjk(text[i + 1]))
             {
                 pairs.Add(string.Concat(text[i], text[i + 1]));
             }
@@ -375,7 +373,7 @@ public sealed class QuestionFeatures
         var current = new StringBuilder();
         foreach (var ch in text.Normalize(NormalizationForm.FormKC))
         {
-            if (char.IsLetterOrDigit(ch) && !IsCjkChar(ch) || (ch is '\'' or '’' or '.') && current.Length > 0)
+            if (char.IsLetterOrDigit(ch) && !CjkText.IsCjk(ch) || (ch is '\'' or '’' or '.') && current.Length > 0)
             {
                 current.Append(ch);
             }
