@@ -147,6 +147,39 @@ public sealed class TestChatTests(ChatStudioFixture fixture)
     }
 
     [Fact]
+    public async Task SampleBot_ClickTheTwoExampleQuestions_SecondIsAnsweredByTheCacheGate()
+    {
+        // Arrange
+        var workflow = await CopyOfSampleAsync("Example chips bot");
+        fixture.Llm.Reset();
+        fixture.Llm.Responder = _ => "You can get a refund within 30 days of purchase.";
+        fixture.Llm.Delay = TimeSpan.FromMilliseconds(100);
+        fixture.Llm.TokenDelay = TimeSpan.FromMilliseconds(5);
+        var page = await OpenChatAsync(workflow.Id);
+        var chips = page.GetByTestId("chat-example");
+        await chips.First.WaitForAsync();
+
+        // Act
+        await chips.Nth(0).ClickAsync();
+        await page.Locator("[data-testid=chat-bot][data-state=done]").WaitForAsync(new() { Timeout = 30_000 });
+        await page.Locator(".wf-node[data-node-id=llm][data-run-state=miss]").WaitForAsync();
+        await page.Locator("[data-testid=chat-example]:not(.mud-chip-disabled)").First.WaitForAsync();
+        await chips.Nth(1).ClickAsync();
+        await page.Locator("[data-testid=chat-bot][data-state=done]").Nth(1).WaitForAsync(new() { Timeout = 30_000 });
+        await page.Locator(".wf-node[data-node-id=cache][data-run-state=hit]").WaitForAsync();
+        await StudioBrowserFixture.ScreenshotAsync(page, "chat-example-chips");
+
+        // Assert: the chips asked their questions, the model was called once, both answers are the same.
+        Assert.Equal(3, await chips.CountAsync());
+        var asked = await page.GetByTestId("chat-user").AllInnerTextsAsync();
+        Assert.Equal([await chips.Nth(0).InnerTextAsync(), await chips.Nth(1).InnerTextAsync()], asked.Select(a => a.Trim()).ToArray());
+        Assert.Equal(1, fixture.Llm.ChatCallCount);
+        Assert.Equal(await page.GetByTestId("chat-answer").Nth(0).InnerTextAsync(), await page.GetByTestId("chat-answer").Nth(1).InnerTextAsync());
+        Assert.Empty(Studio.Server.Problems);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task TwoTabsSameWorkflow_AskAtTheSameTime_EachSeesOnlyItsOwnRun()
     {
         // Arrange
