@@ -38,7 +38,7 @@ public static class SampleWorkflows
         return new WorkflowGraph
         {
             Name = FaqBotName,
-            Description = "Answers customer questions from a knowledge base. Repeated and reworded questions are answered from the cache.",
+            Description = "Answers customer questions from a knowledge base. A question asked again, in any case or punctuation, is answered from the cache; set the \"Answered before?\" step to match \"Questions with the same meaning\" to reuse answers for reworded questions too.",
             Nodes =
             [
                 Node("start", "start", "Customer question", new { }, NodeCacheSettings.Disabled),

@@ -6,12 +6,14 @@ using WorkflowEngine.Knowledge;
 
 namespace WorkflowEngine.Llm;
 
-/// <summary>One retrieved passage the offline responder may answer from (best first).</summary>
-public sealed record OfflineSource(string Text, string? DocumentName = null, string? Heading = null);
+/// <summary>One retrieved passage the offline responder may answer from (best first); <paramref name="Ordinal"/> is its
+/// position in its document, when known.</summary>
+public sealed record OfflineSource(string Text, string? DocumentName = null, string? Heading = null, int? Ordinal = null);
 
 /// <summary>
 /// The <see cref="IChatClient"/> used when no language model is configured: it answers with the sentences of the top retrieved
-/// passage that best match the question, labelled with <see cref="Label"/>, and streams them word by word.
+/// document (every passage of it that was retrieved, in the document's order) that best match the question, earlier sentences
+/// first on a tie, labelled with <see cref="Label"/>, and streams them word by word.
 /// <para>How it gets question and context: the caller puts them in <see cref="ChatOptions.AdditionalProperties"/> with
 /// <see cref="SetContext"/> (the llm node does this with the user's cleaned question and the upstream retrieve node's chunks).
 /// Without them it takes the last user message as the question and has no context, so it says it has no information.</para>
@@ -66,15 +68,24 @@ public sealed partial class OfflineResponder : IChatClient
         {
             return noInformation;
         }
-        var sentences = SplitSentences(top.Text);
+        // The passages of the top document that were retrieved, in the document's order (chunks overlap, so a sentence may
+        // come twice): an article's answer often starts before the passage that ranked first.
+        var passages = top.DocumentName is null
+            ? [top]
+            : sources.Where(s => s.DocumentName == top.DocumentName && !string.IsNullOrWhiteSpace(s.Text))
+                .Select((s, rank) => (s, rank)).OrderBy(p => p.s.Ordinal ?? int.MaxValue).ThenBy(p => p.rank).Select(p => p.s).ToList();
+        var pieces = passages.SelectMany(p => SplitSentences(p.Text)).Distinct(StringComparer.Ordinal).ToList();
+        // An overlap may also start mid-sentence: drop a piece that is part of a longer one.
+        var sentences = pieces.Where(p => !pieces.Any(other => other.Length > p.Length && other.Contains(p, StringComparison.Ordinal))).ToList();
         if (sentences.Count == 0)
         {
             return noInformation;
         }
 
         var questionTerms = Terms(question).ToHashSet(StringComparer.Ordinal);
+        var questionPhrases = WordPairs(question);
         var scored = sentences
-            .Select((text, index) => (text, index, score: Score(questionTerms, text)))
+            .Select((text, index) => (text, index, score: Score(questionTerms, questionPhrases, text)))
             .ToList();
         var best = scored.Max(s => s.score);
         var chosen = best > 0
@@ -175,7 +186,7 @@ public sealed partial class OfflineResponder : IChatClient
         return name;
     }
 
-    private static double Score(HashSet<string> questionTerms, string sentence)
+    private static double Score(HashSet<string> questionTerms, HashSet<string> questionPhrases, string sentence)
     {
         var terms = Terms(sentence).ToHashSet(StringComparer.Ordinal);
         if (terms.Count == 0 || questionTerms.Count == 0)
@@ -183,8 +194,37 @@ public sealed partial class OfflineResponder : IChatClient
             return 0;
         }
         var overlap = terms.Count(questionTerms.Contains);
+        if (overlap == 0)
+        {
+            return 0;
+        }
+        // A sentence that echoes the question's own wording ("get a refund" for "How do I get a refund?") answers it more
+        // surely than one that only shares its key word: each shared pair of adjacent words counts like a shared term.
+        var echoed = questionPhrases.Count == 0 ? 0 : WordPairs(sentence).Count(questionPhrases.Contains);
         // Dividing by the square root of the length keeps long sentences from winning on size alone.
-        return overlap / Math.Sqrt(terms.Count);
+        return (overlap + echoed) / Math.Sqrt(terms.Count);
+    }
+
+    /// <summary>Adjacent pairs of the lower-cased words of <paramref name="text"/> (stop words included, CJK left out: its
+    /// terms are pairs already).</summary>
+    private static HashSet<string> WordPairs(string text)
+    {
+        var pairs = new HashSet<string>(StringComparer.Ordinal);
+        string? previous = null;
+        foreach (Match match in TermRun().Matches(text.Normalize(NormalizationForm.FormKC).ToLowerInvariant()))
+        {
+            if (CjkText.Contains(match.Value))
+            {
+                previous = null;
+                continue;
+            }
+            if (previous is not null)
+            {
+                pairs.Add(previous + " " + match.Value);
+            }
+            previous = match.Value;
+        }
+        return pairs;
     }
 
     /// <summary>Index terms: lower-cased, lightly stemmed words without stop words; CJK runs as character bigrams.</summary>

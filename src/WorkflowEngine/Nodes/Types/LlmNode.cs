@@ -248,7 +248,8 @@ public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> opti
                     var text = StringProperty(chunk, "text");
                     if (!string.IsNullOrWhiteSpace(text))
                     {
-                        sources.Add(new OfflineSource(text, StringProperty(chunk, "documentName"), StringProperty(chunk, "heading")));
+                        sources.Add(new OfflineSource(text, StringProperty(chunk, "documentName"), StringProperty(chunk, "heading"),
+                            chunk.TryGetProperty("ordinal", out var ordinal) && ordinal.TryGetInt32(out var position) ? position : null));
                     }
                 }
             }

@@ -59,7 +59,7 @@ public sealed class RetrieveNode(IKnowledgeSearch search) : Node<RetrieveNode.Co
         var outputs = NodeOutputs.From(new
         {
             context = string.Join(ContextSeparator, hits.Select(h => h.Chunk.Text)),
-            chunks = hits.Select(h => new { documentName = h.Chunk.DocumentName, heading = h.Chunk.Heading, text = h.Chunk.Text, score = Math.Round(h.Score, 4) }),
+            chunks = hits.Select(h => new { documentName = h.Chunk.DocumentName, heading = h.Chunk.Heading, text = h.Chunk.Text, score = Math.Round(h.Score, 4), ordinal = h.Chunk.Ordinal }),
             found = hits.Count > 0,
         });
         return new NodeResult(outputs)
