@@ -32,12 +32,23 @@ public sealed partial class NodeInspector : IDisposable
 
     private void SetCache(string nodeId, NodeCacheSettings cache) => Session.UpdateNode(nodeId, n => n with { Cache = cache });
 
+    // Shown under the name while it is blank (the node keeps its last name until a new one is typed).
+    private string? _titleError;
+    private string? _titleErrorNodeId;
+
+    private string? TitleError(string nodeId) => _titleErrorNodeId == nodeId ? _titleError : null;
+
     private void SetTitle(string nodeId, string? title)
     {
-        if (!string.IsNullOrWhiteSpace(title))
+        if (string.IsNullOrWhiteSpace(title))
         {
-            Session.UpdateNode(nodeId, n => n with { Title = title.Trim() });
+            _titleErrorNodeId = nodeId;
+            _titleError = $"A step needs a name; it keeps \"{Session.Graph.FindNode(nodeId)?.Title}\" until you type one.";
+            return;
         }
+        _titleError = null;
+        _titleErrorNodeId = null;
+        Session.UpdateNode(nodeId, n => n with { Title = title.Trim() });
     }
 
     public void Dispose()
