@@ -11,7 +11,7 @@ namespace WorkflowStudio.Runs;
 /// <param name="Level">L1 or L2 on hits.</param>
 /// <param name="Detail">The skip reason, the error, or cache trouble, in plain language.</param>
 /// <param name="Details">Node-specific facts, e.g. the matched question and similarity of a semantic cache hit.</param>
-public sealed record RunTraceEntry(
+public sealed partial record RunTraceEntry(
     string NodeId,
     string Type,
     string Title,
@@ -32,6 +32,16 @@ public sealed record RunTraceEntry(
 
     [JsonIgnore]
     public bool IsCacheHit => Cache is "hit" or "negative-hit";
+
+    /// <summary><see cref="OutputPreview"/> for people: the JSON's <c>\uXXXX</c> escapes (of &gt;, &amp;, quotes and every
+    /// non-ASCII character, Chinese included) shown as the characters they stand for. The preview may be cut, so it is not
+    /// parsed; other escapes (\" \\ \n) stay as they are.</summary>
+    [JsonIgnore]
+    public string? ReadablePreview => OutputPreview is null ? null : UnicodeEscape().Replace(OutputPreview,
+        m => ((char)int.Parse(m.ValueSpan[2..], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture)).ToString());
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<!\\)\\u[0-9A-Fa-f]{4}")]
+    private static partial System.Text.RegularExpressions.Regex UnicodeEscape();
 }
 
 /// <summary>Builds the per-node trace from a run's events, in the order nodes started or were skipped.</summary>
