@@ -1,6 +1,8 @@
 using Blazor.Diagrams.Core;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.JSInterop;
 using WorkflowEngine.Events;
 using WorkflowEngine.Execution;
@@ -38,6 +40,7 @@ public sealed partial class TestChatPanel : IAsyncDisposable
     [Inject] private GraphValidator Validator { get; set; } = null!;
     [Inject] private RunHub Hub { get; set; } = null!;
     [Inject] private IJSRuntime JS { get; set; } = null!;
+    [Inject] private IServiceProvider Services { get; set; } = null!;
 
     /// <summary>The canvas diagram to paint the run on (null while the canvas is not ready, or when there is none).</summary>
     [Parameter] public Func<Diagram?>? GetDiagram { get; set; }
@@ -95,11 +98,16 @@ public sealed partial class TestChatPanel : IAsyncDisposable
         }
     }
 
+    /// <summary>The published API's question limit: the test chat keeps to it, so what works here works for callers.</summary>
+    private int MaxQueryLength => Services.GetService<IOptions<WorkflowStudio.Api.ApiOptions>>()?.Value.MaxQueryLength ?? new WorkflowStudio.Api.ApiOptions().MaxQueryLength;
+
+    private bool TooLong => _input.Trim().Length > MaxQueryLength;
+
     /// <summary>Sends the typed question.</summary>
     public async Task SendAsync()
     {
         var query = _input.Trim();
-        if (query.Length == 0 || IsRunning)
+        if (query.Length == 0 || IsRunning || TooLong)
         {
             return;
         }

@@ -193,6 +193,31 @@ public sealed class TestChatPanelTests : StudioTestContext
     }
 
     [Fact]
+    public void Send_QuestionLongerThanTheApiAccepts_SaysSoAndDoesNotRun()
+    {
+        // Arrange
+        var cut = RenderPanel();
+        var tooLong = new string('a', new WorkflowStudio.Api.ApiOptions().MaxQueryLength + 1);
+
+        // Act
+        Ask(cut, tooLong);
+
+        // Assert
+        Assert.Contains("4,001 characters", cut.Find("[data-testid=chat-too-long]").TextContent);
+        Assert.Contains("at most 4,000", cut.Find("[data-testid=chat-too-long]").TextContent);
+        Assert.True(cut.Find("[data-testid=chat-send]").HasAttribute("disabled"));
+        Assert.Empty(cut.FindAll("[data-testid=chat-user]"));
+        Assert.Equal(0, _llm.ChatCallCount);
+
+        // Act: shortened, it goes.
+        Ask(cut, tooLong[..4000]);
+
+        // Assert
+        Assert.Empty(cut.FindAll("[data-testid=chat-too-long]"));
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+    }
+
+    [Fact]
     public void Send_ShiftEnter_DoesNotSend()
     {
         // Arrange
