@@ -101,6 +101,45 @@ public sealed class EditorPageTests(StudioBrowserFixture studio)
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task LeavingWithUnsavedChanges_AsksOnceStayKeepsThePageAndLeaveLeaves()
+    {
+        // Arrange: an unsaved change (a deleted node) on a copy of the sample.
+        var store = studio.Server.Services.GetRequiredService<WorkflowStore>();
+        var sample = (await store.ListAsync()).First(w => w.Name == "FAQ bot (sample)");
+        var copy = await store.CreateAsync((await store.GetAsync(sample.Id))!.Graph with { Name = "Leave test bot" });
+        var page = await studio.OpenAsync($"/workflows/{copy.Id}");
+        var clean = page.Locator(".wf-node[data-node-id=clean]");
+        await clean.ClickAsync();
+        await page.GetByTestId("node-title").WaitForAsync();
+        await page.Keyboard.PressAsync("Delete");
+        await page.Locator("[data-testid=save-state][data-dirty=true]").WaitForAsync();
+        var question = page.GetByText("Leave without saving?");
+
+        // Act 1: navigate away, and again while the question is open (as Back would), then stay.
+        await page.EvaluateAsync("() => Blazor.navigateTo('/runs')");
+        await question.First.WaitForAsync();
+        await page.EvaluateAsync("() => Blazor.navigateTo('/knowledge-bases')");
+        await Task.Delay(300);
+        var questionsOpen = await question.CountAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Stay" }).ClickAsync();
+        await question.First.WaitForAsync(new() { State = WaitForSelectorState.Hidden });
+        var urlAfterStay = page.Url;
+
+        // Act 2: navigate away again and confirm.
+        await page.EvaluateAsync("() => Blazor.navigateTo('/runs')");
+        await question.First.WaitForAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Leave without saving" }).ClickAsync();
+        await page.WaitForURLAsync("**/runs");
+
+        // Assert
+        Assert.Equal(1, questionsOpen);
+        Assert.EndsWith($"/workflows/{copy.Id}", urlAfterStay);
+        Assert.Equal(copy.Version, (await store.GetAsync(copy.Id))!.Version);
+        Assert.Empty(studio.Server.Problems);
+        await page.Context.CloseAsync();
+    }
+
     private static async Task DragAsync(IPage page, ILocator from, ILocator to)
     {
         var a = (await from.BoundingBoxAsync())!;

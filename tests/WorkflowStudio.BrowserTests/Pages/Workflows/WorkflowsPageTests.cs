@@ -45,9 +45,13 @@ public sealed class WorkflowsPageTests(StudioBrowserFixture studio)
         await row.WaitForAsync();
         var name = (await row.GetByTestId("workflow-name").InnerTextAsync()).Trim();
 
-        // Act: delete asks first; keeping it changes nothing.
+        // Act: delete asks first; Escape or "Keep it" changes nothing.
         await row.GetByTestId("delete").ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByText("Delete this workflow?").WaitForAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await dialog.WaitForAsync(new() { State = WaitForSelectorState.Hidden });
+        await row.GetByTestId("delete").ClickAsync();
         await dialog.GetByText("Delete this workflow?").WaitForAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Keep it" }).ClickAsync();
         await dialog.WaitForAsync(new() { State = WaitForSelectorState.Hidden });

@@ -258,14 +258,30 @@ public sealed partial class EditorPage
         {
             return;
         }
-        var leave = await Dialogs.ShowMessageBoxAsync("Leave without saving?",
-            "Your changes to this workflow are not saved yet. If you leave now they are lost.",
-            yesText: "Leave without saving", cancelText: "Stay");
-        if (leave != true)
+        if (_confirmingLeave)
         {
+            // Already asking (e.g. Back pressed while the question is open): one question at a time.
             context.PreventNavigation();
+            return;
+        }
+        _confirmingLeave = true;
+        try
+        {
+            var leave = await Dialogs.ShowMessageBoxAsync("Leave without saving?",
+                "Your changes to this workflow are not saved yet. If you leave now they are lost.",
+                yesText: "Leave without saving", cancelText: "Stay", options: new DialogOptions { CloseOnEscapeKey = true });
+            if (leave != true)
+            {
+                context.PreventNavigation();
+            }
+        }
+        finally
+        {
+            _confirmingLeave = false;
         }
     }
+
+    private bool _confirmingLeave;
 
     public async ValueTask DisposeAsync()
     {
