@@ -74,11 +74,29 @@ public static class RunOverlay
             Begin(diagram);
             return true;
         }
+        if (e is RunCompleted completed)
+        {
+            return MarkNotReached(diagram, completed);
+        }
         if (e is not NodeEvent ne || For(ne) is not { } overlay)
         {
             return false;
         }
         return Set(diagram, ne.NodeId, overlay, e is NodeSucceeded s ? ActivePortOf(s.NodeType, s.Cache.Status) : null, e is NodeSucceeded or NodeFailed);
+    }
+
+    /// <summary>A run that failed or was stopped never reaches the nodes after the failure: they stop saying "waiting".</summary>
+    private static bool MarkNotReached(Diagram diagram, RunCompleted completed)
+    {
+        var changed = false;
+        var reason = completed.Status == RunStatus.Succeeded ? "Not on the path this run took." : "Not reached: the run ended before this step.";
+        foreach (var node in diagram.Nodes.OfType<WorkflowNodeModel>().Where(n => n.Overlay?.State is Waiting or Running))
+        {
+            node.Overlay = new NodeOverlay(Skipped, "not run", reason);
+            node.Refresh();
+            changed = true;
+        }
+        return changed;
     }
 
     /// <summary>Shows a recorded run: every traced node's final state and the path it took.</summary>

@@ -41,6 +41,26 @@ public sealed class RunOverlayTests : StudioTestContext
     }
 
     [Fact]
+    public void Apply_RunFailedAtTheModel_StepsAfterItSayNotRunInsteadOfWaiting()
+    {
+        // Arrange
+        RunOverlay.Apply(_diagram, new RunStarted(Run, Now, "wf-1", "c-1", "hi"));
+        RunOverlay.Apply(_diagram, Succeeded("start", CacheOutcome.Bypass));
+        RunOverlay.Apply(_diagram, new NodeFailed(Run, Now, "llm", "llm", TimeSpan.FromSeconds(1), "The model did not answer."));
+
+        // Act
+        var changed = RunOverlay.Apply(_diagram, new RunCompleted(Run, Now, RunStatus.Failed, TimeSpan.FromSeconds(1), null, "The model did not answer.", "llm"));
+
+        // Assert
+        Assert.True(changed);
+        Assert.Equal(RunOverlay.Skipped, Node("answer").Overlay?.State);
+        Assert.Equal("not run", Node("answer").Overlay?.Label);
+        Assert.Equal(RunOverlay.Failed, Node("llm").Overlay?.State);
+        Assert.NotEqual(RunOverlay.Skipped, Node("start").Overlay?.State);
+        Assert.DoesNotContain(_diagram.Nodes.OfType<WorkflowNodeModel>(), n => n.Overlay?.State == RunOverlay.Waiting);
+    }
+
+    [Fact]
     public void Apply_NodeStarted_ShowsRunningAndRefreshesOnlyThatNode()
     {
         // Arrange
