@@ -79,11 +79,26 @@ public sealed partial class WorkflowCanvas : IAsyncDisposable
         var c = Diagram.Container;
         var x = c is null ? DiagramMapper.Margin : (c.Width / 2 - Diagram.Pan.X) / Diagram.Zoom - WorkflowNodeModel.CardWidth / 2;
         var y = c is null ? DiagramMapper.Margin : (c.Height / 2 - Diagram.Pan.Y) / Diagram.Zoom - WorkflowNodeModel.CardHeight / 2;
-        var taken = DiagramMapper.PositionsFor(Session.Graph).Values.ToList();
-        while (taken.Any(p => Math.Abs(p.X - x) < 40 && Math.Abs(p.Y - y) < 40))
+        return FreeSpotNear(x, y, DiagramMapper.PositionsFor(Session.Graph).Values.ToList());
+    }
+
+    /// <summary>The first place at or below (<paramref name="x"/>, <paramref name="y"/>), then in the columns to its right,
+    /// where a new card overlaps no card in <paramref name="taken"/> (with a gap, so it never looks connected to one).</summary>
+    internal static NodePosition FreeSpotNear(double x, double y, IReadOnlyList<NodePosition> taken)
+    {
+        const double Gap = 24;
+        const int RowsPerColumn = 8;
+        for (var column = 0; column < 20; column++)
         {
-            x += 30;
-            y += 30;
+            for (var row = 0; row < RowsPerColumn; row++)
+            {
+                var cx = x + column * (WorkflowNodeModel.CardWidth + Gap);
+                var cy = y + row * (WorkflowNodeModel.CardHeight + Gap);
+                if (!taken.Any(p => Math.Abs(p.X - cx) < WorkflowNodeModel.CardWidth + Gap && Math.Abs(p.Y - cy) < WorkflowNodeModel.CardHeight + Gap))
+                {
+                    return new NodePosition(Math.Round(cx), Math.Round(cy));
+                }
+            }
         }
         return new NodePosition(Math.Round(x), Math.Round(y));
     }

@@ -140,6 +140,44 @@ public sealed class EditorPageTests(StudioBrowserFixture studio)
         await page.Context.CloseAsync();
     }
 
+    [Theory]
+    [InlineData(1024, 768)]
+    [InlineData(1280, 800)]
+    [InlineData(1440, 900)]
+    public async Task AppBar_CommonWindowSizes_ControlsDoNotOverlapAndStayOnScreen(int width, int height)
+    {
+        // Arrange
+        var store = studio.Server.Services.GetRequiredService<WorkflowStore>();
+        var sample = (await store.ListAsync()).First(w => w.Name == "FAQ bot (sample)");
+        var page = await studio.OpenAsync($"/workflows/{sample.Id}");
+        await page.SetViewportSizeAsync(width, height);
+        await page.Locator(".wf-node[data-node-id=llm]").WaitForAsync();
+
+        // Act
+        var boxes = new List<(string Id, LocatorBoundingBoxResult Box)>();
+        foreach (var id in new[] { "undo", "redo", "history", "api-access", "validate", "toggle-chat", "save", "redis-status", "theme-toggle" })
+        {
+            boxes.Add((id, (await page.GetByTestId(id).First.BoundingBoxAsync())!));
+        }
+        await StudioBrowserFixture.ScreenshotAsync(page, $"editor-app-bar-{width}");
+
+        // Assert
+        foreach (var (id, box) in boxes)
+        {
+            Assert.True(box.X >= 0 && box.X + box.Width <= width, $"{id} at {box.X}+{box.Width} is off a {width} px window");
+        }
+        for (var i = 0; i < boxes.Count; i++)
+        {
+            for (var j = i + 1; j < boxes.Count; j++)
+            {
+                var (a, b) = (boxes[i].Box, boxes[j].Box);
+                var overlap = a.X < b.X + b.Width - 1 && b.X < a.X + a.Width - 1 && a.Y < b.Y + b.Height - 1 && b.Y < a.Y + a.Height - 1;
+                Assert.False(overlap, $"{boxes[i].Id} and {boxes[j].Id} overlap at {width} px");
+            }
+        }
+        await page.Context.CloseAsync();
+    }
+
     private static async Task DragAsync(IPage page, ILocator from, ILocator to)
     {
         var a = (await from.BoundingBoxAsync())!;
