@@ -222,12 +222,16 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     }
 
     /// <summary>Replaces a document's text (e.g. a newer version of the file).</summary>
+    /// <param name="name">The uploaded file's name, for messages about it (the document keeps its own name).</param>
     public Task<KnowledgeDocumentSummary> ReplaceDocumentAsync(string knowledgeBaseId, string documentId, ReadOnlyMemory<byte> content, string? name = null, CancellationToken cancellationToken = default) =>
-        ReplaceDocumentAsync(knowledgeBaseId, documentId, DecodeText(content.Span, name ?? "The file"), cancellationToken);
+        ReplaceDocumentAsync(knowledgeBaseId, documentId, DecodeText(content.Span, name ?? "The file"), name ?? "The document", cancellationToken);
 
-    public async Task<KnowledgeDocumentSummary> ReplaceDocumentAsync(string knowledgeBaseId, string documentId, string text, CancellationToken cancellationToken = default)
+    public Task<KnowledgeDocumentSummary> ReplaceDocumentAsync(string knowledgeBaseId, string documentId, string text, CancellationToken cancellationToken = default) =>
+        ReplaceDocumentAsync(knowledgeBaseId, documentId, text, "The document", cancellationToken);
+
+    private async Task<KnowledgeDocumentSummary> ReplaceDocumentAsync(string knowledgeBaseId, string documentId, string text, string label, CancellationToken cancellationToken)
     {
-        ValidateText(text, "The document");
+        ValidateText(text, label);
         return await UpsertAsync(knowledgeBaseId, d => d.Id == documentId, null, text, cancellationToken);
     }
 

@@ -81,6 +81,43 @@ public sealed class KnowledgeBasesPageTests : StudioTestContext
     }
 
     [Fact]
+    public async Task ReplaceDocument_FileWithAnotherName_AsksFirstAndCancelKeepsTheText()
+    {
+        // Arrange
+        var kb = await KnowledgeBases.CreateAsync("Shop help");
+        await KnowledgeBases.AddDocumentAsync(kb.Id, "warranty.md", "# Warranty\n\nTwo years on everything.");
+        await KnowledgeBases.WaitForIndexingAsync(kb.Id);
+        var before = await KnowledgeBases.GetVersionAsync(kb.Id);
+        var page = RenderPage(kb.Id);
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=doc-name]")), Patience);
+        IRenderedComponent<InputFile> Replace() => page.FindComponents<InputFile>().Last();
+
+        // Act 1: pick another file, then cancel.
+        // The upload's handler waits for the answer, so the upload is started beside the test's own flow.
+        var first = Task.Run(() => Replace().UploadFiles(InputFileContent.CreateFromText("# Loyalty\n\nOne point per euro.", "loyalty.md")));
+        var question = page.WaitForElement(".mud-dialog", Patience);
+        var text = question.TextContent;
+        page.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mud-dialog")), Patience);
+        await first.WaitAsync(Patience);
+        var afterCancel = await KnowledgeBases.GetVersionAsync(kb.Id);
+
+        // Act 2: again, and confirm.
+        var second = Task.Run(() => Replace().UploadFiles(InputFileContent.CreateFromText("# Loyalty\n\nOne point per euro.", "loyalty.md")));
+        page.WaitForElement(".mud-dialog", Patience);
+        page.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Replace").Click();
+        await second.WaitAsync(Patience);
+
+        // Assert
+        Assert.Contains("Replace “warranty.md”?", text);
+        Assert.Contains("a file with another name", text);
+        Assert.Equal(before, afterCancel);
+        page.WaitForAssertion(() => Assert.NotEqual(before, KnowledgeBases.GetVersionAsync(kb.Id).AsTask().GetAwaiter().GetResult()), Patience);
+        var documents = await KnowledgeBases.ListDocumentsAsync(kb.Id);
+        Assert.Equal("warranty.md", Assert.Single(documents).Name);
+    }
+
+    [Fact]
     public async Task Render_TwoKnowledgeBases_ListsBothWithDocumentCounts()
     {
         // Arrange

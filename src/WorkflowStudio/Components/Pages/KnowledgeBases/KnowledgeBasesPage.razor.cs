@@ -176,6 +176,17 @@ public partial class KnowledgeBasesPage
         {
             return;
         }
+        var sameName = string.Equals(file.Name, document.Name, StringComparison.OrdinalIgnoreCase);
+        var confirmed = await Dialogs.ShowMessageBoxAsync(
+            $"Replace “{document.Name}”?",
+            sameName
+                ? $"Its text is replaced by the file you picked, and answers use the new text from now on. The old text cannot be brought back."
+                : $"Its text is replaced by the text of “{file.Name}” — a file with another name. The document keeps the name “{document.Name}”, and answers use the new text from now on. The old text cannot be brought back. To keep both, upload “{file.Name}” as a new document instead.",
+            yesText: "Replace", cancelText: "Cancel");
+        if (confirmed != true)
+        {
+            return;
+        }
         _uploadProblems.Clear();
         await RunAsync(async () =>
         {
