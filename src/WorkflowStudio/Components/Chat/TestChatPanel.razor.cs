@@ -56,6 +56,8 @@ public sealed partial class TestChatPanel : IAsyncDisposable
 
     private ConversationSummary Summary => ConversationSummary.Of(_runs);
 
+    private ConversationSummary LastRunSummary => ConversationSummary.Of(_runs.TakeLast(1));
+
     protected override void OnInitialized() => Session.ProblemsChanged += OnProblemsChanged;
 
     protected override async Task OnAfterRenderAsync(bool firstRender)

@@ -136,6 +136,8 @@ public sealed class TestChatPanelTests : StudioTestContext
         Assert.Equal("1", summary.GetAttribute("data-llm-calls-avoided"));
         Assert.Contains("1 of 6 steps from cache", summary.TextContent);
         Assert.Contains("1 LLM call avoided", summary.TextContent);
+        var last = System.Text.RegularExpressions.Regex.Replace(cut.Find("[data-testid=chat-summary-last]").TextContent, @"\s+", " ").Trim();
+        Assert.StartsWith("Last run: 1 of 3 steps from cache · 1 LLM call avoided · saved", last);
         Assert.Contains("saved ", summary.TextContent); // the amount: engine timing runs on this context's held clock, so 0 here
         Assert.Equal("HIT", cut.FindAll("[data-testid=chat-trace]")[1].QuerySelector("tr[data-node-id=llm]")!.GetAttribute("data-outcome"));
         Assert.Equal(1, _llm.ChatCallCount);
