@@ -45,8 +45,9 @@ public sealed class RunHistory(IDbContextFactory<StudioDbContext> dbFactory)
         }
         return await runs.OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id)
             .Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, MaxTake))
-            .Select(r => new RunSummary(r.Id, r.WorkflowId, r.WorkflowName, r.ConversationId, r.Source, r.Query, r.Answer, r.Status, r.Error,
-                r.StartedAt, r.ElapsedMs, r.CacheHits, r.NodeCount, r.SavedMs))
+            // The workflow's current name (it may have been renamed since); the name it had then once it is deleted.
+            .Select(r => new RunSummary(r.Id, r.WorkflowId, db.Workflows.Where(w => w.Id == r.WorkflowId).Select(w => w.Name).FirstOrDefault() ?? r.WorkflowName,
+                r.ConversationId, r.Source, r.Query, r.Answer, r.Status, r.Error, r.StartedAt, r.ElapsedMs, r.CacheHits, r.NodeCount, r.SavedMs))
             .ToListAsync(cancellationToken);
     }
 
@@ -59,7 +60,8 @@ public sealed class RunHistory(IDbContextFactory<StudioDbContext> dbFactory)
             return null;
         }
         var trace = JsonSerializer.Deserialize<List<RunTraceEntry>>(r.TraceJson, RunRecorder.TraceJson) ?? [];
-        return new RunDetails(new RunSummary(r.Id, r.WorkflowId, r.WorkflowName, r.ConversationId, r.Source, r.Query, r.Answer, r.Status, r.Error,
+        var currentName = await db.Workflows.AsNoTracking().Where(w => w.Id == r.WorkflowId).Select(w => w.Name).FirstOrDefaultAsync(cancellationToken);
+        return new RunDetails(new RunSummary(r.Id, r.WorkflowId, currentName ?? r.WorkflowName, r.ConversationId, r.Source, r.Query, r.Answer, r.Status, r.Error,
             r.StartedAt, r.ElapsedMs, r.CacheHits, r.NodeCount, r.SavedMs), trace);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Execution;
 using WorkflowStudio.Runs;
 
@@ -33,6 +34,30 @@ public sealed class RunHistoryTests
         Assert.Equal([b1.RunId, a3.RunId, a2.RunId], afterSecond.Select(r => r.Id));
         Assert.Empty(none);
         Assert.Null(await host.History.GetAsync("no-such-run"));
+    }
+
+    [Fact]
+    public async Task ListAndGet_WorkflowRenamedAfterTheRun_ShowTheCurrentNameAndTheOldOneOnceDeleted()
+    {
+        // Arrange: a saved workflow, run under its first name, then renamed.
+        await using var host = await RunServiceHost.StartAsync();
+        var store = host.Provider.GetRequiredService<WorkflowEngine.Persistence.WorkflowStore>();
+        var saved = await store.CreateAsync(RunServiceHost.ChatGraph() with { Name = "FAQ bot (sample)" });
+        var handle = host.Runs.Start(saved.Graph, new RunRequest(saved.Id, "hello"));
+        var run = await handle.Completion;
+        await handle.Recorded;
+        await store.SaveAsync(saved.Id, saved.Graph with { Name = "My refund bot" }, saved.Version);
+
+        // Act
+        var listed = Assert.Single(await host.History.ListAsync(new RunQuery(WorkflowId: saved.Id)));
+        var details = await host.History.GetAsync(run.RunId);
+        await store.DeleteAsync(saved.Id);
+        var afterDelete = Assert.Single(await host.History.ListAsync(new RunQuery(WorkflowId: saved.Id)));
+
+        // Assert
+        Assert.Equal("My refund bot", listed.WorkflowName);
+        Assert.Equal("My refund bot", details!.Run.WorkflowName);
+        Assert.Equal("FAQ bot (sample)", afterDelete.WorkflowName);
     }
 
     [Fact]
