@@ -219,7 +219,7 @@ public sealed partial class GraphValidator(NodeRegistry registry, IServiceProvid
         {
             var message = cycle.Count == 1
                 ? $"{Capitalize(Describe(nodes[cycle[0]].Node))} is connected to itself. A workflow must flow one way, from start to answer; delete that connection."
-                : $"These nodes form a loop: {WorkflowCycleException.DescribeLoop(cycle)}. A workflow must flow one way, from start to answer; remove one of these connections.";
+                : $"These steps form a loop: {string.Join(" → ", cycle.Append(cycle[0]).Select(id => $"'{Title(nodes[id].Node)}'"))}. A workflow must flow one way, from start to answer; remove one of these connections.";
             problems.Add(new(ProblemCodes.Cycle, message, cycle[0], NodePath(nodes[cycle[0]].Index)));
         }
     }
@@ -431,6 +431,9 @@ public sealed partial class GraphValidator(NodeRegistry registry, IServiceProvid
 
     private static string Describe(NodeDefinition node) =>
         string.IsNullOrWhiteSpace(node.Title) || node.Title == node.Id ? $"node '{node.Id}'" : $"node '{node.Title}' ({node.Id})";
+
+    /// <summary>What the user sees on the node's card: its title, or its id when it has none.</summary>
+    private static string Title(NodeDefinition node) => string.IsNullOrWhiteSpace(node.Title) ? node.Id : node.Title;
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 

@@ -104,6 +104,20 @@ public sealed class GraphValidatorTests
     }
 
     [Fact]
+    public void Validate_CycleOfTitledSteps_NamesThemAsTheCanvasShowsThem()
+    {
+        // Arrange: the sample bot with a connection from the answer-writing step back to the search.
+        var sample = SampleWorkflows.FaqBot("kb");
+        var graph = sample with { Edges = sample.Edges.Add(new Edge("llm", "retrieve")) };
+
+        // Act
+        var problem = Assert.Single(_validator.Validate(graph), p => p.Code == ProblemCodes.Cycle);
+
+        // Assert
+        Assert.Contains("'Search the help centre' → 'Build the prompt' → 'Write the answer' → 'Search the help centre'", problem.Message);
+    }
+
+    [Fact]
     public void Validate_NodeConnectedToItself_ReportsCycle()
     {
         // Arrange
