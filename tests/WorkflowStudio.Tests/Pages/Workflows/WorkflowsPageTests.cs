@@ -156,6 +156,27 @@ public sealed class WorkflowsPageTests : StudioTestContext
         cut.WaitForAssertion(() => Assert.Contains("Half a bot", cut.Find("[data-testid=workflow-list]").TextContent));
         Assert.Contains("as a draft", cut.Find(".mud-snackbar").TextContent);
         Assert.Equal("Half a bot", Assert.Single(await Service<WorkflowStore>().ListAsync()).Name);
+        Assert.Contains("Draft", cut.Find("[data-testid=workflow-draft]").TextContent); // the list marks it too
+    }
+
+    [Fact]
+    public async Task Import_SameFileTwice_SecondGetsANameOfItsOwnAndARunnableOneIsNoDraft()
+    {
+        // Arrange
+        var sample = await Service<StudioSamples>().FaqBotAsync();
+        var json = WorkflowEngine.Graphs.WorkflowJson.Serialize(sample with { Name = "Imported bot" });
+        var cut = RenderWithProviders<WorkflowsPage>();
+        cut.WaitForElement("[data-testid=empty-state]");
+
+        // Act
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(json, "bot.workflow.json"));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=workflow-name]")));
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(json, "bot.workflow.json"));
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=workflow-name]").Count));
+        Assert.Equal(["Imported bot", "Imported bot 2"], (await Service<WorkflowStore>().ListAsync()).Select(w => w.Name).Order());
+        Assert.Empty(cut.FindAll("[data-testid=workflow-draft]"));
     }
 
     [Fact]

@@ -24,6 +24,20 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
 
     public Task<IReadOnlyList<WorkflowSummary>> ListAsync(CancellationToken cancellationToken = default) => store.ListAsync(cancellationToken);
 
+    /// <summary>How many problems each workflow that cannot run has (drafts: saved, but to be fixed in the editor first).</summary>
+    public async Task<IReadOnlyDictionary<string, int>> ProblemCountsAsync(IEnumerable<string> ids, CancellationToken cancellationToken = default)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            if (await store.GetAsync(id, cancellationToken) is { } stored && validator.Validate(stored.Graph) is { Count: > 0 } problems)
+            {
+                counts[id] = problems.Count;
+            }
+        }
+        return counts;
+    }
+
     public Task<StoredWorkflow> CreateBlankAsync(string name = "New workflow", CancellationToken cancellationToken = default) =>
         store.CreateAsync(StudioSamples.Blank(name), cancellationToken: cancellationToken);
 
@@ -87,6 +101,18 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
         if (CheckName(graph.Name) is not null)
         {
             graph = graph with { Name = Path.GetFileNameWithoutExtension(fileName) is { Length: > 0 and <= MaxNameLength } n ? n : "Imported workflow" };
+        }
+        // Importing the same file twice gives "Bot" and "Bot 2", not two rows nobody can tell apart.
+        var taken = (await store.ListAsync(cancellationToken)).Select(w => w.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (taken.Contains(graph.Name))
+        {
+            var n = 2;
+            while (taken.Contains($"{graph.Name} {n}"))
+            {
+                n++;
+            }
+            var unique = $"{graph.Name} {n}";
+            graph = graph with { Name = unique.Length > MaxNameLength ? unique[^MaxNameLength..] : unique };
         }
         var stored = await store.CreateAsync(graph, cancellationToken: cancellationToken);
         Log.WorkflowImported(logger, graph.Name, stored.Id, fileName);

@@ -24,7 +24,14 @@ public partial class WorkflowsPage
 
     protected override async Task OnInitializedAsync() => await ReloadAsync();
 
-    private async Task ReloadAsync() => _workflows = await Library.ListAsync();
+    private IReadOnlyDictionary<string, int> _problemCounts = new Dictionary<string, int>();
+
+    private async Task ReloadAsync()
+    {
+        var workflows = await Library.ListAsync();
+        _problemCounts = await Library.ProblemCountsAsync(workflows.Select(w => w.Id));
+        _workflows = workflows;
+    }
 
     private async Task CreateBlankAsync() => await RunAsync(async () =>
     {
