@@ -15,7 +15,13 @@ public static class StudioServiceCollectionExtensions
     public static IServiceCollection AddWorkflowStudio(this IServiceCollection services, string? dataFolder)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddMudServices();
+        services.AddMudServices(mud =>
+        {
+            // Toasts stay out of the inspector and the app bar, and a burst (Validate then Ctrl+S) does not pile up.
+            mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
+            mud.SnackbarConfiguration.MaxDisplayedSnackbars = 2;
+            mud.SnackbarConfiguration.PreventDuplicates = true;
+        });
         services.TryAddSingleton<StudioSamples>();
         services.TryAddScoped<WorkflowLibrary>();
         services.AddModelProviders(dataFolder is null ? null : Path.Combine(dataFolder, "keys"));

@@ -175,6 +175,9 @@ public sealed class EditorPageTests(StudioBrowserFixture studio)
                 Assert.False(overlap, $"{boxes[i].Id} and {boxes[j].Id} overlap at {width} px");
             }
         }
+        // The page names its icon, and it is there (browsers asked for /favicon.ico and got a 404 before).
+        var icon = await page.EvaluateAsync<string>("() => document.querySelector('link[rel=icon]').href");
+        Assert.Equal(200, (await page.APIRequest.GetAsync(icon)).Status);
         await page.Context.CloseAsync();
     }
 

@@ -268,6 +268,7 @@ public partial class KnowledgeBasesPage
             await RunAsync(async () =>
             {
                 await KnowledgeBases.DeleteDocumentAsync(kbId, document.Id);
+                Snackbar.Add($"Deleted “{document.Name}”.", Severity.Success);
                 await ReloadAsync();
             });
         }
