@@ -1,0 +1,34 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using WorkflowEngine.Graphs;
+using WorkflowEngine.Persistence;
+using WorkflowStudio.Components.Pages.Editor;
+
+namespace WorkflowStudio.Tests.Components.Pages.Editor;
+
+public sealed class VersionHistoryDialogTests : StudioTestContext
+{
+    protected override void ConfigureServices(IServiceCollection services) => UseStudioDatabase();
+
+    [Fact]
+    public async Task Show_ThreeVersions_OffersRestoreForTheEarlierOnesOnly()
+    {
+        // Arrange: versions 1, 2 and 3 of one workflow.
+        var store = Service<WorkflowStore>();
+        var stored = await store.CreateAsync(SampleWorkflows.FaqBot("kb-1"));
+        await store.SaveAsync(stored.Id, stored.Graph with { Name = "Second" }, 1);
+        await store.SaveAsync(stored.Id, stored.Graph with { Name = "Third" }, 2);
+        var cut = RenderWithProviders<MudText>();
+
+        // Act
+        await cut.InvokeAsync(() => Service<IDialogService>().ShowAsync<VersionHistoryDialog>("Version history",
+            new DialogParameters<VersionHistoryDialog> { { d => d.WorkflowId, stored.Id }, { d => d.CurrentVersion, 3 } }));
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Contains("Version 3 (current)", cut.Markup));
+        Assert.NotEmpty(cut.FindAll("[data-testid=restore-1]"));
+        Assert.NotEmpty(cut.FindAll("[data-testid=restore-2]"));
+        Assert.Empty(cut.FindAll("[data-testid=restore-3]"));
+    }
+}
