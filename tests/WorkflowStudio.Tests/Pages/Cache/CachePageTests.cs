@@ -55,6 +55,13 @@ public sealed class CachePageTests : StudioTestContext
         Assert.Equal("1", Cell(llm, "cache-misses"));
         Assert.Equal("–", Cell(llm, "cache-time-saved"));
         Assert.NotNull(gate.QuerySelector("[data-testid=clear-cache][data-node=cache]"));
+        // Rows in the workflow's order; "Clear" only on the steps that keep results (start and clean do not cache).
+        var order = bot.Graph.Nodes.Select(n => n.Id).ToList();
+        var shown = cut.FindAll("[data-testid=cache-node]").Select(c => c.GetAttribute("data-node")!).ToList();
+        Assert.Equal(shown.OrderBy(order.IndexOf), shown);
+        Assert.Empty(cut.FindAll("[data-testid=cache-workflow] [data-testid=clear-cache][data-node=start]"));
+        Assert.Empty(cut.FindAll("[data-testid=cache-workflow] [data-testid=clear-cache][data-node=clean]"));
+        Assert.NotNull(llm.QuerySelector("[data-testid=clear-cache][data-node=llm]"));
     }
 
     [Fact]

@@ -29,8 +29,17 @@ public sealed partial class CachePage
             foreach (var workflowId in Statistics.Workflows)
             {
                 var stored = store is null ? null : await store.GetAsync(workflowId);
+                // In the workflow's own order (start first), and "Clear" only where the step keeps something.
+                var order = stored?.Graph.Nodes.Select((n, i) => (n.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal) ?? [];
                 var nodes = Statistics.ForWorkflow(workflowId)
-                    .Select(s => new NodeRow(s, stored?.Graph.FindNode(s.NodeId)?.Title is { Length: > 0 } title ? title : s.NodeId))
+                    .Select(s =>
+                    {
+                        var node = stored?.Graph.FindNode(s.NodeId);
+                        return new NodeRow(s, node?.Title is { Length: > 0 } title ? title : s.NodeId,
+                            node is null || node.Cache.Enabled || node.Type == "cache");
+                    })
+                    .OrderBy(r => order.TryGetValue(r.Stats.NodeId, out var i) ? i : int.MaxValue)
+                    .ThenBy(r => r.Stats.NodeId, StringComparer.Ordinal)
                     .ToList();
                 rows.Add(new WorkflowRow(workflowId, stored?.Graph.Name ?? workflowId, Statistics.TotalFor(workflowId), nodes));
             }
@@ -44,5 +53,6 @@ public sealed partial class CachePage
 
     private sealed record WorkflowRow(string Id, string Name, NodeCacheStats Total, IReadOnlyList<NodeRow> Nodes);
 
-    private sealed record NodeRow(NodeCacheStats Stats, string Title);
+    /// <param name="Caches">The step keeps results (its cache is on, or it is a response cache): there is something to clear.</param>
+    private sealed record NodeRow(NodeCacheStats Stats, string Title, bool Caches);
 }
