@@ -40,6 +40,14 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
         return [.. rows.OrderByDescending(w => w.UpdatedAt)];
     }
 
+    /// <summary>Every workflow with its graph, in one query.</summary>
+    public async Task<IReadOnlyList<StoredWorkflow>> ListStoredAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var entities = await db.Workflows.AsNoTracking().ToListAsync(cancellationToken);
+        return [.. entities.Select(ToStored)];
+    }
+
     public async Task<StoredWorkflow?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -15,31 +15,17 @@ public sealed class OnnxSentenceEncoderTests
         "hours",
     ];
 
-    [Fact]
-    public void Encode_MiniLm_MatchesThePackagesEncoderOnAPaddedBatch()
+    [Theory]
+    [InlineData("MiniLM")]
+    [InlineData("arctic-embed-xs")]
+    public void Encode_BuiltInModel_MatchesThePackagesEncoderOnAPaddedBatch(string model)
     {
         // Arrange
-        using var encoder = OnnxSentenceEncoder.CreateMiniLm();
-        using var package = new MiniLmPackageEncoder();
+        using var encoder = model == "MiniLM" ? OnnxSentenceEncoder.CreateMiniLm() : OnnxSentenceEncoder.CreateArcticXs();
 
         // Act
         var ours = encoder.Encode(Batch);
-        var theirs = package.Encode(Batch);
-
-        // Assert
-        AssertSameVectors(theirs, ours);
-    }
-
-    [Fact]
-    public void Encode_ArcticXs_MatchesThePackagesEncoderOnAPaddedBatch()
-    {
-        // Arrange
-        using var encoder = OnnxSentenceEncoder.CreateArcticXs();
-        using var package = new ArcticPackageEncoder();
-
-        // Act
-        var ours = encoder.Encode(Batch);
-        var theirs = package.Encode(Batch);
+        var theirs = model == "MiniLM" ? PackageEncode(new MiniLmPackageEncoder()) : PackageEncode(new ArcticPackageEncoder());
 
         // Assert
         AssertSameVectors(theirs, ours);
@@ -83,6 +69,14 @@ public sealed class OnnxSentenceEncoderTests
 
         // Act + Assert
         Assert.ThrowsAny<OperationCanceledException>(() => encoder.Encode(Batch, cts.Token));
+    }
+
+    private static float[][] PackageEncode<TEncoder>(TEncoder package) where TEncoder : SentenceTransformers.ISentenceEncoder, IDisposable
+    {
+        using (package)
+        {
+            return package.Encode(Batch);
+        }
     }
 
     private static void AssertSameVectors(float[][] expected, float[][] actual)

@@ -101,7 +101,9 @@ public sealed partial class TestChatPanel : IAsyncDisposable
     }
 
     /// <summary>The published API's question limit: the test chat keeps to it, so what works here works for callers.</summary>
-    private int MaxQueryLength => Services.GetService<IOptions<WorkflowStudio.Api.ApiOptions>>()?.Value.MaxQueryLength ?? new WorkflowStudio.Api.ApiOptions().MaxQueryLength;
+    private int MaxQueryLength => _maxQueryLength ??= Services.GetService<IOptions<WorkflowStudio.Api.ApiOptions>>()?.Value.MaxQueryLength ?? new WorkflowStudio.Api.ApiOptions().MaxQueryLength;
+
+    private int? _maxQueryLength;
 
     private bool TooLong => _input.Trim().Length > MaxQueryLength;
 

@@ -38,6 +38,29 @@ public sealed class KnowledgeBasesPageTests(StudioBrowserFixture studio)
         // Assert
         await Assertions.Expect(page.GetByTestId("hit-document").First).ToContainTextAsync("parking.md", new() { Timeout = 60_000 });
         await StudioBrowserFixture.ScreenshotAsync(page, "knowledge-bases-search");
+
+        // Act: replace parking.md with a file of another name; the studio asks first and says so.
+        var parkingRow = page.Locator("tr", new() { Has = page.GetByTestId("doc-name").Filter(new() { HasText = "parking.md" }) });
+        await parkingRow.Locator("input[type=file]").SetInputFilesAsync(new FilePayload
+        {
+            Name = "valet.md", MimeType = "text/markdown", Buffer = Encoding.UTF8.GetBytes("# Valet\n\nWe park your car for you at the front door."),
+        });
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByText("Replace “parking.md”?").WaitForAsync();
+        var question = await dialog.InnerTextAsync();
+        await StudioBrowserFixture.ScreenshotAsync(page, "knowledge-bases-replace");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Replace" }).ClickAsync();
+        await page.GetByText("Replaced “parking.md”.").WaitForAsync();
+
+        // Act: delete gift-cards.txt; a toast confirms it.
+        var giftRow = page.Locator("tr", new() { Has = page.GetByTestId("doc-name").Filter(new() { HasText = "gift-cards.txt" }) });
+        await giftRow.GetByTestId("doc-delete").ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await page.GetByText("Deleted “gift-cards.txt”.").WaitForAsync();
+
+        // Assert
+        Assert.Contains("“valet.md” — a file with another name", question);
+        await Assertions.Expect(page.GetByTestId("doc-name")).ToHaveCountAsync(1);
         Assert.True(studio.Server.Problems.Count == 0, string.Join("\n", studio.Server.Problems.Select(p => $"{p.Category}: {p.Message} {p.Exception}")));
         await page.Context.CloseAsync();
     }

@@ -6,6 +6,27 @@ namespace WorkflowStudio.Tests.Pages.Workflows;
 public sealed class WorkflowLibraryTests
 {
     [Theory]
+    [InlineData("Bot", new string[0], "Bot")]
+    [InlineData("Bot", new[] { "bot" }, "Bot 2")]
+    [InlineData("Bot", new[] { "Bot", "Bot 2", "Bot 3" }, "Bot 4")]
+    public void UniqueName_TakenNames_GetsTheNextFreeNumber(string baseName, string[] taken, string expected) =>
+        Assert.Equal(expected, WorkflowLibrary.UniqueName(baseName, taken));
+
+    [Fact]
+    public void UniqueName_LongestAllowedNameTaken_NumberedCopyStaysWithinTheLimit()
+    {
+        // Arrange
+        var longest = new string('x', WorkflowLibrary.MaxNameLength);
+
+        // Act
+        var name = WorkflowLibrary.UniqueName(longest, [longest]);
+
+        // Assert
+        Assert.Equal(WorkflowLibrary.MaxNameLength, name.Length);
+        Assert.EndsWith(" 2", name);
+    }
+
+    [Theory]
     [InlineData("FAQ bot (sample)", "faq-bot-sample.workflow.json")]
     [InlineData("  Refunds / Returns  ", "refunds-returns.workflow.json")]
     [InlineData("退款助手", "退款助手.workflow.json")]

@@ -269,7 +269,7 @@ public sealed partial class EditorPage
         {
             var leave = await Dialogs.ShowMessageBoxAsync("Leave without saving?",
                 "Your changes to this workflow are not saved yet. If you leave now they are lost.",
-                yesText: "Leave without saving", cancelText: "Stay", options: new DialogOptions { CloseOnEscapeKey = true });
+                yesText: "Leave without saving", cancelText: "Stay");
             if (leave != true)
             {
                 context.PreventNavigation();

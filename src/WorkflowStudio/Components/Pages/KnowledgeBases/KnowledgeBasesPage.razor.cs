@@ -180,7 +180,7 @@ public partial class KnowledgeBasesPage
         var confirmed = await Dialogs.ShowMessageBoxAsync(
             $"Replace “{document.Name}”?",
             sameName
-                ? $"Its text is replaced by the file you picked, and answers use the new text from now on. The old text cannot be brought back."
+                ? "Its text is replaced by the file you picked, and answers use the new text from now on. The old text cannot be brought back."
                 : $"Its text is replaced by the text of “{file.Name}” — a file with another name. The document keeps the name “{document.Name}”, and answers use the new text from now on. The old text cannot be brought back. To keep both, upload “{file.Name}” as a new document instead.",
             yesText: "Replace", cancelText: "Cancel");
         if (confirmed != true)

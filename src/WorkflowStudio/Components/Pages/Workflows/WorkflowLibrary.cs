@@ -25,17 +25,37 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
     public Task<IReadOnlyList<WorkflowSummary>> ListAsync(CancellationToken cancellationToken = default) => store.ListAsync(cancellationToken);
 
     /// <summary>How many problems each workflow that cannot run has (drafts: saved, but to be fixed in the editor first).</summary>
-    public async Task<IReadOnlyDictionary<string, int>> ProblemCountsAsync(IEnumerable<string> ids, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyDictionary<string, int>> ProblemCountsAsync(CancellationToken cancellationToken = default)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var id in ids)
+        foreach (var stored in await store.ListStoredAsync(cancellationToken))
         {
-            if (await store.GetAsync(id, cancellationToken) is { } stored && validator.Validate(stored.Graph) is { Count: > 0 } problems)
+            if (validator.Validate(stored.Graph) is { Count: > 0 } problems)
             {
-                counts[id] = problems.Count;
+                counts[stored.Id] = problems.Count;
             }
         }
         return counts;
+    }
+
+    /// <summary><paramref name="baseName"/>, or "baseName 2", "baseName 3"… when it is taken (names compared ignoring case),
+    /// kept within <see cref="MaxNameLength"/>.</summary>
+    public static string UniqueName(string baseName, IEnumerable<string> taken)
+    {
+        var names = taken.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!names.Contains(baseName))
+        {
+            return baseName;
+        }
+        for (var n = 2; ; n++)
+        {
+            var suffix = $" {n}";
+            var candidate = (baseName.Length + suffix.Length > MaxNameLength ? baseName[..(MaxNameLength - suffix.Length)] : baseName) + suffix;
+            if (!names.Contains(candidate))
+            {
+                return candidate;
+            }
+        }
     }
 
     public Task<StoredWorkflow> CreateBlankAsync(string name = "New workflow", CancellationToken cancellationToken = default) =>
@@ -103,17 +123,7 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
             graph = graph with { Name = Path.GetFileNameWithoutExtension(fileName) is { Length: > 0 and <= MaxNameLength } n ? n : "Imported workflow" };
         }
         // Importing the same file twice gives "Bot" and "Bot 2", not two rows nobody can tell apart.
-        var taken = (await store.ListAsync(cancellationToken)).Select(w => w.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        if (taken.Contains(graph.Name))
-        {
-            var n = 2;
-            while (taken.Contains($"{graph.Name} {n}"))
-            {
-                n++;
-            }
-            var unique = $"{graph.Name} {n}";
-            graph = graph with { Name = unique.Length > MaxNameLength ? unique[^MaxNameLength..] : unique };
-        }
+        graph = graph with { Name = UniqueName(graph.Name, (await store.ListAsync(cancellationToken)).Select(w => w.Name)) };
         var stored = await store.CreateAsync(graph, cancellationToken: cancellationToken);
         Log.WorkflowImported(logger, graph.Name, stored.Id, fileName);
         return new ImportResult(stored, [], validator.Validate(graph));

@@ -29,7 +29,7 @@ public partial class WorkflowsPage
     private async Task ReloadAsync()
     {
         var workflows = await Library.ListAsync();
-        _problemCounts = await Library.ProblemCountsAsync(workflows.Select(w => w.Id));
+        _problemCounts = await Library.ProblemCountsAsync();
         _workflows = workflows;
     }
 
@@ -156,18 +156,5 @@ public partial class WorkflowsPage
         }
     }
 
-    private string UniqueName(string baseName)
-    {
-        var taken = (_workflows ?? []).Select(w => w.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        if (!taken.Contains(baseName))
-        {
-            return baseName;
-        }
-        var n = 2;
-        while (taken.Contains($"{baseName} {n}"))
-        {
-            n++;
-        }
-        return $"{baseName} {n}";
-    }
+    private string UniqueName(string baseName) => WorkflowLibrary.UniqueName(baseName, (_workflows ?? []).Select(w => w.Name));
 }
