@@ -130,7 +130,8 @@ public sealed class EditorPageTests(StudioBrowserFixture studio)
         await page.EvaluateAsync("() => Blazor.navigateTo('/runs')");
         await question.First.WaitForAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Leave without saving" }).ClickAsync();
-        await page.WaitForURLAsync("**/runs");
+        // Poll the address: WaitForURLAsync can miss a same-document navigation (see WorkflowsPageTests).
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/runs$"), new() { Timeout = 60_000 });
 
         // Assert
         Assert.Equal(1, questionsOpen);
