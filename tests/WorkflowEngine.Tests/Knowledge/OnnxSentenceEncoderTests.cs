@@ -21,7 +21,7 @@ public sealed class OnnxSentenceEncoderTests
     public void Encode_BuiltInModel_MatchesThePackagesEncoderOnAPaddedBatch(string model)
     {
         // Arrange
-        using var encoder = model == "MiniLM" ? OnnxSentenceEncoder.CreateMiniLm() : OnnxSentenceEncoder.CreateArcticXs();
+        using var encoder = model == "MiniLM" ? OnnxSentenceEncoder.CreateMiniLm() : OnnxSentenceEncoder.CreateArcticXs(quantize: false);
 
         // Act
         var ours = encoder.Encode(Batch);
@@ -29,6 +29,26 @@ public sealed class OnnxSentenceEncoderTests
 
         // Assert
         AssertSameVectors(theirs, ours);
+    }
+
+    [Fact]
+    public void Encode_QuantizedArctic_StaysCloseToTheFloatModel()
+    {
+        // Arrange: the product's second model runs with int8 weights
+        using var exact = OnnxSentenceEncoder.CreateArcticXs(quantize: false);
+        using var quantized = OnnxSentenceEncoder.CreateArcticXs();
+
+        // Act
+        var expected = exact.Encode(Batch);
+        var actual = quantized.Encode(Batch);
+
+        // Assert: close (measured 0.997 or more), yet not the float model under another name
+        for (var i = 0; i < Batch.Length; i++)
+        {
+            var cosine = TensorPrimitives.CosineSimilarity(expected[i], actual[i]);
+            Assert.InRange(cosine, 0.99f, 0.99999f);
+            Assert.Equal(1.0, TensorPrimitives.Norm(actual[i]), 4);
+        }
     }
 
     [Fact]

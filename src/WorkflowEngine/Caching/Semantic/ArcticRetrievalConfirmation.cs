@@ -16,9 +16,9 @@ public sealed class ArcticRetrievalConfirmation : IRetrievalConfirmation, IDispo
     public const string QueryPrefix = "Represent this sentence for searching relevant passages: ";
     private const int MaxChunks = 20_000;
 
-    // One model per process (~90 MB, ~1 s to load): it is immutable, and every instance of this class (one per service
+    // One model per process (59 MB with its int8 weights, ~1.2 s to convert and load): it is immutable, and every instance of this class (one per service
     // provider, e.g. per test host) would otherwise load its own. Never disposed: it lives as long as the process.
-    private static readonly Lazy<Task<OnnxSentenceEncoder>> SharedEncoder = new(() => Task.Run(OnnxSentenceEncoder.CreateArcticXs), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Task<OnnxSentenceEncoder>> SharedEncoder = new(() => Task.Run(() => OnnxSentenceEncoder.CreateArcticXs()), LazyThreadSafetyMode.ExecutionAndPublication);
 
     // The encoder's tokenizer is not documented as thread-safe (as for MiniLM); lookups are short, so they take turns.
     private static readonly SemaphoreSlim Gate = new(1, 1);
