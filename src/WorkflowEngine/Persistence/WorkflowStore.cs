@@ -40,6 +40,16 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
         return [.. rows.OrderByDescending(w => w.UpdatedAt)];
     }
 
+    /// <summary>The names of the workflows with a step that searches <paramref name="knowledgeBaseId"/>, in name order.</summary>
+    public async Task<IReadOnlyList<string>> NamesUsingKnowledgeBaseAsync(string knowledgeBaseId, CancellationToken cancellationToken = default)
+    {
+        var stored = await ListStoredAsync(cancellationToken);
+        return [.. stored
+            .Where(w => w.Graph.Nodes.Any(n => string.Equals(Caching.NodeCacheKey.KnowledgeBaseIdOf(n), knowledgeBaseId, StringComparison.Ordinal)))
+            .Select(w => w.Graph.Name)
+            .Order(StringComparer.CurrentCultureIgnoreCase)];
+    }
+
     /// <summary>Every workflow with its graph, in one query.</summary>
     public async Task<IReadOnlyList<StoredWorkflow>> ListStoredAsync(CancellationToken cancellationToken = default)
     {

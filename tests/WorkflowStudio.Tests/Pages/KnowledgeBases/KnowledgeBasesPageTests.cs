@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
+using WorkflowEngine.Graphs;
 using WorkflowEngine.Knowledge;
+using WorkflowEngine.Persistence;
 using WorkflowStudio.Components.Pages.KnowledgeBases;
 
 namespace WorkflowStudio.Tests.Pages.KnowledgeBases;
@@ -155,5 +157,46 @@ public sealed class KnowledgeBasesPageTests : StudioTestContext
 
         // Assert
         page.WaitForAssertion(() => Assert.Null(KnowledgeBases.GetVersionAsync(kb.Id).AsTask().GetAwaiter().GetResult()), Patience);
+    }
+
+    [Fact]
+    public async Task Delete_KnowledgeBaseAWorkflowSearches_ConfirmationNamesTheWorkflow()
+    {
+        // Arrange: a saved workflow whose retrieve step searches this base, and one that searches another
+        var kb = await KnowledgeBases.CreateAsync("Returns policy");
+        var other = await KnowledgeBases.CreateAsync("Other");
+        var store = Service<WorkflowStore>();
+        await store.CreateAsync(SampleWorkflows.FaqBot(kb.Id) with { Name = "Returns helper" });
+        await store.CreateAsync(SampleWorkflows.FaqBot(other.Id) with { Name = "Unrelated bot" });
+        var page = RenderPage(kb.Id);
+        page.WaitForElement("[data-testid=kb-title]");
+
+        // Act
+        page.Find("[data-testid=kb-delete]").Click();
+        var confirm = page.WaitForElement(".mud-dialog");
+
+        // Assert: the user sees which bot loses its knowledge; nothing is deleted until confirmed
+        Assert.Contains("“Returns helper” searches it", confirm.TextContent);
+        Assert.DoesNotContain("Unrelated bot", confirm.TextContent);
+        page.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Keep it").Click();
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mud-dialog")));
+        Assert.NotNull(await KnowledgeBases.GetVersionAsync(kb.Id));
+    }
+
+    [Theory]
+    [InlineData(0, "No workflow searches it.")]
+    [InlineData(1, "The workflow “A” searches it and will find nothing")]
+    [InlineData(3, "The workflows “A”, “B” and “C” search it")]
+    [InlineData(5, "5 workflows search it (“A”, “B” and 3 more)")]
+    public void UsersSentence_NamesTheWorkflowsThatSearchTheBase(int count, string expected)
+    {
+        // Arrange
+        var names = Enumerable.Range(0, count).Select(i => ((char)('A' + i)).ToString()).ToList();
+
+        // Act
+        var sentence = KnowledgeBasesPage.UsersSentence(names);
+
+        // Assert
+        Assert.StartsWith(expected, sentence);
     }
 }

@@ -17,6 +17,7 @@ public partial class KnowledgeBasesPage
     [Parameter] public string? KnowledgeBaseId { get; set; }
 
     [Inject] private KnowledgeBaseService KnowledgeBases { get; set; } = default!;
+    [Inject] private WorkflowStore Workflows { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
@@ -123,9 +124,10 @@ public partial class KnowledgeBasesPage
         {
             return;
         }
+        var users = await Workflows.NamesUsingKnowledgeBaseAsync(kb.Id);
         var confirmed = await Dialogs.ShowMessageBoxAsync(
             "Delete this knowledge base?",
-            $"“{kb.Name}” and its {Plural(kb.DocumentCount, "document")} will be deleted. Workflows that search it will find nothing. This cannot be undone.",
+            $"“{kb.Name}” and its {Plural(kb.DocumentCount, "document")} will be deleted. {UsersSentence(users)} This cannot be undone.",
             yesText: "Delete", cancelText: "Keep it");
         if (confirmed != true)
         {
@@ -139,6 +141,15 @@ public partial class KnowledgeBasesPage
             await ReloadAsync();
         });
     }
+
+    /// <summary>Who loses their knowledge when the base goes: the workflows are named, so nobody breaks a bot by surprise.</summary>
+    internal static string UsersSentence(IReadOnlyList<string> workflowNames) => workflowNames switch
+    {
+        [] => "No workflow searches it.",
+        [var one] => $"The workflow “{one}” searches it and will find nothing until you pick another knowledge base in it.",
+        _ when workflowNames.Count <= 3 => $"The workflows {string.Join(", ", workflowNames.Take(workflowNames.Count - 1).Select(n => $"“{n}”"))} and “{workflowNames[^1]}” search it and will find nothing until you pick another knowledge base in them.",
+        _ => $"{workflowNames.Count} workflows search it (“{workflowNames[0]}”, “{workflowNames[1]}” and {workflowNames.Count - 2} more) and will find nothing until you pick another knowledge base in them.",
+    };
 
     private async Task UploadAsync(IReadOnlyList<IBrowserFile>? files)
     {
