@@ -141,6 +141,44 @@ public sealed class EditorPageTests(StudioBrowserFixture studio)
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task LeavingWithUnsavedChanges_EscapeAnswersStay()
+    {
+        // Arrange: an unsaved change on a copy of the sample.
+        var store = studio.Server.Services.GetRequiredService<WorkflowStore>();
+        var sample = (await store.ListAsync()).First(w => w.Name == "FAQ bot (sample)");
+        var copy = await store.CreateAsync((await store.GetAsync(sample.Id))!.Graph with { Name = "Escape test bot" });
+        var page = await studio.OpenAsync($"/workflows/{copy.Id}");
+        await page.Locator(".wf-node[data-node-id=clean]").ClickAsync();
+        await page.GetByTestId("node-title").WaitForAsync();
+        await page.Keyboard.PressAsync("Delete");
+        await page.Locator("[data-testid=save-state][data-dirty=true]").WaitForAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+
+        // Act: "Runs" in the navigation (opened with the menu button when the window is narrow), then Escape (pressed again until
+        // it goes: the dialog listens a moment after it appears).
+        var runsLink = page.Locator("a.mud-nav-link[href='/runs']");
+        if (await page.Locator(".mud-drawer--open").CountAsync() == 0)
+        {
+            await page.GetByLabel("Show or hide the navigation").ClickAsync();
+            await Assertions.Expect(runsLink).ToBeInViewportAsync();
+        }
+        await runsLink.ClickAsync();
+        await dialog.GetByText("Leave without saving?").WaitForAsync();
+        for (var i = 0; i < 20 && await dialog.IsVisibleAsync(); i++)
+        {
+            await page.Keyboard.PressAsync("Escape");
+            await Task.Delay(250);
+        }
+        await dialog.WaitForAsync(new() { State = WaitForSelectorState.Hidden, Timeout = 5_000 });
+
+        // Assert: still in the editor with the change kept
+        Assert.EndsWith($"/workflows/{copy.Id}", page.Url);
+        Assert.Equal("true", await page.GetByTestId("save-state").GetAttributeAsync("data-dirty"));
+        Assert.Empty(studio.Server.Problems);
+        await page.Context.CloseAsync();
+    }
+
     [Theory]
     [InlineData(1024, 768)]
     [InlineData(1280, 800)]
