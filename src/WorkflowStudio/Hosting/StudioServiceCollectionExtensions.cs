@@ -28,6 +28,9 @@ public static class StudioServiceCollectionExtensions
         services.AddWorkflowEditor();
         services.AddWorkflowRuns();
         services.AddHostedService<StudioDatabaseInitializer>();
+        // After the initializer (hosted services start in order): the sample knowledge base exists by then.
+        services.TryAddSingleton<EngineWarmUp>();
+        services.AddHostedService(sp => sp.GetRequiredService<EngineWarmUp>());
         return services;
     }
 
