@@ -299,7 +299,7 @@ public sealed partial class GraphValidator(NodeRegistry registry, IServiceProvid
         }
         if (!ancestors.Contains(reference.NodeId))
         {
-            var why = reference.NodeId == node.Id ? "a node cannot use its own output" : $"'{reference.NodeId}' does not run before it";
+            var why = reference.NodeId == node.Id ? "a node cannot use its own output" : $"{Describe(source.Node)} does not run before it";
             problems.Add(new(ProblemCodes.TemplateNodeNotUpstream,
                 $"{where}, but {why}. Only nodes connected upstream of it can provide values.", node.Id, path));
             return;

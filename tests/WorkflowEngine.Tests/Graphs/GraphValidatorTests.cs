@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Tests.TestNodes;
@@ -378,6 +379,22 @@ public sealed class GraphValidatorTests
         // Assert
         Assert.Equal(ProblemCodes.TemplateNodeNotUpstream, problem.Code);
         Assert.Contains("'lookup' does not run before it", problem.Message);
+    }
+
+    [Fact]
+    public void Validate_SettingUsesDownstreamNodeWithATitle_NamesItByItsTitle()
+    {
+        // Arrange: as above, the downstream step named as the user sees it on the canvas
+        var graph = ValidGraph() is var g
+            ? Replace(g with { Nodes = g.Nodes.Select(n => n.Id == "lookup" ? n with { Title = "Search the help centre" } : n).ToImmutableArray() },
+                Node("text", "text", """{ "template": "{{ lookup.context }}" }"""))
+            : g;
+
+        // Act
+        var problem = Assert.Single(_validator.Validate(graph));
+
+        // Assert
+        Assert.Contains("node 'Search the help centre' (lookup) does not run before it", problem.Message);
     }
 
     [Fact]
