@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using WorkflowEngine.Persistence;
 using WorkflowTesting;
 
 namespace WorkflowStudio.BrowserTests;
@@ -29,6 +31,14 @@ public sealed class StudioBrowserFixture : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
+    }
+
+    /// <summary>A copy of the preloaded sample bot named <paramref name="name"/>, so a test can change it while others see the original.</summary>
+    public async Task<StoredWorkflow> CopySampleAsync(string name)
+    {
+        var store = Server.Services.GetRequiredService<WorkflowStore>();
+        var sample = (await store.ListAsync()).First(w => w.Name == "FAQ bot (sample)");
+        return await store.CreateAsync((await store.GetAsync(sample.Id))!.Graph with { Name = name });
     }
 
     /// <summary>Opens <paramref name="path"/> in a new page and waits until the Blazor circuit is connected (the layout marks

@@ -57,13 +57,7 @@ public sealed class TestChatTests(ChatStudioFixture fixture)
 {
     private StudioBrowserFixture Studio => fixture.Studio;
 
-    private async Task<StoredWorkflow> CopyOfSampleAsync(string name)
-    {
-        var store = Studio.Server.Services.GetRequiredService<WorkflowStore>();
-        var sample = (await store.ListAsync()).First(w => w.Name == "FAQ bot (sample)");
-        var original = (await store.GetAsync(sample.Id))!;
-        return await store.CreateAsync(original.Graph with { Name = name });
-    }
+    private Task<StoredWorkflow> CopyOfSampleAsync(string name) => Studio.CopySampleAsync(name);
 
     private async Task<IPage> OpenChatAsync(string workflowId)
     {

@@ -110,14 +110,7 @@ public sealed class EditorPageTests(StudioBrowserFixture studio)
     {
         // Arrange: an unsaved change (a deleted node) on a copy of the sample.
         var store = studio.Server.Services.GetRequiredService<WorkflowStore>();
-        var sample = (await store.ListAsync()).First(w => w.Name == "FAQ bot (sample)");
-        var copy = await store.CreateAsync((await store.GetAsync(sample.Id))!.Graph with { Name = "Leave test bot" });
-        var page = await studio.OpenAsync($"/workflows/{copy.Id}");
-        var clean = page.Locator(".wf-node[data-node-id=clean]");
-        await clean.ClickAsync();
-        await page.GetByTestId("node-title").WaitForAsync();
-        await page.Keyboard.PressAsync("Delete");
-        await page.Locator("[data-testid=save-state][data-dirty=true]").WaitForAsync();
+        var (copy, page) = await OpenCopyWithUnsavedChangeAsync("Leave test bot");
         var question = page.GetByText("Leave without saving?");
 
         // Act 1: navigate away, and again while the question is open (as Back would), then stay.
@@ -148,15 +141,8 @@ public sealed class EditorPageTests(StudioBrowserFixture studio)
     [Fact]
     public async Task LeavingWithUnsavedChanges_EscapeAnswersStay()
     {
-        // Arrange: an unsaved change on a copy of the sample.
-        var store = studio.Server.Services.GetRequiredService<WorkflowStore>();
-        var sample = (await store.ListAsync()).First(w => w.Name == "FAQ bot (sample)");
-        var copy = await store.CreateAsync((await store.GetAsync(sample.Id))!.Graph with { Name = "Escape test bot" });
-        var page = await studio.OpenAsync($"/workflows/{copy.Id}");
-        await page.Locator(".wf-node[data-node-id=clean]").ClickAsync();
-        await page.GetByTestId("node-title").WaitForAsync();
-        await page.Keyboard.PressAsync("Delete");
-        await page.Locator("[data-testid=save-state][data-dirty=true]").WaitForAsync();
+        // Arrange: an unsaved change (a deleted node) on a copy of the sample.
+        var (copy, page) = await OpenCopyWithUnsavedChangeAsync("Escape test bot");
         var dialog = page.GetByRole(AriaRole.Dialog);
 
         // Act: "Runs" in the navigation (opened with the menu button when the window is narrow), then Escape (pressed again until
@@ -222,6 +208,18 @@ public sealed class EditorPageTests(StudioBrowserFixture studio)
         var icon = await page.EvaluateAsync<string>("() => document.querySelector('link[rel=icon]').href");
         Assert.Equal(200, (await page.APIRequest.GetAsync(icon)).Status);
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>A copy of the sample bot (so other tests see the original) open in the editor, its clean step deleted and not saved.</summary>
+    private async Task<(StoredWorkflow Copy, IPage Page)> OpenCopyWithUnsavedChangeAsync(string name)
+    {
+        var copy = await studio.CopySampleAsync(name);
+        var page = await studio.OpenAsync($"/workflows/{copy.Id}");
+        await page.Locator(".wf-node[data-node-id=clean]").ClickAsync();
+        await page.GetByTestId("node-title").WaitForAsync();
+        await page.Keyboard.PressAsync("Delete");
+        await page.Locator("[data-testid=save-state][data-dirty=true]").WaitForAsync();
+        return (copy, page);
     }
 
     private static async Task DragAsync(IPage page, ILocator from, ILocator to)

@@ -11,9 +11,7 @@ public sealed class InspectorValidationTests(StudioBrowserFixture studio)
 {
     private async Task<IPage> OpenCopyWithSelectedLlmAsync(string name)
     {
-        var store = studio.Server.Services.GetRequiredService<WorkflowStore>();
-        var sample = (await store.ListAsync()).First(w => w.Name == "FAQ bot (sample)");
-        var copy = await store.CreateAsync((await store.GetAsync(sample.Id))!.Graph with { Name = name });
+        var copy = await studio.CopySampleAsync(name);
         var page = await studio.OpenAsync($"/workflows/{copy.Id}");
         await page.Locator(".wf-node[data-node-id=llm]").ClickAsync();
         await page.GetByTestId("node-title").WaitForAsync();
