@@ -31,8 +31,10 @@ public static class OnnxWeightQuantizer
         quantized = 0;
         foreach (var node in graph.Node)
         {
+            // Only weights stored in the model itself (not in an external data file) can be read here.
             if (node.OpType != "MatMul" || node.Input.Count != 2 || !initializers.TryGetValue(node.Input[1], out var weights)
-                || weights.Dims.Count != 2 || weights.DataType != (int)TensorProto.Types.DataType.Float)
+                || weights.Dims.Count != 2 || weights.DataType != (int)TensorProto.Types.DataType.Float
+                || weights.RawData.Length + weights.FloatData.Count * sizeof(float) != weights.Dims[0] * weights.Dims[1] * sizeof(float))
             {
                 continue;
             }
