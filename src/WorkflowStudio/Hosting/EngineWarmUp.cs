@@ -11,7 +11,8 @@ namespace WorkflowStudio.Hosting;
 /// Runs the sample bot twice in the background at start-up (a miss, then a cache hit) under a workflow id of its own, so the
 /// first question a user asks does not pay for compiling the engine's code: measured on a fresh studio, the first cache hit
 /// took 29 ms and the next 0.5 ms, and the first miss spent 13 ms in the start step alone. Nothing of the user's is touched:
-/// its cache entries sit under their own workflow id (and expire), its cache figures are dropped, and no run is recorded. When a real model is configured
+/// its cache entries sit under their own workflow id (and expire), its cache figures are dropped from the studio's statistics
+/// (the engine's OpenTelemetry counters do count its few lookups, under that workflow id), and no run is recorded. When a real model is configured
 /// the model step is left out, so start-up never calls (or pays for) a model. <c>Studio:WarmUp=false</c> turns it off.
 /// </summary>
 internal sealed class EngineWarmUp(
