@@ -48,8 +48,8 @@ internal static partial class Log
     [LoggerMessage(1110, LogLevel.Warning, "Run {RunId}: a watcher of the run failed (the run continues)")]
     public static partial void RunSubscriberFailed(ILogger logger, Exception exception, string runId);
 
-    [LoggerMessage(1120, LogLevel.Information, "Engine warmed up in {Milliseconds:0} ms (a miss and a cache hit of the sample bot, outside every workflow)")]
-    public static partial void EngineWarmedUp(ILogger logger, double milliseconds);
+    [LoggerMessage(1120, LogLevel.Information, "Engine warmed up in {Milliseconds:0} ms (a miss and a cache hit of the sample bot, outside every workflow; semantic matching too: {Semantic})")]
+    public static partial void EngineWarmedUp(ILogger logger, double milliseconds, bool semantic);
 
     [LoggerMessage(1121, LogLevel.Warning, "Engine warm-up failed (nothing depends on it; the first runs are just slower)")]
     public static partial void EngineWarmUpFailed(ILogger logger, Exception exception);

@@ -1,9 +1,12 @@
 using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using WorkflowEngine.Caching;
 using WorkflowEngine.Execution;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Knowledge;
 using WorkflowEngine.Llm;
+using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.Hosting;
 
@@ -13,11 +16,13 @@ namespace WorkflowStudio.Hosting;
 /// took 29 ms and the next 0.5 ms, and the first miss spent 13 ms in the start step alone. Nothing of the user's is touched:
 /// its cache entries sit under their own workflow id (and expire), its cache figures are dropped from the studio's statistics
 /// (the engine's OpenTelemetry counters do count its few lookups, under that workflow id), and no run is recorded. When a real model is configured
-/// the model step is left out, so start-up never calls (or pays for) a model. <c>Studio:WarmUp=false</c> turns it off.
+/// the model step is left out, so start-up never calls (or pays for) a model. When a saved workflow's response cache matches
+/// questions by meaning, the semantic path runs too, which also loads its second embedding model before the first question
+/// needs it. <c>Studio:WarmUp=false</c> turns it off.
 /// </summary>
 internal sealed class EngineWarmUp(
-    WorkflowRunner runner, KnowledgeBaseService knowledgeBases, ILlmClientFactory llm, CacheStatistics statistics, IConfiguration configuration,
-    ILogger<EngineWarmUp> logger)
+    WorkflowRunner runner, KnowledgeBaseService knowledgeBases, ILlmClientFactory llm, CacheStatistics statistics, WorkflowStore workflows,
+    IConfiguration configuration, ILogger<EngineWarmUp> logger)
     : BackgroundService
 {
     internal const string Question = "How do I get a refund?";
@@ -35,18 +40,7 @@ internal sealed class EngineWarmUp(
             {
                 return;
             }
-            var started = Stopwatch.GetTimestamp();
-            var knowledgeBaseId = await knowledgeBases.EnsureSampleAsync(stoppingToken);
-            await knowledgeBases.WaitForIndexingAsync(knowledgeBaseId, stoppingToken);
-            var graph = Graph(knowledgeBaseId, llm.Default.IsOffline);
-            var workflowId = "warm-up-" + Guid.NewGuid().ToString("n");
-            for (var i = 0; i < 2; i++)
-            {
-                await runner.RunToCompletionAsync(graph, new RunRequest(workflowId, Question), stoppingToken);
-            }
-            // Its figures would show on the Cache page as a workflow nobody made; its few entries simply expire.
-            statistics.Reset(workflowId);
-            Log.EngineWarmedUp(logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            await WarmUpAsync(stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -62,6 +56,50 @@ internal sealed class EngineWarmUp(
         }
     }
 
+    /// <summary>The warm-up itself (called once at start; tests call it again).</summary>
+    internal async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var knowledgeBaseId = await knowledgeBases.EnsureSampleAsync(cancellationToken);
+        await knowledgeBases.WaitForIndexingAsync(knowledgeBaseId, cancellationToken);
+        var graph = Graph(knowledgeBaseId, llm.Default.IsOffline);
+        await MissThenHitAsync(graph, cancellationToken);
+        var semantic = await UsesSemanticMatchingAsync(cancellationToken);
+        if (semantic)
+        {
+            await MissThenHitAsync(WithMatchMode(graph, "semantic"), cancellationToken);
+        }
+        Log.EngineWarmedUp(logger, Stopwatch.GetElapsedTime(started).TotalMilliseconds, semantic);
+    }
+
+    private async Task MissThenHitAsync(WorkflowGraph graph, CancellationToken cancellationToken)
+    {
+        var workflowId = "warm-up-" + Guid.NewGuid().ToString("n");
+        for (var i = 0; i < 2; i++)
+        {
+            await runner.RunToCompletionAsync(graph, new RunRequest(workflowId, Question), cancellationToken);
+        }
+        // Its figures would show on the Cache page as a workflow nobody made; its few entries simply expire.
+        statistics.Reset(workflowId);
+    }
+
+    private async Task<bool> UsesSemanticMatchingAsync(CancellationToken cancellationToken) =>
+        (await workflows.ListStoredAsync(cancellationToken)).Any(w => w.Graph.Nodes.Any(n =>
+            n.Type == "cache" && n.Settings.ValueKind == JsonValueKind.Object
+            && n.Settings.TryGetProperty("matchMode", out var mode) && mode.ValueKind == JsonValueKind.String
+            && string.Equals(mode.GetString(), "semantic", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary><paramref name="graph"/> with every response cache set to <paramref name="matchMode"/>.</summary>
+    internal static WorkflowGraph WithMatchMode(WorkflowGraph graph, string matchMode) =>
+        graph with { Nodes = [.. graph.Nodes.Select(n => n.Type == "cache" ? n with { Settings = WithSetting(n.Settings, "matchMode", matchMode) } : n)] };
+
+    private static JsonElement WithSetting(JsonElement settings, string name, string value)
+    {
+        var copy = JsonNode.Parse(settings.GetRawText())!.AsObject();
+        copy[name] = value;
+        return JsonSerializer.SerializeToElement(copy);
+    }
+
     /// <summary>The sample bot; without its model step (the prompt becomes the answer) when <paramref name="withModel"/> is false.</summary>
     internal static WorkflowGraph Graph(string knowledgeBaseId, bool withModel)
     {
@@ -74,7 +112,7 @@ internal sealed class EngineWarmUp(
         return graph with
         {
             Nodes = [.. graph.Nodes.Where(n => n.Id is not ("llm" or "answer")),
-                answer with { Settings = System.Text.Json.JsonSerializer.SerializeToElement(new { template = "{{ template.text }}" }) }],
+                answer with { Settings = JsonSerializer.SerializeToElement(new { template = "{{ template.text }}" }) }],
             Edges = [.. graph.Edges.Where(e => e.From != "llm" && e.To != "llm"), new Edge("template", "answer")],
         };
     }

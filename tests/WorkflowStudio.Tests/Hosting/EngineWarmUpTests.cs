@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Caching;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Knowledge;
+using WorkflowEngine.Persistence;
 using WorkflowStudio.Hosting;
 using WorkflowStudio.Runs;
 using WorkflowTesting;
@@ -57,6 +58,44 @@ public sealed class EngineWarmUpTests
 
         // Assert
         Assert.DoesNotContain(studio.Logs, l => l.Message.StartsWith("Engine warmed up", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WarmUp_AWorkflowMatchesByMeaning_RunsTheSemanticPathToo()
+    {
+        // Arrange: a saved workflow whose response cache matches questions by meaning
+        await using var studio = await StudioServer.StartAsync();
+        var warmUp = studio.Services.GetRequiredService<EngineWarmUp>();
+        await warmUp.Completed.WaitAsync(Patience);
+        var store = studio.Services.GetRequiredService<WorkflowStore>();
+        await store.CreateAsync(EngineWarmUp.WithMatchMode(SampleWorkflows.FaqBot(SampleKnowledgeBase.Id), "semantic") with { Name = "Semantic bot" });
+
+        // Act
+        await warmUp.WarmUpAsync(CancellationToken.None).WaitAsync(Patience);
+
+        // Assert: the first start had nothing semantic to warm; this one did, and still left no figures behind
+        var warmed = studio.Logs.Where(l => l.Message.StartsWith("Engine warmed up", StringComparison.Ordinal)).Select(l => l.Message).ToList();
+        Assert.Equal(2, warmed.Count);
+        Assert.EndsWith("semantic matching too: False)", warmed[0]);
+        Assert.EndsWith("semantic matching too: True)", warmed[1]);
+        Assert.Empty(studio.Services.GetRequiredService<CacheStatistics>().Workflows);
+        Assert.Empty(studio.Problems);
+    }
+
+    [Fact]
+    public void WithMatchMode_Semantic_ChangesOnlyTheResponseCachesMatchMode()
+    {
+        // Arrange
+        var graph = SampleWorkflows.FaqBot(SampleKnowledgeBase.Id);
+
+        // Act
+        var semantic = EngineWarmUp.WithMatchMode(graph, "semantic");
+
+        // Assert
+        var gate = semantic.Nodes.Single(n => n.Type == "cache");
+        Assert.Equal("semantic", gate.Settings.GetProperty("matchMode").GetString());
+        Assert.Equal(0.25, gate.Settings.GetProperty("threshold").GetDouble());
+        Assert.Equal(graph.Nodes.Where(n => n.Type != "cache"), semantic.Nodes.Where(n => n.Type != "cache"));
     }
 
     [Theory]
