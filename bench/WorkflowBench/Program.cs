@@ -46,7 +46,8 @@ await using (var mux = await ConnectionMultiplexer.ConnectAsync(redisConfig))
     var warm = await Run(l1Engine, graph, wf, "How do I get a refund?");
     Check(warm, null);
     // (1e) the same bare GET, timed alone, right after an L1 run of the bot (~30 µs of engine work, no Redis): a read inside
-    // a run always follows such work, and on this VM that alone makes the round trip several times slower than in (1)'s tight loop.
+    // a run always follows such work. Measured 1.1–1.8× (1) here; what slows (2) more is FusionCache's read path running cold
+    // after that work (docs/benchmarks.md, Caching, sixth pass).
     var afterRun = new List<double>();
     await MeasureAsync(3000, async i =>
     {
