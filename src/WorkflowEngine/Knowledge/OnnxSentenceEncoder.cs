@@ -18,8 +18,8 @@ public enum SentencePooling
 
 /// <summary>
 /// Runs a sentence-embedding ONNX model shipped inside a SentenceTransformers.* assembly (its <c>model.onnx</c> and the
-/// package's own tokenizer), returning L2-normalised vectors. The same vectors as the package's <c>SentenceEncoder</c> (to
-/// within 3e-8), for less work around the model run: only the token-vector output is requested (MiniLM's model also computes
+/// package's own tokenizer), returning L2-normalised vectors. Unquantized, the same vectors as the package's <c>SentenceEncoder</c>
+/// (to within 1.5e-7), for less work around the model run: only the token-vector output is requested (MiniLM's model also computes
 /// a pooled output nobody used), inputs go in as <see cref="OrtValue"/>s over the token arrays, and pooling reads one span
 /// (the package indexes the tensor element by element with two arrays allocated per element: for a batch of 32 chunks of
 /// ~80 tokens, about two million allocations).

@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using WorkflowEngine.Caching;
 using WorkflowEngine.Execution;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Knowledge;
 using WorkflowEngine.Llm;
 using WorkflowEngine.Persistence;
+using WorkflowStudio.Components.Inspector;
 
 namespace WorkflowStudio.Hosting;
 
@@ -60,9 +59,9 @@ internal sealed class EngineWarmUp(
     internal async Task WarmUpAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var knowledgeBaseId = await knowledgeBases.EnsureSampleAsync(cancellationToken);
-        await knowledgeBases.WaitForIndexingAsync(knowledgeBaseId, cancellationToken);
-        var graph = Graph(knowledgeBaseId, llm.Default.IsOffline);
+        // The database initializer, which starts before this service, has ensured the sample knowledge base.
+        await knowledgeBases.WaitForIndexingAsync(SampleKnowledgeBase.Id, cancellationToken);
+        var graph = Graph(SampleKnowledgeBase.Id, llm.Default.IsOffline);
         await MissThenHitAsync(graph, cancellationToken);
         var semantic = await UsesSemanticMatchingAsync(cancellationToken);
         if (semantic)
@@ -85,20 +84,11 @@ internal sealed class EngineWarmUp(
 
     private async Task<bool> UsesSemanticMatchingAsync(CancellationToken cancellationToken) =>
         (await workflows.ListStoredAsync(cancellationToken)).Any(w => w.Graph.Nodes.Any(n =>
-            n.Type == "cache" && n.Settings.ValueKind == JsonValueKind.Object
-            && n.Settings.TryGetProperty("matchMode", out var mode) && mode.ValueKind == JsonValueKind.String
-            && string.Equals(mode.GetString(), "semantic", StringComparison.OrdinalIgnoreCase)));
+            n.Type == "cache" && string.Equals(NodeSettings.For(n, null).GetString("matchMode"), "semantic", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary><paramref name="graph"/> with every response cache set to <paramref name="matchMode"/>.</summary>
     internal static WorkflowGraph WithMatchMode(WorkflowGraph graph, string matchMode) =>
-        graph with { Nodes = [.. graph.Nodes.Select(n => n.Type == "cache" ? n with { Settings = WithSetting(n.Settings, "matchMode", matchMode) } : n)] };
-
-    private static JsonElement WithSetting(JsonElement settings, string name, string value)
-    {
-        var copy = JsonNode.Parse(settings.GetRawText())!.AsObject();
-        copy[name] = value;
-        return JsonSerializer.SerializeToElement(copy);
-    }
+        graph with { Nodes = [.. graph.Nodes.Select(n => n.Type == "cache" ? n with { Settings = NodeSettings.For(n, null).With("matchMode", matchMode) } : n)] };
 
     /// <summary>The sample bot; without its model step (the prompt becomes the answer) when <paramref name="withModel"/> is false.</summary>
     internal static WorkflowGraph Graph(string knowledgeBaseId, bool withModel)
@@ -112,7 +102,7 @@ internal sealed class EngineWarmUp(
         return graph with
         {
             Nodes = [.. graph.Nodes.Where(n => n.Id is not ("llm" or "answer")),
-                answer with { Settings = JsonSerializer.SerializeToElement(new { template = "{{ template.text }}" }) }],
+                answer with { Settings = NodeSettings.For(answer, null).With("template", "{{ template.text }}") }],
             Edges = [.. graph.Edges.Where(e => e.From != "llm" && e.To != "llm"), new Edge("template", "answer")],
         };
     }

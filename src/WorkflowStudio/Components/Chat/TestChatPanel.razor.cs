@@ -1,7 +1,6 @@
 using Blazor.Diagrams.Core;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.JSInterop;
 using WorkflowEngine.Events;
@@ -40,7 +39,7 @@ public sealed partial class TestChatPanel : IAsyncDisposable
     [Inject] private GraphValidator Validator { get; set; } = null!;
     [Inject] private RunHub Hub { get; set; } = null!;
     [Inject] private IJSRuntime JS { get; set; } = null!;
-    [Inject] private IServiceProvider Services { get; set; } = null!;
+    [Inject] private IOptions<WorkflowStudio.Api.ApiOptions> ApiOptions { get; set; } = null!;
 
     /// <summary>The canvas diagram to paint the run on (null while the canvas is not ready, or when there is none).</summary>
     [Parameter] public Func<Diagram?>? GetDiagram { get; set; }
@@ -101,9 +100,7 @@ public sealed partial class TestChatPanel : IAsyncDisposable
     }
 
     /// <summary>The published API's question limit: the test chat keeps to it, so what works here works for callers.</summary>
-    private int MaxQueryLength => _maxQueryLength ??= Services.GetService<IOptions<WorkflowStudio.Api.ApiOptions>>()?.Value.MaxQueryLength ?? new WorkflowStudio.Api.ApiOptions().MaxQueryLength;
-
-    private int? _maxQueryLength;
+    private int MaxQueryLength => ApiOptions.Value.MaxQueryLength;
 
     private bool TooLong => _input.Trim().Length > MaxQueryLength;
 

@@ -1,5 +1,9 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using WorkflowEngine.Graphs;
+using WorkflowEngine.Knowledge;
+using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.BrowserTests.Pages.KnowledgeBases;
 
@@ -62,6 +66,31 @@ public sealed class KnowledgeBasesPageTests(StudioBrowserFixture studio)
         Assert.Contains("“valet.md” — a file with another name", question);
         await Assertions.Expect(page.GetByTestId("doc-name")).ToHaveCountAsync(1);
         Assert.True(studio.Server.Problems.Count == 0, string.Join("\n", studio.Server.Problems.Select(p => $"{p.Category}: {p.Message} {p.Exception}")));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task DeleteKnowledgeBaseAWorkflowSearches_QuestionNamesTheWorkflowAndKeepItKeepsIt()
+    {
+        // Arrange: a knowledge base that a saved workflow searches
+        var knowledgeBases = studio.Server.Services.GetRequiredService<KnowledgeBaseService>();
+        var kb = await knowledgeBases.CreateAsync("Browser delete " + Guid.NewGuid().ToString("n")[..8]);
+        await studio.Server.Services.GetRequiredService<WorkflowStore>().CreateAsync(SampleWorkflows.FaqBot(kb.Id) with { Name = "Returns helper" });
+        var page = await studio.OpenAsync($"/knowledge-bases/{kb.Id}");
+        await page.GetByTestId("kb-title").WaitForAsync();
+
+        // Act
+        await page.GetByTestId("kb-delete").ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByText("Delete this knowledge base?").WaitForAsync();
+        var question = await dialog.InnerTextAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Keep it" }).ClickAsync();
+        await dialog.WaitForAsync(new() { State = WaitForSelectorState.Hidden });
+
+        // Assert
+        Assert.Contains("The workflow “Returns helper” searches it", question);
+        Assert.NotNull(await knowledgeBases.GetVersionAsync(kb.Id));
+        Assert.Empty(studio.Server.Problems);
         await page.Context.CloseAsync();
     }
 }

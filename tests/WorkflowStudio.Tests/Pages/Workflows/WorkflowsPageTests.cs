@@ -125,8 +125,7 @@ public sealed class WorkflowsPageTests : StudioTestContext
     public async Task Import_ExportedWorkflow_AddsItToTheList()
     {
         // Arrange
-        var sample = await Service<StudioSamples>().FaqBotAsync();
-        var json = WorkflowEngine.Graphs.WorkflowJson.Serialize(sample with { Name = "Imported bot" });
+        var json = await ExportedSampleAsync("Imported bot");
         var cut = RenderWithProviders<WorkflowsPage>();
         cut.WaitForElement("[data-testid=empty-state]");
 
@@ -163,8 +162,7 @@ public sealed class WorkflowsPageTests : StudioTestContext
     public async Task Import_SameFileTwice_SecondGetsANameOfItsOwnAndARunnableOneIsNoDraft()
     {
         // Arrange
-        var sample = await Service<StudioSamples>().FaqBotAsync();
-        var json = WorkflowEngine.Graphs.WorkflowJson.Serialize(sample with { Name = "Imported bot" });
+        var json = await ExportedSampleAsync("Imported bot");
         var cut = RenderWithProviders<WorkflowsPage>();
         cut.WaitForElement("[data-testid=empty-state]");
 
@@ -240,4 +238,8 @@ public sealed class WorkflowsPageTests : StudioTestContext
         Assert.True(parsed.Succeeded);
         Assert.Equal("Returns helper", parsed.Graph!.Name);
     }
+
+    /// <summary>The sample bot as an exported file's text, named <paramref name="name"/>.</summary>
+    private async Task<string> ExportedSampleAsync(string name) =>
+        WorkflowEngine.Graphs.WorkflowJson.Serialize(await Service<StudioSamples>().FaqBotAsync() with { Name = name });
 }

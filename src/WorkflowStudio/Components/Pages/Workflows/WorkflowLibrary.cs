@@ -12,6 +12,9 @@ public sealed record ImportResult(StoredWorkflow? Workflow, IReadOnlyList<Valida
     public bool Succeeded => Workflow is not null;
 }
 
+/// <summary>The Workflows page's list: each workflow, and the problem count of those that cannot run yet.</summary>
+public sealed record WorkflowListing(IReadOnlyList<WorkflowSummary> Workflows, IReadOnlyDictionary<string, int> ProblemCounts);
+
 /// <summary>A workflow as a file to download.</summary>
 public sealed record ExportedWorkflow(string FileName, string Json);
 
@@ -22,20 +25,23 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
     /// <summary>Workflow documents are small; anything bigger is almost certainly the wrong file.</summary>
     public const long MaxImportBytes = 2 * 1024 * 1024;
 
-    public Task<IReadOnlyList<WorkflowSummary>> ListAsync(CancellationToken cancellationToken = default) => store.ListAsync(cancellationToken);
-
-    /// <summary>How many problems each workflow that cannot run has (drafts: saved, but to be fixed in the editor first).</summary>
-    public async Task<IReadOnlyDictionary<string, int>> ProblemCountsAsync(CancellationToken cancellationToken = default)
+    /// <summary>Every workflow, newest first, with the problem count of each one that cannot run yet (drafts: saved, but to be
+    /// fixed in the editor first). One query: the graphs are needed for the counts, and the list is read from them.</summary>
+    public async Task<WorkflowListing> ListAsync(CancellationToken cancellationToken = default)
     {
+        var stored = await store.ListStoredAsync(cancellationToken);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var stored in await store.ListStoredAsync(cancellationToken))
+        foreach (var workflow in stored)
         {
-            if (validator.Validate(stored.Graph) is { Count: > 0 } problems)
+            if (validator.Validate(workflow.Graph) is { Count: > 0 } problems)
             {
-                counts[stored.Id] = problems.Count;
+                counts[workflow.Id] = problems.Count;
             }
         }
-        return counts;
+        return new WorkflowListing(
+            [.. stored.OrderByDescending(w => w.UpdatedAt)
+                .Select(w => new WorkflowSummary(w.Id, w.Graph.Name, w.Graph.Description, w.Graph.Nodes.Length, w.Version, w.UpdatedAt))],
+            counts);
     }
 
     /// <summary><paramref name="baseName"/>, or "baseName 2", "baseName 3"… when it is taken (names compared ignoring case),

@@ -28,9 +28,9 @@ public partial class WorkflowsPage
 
     private async Task ReloadAsync()
     {
-        var workflows = await Library.ListAsync();
-        _problemCounts = await Library.ProblemCountsAsync();
-        _workflows = workflows;
+        var listing = await Library.ListAsync();
+        _problemCounts = listing.ProblemCounts;
+        _workflows = listing.Workflows;
     }
 
     private async Task CreateBlankAsync() => await RunAsync(async () =>
