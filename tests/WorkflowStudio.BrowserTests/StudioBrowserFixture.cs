@@ -24,6 +24,7 @@ public sealed class StudioBrowserFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Server = await StudioServer.StartAsync(Settings);
+        await Server.WaitUntilReadyAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

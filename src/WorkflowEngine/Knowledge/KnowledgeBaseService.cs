@@ -328,17 +328,18 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     /// <summary>Completes when no document of the knowledge base is pending or indexing.</summary>
     public async Task WaitForIndexingAsync(string knowledgeBaseId, CancellationToken cancellationToken = default)
     {
-        while (true)
+        while (await IsIndexingAsync(knowledgeBaseId, cancellationToken))
         {
-            await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
-            {
-                if (!await db.KnowledgeDocuments.AnyAsync(d => d.KnowledgeBaseId == knowledgeBaseId && (d.State == DocumentState.Pending || d.State == DocumentState.Indexing), cancellationToken))
-                {
-                    return;
-                }
-            }
             await Task.Delay(50, cancellationToken);
         }
+    }
+
+    /// <summary>Whether a document of the knowledge base is still pending or being indexed (read from the database, so it is
+    /// the same answer on every instance).</summary>
+    public async Task<bool> IsIndexingAsync(string knowledgeBaseId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.KnowledgeDocuments.AnyAsync(d => d.KnowledgeBaseId == knowledgeBaseId && (d.State == DocumentState.Pending || d.State == DocumentState.Indexing), cancellationToken);
     }
 
     // ---------------------------------------------------------------- search

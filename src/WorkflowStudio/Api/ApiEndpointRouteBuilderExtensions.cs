@@ -5,7 +5,7 @@ namespace Microsoft.AspNetCore.Builder;
 public static class ApiEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps <c>/health</c>, <c>/openapi/v1.json</c> and the <c>/api</c> endpoint groups. Under <c>/api</c> every error is an
+    /// Maps <c>/health</c>, <c>/health/ready</c>, <c>/openapi/v1.json</c> and the <c>/api</c> endpoint groups. Under <c>/api</c> every error is an
     /// RFC 7807 problem (exceptions included: logged, never shown), so the studio's HTML error pages never answer an API client.
     /// Call after <c>MapWorkflowStudio()</c>.
     /// </summary>
@@ -17,6 +17,7 @@ public static class ApiEndpointRouteBuilderExtensions
             api.UseStatusCodePages();
         });
         app.MapHealthChecks("/health", HealthEndpoints.Options);
+        app.MapHealthChecks("/health/ready", HealthEndpoints.ReadyOptions);
         // Liveness without checks: a constant answer (also the load benchmark's baseline for the pipeline's own cost).
         app.MapGet("/api/ping", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health").WithSummary("Constant answer: the process is up.");
         app.MapOpenApi();

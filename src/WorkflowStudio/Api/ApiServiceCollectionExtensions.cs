@@ -21,7 +21,8 @@ public static class ApiServiceCollectionExtensions
         services.AddOpenApi();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
-            .AddCheck<RedisHealthCheck>("redis");
+            .AddCheck<RedisHealthCheck>("redis")
+            .AddCheck<ReadinessHealthCheck>(HealthEndpoints.ReadyTag, tags: [HealthEndpoints.ReadyTag]);
         return services;
     }
 

@@ -49,10 +49,7 @@ public sealed class ApiServer : IAsyncDisposable
             configuration[key] = value;
         }
         var studio = await StudioServer.StartAsync(configuration);
-        // The sample knowledge base is indexed in the background after start; each indexed article bumps its version, which
-        // (rightly) invalidates answers built on it. Tests about caching need it settled first.
-        await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<KnowledgeBaseService>(studio.Services)
-            .WaitForIndexingAsync(SampleKnowledgeBase.Id).WaitAsync(TimeSpan.FromMinutes(3));
+        await studio.WaitUntilReadyAsync();
         return new ApiServer(studio, redis, llm, ownsRedis);
     }
 

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using WorkflowEngine.Knowledge;
 
 namespace WorkflowStudio.Tests.Api;
 
@@ -23,6 +25,24 @@ public sealed class HealthAndDocumentTests(ApiFixture fixture)
         Assert.Equal("Healthy", body.GetProperty("status").GetString());
         Assert.Equal("connected", body.GetProperty("database").GetString());
         Assert.Equal("connected", body.GetProperty("redis").GetString());
+    }
+
+    [Fact]
+    public async Task HealthReady_SampleKnowledgeBaseIndexed_ReadyAndLeftOutOfLiveness()
+    {
+        // Arrange: the fixture waited for readiness through this endpoint.
+        using var client = _server.Client();
+
+        // Act
+        using var ready = await client.GetAsync("health/ready");
+        var readyBody = await ApiServer.ReadAsync(ready);
+        var live = await ApiServer.ReadAsync(await client.GetAsync("health"));
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("ready", readyBody.GetProperty("ready").GetString());
+        Assert.False(await _server.Studio.Services.GetRequiredService<KnowledgeBaseService>().IsIndexingAsync(SampleKnowledgeBase.Id));
+        Assert.False(live.TryGetProperty("ready", out _));
     }
 
     [Fact]
