@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test on a fresh machine: installs what is missing (redis-server, chromium), builds, runs each test project,
+# Runs every test on a fresh machine: installs what is missing (redis-server, chromium, nodejs and npm for the OpenAPI
+# linter, which the tests install from npm into .tools/), builds, runs each test project,
 # and prints one closing line "N passed, M failed". Test fixtures start their own redis-server on a free loopback port.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -7,6 +8,8 @@ cd "$(dirname "$0")/.."
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if ((${#need[@]})); then
   echo "Installing ${need[*]}..."
   sudo=""

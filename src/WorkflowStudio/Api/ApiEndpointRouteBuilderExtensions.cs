@@ -16,17 +16,22 @@ public static class ApiEndpointRouteBuilderExtensions
             api.UseExceptionHandler();
             api.UseStatusCodePages();
         });
-        app.MapHealthChecks("/health", HealthEndpoints.Options);
-        app.MapHealthChecks("/health/ready", HealthEndpoints.ReadyOptions);
+        var health = app.MapGroup("").WithTags("Health");
+        health.MapGet("/health", HealthEndpoints.LivenessAsync).WithName("getHealth")
+            .WithSummary("Database and Redis: Healthy, Degraded (Redis down: answers still come from the in-process cache) or Unhealthy (503).")
+            .Produces<HealthResponse>().Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
+        health.MapGet("/health/ready", HealthEndpoints.ReadinessAsync).WithName("getReadiness")
+            .WithSummary("Ready for traffic: the database answers and the sample knowledge base is fully indexed; 503 until then.")
+            .Produces<ReadinessResponse>().Produces<ReadinessResponse>(StatusCodes.Status503ServiceUnavailable);
         // Liveness without checks: a constant answer (also the load benchmark's baseline for the pipeline's own cost).
-        app.MapGet("/api/ping", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health").WithSummary("Constant answer: the process is up.");
+        health.MapGet("/api/ping", () => TypedResults.Ok(new PingResponse("ok"))).WithName("ping").WithSummary("Constant answer: the process is up.");
         app.MapOpenApi();
 
         var access = app.Services.GetRequiredService<ApiAccess>();
-        var management = app.MapGroup("/api").WithTags("Management").AddEndpointFilter(access.RequireAdminAsync);
+        var management = app.MapGroup("/api").WithMetadata(ApiKeyRequirement.Admin).AddEndpointFilter(access.RequireAdminAsync);
         management.MapWorkflowManagement();
         management.MapKnowledgeManagement();
-        app.MapGroup("/api").WithTags("Run").AddEndpointFilter(access.RequireRunAccessAsync).MapWorkflowRuns();
+        app.MapGroup("/api").WithTags("Run").WithMetadata(ApiKeyRequirement.Run).AddEndpointFilter(access.RequireRunAccessAsync).MapWorkflowRuns();
         return app;
     }
 }

@@ -9,7 +9,9 @@ public sealed record WorkflowListItem(string Id, string Name, string? Descriptio
 public sealed record WorkflowSaved(string Id, int Version);
 
 /// <summary>The body of <c>POST /api/workflows/{id}/run</c>.</summary>
-public sealed record RunBody(string? Query, string? ConversationId);
+/// <param name="Query">The question (at most Api:MaxQueryLength characters).</param>
+/// <param name="ConversationId">Continues that conversation (1–100 letters, digits, '-', '_', '.', ':'); left out, a new one starts.</param>
+public sealed record RunBody(string? Query, string? ConversationId = null);
 
 /// <summary>The answer of <c>/run</c> and the <c>done</c> event of <c>/run/stream</c>.</summary>
 public sealed record RunResponse(string RunId, string ConversationId, string Answer, double ElapsedMs, IReadOnlyList<RunTraceEntry> Trace);
@@ -17,13 +19,27 @@ public sealed record RunResponse(string RunId, string ConversationId, string Ans
 /// <summary>A <c>token</c> event of <c>/run/stream</c>.</summary>
 public sealed record TokenEvent(string NodeId, string Text);
 
-public sealed record CreateKeyBody(string? Name);
+/// <param name="Name">What the key is for, e.g. "website" (at most 100 characters).</param>
+public sealed record CreateKeyBody(string? Name = null);
 
-public sealed record CreateKnowledgeBaseBody(string? Name, string? Description);
+public sealed record CreateKnowledgeBaseBody(string? Name, string? Description = null);
 
+/// <param name="Name">The document's name, e.g. "refunds.md".</param>
+/// <param name="Text">Its text (Markdown or plain).</param>
 public sealed record AddDocumentBody(string? Name, string? Text);
 
 public sealed record Created(string Id);
+
+/// <summary>The body of <c>/health</c>.</summary>
+/// <param name="Status">Healthy, Degraded (Redis down: answers still come, from the in-process cache) or Unhealthy (database down, 503).</param>
+/// <param name="Database">connected or down.</param>
+/// <param name="Redis">connected, disabled (not configured) or down.</param>
+public sealed record HealthResponse(string Status, string Database, string Redis);
+
+/// <summary>The body of <c>/health/ready</c>.</summary>
+/// <param name="Status">Healthy when ready; otherwise Degraded or Unhealthy (503).</param>
+/// <param name="Ready">ready, indexing (the sample knowledge base is still being indexed) or down (the database cannot be read).</param>
+public sealed record ReadinessResponse(string Status, string Ready);
 
 /// <summary>Cache figures of a workflow: totals and per node.</summary>
 public sealed record CacheStatsResponse(
@@ -31,3 +47,6 @@ public sealed record CacheStatsResponse(
     IReadOnlyList<NodeCacheStatsItem> Nodes);
 
 public sealed record NodeCacheStatsItem(string NodeId, long Hits, long Misses, long NegativeHits, long Errors, long Bypasses, double HitRatio, double TimeSavedMs, long TokensSaved);
+
+/// <summary>The body of <c>/api/ping</c>: always <c>ok</c>.</summary>
+public sealed record PingResponse(string Status);

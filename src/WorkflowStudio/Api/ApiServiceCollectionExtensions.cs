@@ -18,7 +18,7 @@ public static class ApiServiceCollectionExtensions
         // Enums as their names (document states, statuses), as the docs show them.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddOpenApi(ApiDocument.Configure);
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<RedisHealthCheck>("redis")

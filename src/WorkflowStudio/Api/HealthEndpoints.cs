@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using WorkflowEngine.Caching;
@@ -71,49 +69,21 @@ internal static class HealthEndpoints
     /// <summary>The tag of checks that only <c>/health/ready</c> runs.</summary>
     public const string ReadyTag = "ready";
 
-    /// <summary><c>/health</c>: is the process able to serve (database, Redis); readiness is left out, so an instance that is
-    /// still indexing is not restarted by a liveness probe.</summary>
-    public static readonly HealthCheckOptions Options = new()
+    /// <summary><c>/health</c>: can the process serve (database, Redis). Readiness is left out, so a liveness probe never
+    /// restarts an instance that is still indexing.</summary>
+    public static async Task<IResult> LivenessAsync(HealthCheckService health, CancellationToken cancellationToken)
     {
-        Predicate = check => !check.Tags.Contains(ReadyTag),
-        ResponseWriter = WriteAsync,
-        ResultStatusCodes =
-        {
-            [HealthStatus.Healthy] = StatusCodes.Status200OK,
-            [HealthStatus.Degraded] = StatusCodes.Status200OK,
-            [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
-        },
-    };
+        var report = await health.CheckHealthAsync(check => !check.Tags.Contains(ReadyTag), cancellationToken);
+        var body = new HealthResponse(report.Status.ToString(), StateOf(report, "database"), StateOf(report, "redis"));
+        return report.Status == HealthStatus.Unhealthy ? TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable) : TypedResults.Ok(body);
+    }
 
-    /// <summary><c>/health/ready</c>: 200 <c>{ "status": "Healthy", "ready": "ready" }</c> once the studio can answer from
-    /// complete indexes; 503 with <c>"ready": "indexing"</c> or <c>"down"</c> before.</summary>
-    public static readonly HealthCheckOptions ReadyOptions = new()
+    /// <summary><c>/health/ready</c>: 200 once the studio answers from complete indexes; 503 before.</summary>
+    public static async Task<IResult> ReadinessAsync(HealthCheckService health, CancellationToken cancellationToken)
     {
-        Predicate = check => check.Tags.Contains(ReadyTag),
-        ResponseWriter = (http, report) =>
-        {
-            http.Response.ContentType = "application/json";
-            return http.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString(), ready = StateOf(report, ReadyTag) }));
-        },
-        ResultStatusCodes =
-        {
-            [HealthStatus.Healthy] = StatusCodes.Status200OK,
-            [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
-            [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
-        },
-    };
-
-
-    /// <summary>{ "status": "Healthy"|"Degraded"|"Unhealthy", "database": "connected"|"down", "redis": "connected"|"disabled"|"down" }</summary>
-    private static Task WriteAsync(HttpContext http, HealthReport report)
-    {
-        http.Response.ContentType = "application/json";
-        return http.Response.WriteAsync(JsonSerializer.Serialize(new
-        {
-            status = report.Status.ToString(),
-            database = StateOf(report, "database"),
-            redis = StateOf(report, "redis"),
-        }));
+        var report = await health.CheckHealthAsync(check => check.Tags.Contains(ReadyTag), cancellationToken);
+        var body = new ReadinessResponse(report.Status.ToString(), StateOf(report, ReadyTag));
+        return report.Status == HealthStatus.Healthy ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     private static string StateOf(HealthReport report, string name) =>

@@ -9,16 +9,24 @@ internal static class KnowledgeEndpoints
 {
     public static RouteGroupBuilder MapKnowledgeManagement(this RouteGroupBuilder group)
     {
-        group.MapGet("/knowledge-bases", ListAsync).WithSummary("Lists knowledge bases.");
-        group.MapPost("/knowledge-bases", CreateAsync).WithSummary("Creates a knowledge base.")
-            .Accepts<CreateKnowledgeBaseBody>("application/json").Produces<Created>(StatusCodes.Status201Created);
-        group.MapGet("/knowledge-bases/{id}/documents", ListDocumentsAsync).WithSummary("Lists a knowledge base's documents with their indexing state.");
-        group.MapPost("/knowledge-bases/{id}/documents", AddDocumentsAsync)
+        group = group.MapGroup("").WithTags("Knowledge");
+        group.MapGet("/knowledge-bases", ListAsync).WithName("listKnowledgeBases").WithSummary("Lists knowledge bases.")
+            .Produces<KnowledgeBaseSummary[]>();
+        group.MapPost("/knowledge-bases", CreateAsync).WithName("createKnowledgeBase").WithSummary("Creates a knowledge base.")
+            .Accepts<CreateKnowledgeBaseBody>("application/json").Produces<Created>(StatusCodes.Status201Created)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge);
+        group.MapGet("/knowledge-bases/{id}/documents", ListDocumentsAsync).WithName("listDocuments")
+            .WithSummary("Lists a knowledge base's documents with their indexing state.").Produces<KnowledgeDocumentSummary[]>();
+        group.MapPost("/knowledge-bases/{id}/documents", AddDocumentsAsync).WithName("addDocuments")
             .WithSummary("Adds documents: JSON { name, text } or multipart files (UTF-8 text). 201 once indexed; 202 with a status URL when indexing takes longer.")
             .Accepts<AddDocumentBody>("application/json", "multipart/form-data")
+            .Produces<KnowledgeDocumentSummary[]>(StatusCodes.Status201Created).Produces<KnowledgeDocumentSummary[]>(StatusCodes.Status202Accepted)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge)
             .DisableAntiforgery();
-        group.MapGet("/knowledge-bases/{id}/documents/{docId}", GetDocumentAsync).WithSummary("One document's indexing state.");
-        group.MapDelete("/knowledge-bases/{id}/documents/{docId}", DeleteDocumentAsync).WithSummary("Deletes a document.");
+        group.MapGet("/knowledge-bases/{id}/documents/{docId}", GetDocumentAsync).WithName("getDocument").WithSummary("One document's indexing state.")
+            .Produces<KnowledgeDocumentSummary>();
+        group.MapDelete("/knowledge-bases/{id}/documents/{docId}", DeleteDocumentAsync).WithName("deleteDocument").WithSummary("Deletes a document.")
+            .Produces(StatusCodes.Status204NoContent);
         return group;
     }
 

@@ -12,14 +12,26 @@ internal static class RunEndpoints
 {
     private const string LlmType = "llm";
 
+    private const string StreamDescription =
+        "A `text/event-stream` of events, each `event: <name>` and one `data:` line of JSON:\n"
+        + "- `node`: a step finished, skipped or failed (a `RunTraceEntry`);\n"
+        + "- `token`: a piece of the answer as the model writes it (`TokenEvent`);\n"
+        + "- `done`: the run succeeded; the same body as `/run` (`RunResponse`), last;\n"
+        + "- `error`: the run failed; an `ApiProblem` with `runId` and `failedNodeId`, last.\n"
+        + "Errors found before the run starts (bad body, unknown workflow, key) are answered as problems instead of a stream.";
+
     public static RouteGroupBuilder MapWorkflowRuns(this RouteGroupBuilder group)
     {
-        group.MapPost("/workflows/{id}/run", RunAsync)
+        group.MapPost("/workflows/{id}/run", RunAsync).WithName("runWorkflow")
             .WithSummary("Asks the workflow a question; answers with the run id, conversation id, answer and per-node trace.")
-            .Accepts<RunBody>("application/json").Produces<RunResponse>();
-        group.MapPost("/workflows/{id}/run/stream", StreamAsync)
-            .WithSummary("Like /run, as Server-Sent Events: 'node' as nodes finish, 'token' as the answer streams, then 'done' (same body as /run) or 'error' (a problem).")
-            .Accepts<RunBody>("application/json").Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .Accepts<RunBody>("application/json").Produces<RunResponse>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
+                StatusCodes.Status422UnprocessableEntity, StatusCodes.Status500InternalServerError, StatusCodes.Status502BadGateway, StatusCodes.Status503ServiceUnavailable);
+        group.MapPost("/workflows/{id}/run/stream", StreamAsync).WithName("streamWorkflowRun")
+            .WithSummary("Like /run, as Server-Sent Events.")
+            .WithDescription(StreamDescription)
+            .Accepts<RunBody>("application/json").Produces<string>(StatusCodes.Status200OK, "text/event-stream")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge);
         return group;
     }
 

@@ -12,23 +12,34 @@ internal static class WorkflowEndpoints
 {
     public static RouteGroupBuilder MapWorkflowManagement(this RouteGroupBuilder group)
     {
-        group.MapGet("/workflows", ListAsync).WithSummary("Lists saved workflows.");
-        group.MapPost("/workflows", CreateAsync).WithSummary("Creates a workflow from a document (docs/workflow-format.md).")
-            .Accepts<JsonObject>("application/json").Produces<WorkflowSaved>(StatusCodes.Status201Created);
-        group.MapGet("/workflows/{id}", GetAsync).WithSummary("The workflow document, with its id and version (also in the ETag).")
+        var workflows = group.MapGroup("").WithTags("Workflows");
+        workflows.MapGet("/workflows", ListAsync).WithName("listWorkflows").WithSummary("Lists saved workflows.");
+        workflows.MapPost("/workflows", CreateAsync).WithName("createWorkflow").WithSummary("Creates a workflow from a document (docs/workflow-format.md).")
+            .Accepts<JsonObject>("application/json").Produces<WorkflowSaved>(StatusCodes.Status201Created)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge);
+        workflows.MapGet("/workflows/{id}", GetAsync).WithName("getWorkflow").WithSummary("The workflow document, with its id and version (also in the ETag).")
             .Produces<JsonObject>();
-        group.MapPut("/workflows/{id}", SaveAsync)
+        workflows.MapPut("/workflows/{id}", SaveAsync).WithName("saveWorkflow")
             .WithSummary("Saves a new version. The version you edited goes in If-Match (\"3\") or in a top-level 'version' field; 409 when someone saved since.")
-            .Accepts<JsonObject>("application/json");
-        group.MapDelete("/workflows/{id}", DeleteAsync).WithSummary("Deletes a workflow (its cache is cleared).");
+            .Accepts<JsonObject>("application/json").Produces<WorkflowSaved>()
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status428PreconditionRequired);
+        workflows.MapDelete("/workflows/{id}", DeleteAsync).WithName("deleteWorkflow").WithSummary("Deletes a workflow (its cache is cleared too).")
+            .Produces(StatusCodes.Status204NoContent);
 
-        group.MapGet("/workflows/{id}/cache/stats", CacheStatsAsync).WithSummary("Cache hits, misses and time saved, per node, since this instance started.");
-        group.MapDelete("/workflows/{id}/cache", ClearCacheAsync).WithSummary("Clears the workflow's cached results, or one node's with ?nodeId=.");
+        var cache = group.MapGroup("").WithTags("Cache");
+        cache.MapGet("/workflows/{id}/cache/stats", CacheStatsAsync).WithName("getCacheStats")
+            .WithSummary("Cache hits, misses and time saved, per node, since this instance started.").Produces<CacheStatsResponse>();
+        cache.MapDelete("/workflows/{id}/cache", ClearCacheAsync).WithName("clearCache")
+            .WithSummary("Clears the workflow's cached results, or one node's with ?nodeId=.").Produces(StatusCodes.Status204NoContent);
 
-        group.MapGet("/workflows/{id}/keys", ListKeysAsync).WithSummary("Lists run keys (never the keys themselves).");
-        group.MapPost("/workflows/{id}/keys", CreateKeyAsync).WithSummary("Creates a run key; the key is in the answer this once only.")
-            .Accepts<CreateKeyBody>("application/json");
-        group.MapDelete("/workflows/{id}/keys/{keyId}", RevokeKeyAsync).WithSummary("Revokes a run key.");
+        var keys = group.MapGroup("").WithTags("Keys");
+        keys.MapGet("/workflows/{id}/keys", ListKeysAsync).WithName("listKeys").WithSummary("Lists run keys (never the keys themselves).")
+            .Produces<ApiKeyInfo[]>();
+        keys.MapPost("/workflows/{id}/keys", CreateKeyAsync).WithName("createKey").WithSummary("Creates a run key; the key is in the answer this once only.")
+            .Accepts<CreateKeyBody>("application/json").Produces<CreatedApiKey>(StatusCodes.Status201Created)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge);
+        keys.MapDelete("/workflows/{id}/keys/{keyId}", RevokeKeyAsync).WithName("revokeKey").WithSummary("Revokes a run key.")
+            .Produces(StatusCodes.Status204NoContent);
         return group;
     }
 

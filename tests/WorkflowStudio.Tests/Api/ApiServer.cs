@@ -13,8 +13,9 @@ public sealed class ApiServer : IAsyncDisposable
 {
     public const string AdminKey = "test-admin-key-0123456789";
 
-    private ApiServer(StudioServer studio, RedisServer? redis, FakeOpenAiServer llm, bool ownsRedis)
+    private ApiServer(StudioServer studio, RedisServer? redis, FakeOpenAiServer llm, bool ownsRedis, OpenApiContract contract)
     {
+        Contract = contract;
         Studio = studio;
         Redis = redis;
         Llm = llm;
@@ -22,6 +23,9 @@ public sealed class ApiServer : IAsyncDisposable
     }
 
     public StudioServer Studio { get; }
+
+    /// <summary>The studio's served OpenAPI document: every answer a <see cref="Client"/> receives is checked against it.</summary>
+    public OpenApiContract Contract { get; }
 
     public RedisServer? Redis { get; }
 
@@ -50,12 +54,15 @@ public sealed class ApiServer : IAsyncDisposable
         }
         var studio = await StudioServer.StartAsync(configuration);
         await studio.WaitUntilReadyAsync();
-        return new ApiServer(studio, redis, llm, ownsRedis);
+        using var plain = studio.CreateClient();
+        var contract = OpenApiContract.Parse(await plain.GetStringAsync("openapi/v1.json"));
+        return new ApiServer(studio, redis, llm, ownsRedis, contract);
     }
 
+    /// <summary>A client whose every answer is checked against <see cref="Contract"/> (a violation fails the request).</summary>
     public HttpClient Client(string? key = null)
     {
-        var client = Studio.CreateClient();
+        var client = new HttpClient(new OpenApiContractHandler(Contract)) { BaseAddress = Studio.BaseAddress };
         client.Timeout = TimeSpan.FromSeconds(60);
         if (key is not null)
         {

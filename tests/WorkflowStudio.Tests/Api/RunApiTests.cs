@@ -162,7 +162,7 @@ public sealed class RunApiTests(ApiFixture fixture)
 
         // Act
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        var events = await SseReader.ReadAllAsync(response);
+        var events = await SseReader.ReadAllAsync(response, _server.Contract);
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -193,7 +193,7 @@ public sealed class RunApiTests(ApiFixture fixture)
         try
         {
             using var response = await admin.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-            events = await SseReader.ReadAllAsync(response);
+            events = await SseReader.ReadAllAsync(response, _server.Contract);
         }
         finally
         {

@@ -7,7 +7,14 @@ public sealed record SseEvent(string Name, JsonElement Data);
 /// <summary>Parses a text/event-stream response as it arrives (event: / data: lines, blank line ends an event).</summary>
 public static class SseReader
 {
-    public static async Task<List<SseEvent>> ReadAllAsync(HttpResponseMessage response)
+    /// <summary>What each event's data is, as the OpenAPI document names it.</summary>
+    private static readonly Dictionary<string, string> Components = new(StringComparer.Ordinal)
+    {
+        ["node"] = "RunTraceEntry", ["token"] = "TokenEvent", ["done"] = "RunResponse", ["error"] = "ApiProblem",
+    };
+
+    /// <param name="contract">When given, every event must be one the document names, with data valid against its schema.</param>
+    public static async Task<List<SseEvent>> ReadAllAsync(HttpResponseMessage response, WorkflowTesting.OpenApiContract? contract = null)
     {
         var events = new List<SseEvent>();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
@@ -19,7 +26,15 @@ public static class SseReader
             {
                 if (data.Count > 0)
                 {
-                    events.Add(new SseEvent(name ?? "message", JsonDocument.Parse(string.Join("\n", data)).RootElement.Clone()));
+                    var json = string.Join("\n", data);
+                    if (contract is not null)
+                    {
+                        var violations = Components.TryGetValue(name ?? "message", out var component)
+                            ? contract.CheckComponent(component, json)
+                            : [$"event '{name}' is not one the document names"];
+                        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+                    }
+                    events.Add(new SseEvent(name ?? "message", JsonDocument.Parse(json).RootElement.Clone()));
                 }
                 name = null;
                 data.Clear();
