@@ -37,6 +37,11 @@ public sealed record ApiProblemItem(string? NodeId, string Message, string Code,
 internal static class ApiDocument
 {
     public const string SecuritySchemeName = "bearer";
+
+    /// <summary>Where the interactive API reference (Scalar, served from the package, no CDN) is: <c>{prefix}/v1</c>.</summary>
+    public const string ReferencePrefix = "/api/reference";
+
+    public const string ReferenceUrl = ReferencePrefix + "/v1";
     public const string ProblemContentType = "application/problem+json";
 
     private static readonly (string Name, string Description)[] Tags =

@@ -1,3 +1,4 @@
+using Scalar.AspNetCore;
 using WorkflowStudio.Api;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -26,6 +27,9 @@ public static class ApiEndpointRouteBuilderExtensions
         // Liveness without checks: a constant answer (also the load benchmark's baseline for the pipeline's own cost).
         health.MapGet("/api/ping", () => TypedResults.Ok(new PingResponse("ok"))).WithName("ping").WithSummary("Constant answer: the process is up.");
         app.MapOpenApi();
+        // The interactive reference; no telemetry, AI agent or hosted-service buttons: the studio sends nothing elsewhere.
+        app.MapScalarApiReference(ApiDocument.ReferencePrefix, o => o.WithTitle("Workflow Studio API")
+            .AddPreferredSecuritySchemes(ApiDocument.SecuritySchemeName).WithOperationTitleSource(OperationTitleSource.Path).HideDeveloperTools().DisableTelemetry().DisableAgent().DisableMcp());
 
         var access = app.Services.GetRequiredService<ApiAccess>();
         var management = app.MapGroup("/api").WithMetadata(ApiKeyRequirement.Admin).AddEndpointFilter(access.RequireAdminAsync);

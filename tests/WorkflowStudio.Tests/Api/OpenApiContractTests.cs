@@ -67,6 +67,27 @@ public sealed class OpenApiContractTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task ApiReference_Opened_ServesTheInteractiveReferenceOfTheDocumentFromTheStudioItself()
+    {
+        // Arrange: a plain client, as the page is not part of the API it describes.
+        using var client = _server.Studio.CreateClient();
+
+        // Act
+        using var page = await client.GetAsync("api/reference/v1");
+        var html = await page.Content.ReadAsStringAsync();
+        using var script = await client.GetAsync("api/reference/scalar.js");
+
+        // Assert: the page loads its script from the studio (no CDN) and points at the served document.
+        Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<script src=\"scalar.js\">", html);
+        Assert.Contains("openapi/v1.json", html);
+        Assert.DoesNotContain("https://", html);
+        Assert.Equal(System.Net.HttpStatusCode.OK, script.StatusCode);
+        Assert.True((await script.Content.ReadAsByteArrayAsync()).Length > 100_000);
+    }
+
+    [Fact]
     public void Contract_AnswersOutsideTheDocument_AreReported()
     {
         // Arrange: the checker must catch what it is there to catch, or every API test would pass vacuously.

@@ -30,6 +30,7 @@ public sealed class ApiAccessPageTests : StudioTestContext
         cut.WaitForElement("[data-testid=keys-empty]");
         Assert.Contains($"/api/workflows/{workflow.Id}/run", cut.Find("[data-testid=api-endpoint]").TextContent);
         Assert.Contains("Authorization: Bearer $RUN_KEY", cut.Find("[data-testid=api-example]").TextContent);
+        Assert.Equal("/api/reference/v1", cut.Find("[data-testid=api-reference]").GetAttribute("href"));
     }
 
     [Fact]
