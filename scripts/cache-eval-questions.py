@@ -596,10 +596,10 @@ def main():
         ],
     }
     # One item per line, so a diff shows which sentence changed.
-    head = json.dumps({k: doc[k] for k in ("about", "seed")}, ensure_ascii=False, indent=1)[:-2]
-    canonical = ",\n".join(f'  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}' for k, v in doc["canonical"].items())
-    lines = ",\n".join("  " + json.dumps(i, ensure_ascii=False) for i in doc["items"])
-    OUT.write_text(f'{head},\n "canonical": {{\n{canonical}\n }},\n "items": [\n{lines}\n ]\n}}\n', encoding="utf-8")
+    head = json.dumps({k: doc[k] for k in ("about", "seed")}, ensure_ascii=False, indent=2)[:-2]
+    canonical = ",\n".join(f'    {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}' for k, v in doc["canonical"].items())
+    lines = ",\n".join("    " + json.dumps(i, ensure_ascii=False) for i in doc["items"])
+    OUT.write_text(f'{head},\n  "canonical": {{\n{canonical}\n  }},\n  "items": [\n{lines}\n  ]\n}}\n', encoding="utf-8")
     json.loads(OUT.read_text(encoding="utf-8"))
     counts = defaultdict(int)
     for item in all_items:
