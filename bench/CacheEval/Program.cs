@@ -1,9 +1,10 @@
 using System.Globalization;
+using CacheEval;
 using WorkflowEngine.Caching.Semantic;
 using WorkflowTesting.CacheEval;
 
 // Semantic cache evaluation: see docs/benchmarks.md ("Semantic cache") for the command and recorded results.
-string? datasetPath = null, kbPath = null;
+string? datasetPath = null, kbPath = null, evalSetPath = null, evalKbPath = null;
 var seed = 42;
 var bulk = 10_000;
 var ablation = false;
@@ -13,12 +14,32 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--dataset" when i + 1 < args.Length: datasetPath = args[++i]; break;
         case "--kb" when i + 1 < args.Length: kbPath = args[++i]; break;
+        case "--eval-set" when i + 1 < args.Length: evalSetPath = args[++i]; break;
+        case "--eval-kb" when i + 1 < args.Length: evalKbPath = args[++i]; break;
         case "--seed" when i + 1 < args.Length && int.TryParse(args[i + 1], out var s): seed = s; i++; break;
         case "--bulk" when i + 1 < args.Length && int.TryParse(args[i + 1], out var b): bulk = b; i++; break;
         case "--ablation": ablation = true; break;
         default:
             Console.Error.WriteLine($"Unknown or incomplete option \"{args[i]}\".");
             return Usage();
+    }
+}
+
+if (evalSetPath is not null)
+{
+    if ((datasetPath is null) != (kbPath is null))
+    {
+        return Usage();
+    }
+
+    try
+    {
+        return SplitReport.Run(evalSetPath, evalKbPath, datasetPath, kbPath, seed);
+    }
+    catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return 2;
     }
 }
 
@@ -171,5 +192,7 @@ catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundExcep
 static int Usage()
 {
     Console.Error.WriteLine("Usage: dotnet run -c Release --project bench/CacheEval -- --dataset <faq-dev.json> --kb <folder of .md> [--seed 42] [--bulk 10000] [--ablation]");
+    Console.Error.WriteLine("   or: dotnet run -c Release --project bench/CacheEval -- --eval-set <questions-eval.json> [--eval-kb <folder of .md>] [--dataset <faq-dev.json> --kb <folder of .md>] [--seed 42]");
+    Console.Error.WriteLine("       (issue #14: tuning and sealed parts, and faq-dev when given; --eval-kb defaults to the embedded sample knowledge base)");
     return 1;
 }

@@ -15,11 +15,17 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
 {
     private readonly Dictionary<string, float[]> _embeddings = new(StringComparer.Ordinal);
 
+    /// <summary>Reuse a question's embedding across replays (many baseline thresholds over one set). The replay's lookup
+    /// latency then no longer includes embedding, so leave it off when latency is reported.</summary>
+    public bool MemoizeEmbeddings { get; init; }
+
     /// <summary>Replays <paramref name="questions"/> with our matcher.</summary>
-    public EvalResult RunMatcher(IReadOnlyList<EvalQuestion> questions, SemanticMatchOptions options, string? name = null, bool withConfirmation = true)
+    /// <param name="warm">Answers stored before the replay (as a warmed cache holds them); not counted in the result.</param>
+    public EvalResult RunMatcher(IReadOnlyList<EvalQuestion> questions, SemanticMatchOptions options, string? name = null, bool withConfirmation = true,
+        IReadOnlyList<EvalQuestion>? warm = null)
     {
         var matcher = new SemanticMatcher(options, Phrase);
-        return Replay(name ?? "semantic matcher", questions, options, withConfirmation ? confirmation : null, (query, index) =>
+        return Replay(name ?? "semantic matcher", questions, warm, options, withConfirmation ? confirmation : null, (query, index) =>
         {
             var candidates = index.Search(query, options.MaxCandidates);
             return matcher.DecideAsync(query, candidates).AsTask().GetAwaiter().GetResult();
@@ -27,8 +33,8 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
     }
 
     /// <summary>Replays <paramref name="questions"/> with a plain cosine threshold on the nearest cached question (GPTCache/RedisVL style).</summary>
-    public EvalResult RunBaseline(IReadOnlyList<EvalQuestion> questions, double threshold) =>
-        Replay(string.Create(CultureInfo.InvariantCulture, $"cosine ≥ {threshold:0.00}"), questions, options: null, confirm: null, (query, index) =>
+    public EvalResult RunBaseline(IReadOnlyList<EvalQuestion> questions, double threshold, IReadOnlyList<EvalQuestion>? warm = null) =>
+        Replay(string.Create(CultureInfo.InvariantCulture, $"cosine ≥ {threshold:0.00}"), questions, warm, options: null, confirm: null, (query, index) =>
         {
             var best = index.Search(query, 1).FirstOrDefault();
             return best is not null && best.Similarity >= threshold
@@ -93,10 +99,19 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
             Percentile(indexOnly, 50), Percentile(indexOnly, 95));
     }
 
-    private EvalResult Replay(string name, IReadOnlyList<EvalQuestion> questions, SemanticMatchOptions? options, IRetrievalConfirmation? confirm, Func<SemanticQuery, SemanticIndex, MatchDecision> lookup)
+    private EvalResult Replay(string name, IReadOnlyList<EvalQuestion> questions, IReadOnlyList<EvalQuestion>? warm, SemanticMatchOptions? options,
+        IRetrievalConfirmation? confirm, Func<SemanticQuery, SemanticIndex, MatchDecision> lookup)
     {
         var index = new SemanticIndex();
         var expires = DateTimeOffset.UtcNow.AddHours(1);
+        foreach (var question in warm ?? [])
+        {
+            var cleaned = EvalText.Clean(question.Text);
+            var embedding = Embed(cleaned);
+            var query = knowledgeBase.Query(question.Text, cleaned, embedding, options ?? new SemanticMatchOptions(), confirm);
+            Store(index, question, cleaned, embedding, query, expires);
+        }
+
         var llmCalls = 0;
         var secondOpinions = 0;
         var outcomes = new List<EvalOutcome>(questions.Count);
@@ -105,7 +120,7 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
         {
             var started = Stopwatch.GetTimestamp();
             var cleaned = EvalText.Clean(question.Text);
-            var embedding = embedder.Embed(cleaned);
+            var embedding = Embed(cleaned);
             // The baselines (options null) look up without retrieval, as GPTCache/RedisVL do.
             var query = options is null ? new SemanticQuery(question.Text, cleaned, embedding, null) : knowledgeBase.Query(question.Text, cleaned, embedding, options, confirm);
             var decision = lookup(query, index);
@@ -126,16 +141,22 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
             // Miss: the bot retrieves (for the baselines too, so entries carry their top document) and calls the LLM.
             llmCalls++;
             var stored = options is null ? knowledgeBase.Query(question.Text, cleaned, embedding, new SemanticMatchOptions(), null) : query;
-            var answer = AnswerFor(question);
-            // As the product's store: the entry's second opinion is computed when it is stored.
-            var confirming = stored.ConfirmingDocumentSource is { } source ? source(CancellationToken.None).AsTask().GetAwaiter().GetResult() : null;
-            index.Add(new SemanticEntry(Guid.NewGuid().ToString("N"), question.Text, cleaned, embedding, stored.TopDocument, answer, DateTimeOffset.UtcNow,
-                ConfirmingDocument: confirming), expires);
+            Store(index, question, cleaned, embedding, stored, expires);
             outcomes.Add(new EvalOutcome(question, false, false, decision));
         }
 
         return new EvalResult(name, outcomes, llmCalls, Percentile(latencies, 50), Percentile(latencies, 95)) { SecondOpinions = secondOpinions };
     }
+
+    private static void Store(SemanticIndex index, EvalQuestion question, string cleaned, float[] embedding, SemanticQuery stored, DateTimeOffset expires)
+    {
+        // As the product's store: the entry's second opinion is computed when it is stored.
+        var confirming = stored.ConfirmingDocumentSource is { } source ? source(CancellationToken.None).AsTask().GetAwaiter().GetResult() : null;
+        index.Add(new SemanticEntry(Guid.NewGuid().ToString("N"), question.Text, cleaned, embedding, stored.TopDocument, AnswerFor(question), DateTimeOffset.UtcNow,
+            ConfirmingDocument: confirming), expires);
+    }
+
+    private float[] Embed(string cleaned) => MemoizeEmbeddings ? Embedding(cleaned) : embedder.Embed(cleaned);
 
     private readonly Dictionary<string, float[]> _phrases = new(StringComparer.Ordinal);
 
@@ -151,7 +172,7 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
         return v;
     }
 
-    // Memoised only for building the bulk index of the lookup benchmark.
+    // Memoised for building the bulk index of the lookup benchmark, and for replays when MemoizeEmbeddings is set.
     private float[] Embedding(string cleaned)
     {
         if (!_embeddings.TryGetValue(cleaned, out var v))
@@ -215,6 +236,21 @@ public sealed record EvalResult(string Name, IReadOnlyList<EvalOutcome> Outcomes
 
     public int OutOfScopeHits => Outcomes.Count(o => o.Question.Kind == EvalQuestionKind.OutOfScope && o.Hit);
 
+    /// <summary>Hits on questions an article answers that served another article's answer.</summary>
+    public int WrongInScopeHits => Outcomes.Count(o => o.Hit && !o.Correct && o.Question.Intent is not null);
+
+    /// <summary>Adversarial questions an article answers (<see cref="EvalQuestionKind.NearMiss"/>).</summary>
+    public int NearMisses => Outcomes.Count(o => o.Question.Kind == EvalQuestionKind.NearMiss);
+
+    public int NearMissesServed => Outcomes.Count(o => o.Question.Kind == EvalQuestionKind.NearMiss && o.Hit && o.Correct);
+
+    /// <summary>A row of the issue #14 tables (see <see cref="SplitHeader"/>).</summary>
+    public string SplitRow(string language) => string.Create(CultureInfo.InvariantCulture,
+        $"| {Name} | {language} | {ParaphrasesServed}/{Paraphrases} ({ParaphraseHitRate:P0}) | {CorrectHits}/{Hits} ({HitPrecision:P1}) | {WrongInScopeHits} | {OutOfScopeHits} | {NearMissesServed}/{NearMisses} |");
+
+    public static string SplitHeader =>
+        "| mode | language | paraphrases served | hits correct (precision) | wrong hits | out-of-scope hits | near-misses served right |\n|---|---|---|---|---|---|---|";
+
     public EvalResult Only(Func<EvalOutcome, bool> filter, string suffix) => this with { Name = Name + suffix, Outcomes = Outcomes.Where(filter).ToList() };
 
     public string Row() => string.Create(CultureInfo.InvariantCulture,
@@ -228,7 +264,7 @@ public sealed record EvalResult(string Name, IReadOnlyList<EvalOutcome> Outcomes
         var sb = new StringBuilder();
         foreach (var o in Outcomes.Where(o => o.Hit && !o.Correct))
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"  wrong hit: \"{o.Question.Text}\" ({o.Question.Intent ?? "out of scope"}) served \"{o.Decision.Entry?.Question}\" ({o.Decision.Similarity:0.00})");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  wrong hit: \"{o.Question.Text}\" ({o.Question.Intent ?? "out of scope"}{(o.Question.Category is { } c ? ", " + c : string.Empty)}) served \"{o.Decision.Entry?.Question}\" ({o.Decision.Similarity:0.00})");
         }
 
         return sb.ToString();

@@ -68,10 +68,17 @@ public enum EvalQuestionKind
     Canonical,
     Paraphrase,
     OutOfScope,
+
+    /// <summary>An adversarial question that an article does answer, worded close to a question about another one
+    /// (e.g. "cancel my account" beside "cancel my order"): serving its own article's answer is right, any other is wrong.</summary>
+    NearMiss,
 }
 
 /// <param name="Intent">The knowledge-base article that answers it; null for out-of-scope questions.</param>
 public sealed record EvalQuestion(string Text, string? Intent, EvalQuestionKind Kind)
 {
     public bool IsCjk => CjkText.Contains(Text);
+
+    /// <summary>What kind of phrasing it is (<see cref="EvalQuestionSet"/> categories); null in faq-dev-shaped sets.</summary>
+    public string? Category { get; init; }
 }
