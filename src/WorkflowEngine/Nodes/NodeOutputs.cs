@@ -5,7 +5,12 @@ namespace WorkflowEngine.Nodes;
 /// <summary>A node's outputs: an immutable JSON object (thread-safe to read, cheap to cache and preview).</summary>
 public sealed class NodeOutputs
 {
-    private static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web);
+    /// <summary>Non-ASCII text stays as written (not \uXXXX escapes), so previews of the outputs in the trace, the run page and
+    /// the API read as the user wrote them in any language. Outputs are data, never embedded in HTML or script unescaped.</summary>
+    private static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     private NodeOutputs(JsonElement value) => Value = value;
 

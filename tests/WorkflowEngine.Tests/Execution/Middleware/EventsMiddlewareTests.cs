@@ -52,12 +52,22 @@ public sealed class EventsMiddlewareTests
     }
 
     [Fact]
-    public void Preview_ShortOutput_IsTheWholeJson()
+    public void Preview_ShortChineseOutput_IsTheWholeJsonReadableAsWritten()
     {
         // Act
-        var preview = EventsMiddleware.Preview(NodeOutputs.From(new { text = "退款" }), 400);
+        var preview = EventsMiddleware.Preview(NodeOutputs.From(new { text = "我要退款 > 30 天" }), 400);
+
+        // Assert: no \uXXXX escapes for the reader.
+        Assert.Equal("{\"text\":\"我要退款 > 30 天\"}", preview);
+    }
+
+    [Fact]
+    public void Preview_QuotesAndControlCharacters_StayValidJson()
+    {
+        // Act
+        var preview = EventsMiddleware.Preview(NodeOutputs.From(new { text = "say \"hi\"\n<b>" }), 400);
 
         // Assert
-        Assert.Equal("{\"text\":\"退款\"}", System.Text.RegularExpressions.Regex.Unescape(preview));
+        Assert.Equal("say \"hi\"\n<b>", System.Text.Json.JsonDocument.Parse(preview).RootElement.GetProperty("text").GetString());
     }
 }
