@@ -29,12 +29,15 @@ public sealed class EditorPageTests(StudioBrowserFixture studio)
         var added = page.Locator(".wf-node[data-node-id=template2]");
         await added.WaitForAsync();
         var dirtyAfterDrop = await page.GetByTestId("save-state").GetAttributeAsync("data-dirty");
+        // Unconnected, the new step "can never run". Waiting for the (debounced) check also lets the problems panel settle
+        // before the ports' places are read for the drag.
+        var problems = page.GetByTestId("problems-panel");
+        await Assertions.Expect(problems.GetByText("can never run")).ToHaveCountAsync(1);
 
         // Act: connect clean's output to the new node's input by dragging port to port.
         await DragAsync(page, page.Locator(".wf-node[data-node-id=clean] .wf-port-out"), added.Locator(".wf-port-in"));
         await page.Locator(".wf-node[data-node-id=template2] .wf-port-in.has-links").WaitForAsync();
         // Connected, the new step is no longer "never runs"; what is left is its empty template.
-        var problems = page.GetByTestId("problems-panel");
         await Assertions.Expect(problems.GetByText("can never run")).ToHaveCountAsync(0);
         await Assertions.Expect(problems.GetByText("The template is empty")).ToHaveCountAsync(1);
         await StudioBrowserFixture.ScreenshotAsync(page, "editor-node-added");
