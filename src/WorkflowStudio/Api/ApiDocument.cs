@@ -106,6 +106,55 @@ internal static class ApiDocument
             }
             return Task.CompletedTask;
         });
+        // Last, so the key transformer's 401/403/404/429 answers get theirs too.
+        options.AddOperationTransformer((operation, _, _) =>
+        {
+            AddExamples(operation);
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>Example bodies in the API's own shape and wording: the 400, 401, 428 and 429 problems, the key and the health
+    /// bodies were copied from answers of a running studio; the others use the titles the code answers with and illustrative
+    /// ids and details.</summary>
+    private static readonly Dictionary<string, string> ProblemExamples = new(StringComparer.Ordinal)
+    {
+        ["400"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"The request is not valid","status":400,"detail":"Ask a question: send { \"query\": \"...\" }.","traceId":"00-cd49a98a5eae0464cbff40fc906e704a-c3b9fe6fe8144a44-00"}""",
+        ["401"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.2","title":"A valid key is needed","status":401,"detail":"The key is not valid.","traceId":"00-20c1132a83a1e77cf6c5b1db0f8ee5e4-961997d624f81301-00"}""",
+        ["403"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.4","title":"Not allowed","status":403,"detail":"This key belongs to another workflow.","traceId":"00-5b0c7f7e1f3a4c8e9d2b6a1c0e4f7a21-8c2d4e6f0a1b3c5d-00"}""",
+        ["404"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.5","title":"Not found","status":404,"detail":"There is no workflow 'c5d3e787cb4a477a9bebc13f3c92cabb'.","traceId":"00-7e1d2c3b4a5f60718293a4b5c6d7e8f9-1a2b3c4d5e6f7081-00"}""",
+        ["409"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Someone saved a newer version","status":409,"detail":"You edited version 3, but version 4 was saved since. Load it again, apply your changes, and save with its version.","currentVersion":4,"traceId":"00-0f1e2d3c4b5a69788796a5b4c3d2e1f0-0a1b2c3d4e5f6071-00"}""",
+        ["413"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.14","title":"The request is too large","status":413,"detail":"The request body is larger than the limit of 1,048,576 bytes.","limit":1048576,"traceId":"00-a1b2c3d4e5f60718293a4b5c6d7e8f90-1b2c3d4e5f607182-00"}""",
+        ["422"] = """{"type":"https://tools.ietf.org/html/rfc4918#section-11.2","title":"The workflow cannot run","status":422,"detail":"node 'Search the help centre' (retrieve) has no knowledge base: choose one in its settings.","runId":"9d1c6e0f3b2a4d5e8f7a6b5c4d3e2f10","failedNodeId":"retrieve","traceId":"00-b2c3d4e5f60718293a4b5c6d7e8f90a1-2c3d4e5f60718293-00"}""",
+        ["428"] = """{"type":"https://tools.ietf.org/html/rfc6585#section-3","title":"Say which version you edited","status":428,"detail":"Send the version you loaded in an If-Match header (e.g. If-Match: \"3\") or in a top-level \"version\" field, so a newer save is never overwritten by accident.","traceId":"00-aea96fb310b89a7cbe62a01240fb531f-fbd7dcfc72b3017e-00"}""",
+        ["429"] = """{"type":"https://tools.ietf.org/html/rfc6585#section-4","title":"Too many requests","status":429,"detail":"This key made more than 600 requests in the current window; try again in 41 s.","traceId":"00-05b8236885365e9af8bf1f56565c025c-3e20d2faba7135f2-00"}""",
+        ["500"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.1","title":"A step of the workflow failed","status":500,"detail":"'Build the prompt' failed because of an internal error (InvalidCastException); the details are in the log.","runId":"1e2d3c4b5a6978877a6b5c4d3e2f1a0b","failedNodeId":"template","traceId":"00-c3d4e5f60718293a4b5c6d7e8f90a1b2-3d4e5f6071829304-00"}""",
+        ["502"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.3","title":"The language model could not answer","status":502,"detail":"'Write the answer' failed: the model endpoint answered 500 (Internal Server Error).","runId":"aad8d1320645492fa1a837c689893546","failedNodeId":"llm","traceId":"00-d4e5f60718293a4b5c6d7e8f90a1b2c3-4e5f607182930415-00"}""",
+        ["503"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"The run was stopped","status":503,"detail":"Stopped: the run was cancelled.","runId":"3f2e1d0c9b8a79685746352413021f0e","failedNodeId":"llm","traceId":"00-e5f60718293a4b5c6d7e8f90a1b2c3d4-5f60718293041526-00"}""",
+    };
+
+    private static readonly Dictionary<(string OperationId, string Status), string> SuccessExamples = new()
+    {
+        [("createKey", "201")] = """{"id":"e7e439f0bad94e5b86c2dcc0602aec28","workflowId":"c5d3e787cb4a477a9bebc13f3c92caba","name":"website","prefix":"wfs_gPT-UJ7V","key":"wfs_gPT-UJ7VswPZymCCA44Er5Oq96TBQXZnTE-CVYdS1vI","createdAt":"2026-12-07T04:01:33.2705335+00:00"}""",
+        [("getHealth", "200")] = """{"status":"Healthy","database":"connected","redis":"connected"}""",
+        [("getReadiness", "503")] = """{"status":"Degraded","ready":"indexing"}""",
+    };
+
+    /// <summary>Sets the example of each response the tables above have one for.</summary>
+    private static void AddExamples(OpenApiOperation operation)
+    {
+        foreach (var (status, response) in operation.Responses ?? [])
+        {
+            foreach (var (mediaType, content) in response.Content ?? new Dictionary<string, OpenApiMediaType>())
+            {
+                var example = mediaType == ProblemContentType ? ProblemExamples.GetValueOrDefault(status)
+                    : operation.OperationId is { } id ? SuccessExamples.GetValueOrDefault((id, status)) : null;
+                if (example is not null)
+                {
+                    content.Example = System.Text.Json.Nodes.JsonNode.Parse(example);
+                }
+            }
+        }
     }
 
     /// <summary>Declares that the endpoint answers <paramref name="statuses"/> with an <see cref="ApiProblem"/>.</summary>

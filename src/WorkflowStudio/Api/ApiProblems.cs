@@ -142,5 +142,5 @@ internal static class ApiBody
 
     public static ProblemHttpResult TooLarge(int limit) =>
         ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "The request is too large",
-            $"The request body is larger than the limit of {ApiProblems.Number(limit)} bytes.");
+            $"The request body is larger than the limit of {ApiProblems.Number(limit)} bytes.", new Dictionary<string, object?> { ["limit"] = limit });
 }

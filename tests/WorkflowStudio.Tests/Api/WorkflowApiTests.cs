@@ -82,6 +82,7 @@ public sealed class WorkflowApiTests(ApiFixture fixture)
         // Assert
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("1,048,576 bytes", body.GetProperty("detail").GetString());
+        Assert.Equal(1024 * 1024, body.GetProperty("limit").GetInt32());
     }
 
     [Fact]
