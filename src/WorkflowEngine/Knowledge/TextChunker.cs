@@ -52,8 +52,8 @@ public static partial class TextChunker
             {
                 inFence = !inFence;
             }
-            var match = inFence ? Match.Empty : HeadingRegex().Match(line);
-            if (match.Success)
+            var headingText = inFence ? null : HeadingText(line);
+            if (headingText is not null)
             {
                 EndParagraph();
                 if (paragraphs.Count > 0)
@@ -61,7 +61,7 @@ public static partial class TextChunker
                     yield return (heading, paragraphs);
                 }
                 paragraphs = [];
-                heading = match.Groups[1].Value.Trim();
+                heading = headingText;
             }
             else if (line.Trim().Length == 0 && !inFence)
             {
@@ -189,8 +189,43 @@ public static partial class TextChunker
         }
     }
 
-    [GeneratedRegex(@"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")]
-    private static partial Regex HeadingRegex();
+    /// <summary>The text of a Markdown ATX heading, or null when <paramref name="line"/> is not one: up to three spaces, one to
+    /// six '#', white space, the text, and an optional closing run of '#' after white space ("# C#" keeps its '#'). Scanned by
+    /// hand in one pass, because a pattern with a lazy group before an optional '#' run backtracks quadratically on a long line
+    /// of '#', and documents come from anyone who may upload.</summary>
+    internal static string? HeadingText(string line)
+    {
+        var i = 0;
+        while (i < 3 && i < line.Length && char.IsWhiteSpace(line[i]))
+        {
+            i++;
+        }
+        var level = 0;
+        while (i < line.Length && line[i] == '#')
+        {
+            level++;
+            i++;
+        }
+        if (level is 0 or > 6 || i == line.Length || !char.IsWhiteSpace(line[i]))
+        {
+            return null;
+        }
+        var text = line.AsSpan(i).Trim();
+        var end = text.Length;
+        while (end > 0 && text[end - 1] == '#')
+        {
+            end--;
+        }
+        if (end == 0)
+        {
+            return null;
+        }
+        if (end < text.Length && !char.IsWhiteSpace(text[end - 1]))
+        {
+            end = text.Length;
+        }
+        return text[..end].Trim().ToString();
+    }
 
     // Split after ., !, ?, or the CJK full stop/marks, keeping the punctuation with its sentence.
     [GeneratedRegex(@"(?<=[.!?。！？])\s+|(?<=[。！？])")]

@@ -106,4 +106,37 @@ public sealed class TextChunkerTests
         // Assert
         Assert.Empty(chunks);
     }
+
+    [Theory]
+    [InlineData("# Returns", "Returns")]
+    [InlineData("   ### Exceptions ###", "Exceptions")]
+    [InlineData("## Paying in C#", "Paying in C#")]
+    [InlineData("#\tTabbed", "Tabbed")]
+    [InlineData("#hashtag", null)]
+    [InlineData("####### Seven", null)]
+    [InlineData("    # Indented four", null)]
+    [InlineData("# ###", null)]
+    public void HeadingText_MarkdownLines_TextOfAtxHeadingsOnly(string line, string? expected)
+    {
+        // Act
+        var text = TextChunker.HeadingText(line);
+
+        // Assert
+        Assert.Equal(expected, text);
+    }
+
+    [Fact]
+    public void Chunk_100KbLineOfHashes_IsChunkedInUnderASecond()
+    {
+        // Arrange: the line that made a backtracking heading pattern run for minutes.
+        var text = "# Title\n\n# " + new string('#', 100_000) + "x\n\nAfter it.";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // Act
+        var chunks = TextChunker.Chunk("d", "evil.md", text, targetSize: 800, overlap: 100);
+
+        // Assert
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed.TotalMilliseconds:0} ms");
+        Assert.Contains(chunks, c => c.Text.Contains("After it.", StringComparison.Ordinal));
+    }
 }
