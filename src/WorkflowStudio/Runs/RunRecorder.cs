@@ -129,8 +129,11 @@ public sealed class RunRecorder : IAsyncDisposable
                 INSERT INTO "ChatMessages" ("ConversationId", "WorkflowId", "Role", "Text", "RunId", "CreatedAt")
                 VALUES ($conversationId, $workflowId, $role, $text, $runId, $createdAt)
                 """, "$conversationId", "$workflowId", "$role", "$text", "$runId", "$createdAt");
-            // What EF Core's ExecuteDelete made of Runs.Where(WorkflowId).OrderByDescending(StartedAt).ThenByDescending(Id).Skip(keep).
+            // What EF Core's ExecuteDelete made of Runs.Where(WorkflowId).OrderByDescending(StartedAt).ThenByDescending(Id).Skip(keep);
+            // the conversation messages those runs wrote go with them, so neither table grows without end.
             Prune = Prepare("""
+                DELETE FROM "ChatMessages" WHERE "RunId" IN (
+                    SELECT "Id" FROM "Runs" WHERE "WorkflowId" = $workflowId ORDER BY "StartedAt" DESC, "Id" DESC LIMIT -1 OFFSET $keep);
                 DELETE FROM "Runs" WHERE "Id" IN (
                     SELECT "Id" FROM "Runs" WHERE "WorkflowId" = $workflowId ORDER BY "StartedAt" DESC, "Id" DESC LIMIT -1 OFFSET $keep)
                 """, "$workflowId", "$keep");

@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Graphs;
+using WorkflowEngine.Persistence;
 using WorkflowEngine.Knowledge;
 
 namespace WorkflowStudio.Tests.Api;
@@ -204,5 +207,46 @@ public sealed class WorkflowApiTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+    }
+
+    [Fact]
+    public async Task Delete_WorkflowWithRunsMessagesAndKeys_DeletesThemAllAndKeepsOtherWorkflows()
+    {
+        // Arrange: two bots, each run once through the API with a run key.
+        var id = await _server.CreateFaqBotAsync();
+        var other = await _server.CreateFaqBotAsync();
+        var (_, key) = await _server.CreateKeyAsync(id);
+        var (_, otherKey) = await _server.CreateKeyAsync(other);
+        foreach (var (workflow, runKey) in new[] { (id, key), (other, otherKey) })
+        {
+            using var runner = _server.Client(runKey);
+            using var run = await runner.PostAsJsonAsync($"api/workflows/{workflow}/run", new { query = $"Where is my parcel? {Guid.NewGuid():n}" });
+            Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        }
+        var dbFactory = _server.Studio.Services.GetRequiredService<IDbContextFactory<StudioDbContext>>();
+        async Task<(int Runs, int Messages, int Keys)> CountAsync(string workflowId)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            return (await db.Runs.CountAsync(r => r.WorkflowId == workflowId), await db.ChatMessages.CountAsync(m => m.WorkflowId == workflowId),
+                await db.ApiKeys.CountAsync(k => k.WorkflowId == workflowId));
+        }
+        // Runs are recorded off the request path: wait until both are in the database.
+        using var recorded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while ((await CountAsync(id)).Runs == 0 || (await CountAsync(other)).Runs == 0)
+        {
+            await Task.Delay(50, recorded.Token);
+        }
+        using var admin = _server.Admin();
+
+        // Act
+        using var deleted = await admin.DeleteAsync($"api/workflows/{id}");
+
+        // Assert
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal((0, 0, 0), await CountAsync(id));
+        var kept = await CountAsync(other);
+        Assert.Equal(1, kept.Runs);
+        Assert.True(kept.Messages >= 2, $"the other bot's question and answer stay ({kept.Messages} messages)");
+        Assert.Equal(1, kept.Keys);
     }
 }

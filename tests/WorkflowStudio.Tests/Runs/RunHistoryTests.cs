@@ -1,3 +1,5 @@
+using WorkflowEngine.Persistence;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Execution;
 using WorkflowStudio.Runs;
@@ -37,7 +39,7 @@ public sealed class RunHistoryTests
     }
 
     [Fact]
-    public async Task ListAndGet_WorkflowRenamedAfterTheRun_ShowTheCurrentNameAndTheOldOneOnceDeleted()
+    public async Task ListAndGet_WorkflowRenamedAfterTheRun_ShowTheCurrentNameAndNothingOnceDeleted()
     {
         // Arrange: a saved workflow, run under its first name, then renamed.
         await using var host = await RunServiceHost.StartAsync();
@@ -52,12 +54,13 @@ public sealed class RunHistoryTests
         var listed = Assert.Single(await host.History.ListAsync(new RunQuery(WorkflowId: saved.Id)));
         var details = await host.History.GetAsync(run.RunId);
         await store.DeleteAsync(saved.Id);
-        var afterDelete = Assert.Single(await host.History.ListAsync(new RunQuery(WorkflowId: saved.Id)));
+        var afterDelete = await host.History.ListAsync(new RunQuery(WorkflowId: saved.Id));
 
-        // Assert
+        // Assert: deleting a workflow deletes its runs.
         Assert.Equal("My refund bot", listed.WorkflowName);
         Assert.Equal("My refund bot", details!.Run.WorkflowName);
-        Assert.Equal("FAQ bot (sample)", afterDelete.WorkflowName);
+        Assert.Empty(afterDelete);
+        Assert.Null(await host.History.GetAsync(run.RunId));
     }
 
     [Fact]
@@ -76,9 +79,13 @@ public sealed class RunHistoryTests
         var kept = await host.History.ListAsync(new RunQuery(WorkflowId: "wf-a"));
         var otherKept = await host.History.ListAsync(new RunQuery(WorkflowId: "wf-other"));
 
-        // Assert
+        await using var db = await host.Provider.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync();
+        var messageRuns = await db.ChatMessages.Select(m => m.RunId).Distinct().ToListAsync();
+
+        // Assert: the pruned runs' messages went with them.
         Assert.Equal(runs.Skip(2).Reverse().Select(r => r.RunId), kept.Select(r => r.Id));
         Assert.Equal([other.RunId], otherKept.Select(r => r.Id));
+        Assert.Equal(runs.Skip(2).Select(r => r.RunId).Append(other.RunId).Order(StringComparer.Ordinal), messageRuns.Order(StringComparer.Ordinal));
     }
 
     private static async Task<CompletedRun> RecordAsync(RunServiceHost host, string workflowId, string query)

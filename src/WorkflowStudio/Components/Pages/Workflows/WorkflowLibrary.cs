@@ -1,4 +1,5 @@
 using System.Text;
+using WorkflowEngine.Caching;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Samples;
@@ -19,7 +20,7 @@ public sealed record WorkflowListing(IReadOnlyList<WorkflowSummary> Workflows, I
 public sealed record ExportedWorkflow(string FileName, string Json);
 
 /// <summary>The Workflows page's actions on the <see cref="WorkflowStore"/>, kept out of the .razor file so they are testable.</summary>
-public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, GraphValidator validator, ILogger<WorkflowLibrary> logger)
+public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, GraphValidator validator, ICacheInvalidation invalidation, ILogger<WorkflowLibrary> logger)
 {
     public const int MaxNameLength = 100;
     /// <summary>Workflow documents are small; anything bigger is almost certainly the wrong file.</summary>
@@ -108,6 +109,7 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
         var deleted = await store.DeleteAsync(id, cancellationToken);
         if (deleted)
         {
+            await invalidation.ClearWorkflowAsync(id, cancellationToken: cancellationToken);
             Log.WorkflowDeleted(logger, id);
         }
         return deleted;

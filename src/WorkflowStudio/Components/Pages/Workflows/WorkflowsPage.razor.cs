@@ -86,7 +86,7 @@ public partial class WorkflowsPage
     {
         var confirmed = await Dialogs.ShowMessageBoxAsync(
             "Delete this workflow?",
-            $"“{workflow.Name}” and all its saved versions will be deleted. This cannot be undone.",
+            $"“{workflow.Name}” will be deleted with all its saved versions, recorded runs, conversations, run keys and cached answers. This cannot be undone.",
             yesText: "Delete", cancelText: "Keep it");
         if (confirmed != true)
         {
