@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing.Patterns;
 using WorkflowStudio.Accounts;
 using WorkflowStudio.Components;
+using WorkflowStudio.Hosting;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -10,9 +11,11 @@ public static class StudioEndpointRouteBuilderExtensions
     /// <summary>The studio's request pipeline and pages. Errors show a friendly page, never a stack trace; plain HTTP is
     /// served as is (no HTTPS redirection), so a local run works on http://localhost:5000. Every page and the Blazor hub need a
     /// signed-in user (the fallback policy of <c>AddStudioAccounts()</c>); only static assets, the framework's scripts and the
-    /// pages marked <c>[AllowAnonymous]</c> (sign-in, first start) are open.</summary>
+    /// pages marked <c>[AllowAnonymous]</c> (sign-in, first start) are open. Every response carries the security headers of
+    /// <see cref="SecurityHeaders"/>.</summary>
     public static WebApplication MapWorkflowStudio(this WebApplication app)
     {
+        app.UseStudioSecurityHeaders();
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseAuthentication();
