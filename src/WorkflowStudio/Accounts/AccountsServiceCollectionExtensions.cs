@@ -32,7 +32,8 @@ public static class AccountsServiceCollectionExtensions
         services.AddIdentityCore<StudioUser>(o => o.User.RequireUniqueEmail = true)
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AccountsDbContext>()
-            .AddSignInManager<StudioSignInManager>();
+            .AddSignInManager<StudioSignInManager>()
+            .AddClaimsPrincipalFactory<StudioClaimsPrincipalFactory>();
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/account/login";

@@ -96,9 +96,10 @@ public sealed class RoleTests(StudioBrowserFixture studio)
         await page.GetByTestId("add-user-button").ClickAsync();
         var oneTimePassword = (await page.GetByTestId("one-time-password").InnerTextAsync()).Trim();
         await Assertions.Expect(page.GetByTestId("user-list")).ToContainTextAsync(email);
+        await StudioBrowserFixture.ScreenshotAsync(page, "users-page");
         await page.Context.CloseAsync();
 
-        // Act: the new user signs in with it, is asked for a password of their own, then lands in the studio.
+        // Act: the new user signs in with it and is asked for a password of their own (no page opens before), then lands in the studio.
         await using var context = await studio.NewSignedOutContextAsync();
         var userPage = await context.NewPageAsync();
         await userPage.GotoAsync("/account/login");
@@ -106,10 +107,12 @@ public sealed class RoleTests(StudioBrowserFixture studio)
         await userPage.GetByLabel("Password").FillAsync(oneTimePassword);
         await userPage.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await userPage.GetByTestId("must-change-password").WaitForAsync();
+        await userPage.GotoAsync("/workflows");
+        await Assertions.Expect(userPage).ToHaveURLAsync(new Regex("/account/password\\?ReturnUrl=%2Fworkflows$"));
         await userPage.GetByLabel("Current password").FillAsync(oneTimePassword);
         await userPage.GetByLabel("New password").FillAsync("Own-Password-42");
         await userPage.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
-        await Assertions.Expect(userPage).ToHaveURLAsync(new Regex("/$"));
+        await Assertions.Expect(userPage).ToHaveURLAsync(new Regex("/workflows$"));
         await StudioBrowserFixture.WaitForCircuitAsync(userPage);
 
         // Assert

@@ -57,6 +57,7 @@ public sealed class SignInTests(StudioBrowserFixture studio)
 
         // Assert
         await Assertions.Expect(page.GetByTestId("login-error")).ToHaveTextAsync("Wrong email or password.");
+        await StudioBrowserFixture.ScreenshotAsync(page, "sign-in-wrong-password");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/login$"));
         Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name == ".WorkflowStudio.Auth");
     }
