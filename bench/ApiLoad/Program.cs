@@ -19,7 +19,7 @@ var seconds = Arg("--seconds", 10);
 var clients = Arg("--clients", 32);
 var rounds = Arg("--rounds", 2);
 var useRedis = args.Contains("--redis");
-const string adminKey = "bench-admin-key";
+const string adminKey = "bench-admin-key-0123456789-abcdefghijklmnop";
 
 RedisServer? redis = null;
 if (useRedis)

@@ -27,6 +27,18 @@ internal static partial class Log
     [LoggerMessage(1033, LogLevel.Information, "Moved the API key of llm node '{NodeId}' in workflow '{Workflow}' into model provider {ProviderId}")]
     public static partial void InlineKeyMoved(ILogger logger, string nodeId, string workflow, string providerId);
 
+    [LoggerMessage(1040, LogLevel.Information, "Administrator account {Email} created")]
+    public static partial void AdministratorCreated(ILogger logger, string email);
+
+    [LoggerMessage(1041, LogLevel.Information, "User {Email} added with the role {Role} by {Admin}")]
+    public static partial void UserAdded(ILogger logger, string email, string role, string admin);
+
+    [LoggerMessage(1042, LogLevel.Information, "User {Email} changed by {Admin}: {Change}")]
+    public static partial void UserChanged(ILogger logger, string email, string change, string admin);
+
+    [LoggerMessage(1043, LogLevel.Warning, "Sign-in refused for {Email}: {Reason}")]
+    public static partial void SignInRefused(ILogger logger, string email, string reason);
+
     [LoggerMessage(1020, LogLevel.Error, "A page failed; the user saw the friendly error message")]
     public static partial void PageFailed(ILogger logger, Exception exception);
 

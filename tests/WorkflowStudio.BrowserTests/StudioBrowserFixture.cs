@@ -1,15 +1,22 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using WorkflowEngine.Persistence;
+using WorkflowStudio.Accounts;
 using WorkflowTesting;
 
 namespace WorkflowStudio.BrowserTests;
 
 /// <summary>One studio (real Kestrel, temp SQLite) and one Debian Chromium for all browser tests of the collection.
-/// Each test opens its own page in a fresh browser context at 1280×800.</summary>
+/// Each test opens its own page in a fresh browser context at 1280×800. The studio starts with an administrator from
+/// <c>Studio:Admin:*</c>; the fixture signs in once through the real sign-in page and gives every context that cookie.</summary>
 public sealed class StudioBrowserFixture : IAsyncLifetime
 {
+    public const string AdminEmail = "admin@studio.test";
+    public const string AdminPassword = "Admin-Pass-1234";
+
     private IPlaywright? _playwright;
+    private string _adminState = "";
 
     public StudioServer Server { get; private set; } = default!;
 
@@ -23,7 +30,12 @@ public sealed class StudioBrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await StudioServer.StartAsync(Settings);
+        var settings = new Dictionary<string, string?>(Settings)
+        {
+            ["Studio:Admin:Email"] = AdminEmail,
+            ["Studio:Admin:Password"] = AdminPassword,
+        };
+        Server = await StudioServer.StartAsync(settings);
         await Server.WaitUntilReadyAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -32,6 +44,37 @@ public sealed class StudioBrowserFixture : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
+        _adminState = await SignInAsync(AdminEmail, AdminPassword);
+    }
+
+    /// <summary>Signs in through the sign-in page in a context of its own and returns that context's storage state (its
+    /// cookies), for <see cref="OpenAsync(string, string)"/>.</summary>
+    public async Task<string> SignInAsync(string email, string password)
+    {
+        await using var context = await NewContextAsync(storageState: null);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("account/login");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal));
+        return await context.StorageStateAsync();
+    }
+
+    /// <summary>A browser context with nobody signed in, e.g. for the sign-in page itself.</summary>
+    public Task<IBrowserContext> NewSignedOutContextAsync() => NewContextAsync(storageState: null);
+
+    /// <summary>Adds an account with <paramref name="role"/> straight through Identity, and returns its password.</summary>
+    public async Task<string> CreateUserAsync(string email, string role)
+    {
+        const string password = "User-Pass-5678";
+        await using var scope = Server.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<StudioUser>>();
+        var user = new StudioUser { UserName = email, Email = email };
+        var created = await users.CreateAsync(user, password);
+        Assert.True(created.Succeeded, string.Join(" ", created.Errors.Select(e => e.Description)));
+        Assert.True((await users.AddToRoleAsync(user, role)).Succeeded);
+        return password;
     }
 
     /// <summary>A copy of the preloaded sample bot named <paramref name="name"/>, so a test can change it while others see the original.</summary>
@@ -42,21 +85,31 @@ public sealed class StudioBrowserFixture : IAsyncLifetime
         return await store.CreateAsync((await store.GetAsync(sample.Id))!.Graph with { Name = name });
     }
 
-    /// <summary>Opens <paramref name="path"/> in a new page and waits until the Blazor circuit is connected (the layout marks
-    /// itself <c>data-circuit="connected"</c> only when rendering interactively), so clicks reach the server.</summary>
-    public async Task<IPage> OpenAsync(string path = "workflows")
+    /// <summary>Opens <paramref name="path"/> as the administrator in a new page and waits until the Blazor circuit is connected
+    /// (the layout marks itself <c>data-circuit="connected"</c> only when rendering interactively), so clicks reach the server.</summary>
+    public Task<IPage> OpenAsync(string path = "workflows") => OpenAsync(path, _adminState);
+
+    /// <summary>Opens <paramref name="path"/> signed in as whoever <paramref name="storageState"/> (from <see cref="SignInAsync"/>) belongs to.</summary>
+    public async Task<IPage> OpenAsync(string path, string storageState)
+    {
+        var context = await NewContextAsync(storageState);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(path);
+        await WaitForCircuitAsync(page);
+        return page;
+    }
+
+    private async Task<IBrowserContext> NewContextAsync(string? storageState)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = Server.BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             AcceptDownloads = true,
+            StorageState = storageState,
         });
         context.SetDefaultTimeout(15_000);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(path);
-        await WaitForCircuitAsync(page);
-        return page;
+        return context;
     }
 
     public static async Task WaitForCircuitAsync(IPage page) =>

@@ -1,6 +1,7 @@
 using Blazor.Diagrams.Core.Geometry;
 using Bunit;
 using Bunit.Rendering;
+using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -11,14 +12,16 @@ using Microsoft.Extensions.Time.Testing;
 using MudBlazor;
 using MudBlazor.Services;
 using WorkflowEngine.Persistence;
+using WorkflowStudio.Accounts;
 using WorkflowStudio.Components.Pages.Workflows;
 using WorkflowStudio.Samples;
 
 namespace WorkflowStudio.Tests;
 
 /// <summary>The one bunit context for studio components: MudBlazor services, loose JS interop, Z.Blazor.Diagrams' container
-/// measurement answered with a 1280×800 rectangle, and an interactive (server) renderer. <see cref="UseStudioDatabase"/> adds
-/// the real SQLite-backed stores on a temporary file.</summary>
+/// measurement answered with a 1280×800 rectangle, an interactive (server) renderer, and a signed-in administrator
+/// (<see cref="Authorization"/> changes the role). <see cref="UseStudioDatabase"/> adds the real SQLite-backed stores on a
+/// temporary file.</summary>
 public abstract class StudioTestContext : BunitContext, IAsyncLifetime
 {
     private string? _databaseDirectory;
@@ -30,6 +33,9 @@ public abstract class StudioTestContext : BunitContext, IAsyncLifetime
         JSInterop.Setup<Rectangle>("ZBlazorDiagrams.getBoundingClientRect", _ => true).SetResult(new Rectangle(0, 0, 1280, 800));
         Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
         Services.AddLogging();
+        Authorization = AddAuthorization();
+        Authorization.SetAuthorized("admin@studio.test").SetRoles(StudioRoles.Admin);
+        Services.TryAddScoped<StudioAccess>();
         // MudBlazor registers the system clock; tests own the clock.
         Services.RemoveAll<TimeProvider>();
         Services.AddSingleton<TimeProvider>(Time);
@@ -43,6 +49,9 @@ public abstract class StudioTestContext : BunitContext, IAsyncLifetime
     protected virtual void ConfigureServices(IServiceCollection services)
     {
     }
+
+    /// <summary>Who is signed in: an administrator unless a test says otherwise (e.g. <c>Authorization.SetRoles(StudioRoles.Viewer)</c>).</summary>
+    protected BunitAuthorizationContext Authorization { get; }
 
     /// <summary>Controls "now" for everything that asks the registered <see cref="TimeProvider"/>.</summary>
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 29, 9, 0, 0, TimeSpan.Zero));

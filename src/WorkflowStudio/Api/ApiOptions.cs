@@ -7,8 +7,13 @@ public sealed class ApiOptions
 {
     public const string SectionName = "Api";
 
-    /// <summary>The management key (<c>Authorization: Bearer &lt;key&gt;</c>). When unset, management endpoints answer 404;
-    /// workflows can still be run with their run keys.</summary>
+    /// <summary>The shortest admin key the studio starts with: the key guards everything, so it must not be guessable.</summary>
+    public const int MinAdminKeyLength = 32;
+
+    public const string AdminKeyTooShort = "Api:AdminKey must be at least 32 characters long (for example the output of 'openssl rand -base64 32'), or unset to turn the management API off.";
+
+    /// <summary>The management key (<c>Authorization: Bearer &lt;key&gt;</c>), at least <see cref="MinAdminKeyLength"/> characters;
+    /// a shorter one stops the start. When unset, management endpoints answer 404; workflows can still be run with their run keys.</summary>
     public string? AdminKey { get; set; }
 
     /// <summary>Longest question accepted by <c>/run</c>, in characters.</summary>

@@ -9,7 +9,9 @@ public static class ApiServiceCollectionExtensions
     /// OpenAPI document. Options: the <c>Api</c> section (<see cref="ApiOptions"/>).</summary>
     public static IServiceCollection AddWorkflowApi(this IServiceCollection services)
     {
-        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations()
+            .Validate(o => string.IsNullOrEmpty(o.AdminKey) || o.AdminKey.Length >= ApiOptions.MinAdminKeyLength, ApiOptions.AdminKeyTooShort)
+            .ValidateOnStart();
         services.AddWorkflowRuns();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ApiKeyService>();

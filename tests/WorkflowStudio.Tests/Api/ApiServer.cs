@@ -11,7 +11,7 @@ namespace WorkflowStudio.Tests.Api;
 /// <summary>The real studio over real HTTP with a temp SQLite file, a real redis-server and the fake OpenAI-compatible server.</summary>
 public sealed class ApiServer : IAsyncDisposable
 {
-    public const string AdminKey = "test-admin-key-0123456789";
+    public const string AdminKey = "test-admin-key-0123456789-abcdefghijklmnop";
 
     private ApiServer(StudioServer studio, RedisServer? redis, FakeOpenAiServer llm, bool ownsRedis, OpenApiContract contract)
     {

@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using WorkflowEngine.Caching;
+using WorkflowStudio.Accounts;
 
 namespace WorkflowStudio.Components.Cache;
 
 /// <summary>"Clear cache" for a whole workflow or one of its nodes: asks first, clears on every studio instance through
 /// <see cref="ICacheInvalidation.ClearWorkflowAsync"/>, and says what happened in a snackbar. Drop it anywhere
 /// (e.g. the editor's inspector): <c>&lt;ClearCacheButton WorkflowId="@id" NodeId="llm" NodeTitle="Ask the model" /&gt;</c>.
-/// Needs the MudBlazor dialog and snackbar providers (the main layout has them).</summary>
+/// Needs the MudBlazor dialog and snackbar providers (the main layout has them). Shown to editors and administrators only.</summary>
 public sealed partial class ClearCacheButton
 {
     private bool _busy;
@@ -15,6 +16,7 @@ public sealed partial class ClearCacheButton
     [Inject] private ICacheInvalidation Invalidation { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private StudioAccess Access { get; set; } = default!;
 
     [Parameter, EditorRequired] public string WorkflowId { get; set; } = "";
 
@@ -51,6 +53,7 @@ public sealed partial class ClearCacheButton
         {
             return;
         }
+        await Access.DemandAsync(StudioPermission.Edit);
         _busy = true;
         try
         {

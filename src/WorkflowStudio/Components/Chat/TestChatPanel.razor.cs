@@ -6,6 +6,7 @@ using Microsoft.JSInterop;
 using WorkflowEngine.Events;
 using WorkflowEngine.Execution;
 using WorkflowEngine.Graphs;
+using WorkflowStudio.Accounts;
 using WorkflowStudio.Components.Pages.Editor;
 using WorkflowStudio.Runs;
 
@@ -40,6 +41,7 @@ public sealed partial class TestChatPanel : IAsyncDisposable
     [Inject] private RunHub Hub { get; set; } = null!;
     [Inject] private IJSRuntime JS { get; set; } = null!;
     [Inject] private IOptions<WorkflowStudio.Api.ApiOptions> ApiOptions { get; set; } = null!;
+    [Inject] private StudioAccess Access { get; set; } = null!;
 
     /// <summary>The canvas diagram to paint the run on (null while the canvas is not ready, or when there is none).</summary>
     [Parameter] public Func<Diagram?>? GetDiagram { get; set; }
@@ -160,8 +162,14 @@ public sealed partial class TestChatPanel : IAsyncDisposable
         await StartRunAsync(failed.Query);
     }
 
-    private Task StartRunAsync(string query)
+    private async Task StartRunAsync(string query)
     {
+        if (!await Access.CanAsync(StudioPermission.Edit))
+        {
+            // The editor does not offer the chat to viewers; this refuses a run that got here anyway.
+            _entries.Add(new ChatEntry(ChatEntry.Bot) { Query = query, Error = "Your role can read this workflow but not try it in the test chat." });
+            return;
+        }
         // Validate what is on the canvas now, not the last debounced result.
         var problems = Validator.Validate(Session.Graph);
         Session.SetProblems(problems);
@@ -172,7 +180,7 @@ public sealed partial class TestChatPanel : IAsyncDisposable
                 Query = query,
                 Error = $"This workflow cannot run yet: {problems[0].Message}" + (problems.Count > 1 ? $" (and {problems.Count - 1} more)" : ""),
             });
-            return Task.CompletedTask;
+            return;
         }
 
         var graph = Session.Graph;
@@ -189,7 +197,6 @@ public sealed partial class TestChatPanel : IAsyncDisposable
         _stop = new CancellationTokenSource();
         _subscription = Hub.Subscribe(request.RunId, e => InvokeAsync(() => ApplySafeAsync(bot, e)));
         _handle = Hub.Start(graph, request, graph.Name, _stop.Token);
-        return Task.CompletedTask;
     }
 
     private async Task ApplySafeAsync(ChatEntry bot, WorkflowEvent e)

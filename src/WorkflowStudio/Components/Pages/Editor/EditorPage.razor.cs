@@ -4,6 +4,7 @@ using Microsoft.JSInterop;
 using MudBlazor;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Persistence;
+using WorkflowStudio.Accounts;
 using WorkflowStudio.Components.Designer;
 using WorkflowStudio.Runs;
 
@@ -21,6 +22,8 @@ public sealed partial class EditorPage
     private bool _notFound;
     private bool _saving;
     private bool _chatOpen;
+    private bool _canEdit;
+    private bool _canAdminister;
     private string? _draggedType;
     private CancellationTokenSource? _validation;
     private DotNetObjectReference<EditorPage>? _self;
@@ -36,8 +39,14 @@ public sealed partial class EditorPage
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
     [Inject] private IJSRuntime JS { get; set; } = null!;
     [Inject] private IServiceProvider Services { get; set; } = null!;
+    [Inject] private StudioAccess Access { get; set; } = null!;
 
-    protected override void OnInitialized() => Session.Changed += OnSessionChanged;
+    protected override async Task OnInitializedAsync()
+    {
+        Session.Changed += OnSessionChanged;
+        _canEdit = await Access.CanAsync(StudioPermission.Edit);
+        _canAdminister = await Access.CanAsync(StudioPermission.Administer);
+    }
 
     protected override async Task OnParametersSetAsync()
     {
@@ -143,7 +152,11 @@ public sealed partial class EditorPage
         }
     }
 
-    private void ToggleChat() => _chatOpen = !_chatOpen;
+    private async Task ToggleChat()
+    {
+        // The button is hidden from viewers; a stray call (say, an old tab after a role change) still opens nothing.
+        _chatOpen = !_chatOpen && await Access.CanAsync(StudioPermission.Edit);
+    }
 
     private Blazor.Diagrams.Core.Diagram? CurrentDiagram() => _canvas?.Diagram;
 
@@ -177,6 +190,12 @@ public sealed partial class EditorPage
     {
         if (_saving || Session.WorkflowId is null)
         {
+            return;
+        }
+        if (!await Access.CanAsync(StudioPermission.Edit))
+        {
+            // Ctrl+S reaches here even though the Save button is hidden from viewers.
+            Snackbar.Add("Your role can read this workflow but not save it.", Severity.Warning);
             return;
         }
         _saving = true;

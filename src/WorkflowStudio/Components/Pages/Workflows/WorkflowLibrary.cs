@@ -2,6 +2,7 @@ using System.Text;
 using WorkflowEngine.Caching;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Persistence;
+using WorkflowStudio.Accounts;
 using WorkflowStudio.Samples;
 
 namespace WorkflowStudio.Components.Pages.Workflows;
@@ -19,8 +20,10 @@ public sealed record WorkflowListing(IReadOnlyList<WorkflowSummary> Workflows, I
 /// <summary>A workflow as a file to download.</summary>
 public sealed record ExportedWorkflow(string FileName, string Json);
 
-/// <summary>The Workflows page's actions on the <see cref="WorkflowStore"/>, kept out of the .razor file so they are testable.</summary>
-public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, GraphValidator validator, ICacheInvalidation invalidation, ILogger<WorkflowLibrary> logger)
+/// <summary>The Workflows page's actions on the <see cref="WorkflowStore"/>, kept out of the .razor file so they are testable.
+/// Everything that changes a workflow needs an editor or administrator (<see cref="StudioAccess"/>): the page hides those
+/// buttons from viewers, and this refuses them anyway.</summary>
+public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, GraphValidator validator, StudioAccess access, ICacheInvalidation invalidation, ILogger<WorkflowLibrary> logger)
 {
     public const int MaxNameLength = 100;
     /// <summary>Workflow documents are small; anything bigger is almost certainly the wrong file.</summary>
@@ -65,11 +68,17 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
         }
     }
 
-    public Task<StoredWorkflow> CreateBlankAsync(string name = "New workflow", CancellationToken cancellationToken = default) =>
-        store.CreateAsync(StudioSamples.Blank(name), cancellationToken: cancellationToken);
+    public async Task<StoredWorkflow> CreateBlankAsync(string name = "New workflow", CancellationToken cancellationToken = default)
+    {
+        await access.DemandAsync(StudioPermission.Edit);
+        return await store.CreateAsync(StudioSamples.Blank(name), cancellationToken: cancellationToken);
+    }
 
-    public async Task<StoredWorkflow> CreateFromSampleAsync(CancellationToken cancellationToken = default) =>
-        await store.CreateAsync(await samples.FaqBotAsync(cancellationToken), cancellationToken: cancellationToken);
+    public async Task<StoredWorkflow> CreateFromSampleAsync(CancellationToken cancellationToken = default)
+    {
+        await access.DemandAsync(StudioPermission.Edit);
+        return await store.CreateAsync(await samples.FaqBotAsync(cancellationToken), cancellationToken: cancellationToken);
+    }
 
     /// <summary>Null when the name is fine, otherwise what is wrong with it in plain words.</summary>
     public static string? CheckName(string? name) => string.IsNullOrWhiteSpace(name)
@@ -83,6 +92,7 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
         {
             throw new ArgumentException(problem, nameof(name));
         }
+        await access.DemandAsync(StudioPermission.Edit);
         var stored = await store.GetAsync(id, cancellationToken);
         if (stored is null)
         {
@@ -95,6 +105,7 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
 
     public async Task<StoredWorkflow?> DuplicateAsync(string id, CancellationToken cancellationToken = default)
     {
+        await access.DemandAsync(StudioPermission.Edit);
         var stored = await store.GetAsync(id, cancellationToken);
         if (stored is null)
         {
@@ -106,6 +117,7 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
+        await access.DemandAsync(StudioPermission.Edit);
         var deleted = await store.DeleteAsync(id, cancellationToken);
         if (deleted)
         {
@@ -120,6 +132,7 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
     /// saved as a draft for the editor to show.</summary>
     public async Task<ImportResult> ImportAsync(string json, string fileName, CancellationToken cancellationToken = default)
     {
+        await access.DemandAsync(StudioPermission.Edit);
         var parsed = WorkflowJson.Parse(json);
         if (!parsed.Succeeded)
         {

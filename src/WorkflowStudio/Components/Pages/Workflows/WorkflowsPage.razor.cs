@@ -4,6 +4,7 @@ using Microsoft.JSInterop;
 using MudBlazor;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Persistence;
+using WorkflowStudio.Accounts;
 
 namespace WorkflowStudio.Components.Pages.Workflows;
 
@@ -15,14 +16,20 @@ public partial class WorkflowsPage
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private StudioAccess Access { get; set; } = default!;
 
     private IReadOnlyList<WorkflowSummary>? _workflows;
     private ImportFailure? _importFailure;
     private bool _busy;
+    private bool _canEdit;
 
     private sealed record ImportFailure(string FileName, IReadOnlyList<ValidationProblem> Problems);
 
-    protected override async Task OnInitializedAsync() => await ReloadAsync();
+    protected override async Task OnInitializedAsync()
+    {
+        _canEdit = await Access.CanAsync(StudioPermission.Edit);
+        await ReloadAsync();
+    }
 
     private IReadOnlyDictionary<string, int> _problemCounts = new Dictionary<string, int>();
 

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace WorkflowStudio.Accounts;
+
+/// <summary>Runs before the server accepts requests, after the database initializer (which creates the database's folder):
+/// applies the accounts migrations, makes sure the three roles exist, and creates the administrator from <c>Studio:Admin</c>
+/// when it is configured and no account has that email. A configured password that Identity refuses stops the start with
+/// the reasons, rather than leaving a studio nobody can sign in to.</summary>
+internal sealed class AccountsInitializer(
+    IServiceScopeFactory scopes, StudioAccounts accounts, IOptions<AdminAccountOptions> admin, ILogger<AccountsInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        await services.GetRequiredService<AccountsDbContext>().Database.MigrateAsync(cancellationToken);
+        var roles = services.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var role in StudioRoles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                Check(await roles.CreateAsync(new IdentityRole(role)), $"The role {role} could not be created");
+            }
+        }
+        if (admin.Value is { IsSet: true, Email: { } email, Password: { } password })
+        {
+            var users = services.GetRequiredService<UserManager<StudioUser>>();
+            if (await users.FindByEmailAsync(email) is null)
+            {
+                Check(await StudioAccounts.CreateAsync(users, email, password, StudioRoles.Admin, mustChangePassword: false),
+                    $"The administrator from {AdminAccountOptions.SectionName}:Email could not be created");
+                Log.AdministratorCreated(logger, email);
+            }
+            accounts.MarkHasUsers();
+        }
+    }
+
+    private static void Check(IdentityResult result, string what)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"{what}: {string.Join(" ", result.Errors.Select(e => e.Description))}");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
