@@ -114,9 +114,18 @@ internal static class RunEndpoints
         {
             return (null, WorkflowEndpoints.WorkflowNotFound(id));
         }
+        if (conversationId is not null && await runs.BelongsToAnotherWorkflowAsync(id, conversationId, http.RequestAborted))
+        {
+            // Neither read nor extended; the answer does not say which workflow it belongs to.
+            return (null, ConversationNotFound(conversationId));
+        }
         var request = new RunRequest(id, query) { ConversationId = conversationId ?? Guid.NewGuid().ToString("n"), IsNewConversation = conversationId is null };
         return (runs.Start(graph, request, RunSources.Api, onCallerFlow: true), null);
     }
+
+    private static IResult ConversationNotFound(string conversationId) =>
+        ApiProblems.Create(StatusCodes.Status404NotFound, "Conversation not found",
+            $"There is no conversation '{conversationId}' for this workflow. Leave conversationId out to start a new one.");
 
     private static RunResponse ToResponse(CompletedRun run) => new(run.RunId, run.ConversationId, run.Answer ?? "", run.ElapsedMs, run.Trace);
 
