@@ -42,6 +42,32 @@ public sealed class ConversationIsolationTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Run_AnswerBuiltWithHistory_NotServedToANewConversation()
+    {
+        // Arrange: a follow-up answered within one conversation's history
+        var id = await _server.CreateFaqBotAsync();
+        var (_, key) = await _server.CreateKeyAsync(id);
+        using var client = _server.Client(key);
+        var followUp = $"How do I return it {Guid.NewGuid():n}?";
+        using var opening = await client.PostAsJsonAsync($"api/workflows/{id}/run", new { query = "My order 4417 arrived and the jacket is too small." });
+        var conversation = (await ApiServer.ReadAsync(opening)).GetProperty("conversationId").GetString();
+        using var inConversation = await client.PostAsJsonAsync($"api/workflows/{id}/run", new { query = followUp, conversationId = conversation });
+        var callsBefore = _server.Llm.ChatCallCount;
+
+        // Act
+        using var fresh = await client.PostAsJsonAsync($"api/workflows/{id}/run", new { query = followUp });
+        var body = await ApiServer.ReadAsync(fresh);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, inConversation.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        var gate = body.GetProperty("trace").EnumerateArray().Single(t => t.GetProperty("nodeId").GetString() == "cache");
+        Assert.Equal("miss", gate.GetProperty("cache").GetString());
+        Assert.Equal(1, _server.Llm.ChatCallCount - callsBefore);
+        Assert.DoesNotContain(_server.Llm.LastChatRequest!.Messages, m => m.Content.Contains("4417", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_NewConversationIdChosenByTheCaller_Accepted()
     {
         // Arrange
