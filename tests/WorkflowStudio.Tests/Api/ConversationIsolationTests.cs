@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using WorkflowEngine.Graphs;
+using WorkflowEngine.Llm;
 
 namespace WorkflowStudio.Tests.Api;
 
@@ -68,6 +71,44 @@ public sealed class ConversationIsolationTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Run_StandaloneQuestionOn_FollowUpsOfTwoConversationsRewrittenAndTheSecondServedFromCache()
+    {
+        // Arrange: the model rewrites both conversations' follow-ups into the same self-contained question
+        var id = await _server.CreateFaqBotAsync(edit: WithStandaloneQuestion);
+        var (_, key) = await _server.CreateKeyAsync(id);
+        using var client = _server.Client(key);
+        var standalone = $"How do I return a jacket {Guid.NewGuid():n} that is too small?";
+        var answerer = _server.Llm.Responder;
+        _server.Llm.Responder = r => r.SystemMessage == StandaloneQuestionWriter.Instructions ? standalone : answerer!(r);
+        try
+        {
+            var first = await AskAsync(client, id, "My order 4417 arrived and the jacket is too small.");
+            var firstFollowUp = await AskAsync(client, id, "How do I return it?", first.GetProperty("conversationId").GetString());
+            var second = await AskAsync(client, id, "I bought a jacket last week but it does not fit.");
+            var rewritesBefore = _server.Llm.ChatRequests.Count(r => r.SystemMessage == StandaloneQuestionWriter.Instructions);
+            var callsBefore = _server.Llm.ChatCallCount;
+
+            // Act
+            var secondFollowUp = await AskAsync(client, id, "Can I send it back?", second.GetProperty("conversationId").GetString());
+
+            // Assert
+            var missed = Gate(firstFollowUp);
+            Assert.Equal("miss", missed.GetProperty("cache").GetString());
+            var hit = Gate(secondFollowUp);
+            Assert.Equal("hit", hit.GetProperty("cache").GetString());
+            Assert.Equal(firstFollowUp.GetProperty("answer").GetString(), secondFollowUp.GetProperty("answer").GetString());
+            Assert.Equal(1, _server.Llm.ChatCallCount - callsBefore);
+            var rewrite = _server.Llm.ChatRequests.Where(r => r.SystemMessage == StandaloneQuestionWriter.Instructions).Skip(rewritesBefore).Single();
+            Assert.Contains("does not fit", rewrite.LastUserMessage);
+            Assert.Contains("Can I send it back?", rewrite.LastUserMessage);
+        }
+        finally
+        {
+            _server.Llm.Responder = answerer;
+        }
+    }
+
+    [Fact]
     public async Task Run_NewConversationIdChosenByTheCaller_Accepted()
     {
         // Arrange
@@ -82,4 +123,23 @@ public sealed class ConversationIsolationTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(conversation, (await ApiServer.ReadAsync(response)).GetProperty("conversationId").GetString());
     }
+
+    private static async Task<JsonElement> AskAsync(HttpClient client, string workflowId, string query, string? conversationId = null)
+    {
+        using var response = await client.PostAsJsonAsync($"api/workflows/{workflowId}/run", new { query, conversationId });
+        var body = await ApiServer.ReadAsync(response);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
+        return body;
+    }
+
+    private static JsonElement Gate(JsonElement body) =>
+        body.GetProperty("trace").EnumerateArray().Single(t => t.GetProperty("nodeId").GetString() == "cache");
+
+    private static WorkflowGraph WithStandaloneQuestion(WorkflowGraph graph) => graph with
+    {
+        Nodes = [.. graph.Nodes.Select(n => n.Id != "cache" ? n : n with
+        {
+            Settings = JsonSerializer.SerializeToElement(new { input = "{{ clean.text }}", matchMode = "exact", standaloneQuestion = true }),
+        })],
+    };
 }

@@ -178,7 +178,9 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         string rewritten;
         try
         {
-            rewritten = await standalone.RewriteAsync(model, history, input.Question, cancellationToken).ConfigureAwait(false);
+            // The model reads the question as typed when the gate looks up that same question (names keep their capitals).
+            var followUp = AsTyped(context.Request.Query, input.Question) ?? input.Question;
+            rewritten = await standalone.RewriteAsync(model, history, followUp, cancellationToken).ConfigureAwait(false);
         }
         catch (LlmException ex)
         {
