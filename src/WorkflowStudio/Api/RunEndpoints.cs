@@ -15,8 +15,8 @@ internal static class RunEndpoints
     public static RouteGroupBuilder MapWorkflowRuns(this RouteGroupBuilder group)
     {
         group.MapPost("/workflows/{id}/run", RunAsync)
-            .WithSummary("Asks the workflow a question; answers with the run id, conversation id, answer and per-node trace.")
-            .Accepts<RunBody>("application/json").Produces<RunResponse>();
+            .WithSummary("Asks the workflow a question; answers with the run id, conversation id, answer and per-node trace (a run key sees each node's status, cache outcome and timing only).")
+            .Accepts<RunBody>("application/json").Produces<RunResponse>().Produces<RunSummaryResponse>();
         group.MapPost("/workflows/{id}/run/stream", StreamAsync)
             .WithSummary("Like /run, as Server-Sent Events: 'node' as nodes finish, 'token' as the answer streams, then 'done' (same body as /run) or 'error' (a problem).")
             .Accepts<RunBody>("application/json").Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
@@ -32,7 +32,8 @@ internal static class RunEndpoints
         }
         // The run goes on if the caller disconnects (it is still recorded), so its outcome is awaited without the request's token.
         var run = await start!.Completion;
-        return run.Succeeded ? TypedResults.Ok(ToResponse(run)) : Failure(run);
+        var runKey = ApiAccess.IsRunKeyCaller(http);
+        return run.Succeeded ? TypedResults.Ok(ToResponse(run, runKey)) : Failure(run, runKey);
     }
 
     private static async Task StreamAsync(string id, HttpContext http, PublishedWorkflows workflows, WorkflowRunService runs, IOptions<ApiOptions> options)
@@ -49,6 +50,7 @@ internal static class RunEndpoints
         response.Headers["X-Accel-Buffering"] = "no";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var trace = new RunTraceRecorder();
+        var runKey = ApiAccess.IsRunKeyCaller(http);
         try
         {
             await foreach (var e in start!.ReadEventsAsync(http.RequestAborted))
@@ -57,7 +59,8 @@ internal static class RunEndpoints
                 switch (e)
                 {
                     case NodeSucceeded or NodeFailed or NodeSkipped:
-                        await WriteEventAsync(response, "node", trace.Find(((NodeEvent)e).NodeId), http.RequestAborted);
+                        var entry = trace.Find(((NodeEvent)e).NodeId)!;
+                        await WriteEventAsync(response, "node", runKey ? RunStepSummary.Of(entry) : (object)entry, http.RequestAborted);
                         break;
                     case TokenStreamed t:
                         await WriteEventAsync(response, "token", new TokenEvent(t.NodeId, t.Text), http.RequestAborted);
@@ -67,7 +70,7 @@ internal static class RunEndpoints
             var run = await start.Completion;
             if (run.Succeeded)
             {
-                await WriteEventAsync(response, "done", ToResponse(run), http.RequestAborted);
+                await WriteEventAsync(response, "done", ToResponse(run, runKey), http.RequestAborted);
             }
             else
             {
@@ -76,7 +79,7 @@ internal static class RunEndpoints
                 {
                     Status = status,
                     Title = title,
-                    Detail = run.Error,
+                    Detail = FailureDetail(run, runKey),
                     Extensions = { ["runId"] = run.RunId, ["failedNodeId"] = run.FailedNodeId },
                 }, http.RequestAborted);
             }
@@ -127,7 +130,18 @@ internal static class RunEndpoints
         ApiProblems.Create(StatusCodes.Status404NotFound, "Conversation not found",
             $"There is no conversation '{conversationId}' for this workflow. Leave conversationId out to start a new one.");
 
-    private static RunResponse ToResponse(CompletedRun run) => new(run.RunId, run.ConversationId, run.Answer ?? "", run.ElapsedMs, run.Trace);
+    /// <summary>The full trace for the admin key; for a run key, status, cache outcome and timing per step only.</summary>
+    private static object ToResponse(CompletedRun run, bool runKey) => runKey
+        ? new RunSummaryResponse(run.RunId, run.ConversationId, run.Answer ?? "", run.ElapsedMs, [.. run.Trace.Select(RunStepSummary.Of)])
+        : new RunResponse(run.RunId, run.ConversationId, run.Answer ?? "", run.ElapsedMs, run.Trace);
+
+    /// <summary>The run's error for the admin key. A run key gets a plain sentence: errors name provider URLs, models and
+    /// settings; the workflow's owner finds the details under the run id.</summary>
+    private static string FailureDetail(CompletedRun run, bool runKey) => !runKey
+        ? run.Error ?? "The run failed."
+        : run.Status == "cancelled"
+            ? "The run was stopped; try again."
+            : $"The workflow could not answer this question. Its owner can look the run up by its id ({run.RunId}).";
 
     private static (int Status, string Title) FailureKind(CompletedRun run) => run switch
     {
@@ -139,10 +153,10 @@ internal static class RunEndpoints
         _ => (StatusCodes.Status500InternalServerError, "A step of the workflow failed"),
     };
 
-    private static IResult Failure(CompletedRun run)
+    private static IResult Failure(CompletedRun run, bool runKey)
     {
         var (status, title) = FailureKind(run);
-        return ApiProblems.Create(status, title, run.Error ?? "The run failed.",
+        return ApiProblems.Create(status, title, FailureDetail(run, runKey),
             new Dictionary<string, object?> { ["runId"] = run.RunId, ["failedNodeId"] = run.FailedNodeId });
     }
 
