@@ -50,6 +50,25 @@ public sealed class GateConversationScopeTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task Gate_FollowUpAskingAQuestionAnsweredWithoutHistory_ServedTheSharedAnswer()
+    {
+        // Arrange: a first turn answered without history
+        await using var engine = FaqBotEngine.Create(null);
+        var graph = SampleWorkflows.FaqBot(FaqBotEngine.KnowledgeBaseId);
+        var wf = CacheTestKit.NewWorkflowId();
+        var firstTurn = await RunAsync(engine, graph, wf, "How do I get a refund?");
+
+        // Act
+        var followUp = await RunAsync(engine, graph, wf, "How do I get a REFUND??", OrderHistory);
+
+        // Assert
+        Assert.True(firstTurn.Succeeded, firstTurn.Error);
+        Assert.Equal(CacheStatus.Hit, followUp["cache"]!.Cache!.Status);
+        Assert.Equal(CacheNode.QuestionScope, followUp["cache"]!.Details!["scope"]);
+        Assert.Equal(firstTurn.Answer, followUp.Answer);
+    }
+
+    [Fact]
     public async Task Gate_LlmStepSendsNoHistory_AnswerSharedWithNewConversations()
     {
         // Arrange

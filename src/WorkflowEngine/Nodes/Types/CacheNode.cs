@@ -20,7 +20,8 @@ namespace WorkflowEngine.Nodes.Types;
 /// the model they would ask, and the conversation's earlier turns. An answer written without history (a first turn, or
 /// steps with <c>historyTurns</c> 0) is shared by every conversation (scope <c>question</c>); one written after earlier turns
 /// is reused only after the same turns (scope <c>question+history</c>, always matched exactly: meaning-matching per history
-/// would keep an index per conversation). With <see cref="Config.StandaloneQuestion"/> a follow-up is instead rewritten by the
+/// would keep an index per conversation). A follow-up looks among the answers after its own turns first, then among the
+/// shared ones. With <see cref="Config.StandaloneQuestion"/> a follow-up is instead rewritten by the
 /// LLM step's model into a self-contained question and looked up as a first turn would be (scope <c>standalone</c>); with no
 /// model to rewrite it, the gate lets the follow-up through without looking it up or storing its answer.</para>
 /// </summary>
@@ -113,7 +114,20 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
             return Miss(input, SkippedPrefix + skipped, lookup.Details);
         }
         var scope = await ScopeAsync(context, steps, lookup.HistoryHash, cancellationToken).ConfigureAwait(false);
-        var match = await lookup.Matcher.FindAsync(scope, lookup.Question, lookup.AsTyped, config.Threshold, cancellationToken).ConfigureAwait(false);
+        var matcher = lookup.Matcher;
+        var match = await matcher.FindAsync(scope, lookup.Question, lookup.AsTyped, config.Threshold, cancellationToken).ConfigureAwait(false);
+        if (match is null && lookup.HistoryHash is not null)
+        {
+            // A follow-up may still reuse an answer written without history (nothing of another conversation is in it); its
+            // own answer, written after these turns, is stored for these turns only.
+            var shared = await ScopeAsync(context, steps, null, cancellationToken).ConfigureAwait(false);
+            var sharedMatcher = responses.For(config.MatchMode);
+            if (await sharedMatcher.FindAsync(shared, lookup.Question, lookup.AsTyped, config.Threshold, cancellationToken).ConfigureAwait(false) is { } found)
+            {
+                (match, matcher) = (found, sharedMatcher);
+                lookup.Details["scope"] = QuestionScope;
+            }
+        }
         if (match is null)
         {
             _pending.AddOrUpdate(context.Run, new PendingAnswer(lookup.Matcher, scope, lookup.Question, lookup.AsTyped, started));
@@ -127,7 +141,7 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
             ["cache"] = "hit",
             ["level"] = match.Level.ToString(),
             ["savedMs"] = match.Saved.TotalMilliseconds.ToString("0.#", CultureInfo.InvariantCulture),
-            ["matchMode"] = lookup.Matcher.Mode,
+            ["matchMode"] = matcher.Mode,
             ["matchedQuestion"] = match.Question,
             ["similarity"] = similarity,
         };

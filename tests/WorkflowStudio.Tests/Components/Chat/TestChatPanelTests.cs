@@ -90,20 +90,11 @@ public sealed class TestChatPanelTests : StudioTestContext
     [Fact]
     public async Task Examples_SampleBot_AskedByClickTheRewordingFromTheCacheAndChineseFromItsSection()
     {
-        // Arrange: the sample bot on the sample knowledge base, indexed. Its LLM step sends no earlier turns here: the examples
-        // are asked in one conversation, and an answer written after earlier turns is reused only after the same turns.
+        // Arrange: the sample bot on the sample knowledge base, indexed.
         var knowledge = Services.GetRequiredService<KnowledgeBaseService>();
         var kbId = await knowledge.EnsureSampleAsync();
         await knowledge.WaitForIndexingAsync(kbId, new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
-        var sample = SampleWorkflows.FaqBot(kbId);
-        var withoutHistory = sample with
-        {
-            Nodes = [.. sample.Nodes.Select(n => n.Id != "llm" ? n : n with
-            {
-                Settings = System.Text.Json.JsonSerializer.SerializeToElement(new { prompt = "{{ template.text }}", historyTurns = 0 }),
-            })],
-        };
-        Session.Load("wf-sample", withoutHistory, version: 1);
+        Session.Load("wf-sample", SampleWorkflows.FaqBot(kbId), version: 1);
         var cut = RenderPanel();
         var chips = cut.FindAll("[data-testid=chat-example]");
 
