@@ -148,7 +148,7 @@ public sealed class WorkflowRunner
                 return null;
             }
 
-            run = new RunContext(graph, request, publish, _time);
+            run = new RunContext(graph, request, publish, _time, plan);
             var ran = new Dictionary<string, (NodeContext Context, NodeResult Result, Node Node)>(plan.Nodes.Length, StringComparer.Ordinal);
             var skipped = new Dictionary<string, string>(plan.Nodes.Length, StringComparer.Ordinal);
 

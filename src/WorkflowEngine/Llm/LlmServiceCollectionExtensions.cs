@@ -11,7 +11,7 @@ internal static class LlmServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the language-model providers: <see cref="LlmOptions"/> from the <c>Llm</c> configuration section (validated at
-    /// start), the <see cref="ILlmClientFactory"/>, the <see cref="OfflineResponder"/>, and the resilient HTTP client the
+    /// start), the <see cref="ILlmClientFactory"/>, the <see cref="OfflineResponder"/>, the <see cref="StandaloneQuestionWriter"/>, and the resilient HTTP client the
     /// OpenAI-compatible clients use (transient failures retried <see cref="LlmOptions.MaxRetries"/> times with exponential
     /// back-off, the whole call bounded by <see cref="LlmOptions.TimeoutSeconds"/>).
     /// </summary>
@@ -30,6 +30,7 @@ internal static class LlmServiceCollectionExtensions
         services.TryAddSingleton<ILlmProviderCatalog, NoLlmProviders>();
         services.TryAddSingleton<ILlmClientFactory, LlmClientFactory>();
         services.TryAddSingleton<LlmNode>();
+        services.TryAddSingleton<StandaloneQuestionWriter>();
 
         services.AddHttpClient(LlmClientFactory.HttpClientName)
             // The resilience handler owns the time limit (HttpClient's own 100 s would cut long answers short).

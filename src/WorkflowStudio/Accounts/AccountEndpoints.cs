@@ -14,7 +14,7 @@ internal static class AccountEndpoints
         {
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("/account/login");
-        });
+        }).ExcludeFromDescription(); // the studio's own form post, not part of the HTTP API the OpenAPI document describes
         return endpoints;
     }
 }

@@ -11,9 +11,13 @@ namespace WorkflowStudio.Api;
 /// per <see cref="ApiOptions.RateLimitWindowSeconds"/>), 429 with Retry-After beyond. The limiter is ASP.NET's
 /// (System.Threading.RateLimiting) used from an endpoint filter rather than the middleware, because the partition is the
 /// key's identity, known only after the key is checked.
+/// <para>A run key is handed to the public (a web page's chat); what the run endpoints show it is narrowed through
+/// <see cref="IsRunKeyCaller"/>.</para>
 /// </summary>
 internal sealed class ApiAccess : IAsyncDisposable
 {
+    private static readonly object RunKeyCallerItem = new();
+
     private readonly ApiKeyService _keys;
     private readonly PartitionedRateLimiter<string> _limiter;
     private readonly int _permits;
@@ -56,6 +60,7 @@ internal sealed class ApiAccess : IAsyncDisposable
                 break;
             case KeyCheck.RunKey when check.Key!.WorkflowId == workflowId:
                 partition = check.Key.Id;
+                http.Items[RunKeyCallerItem] = true;
                 break;
             case KeyCheck.RunKey:
                 return Forbidden("This key belongs to another workflow.");
@@ -72,6 +77,9 @@ internal sealed class ApiAccess : IAsyncDisposable
         }
         return await next(context);
     }
+
+    /// <summary>True when a run endpoint was called with a run key (not the admin key).</summary>
+    public static bool IsRunKeyCaller(HttpContext http) => http.Items.ContainsKey(RunKeyCallerItem);
 
     private static IResult Forbidden(string detail) =>
         ApiProblems.Create(StatusCodes.Status403Forbidden, "Not allowed", detail);

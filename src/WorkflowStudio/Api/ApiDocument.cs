@@ -106,6 +106,18 @@ internal static class ApiDocument
             }
             return Task.CompletedTask;
         });
+        // A run key's trace entries (RunStepSummary) are RunTraceEntry's with what the key may not see left out, so one schema
+        // describes both: only what every entry has is required.
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            if (context.JsonTypeInfo.Type == typeof(WorkflowStudio.Runs.RunTraceEntry) && schema is OpenApiSchema entry)
+            {
+                entry.Required = new HashSet<string>(["nodeId", "type", "status", "elapsedMs"]);
+                entry.Description = "What one step did. A run key sees nodeId, type, status, cache, level, elapsedMs and savedMs only; "
+                    + "the admin key and the studio see the rest (titles, token counts, output previews, details).";
+            }
+            return Task.CompletedTask;
+        });
         // Last, so the key transformer's 401/403/404/429 answers get theirs too.
         options.AddOperationTransformer((operation, _, _) =>
         {

@@ -16,6 +16,18 @@ public sealed record RunBody(string? Query, string? ConversationId = null);
 /// <summary>The answer of <c>/run</c> and the <c>done</c> event of <c>/run/stream</c>.</summary>
 public sealed record RunResponse(string RunId, string ConversationId, string Answer, double ElapsedMs, IReadOnlyList<RunTraceEntry> Trace);
 
+/// <summary>The answer of <c>/run</c> and the <c>done</c> event of <c>/run/stream</c> for a run key: the trace says what each
+/// step did and how long it took, nothing of what it read or wrote.</summary>
+public sealed record RunSummaryResponse(string RunId, string ConversationId, string Answer, double ElapsedMs, IReadOnlyList<RunStepSummary> Trace);
+
+/// <summary>A trace entry as a run key sees it: status, cache outcome and timing only. Output previews, prompts, providers and
+/// a cache hit's matched question (someone else's question) stay with the admin key and the studio.</summary>
+public sealed record RunStepSummary(string NodeId, string Type, string Status, string? Cache, string? Level, double ElapsedMs, double? SavedMs)
+{
+    public static RunStepSummary Of(RunTraceEntry entry) =>
+        new(entry.NodeId, entry.Type, entry.Status, entry.Cache, entry.Level, entry.ElapsedMs, entry.SavedMs);
+}
+
 /// <summary>A <c>token</c> event of <c>/run/stream</c>.</summary>
 public sealed record TokenEvent(string NodeId, string Text);
 

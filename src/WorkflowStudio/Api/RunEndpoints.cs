@@ -23,7 +23,7 @@ internal static class RunEndpoints
     public static RouteGroupBuilder MapWorkflowRuns(this RouteGroupBuilder group)
     {
         group.MapPost("/workflows/{id}/run", RunAsync).WithName("runWorkflow")
-            .WithSummary("Asks the workflow a question; answers with the run id, conversation id, answer and per-node trace.")
+            .WithSummary("Asks the workflow a question; answers with the run id, conversation id, answer and per-node trace (a run key sees each node's status, cache outcome and timing only).")
             .Accepts<RunBody>("application/json").Produces<RunResponse>()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
                 StatusCodes.Status422UnprocessableEntity, StatusCodes.Status500InternalServerError, StatusCodes.Status502BadGateway, StatusCodes.Status503ServiceUnavailable);
@@ -44,7 +44,8 @@ internal static class RunEndpoints
         }
         // The run goes on if the caller disconnects (it is still recorded), so its outcome is awaited without the request's token.
         var run = await start!.Completion;
-        return run.Succeeded ? TypedResults.Ok(ToResponse(run)) : Failure(run);
+        var runKey = ApiAccess.IsRunKeyCaller(http);
+        return run.Succeeded ? TypedResults.Ok(ToResponse(run, runKey)) : Failure(run, runKey);
     }
 
     private static async Task StreamAsync(string id, HttpContext http, PublishedWorkflows workflows, WorkflowRunService runs, IOptions<ApiOptions> options)
@@ -61,6 +62,7 @@ internal static class RunEndpoints
         response.Headers["X-Accel-Buffering"] = "no";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var trace = new RunTraceRecorder();
+        var runKey = ApiAccess.IsRunKeyCaller(http);
         try
         {
             await foreach (var e in start!.ReadEventsAsync(http.RequestAborted))
@@ -69,7 +71,8 @@ internal static class RunEndpoints
                 switch (e)
                 {
                     case NodeSucceeded or NodeFailed or NodeSkipped:
-                        await WriteEventAsync(response, "node", trace.Find(((NodeEvent)e).NodeId), http.RequestAborted);
+                        var entry = trace.Find(((NodeEvent)e).NodeId)!;
+                        await WriteEventAsync(response, "node", runKey ? RunStepSummary.Of(entry) : (object)entry, http.RequestAborted);
                         break;
                     case TokenStreamed t:
                         await WriteEventAsync(response, "token", new TokenEvent(t.NodeId, t.Text), http.RequestAborted);
@@ -79,7 +82,7 @@ internal static class RunEndpoints
             var run = await start.Completion;
             if (run.Succeeded)
             {
-                await WriteEventAsync(response, "done", ToResponse(run), http.RequestAborted);
+                await WriteEventAsync(response, "done", ToResponse(run, runKey), http.RequestAborted);
             }
             else
             {
@@ -88,7 +91,7 @@ internal static class RunEndpoints
                 {
                     Status = status,
                     Title = title,
-                    Detail = run.Error,
+                    Detail = FailureDetail(run, runKey),
                     Extensions = { ["runId"] = run.RunId, ["failedNodeId"] = run.FailedNodeId },
                 }, http.RequestAborted);
             }
@@ -126,11 +129,31 @@ internal static class RunEndpoints
         {
             return (null, WorkflowEndpoints.WorkflowNotFound(id));
         }
+        if (conversationId is not null && await runs.BelongsToAnotherWorkflowAsync(id, conversationId, http.RequestAborted))
+        {
+            // Neither read nor extended; the answer does not say which workflow it belongs to.
+            return (null, ConversationNotFound(conversationId));
+        }
         var request = new RunRequest(id, query) { ConversationId = conversationId ?? Guid.NewGuid().ToString("n"), IsNewConversation = conversationId is null };
         return (runs.Start(graph, request, RunSources.Api, onCallerFlow: true), null);
     }
 
-    private static RunResponse ToResponse(CompletedRun run) => new(run.RunId, run.ConversationId, run.Answer ?? "", run.ElapsedMs, run.Trace);
+    private static IResult ConversationNotFound(string conversationId) =>
+        ApiProblems.Create(StatusCodes.Status404NotFound, "Conversation not found",
+            $"There is no conversation '{conversationId}' for this workflow. Leave conversationId out to start a new one.");
+
+    /// <summary>The full trace for the admin key; for a run key, status, cache outcome and timing per step only.</summary>
+    private static object ToResponse(CompletedRun run, bool runKey) => runKey
+        ? new RunSummaryResponse(run.RunId, run.ConversationId, run.Answer ?? "", run.ElapsedMs, [.. run.Trace.Select(RunStepSummary.Of)])
+        : new RunResponse(run.RunId, run.ConversationId, run.Answer ?? "", run.ElapsedMs, run.Trace);
+
+    /// <summary>The run's error for the admin key. A run key gets a plain sentence: errors name provider URLs, models and
+    /// settings; the workflow's owner finds the details under the run id.</summary>
+    private static string FailureDetail(CompletedRun run, bool runKey) => !runKey
+        ? run.Error ?? "The run failed."
+        : run.Status == "cancelled"
+            ? "The run was stopped; try again."
+            : $"The workflow could not answer this question. Its owner can look the run up by its id ({run.RunId}).";
 
     private static (int Status, string Title) FailureKind(CompletedRun run) => run switch
     {
@@ -142,10 +165,10 @@ internal static class RunEndpoints
         _ => (StatusCodes.Status500InternalServerError, "A step of the workflow failed"),
     };
 
-    private static IResult Failure(CompletedRun run)
+    private static IResult Failure(CompletedRun run, bool runKey)
     {
         var (status, title) = FailureKind(run);
-        return ApiProblems.Create(status, title, run.Error ?? "The run failed.",
+        return ApiProblems.Create(status, title, FailureDetail(run, runKey),
             new Dictionary<string, object?> { ["runId"] = run.RunId, ["failedNodeId"] = run.FailedNodeId });
     }
 

@@ -78,7 +78,8 @@ public sealed class RunHandle
 
 /// <summary>
 /// Runs workflows for the studio's test chat and the HTTP API: a saved workflow or the editor's unsaved graph. For each run it
-/// loads the conversation's earlier turns from the conversation memory (cache kind <c>memory</c>, in Redis when configured),
+/// loads the conversation's earlier turns from the conversation memory (cache kind <c>memory</c>, per workflow and conversation,
+/// in Redis when configured),
 /// runs the engine off the caller's flow, hands the events to the caller as they happen, then appends the question and answer
 /// to the memory and records the run with its per-node trace in SQLite (kept bounded per workflow). A caller that goes away
 /// does not stop the run: it is still finished and recorded; only the token passed to <see cref="Start"/> cancels it.
@@ -131,7 +132,7 @@ public sealed class WorkflowRunService(
         {
             if (request.History.Count == 0 && !request.IsNewConversation)
             {
-                request = request with { History = await LoadHistoryAsync(request.ConversationId, cancellationToken).ConfigureAwait(false) };
+                request = request with { History = await LoadHistoryAsync(request.WorkflowId, request.ConversationId, cancellationToken).ConfigureAwait(false) };
                 memoryRead = true;
             }
             else if (request.IsNewConversation && request.History.Count == 0)
@@ -178,8 +179,8 @@ public sealed class WorkflowRunService(
                 // Not cancellable: the answer was given, so the conversation must remember it.
                 ChatTurn[] turns = [new ChatTurn(ChatTurn.User, request.Query), new ChatTurn(ChatTurn.Assistant, run.Answer)];
                 await (memoryRead
-                    ? memory.AppendAsync(request.ConversationId, request.History, turns, options.Value.MemoryTurns, CancellationToken.None, isNew: request.IsNewConversation)
-                    : memory.AppendAsync(request.ConversationId, turns, options.Value.MemoryTurns, CancellationToken.None)).ConfigureAwait(false);
+                    ? memory.AppendAsync(request.WorkflowId, request.ConversationId, request.History, turns, options.Value.MemoryTurns, CancellationToken.None, isNew: request.IsNewConversation)
+                    : memory.AppendAsync(request.WorkflowId, request.ConversationId, turns, options.Value.MemoryTurns, CancellationToken.None)).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -191,11 +192,27 @@ public sealed class WorkflowRunService(
         return run;
     }
 
-    private async Task<IReadOnlyList<ChatTurn>> LoadHistoryAsync(string conversationId, CancellationToken cancellationToken)
+    /// <summary>True when <paramref name="conversationId"/> is a live conversation of another workflow: the caller must not
+    /// continue it here (its turns are never read across workflows in any case: the memory is keyed by workflow).
+    /// False when the memory cannot be read, since the run then sees no other workflow's turns either.</summary>
+    public async ValueTask<bool> BelongsToAnotherWorkflowAsync(string workflowId, string conversationId, CancellationToken cancellationToken)
     {
         try
         {
-            return await memory.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
+            return await memory.IsOwnedByAnotherAsync(workflowId, conversationId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.MemoryReadFailed(logger, ex, conversationId);
+            return false;
+        }
+    }
+
+    private async Task<IReadOnlyList<ChatTurn>> LoadHistoryAsync(string workflowId, string conversationId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await memory.GetAsync(workflowId, conversationId, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

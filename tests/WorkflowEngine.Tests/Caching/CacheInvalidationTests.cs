@@ -101,10 +101,10 @@ public sealed class CacheInvalidationTests(RedisServer redis)
         var conversation = Guid.NewGuid().ToString("n");
 
         // Act
-        await a.GetRequiredService<ConversationMemoryCache>().AppendAsync(conversation,
+        await a.GetRequiredService<ConversationMemoryCache>().AppendAsync("wf", conversation,
             [new ChatTurn(ChatTurn.User, "Hi"), new ChatTurn(ChatTurn.Assistant, "Hello!")]);
-        var onB = await b.GetRequiredService<ConversationMemoryCache>().GetAsync(conversation);
-        var ttl = await redis.CommandAsync("TTL", "wfs:memory:" + conversation);
+        var onB = await b.GetRequiredService<ConversationMemoryCache>().GetAsync("wf", conversation);
+        var ttl = await redis.CommandAsync("TTL", "wfs:memory:wf:" + conversation);
 
         // Assert
         Assert.Equal(["Hi", "Hello!"], onB.Select(t => t.Text));
@@ -120,15 +120,15 @@ public sealed class CacheInvalidationTests(RedisServer redis)
         var onA = a.GetRequiredService<ConversationMemoryCache>();
         var onB = b.GetRequiredService<ConversationMemoryCache>();
         var conversation = Guid.NewGuid().ToString("n");
-        await onA.AppendAsync(conversation, [], [new ChatTurn(ChatTurn.User, "Hi"), new ChatTurn(ChatTurn.Assistant, "Hello!")], isNew: true);
-        var firstOnB = await onB.GetAsync(conversation);
+        await onA.AppendAsync("wf", conversation, [], [new ChatTurn(ChatTurn.User, "Hi"), new ChatTurn(ChatTurn.Assistant, "Hello!")], isNew: true);
+        var firstOnB = await onB.GetAsync("wf", conversation);
 
         // Act: the next turn is answered on B; A, which holds the first version in memory, is then asked again.
-        await onB.AppendAsync(conversation, firstOnB, [new ChatTurn(ChatTurn.User, "Refund?"), new ChatTurn(ChatTurn.Assistant, "Sure.")]);
+        await onB.AppendAsync("wf", conversation, firstOnB, [new ChatTurn(ChatTurn.User, "Refund?"), new ChatTurn(ChatTurn.Assistant, "Sure.")]);
         IReadOnlyList<ChatTurn> secondOnA = [];
         for (var i = 0; i < 50 && secondOnA.Count < 4; i++)
         {
-            secondOnA = await onA.GetAsync(conversation); // the notice arrives over Pub/Sub, not instantly
+            secondOnA = await onA.GetAsync("wf", conversation); // the notice arrives over Pub/Sub, not instantly
             if (secondOnA.Count < 4)
             {
                 await Task.Delay(20);

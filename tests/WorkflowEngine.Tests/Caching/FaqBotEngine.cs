@@ -6,19 +6,23 @@ using WorkflowEngine.Knowledge;
 namespace WorkflowEngine.Tests.Caching;
 
 /// <summary>A real engine for whole runs of the sample FAQ bot: caching on the given Redis (none: L1 only), the offline LLM
-/// responder, and the in-memory keyword knowledge base <see cref="KnowledgeBaseId"/> with two articles. Returns once Redis
+/// responder unless a model is configured, and the in-memory keyword knowledge base <see cref="KnowledgeBaseId"/> with two articles. Returns once Redis
 /// was tried and the invalidation channel is subscribed.</summary>
 internal static class FaqBotEngine
 {
     public const string KnowledgeBaseId = "help";
 
-    public static ServiceProvider Create(string? redisConnectionString)
+    /// <param name="settings">More configuration, e.g. <c>Llm:BaseUrl</c> to use a model instead of the offline responder.</param>
+    public static ServiceProvider Create(string? redisConnectionString, IReadOnlyDictionary<string, string?>? settings = null)
     {
+        var configuration = new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redisConnectionString };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redisConnectionString })
-            .Build());
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build());
         services.AddWorkflowEngine();
         // No ValidateOnBuild: without SQLite persistence the knowledge store stays unresolved (the in-memory search is used).
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });

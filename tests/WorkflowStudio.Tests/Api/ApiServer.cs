@@ -73,10 +73,11 @@ public sealed class ApiServer : IAsyncDisposable
 
     public HttpClient Admin() => Client(AdminKey);
 
-    /// <summary>The sample FAQ bot on the sample knowledge base, under a new id.</summary>
-    public async Task<string> CreateFaqBotAsync(string? name = null)
+    /// <summary>The sample FAQ bot on the sample knowledge base (changed by <paramref name="edit"/> when given), under a new id.</summary>
+    public async Task<string> CreateFaqBotAsync(string? name = null, Func<WorkflowGraph, WorkflowGraph>? edit = null)
     {
         var graph = SampleWorkflows.FaqBot(SampleKnowledgeBase.Id) with { Name = name ?? $"FAQ {Guid.NewGuid():n}" };
+        graph = edit is null ? graph : edit(graph);
         using var admin = Admin();
         using var response = await admin.PostAsync("api/workflows", Json(WorkflowJson.Serialize(graph)));
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);

@@ -80,7 +80,7 @@ public sealed class OpenApiContractTests(ApiFixture fixture)
         // Assert: the page loads its script from the studio (no CDN) and points at the served document.
         Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("<script src=\"scalar.js\">", html);
+        Assert.Contains("<script src=\"scalar.js\"", html);
         Assert.Contains("openapi/v1.json", html);
         Assert.DoesNotContain("https://", html);
         Assert.Equal(System.Net.HttpStatusCode.OK, script.StatusCode);

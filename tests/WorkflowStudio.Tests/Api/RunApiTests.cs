@@ -43,7 +43,6 @@ public sealed class RunApiTests(ApiFixture fixture)
         Assert.Equal("hit", secondTrace["cache"].GetProperty("cache").GetString());
         Assert.Equal("L1", secondTrace["cache"].GetProperty("level").GetString());
         Assert.Equal("skipped", secondTrace["llm"].GetProperty("status").GetString());
-        Assert.Contains("cache", secondTrace["llm"].GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -261,6 +260,74 @@ public sealed class RunApiTests(ApiFixture fixture)
         Assert.NotNull(run);
         Assert.Equal("api", run.Run.Source);
         Assert.Equal(7, run.Trace.Count);
+    }
+
+    [Fact]
+    public async Task Run_RunKeyAndAdminKey_RunKeyTraceHasStatusCacheAndTimingOnlyAdminKeepsTheFullTrace()
+    {
+        // Arrange: the admin asks first, so the run key's question is a cache hit on someone else's question
+        var id = await _server.CreateFaqBotAsync();
+        var (_, key) = await _server.CreateKeyAsync(id);
+        using var runKey = _server.Client(key);
+        using var admin = _server.Admin();
+        var question = Question();
+        using var asked = await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = question });
+        var adminBody = await ApiServer.ReadAsync(asked);
+
+        // Act
+        using var hit = await runKey.PostAsJsonAsync($"api/workflows/{id}/run", new { query = question + "!" });
+        using var miss = await runKey.PostAsJsonAsync($"api/workflows/{id}/run", new { query = Question() });
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/workflows/{id}/run/stream") { Content = JsonContent.Create(new { query = Question() }) };
+        using var stream = await runKey.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var events = await SseReader.ReadAllAsync(stream);
+
+        // Assert
+        var adminTrace = Trace(adminBody);
+        Assert.True(adminTrace["llm"].TryGetProperty("outputPreview", out var preview) && preview.GetString() is { Length: > 0 });
+        Assert.Contains("provider", adminTrace["llm"].GetProperty("details").EnumerateObject().Select(p => p.Name));
+        var hitBody = await ApiServer.ReadAsync(hit);
+        Assert.Equal(adminBody.GetProperty("answer").GetString(), hitBody.GetProperty("answer").GetString());
+        Assert.Equal("hit", Trace(hitBody)["cache"].GetProperty("cache").GetString());
+        var missTrace = Trace(await ApiServer.ReadAsync(miss));
+        Assert.Equal("miss", missTrace["llm"].GetProperty("cache").GetString());
+        Assert.True(missTrace["llm"].GetProperty("elapsedMs").GetDouble() > 0);
+        var streamed = events.Where(e => e.Name == "node").Select(e => e.Data)
+            .Concat(events[^1].Data.GetProperty("trace").EnumerateArray());
+        string[] allowed = ["nodeId", "type", "status", "cache", "level", "elapsedMs", "savedMs"];
+        foreach (var entry in Trace(hitBody).Values.Concat(missTrace.Values).Concat(streamed))
+        {
+            Assert.All(entry.EnumerateObject(), p => Assert.Contains(p.Name, allowed));
+        }
+        Assert.False(Trace(hitBody)["cache"].TryGetProperty("details", out _)); // the matched question is the admin's
+        Assert.DoesNotContain(_server.Llm.BaseUrl, hitBody.ToString() + missTrace.Values.First() + string.Join("", events.Select(e => e.Data.ToString())));
+    }
+
+    [Fact]
+    public async Task Run_RunKeyAndModelFails_ProblemWithoutProviderDetails()
+    {
+        // Arrange
+        var id = await _server.CreateFaqBotAsync();
+        var (_, key) = await _server.CreateKeyAsync(id);
+        using var runKey = _server.Client(key);
+        _server.Llm.FailNext(100, 500);
+
+        // Act
+        HttpResponseMessage failed;
+        try
+        {
+            failed = await runKey.PostAsJsonAsync($"api/workflows/{id}/run", new { query = Question() });
+        }
+        finally
+        {
+            _server.Llm.FailNext(0);
+        }
+        var problem = await ApiServer.ReadAsync(failed);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        Assert.Contains(problem.GetProperty("runId").GetString()!, problem.GetProperty("detail").GetString());
+        Assert.DoesNotContain(_server.Llm.Root.Authority, problem.ToString());
+        failed.Dispose();
     }
 
     private static Dictionary<string, JsonElement> Trace(JsonElement body) =>

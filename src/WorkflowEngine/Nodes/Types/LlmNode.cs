@@ -23,7 +23,7 @@ namespace WorkflowEngine.Nodes.Types;
     CacheKind = "llm_response",
     DefaultTtlSeconds = 600,
     Outputs = ["text", "inputTokens", "outputTokens", "offline"])]
-public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> options) : Node<LlmNode.Config, LlmNode.Input>
+public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> options) : Node<LlmNode.Config, LlmNode.Input>, IConversationalStep
 {
     public const string DefaultPrompt = "{{ template.text }}";
     public const int MaxHistoryTurns = 50;
@@ -84,13 +84,30 @@ public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> opti
             // An empty rendered prompt (say, an upstream output was empty) still has a question to answer.
             prompt = context.Request.Query;
         }
-        var turns = Math.Clamp(config.HistoryTurns, 0, MaxHistoryTurns);
-        var history = context.Request.History
-            .Where(t => !string.IsNullOrWhiteSpace(t.Text))
-            .TakeLast(turns)
-            .ToList();
         var offline = endpoint.IsOffline ? ResolveOfflineInput(context) : null;
-        return new Input(endpoint.Description, system, prompt, history, offline);
+        return new Input(endpoint.Description, system, prompt, HistorySent(context.Request, config), offline);
+    }
+
+    public ConversationalInput DescribeConversationalInput(NodeContext context)
+    {
+        var config = (Config)ReadConfig(context.Node);
+        LlmEndpoint? endpoint;
+        try
+        {
+            endpoint = clients.Resolve(config.Provider, config.BaseUrl, config.ApiKey, config.Model);
+        }
+        catch (LlmException)
+        {
+            endpoint = null;
+        }
+        return new ConversationalInput(HistorySent(context.Request, config), endpoint);
+    }
+
+    /// <summary>The earlier turns sent with the prompt: the last <see cref="Config.HistoryTurns"/> non-empty ones.</summary>
+    private static List<ChatTurn> HistorySent(RunRequest request, Config config)
+    {
+        var turns = Math.Clamp(config.HistoryTurns, 0, MaxHistoryTurns);
+        return turns == 0 ? [] : [.. request.History.Where(t => !string.IsNullOrWhiteSpace(t.Text)).TakeLast(turns)];
     }
 
     protected override async ValueTask<NodeResult> ExecuteAsync(NodeContext context, Config config, Input input, CancellationToken cancellationToken)

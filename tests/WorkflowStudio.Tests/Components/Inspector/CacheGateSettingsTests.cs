@@ -39,6 +39,22 @@ public sealed class CacheGateSettingsTests : StudioTestContext
     }
 
     [Fact]
+    public async Task StandaloneQuestion_SwitchedOn_WrittenIntoTheGateSettingsKeepingTheOthers()
+    {
+        // Arrange
+        await LoadSampleBotAsync(new { input = "{{ clean.text }}", matchMode = "exact" });
+        var inspector = RenderInspector();
+
+        // Act
+        inspector.Find("[data-testid=standalone-question] input").Change(true);
+
+        // Assert
+        var settings = Service<EditorSession>().Graph.FindNode("cache")!.Settings;
+        Assert.True(settings.GetProperty("standaloneQuestion").GetBoolean());
+        Assert.Equal("exact", settings.GetProperty("matchMode").GetString());
+    }
+
+    [Fact]
     public async Task Compare_ParaphraseOnSampleKnowledgeBase_ShowsWouldMatchWithPassedChecks()
     {
         // Arrange

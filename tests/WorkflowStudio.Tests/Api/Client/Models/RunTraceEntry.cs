@@ -7,10 +7,11 @@ using System.IO;
 using System;
 namespace WorkflowStudio.Tests.Api.Client.Models
 {
+    /// <summary>
+    /// What one step did. A run key sees nodeId, type, status, cache, level, elapsedMs and savedMs only; the admin key and the studio see the rest (titles, token counts, output previews, details).
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class RunTraceEntry : IAdditionalDataHolder, IParsable
-    #pragma warning restore CS1591
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
