@@ -516,7 +516,9 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
             {
                 await IndexDocumentAsync(kb, doc, cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            // While the service stops, a failure is the shutdown's (a disposed dependency, a cancelled call), not the document's:
+            // it stays pending and is indexed again at the next start instead of being marked failed for good.
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 failedIds.Add(doc.Id);
                 Log.DocumentIndexingFailed(_logger, ex, knowledgeBaseId, doc.Name);
@@ -716,6 +718,10 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     internal static float[] FromBytes(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes).ToArray();
 
     private int _disposeStarted;
+
+    /// <summary>Stops background indexing and waits for it. A host calls this when it stops, before it disposes its services, so
+    /// the worker never uses a service that is already gone; a document being indexed stays pending for the next start.</summary>
+    public Task StopAsync() => DisposeAsync().AsTask();
 
     public async ValueTask DisposeAsync()
     {

@@ -33,5 +33,7 @@ internal sealed class StudioDatabaseInitializer(
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Stops knowledge-base indexing while every service is still alive (hosted services stop before the container is
+    /// disposed), so a document half-indexed at shutdown is resumed at the next start, not marked failed.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => knowledgeBases.StopAsync();
 }

@@ -312,4 +312,53 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         var hits = await b.Service.SearchAsync(kb.Id, "parking", new SearchOptions(Mode: SearchMode.Keyword));
         Assert.Equal("b.md", Assert.Single(hits).Chunk.DocumentName);
     }
+
+    [Fact]
+    public async Task StopAsync_WhileADocumentIsEmbedded_LeavesItPendingAndTheNextStartIndexesIt()
+    {
+        // Arrange: an embedding call that waits, then fails as a dependency disposed at shutdown would.
+        var dbPath = Path.Combine(Path.GetTempPath(), $"kb-stop-{Guid.NewGuid():n}.db");
+        var blocking = new BlockingEmbeddings();
+        // The first host stays undisposed to the end: disposing a test host deletes its database file.
+        await using var first = await KnowledgeTestHost.StartAsync(blocking, dbPath: dbPath);
+        var kbId = (await first.Service.CreateAsync("Stop test")).Id;
+        var docId = (await first.Service.AddDocumentAsync(kbId, "returns.md", "You can return any item within 30 days of delivery.")).Id;
+        await blocking.Entered.Task.WaitAsync(Timeout);
+
+        // Act: the host stops while the document is being embedded; later a new host starts on the same database.
+        var stopping = first.Service.StopAsync();
+        blocking.Release.SetException(new ObjectDisposedException("IServiceProvider"));
+        await stopping.WaitAsync(Timeout);
+        var afterStop = (await first.Service.ListDocumentsAsync(kbId)).Single(d => d.Id == docId);
+        await using var second = await KnowledgeTestHost.StartAsync(fixture.Generator, dbPath: dbPath);
+        await second.Service.StartAsync(Timeout);
+        await second.Service.WaitForIndexingAsync(kbId, Timeout);
+        var afterRestart = (await second.Service.ListDocumentsAsync(kbId)).Single(d => d.Id == docId);
+
+        // Assert
+        Assert.NotEqual(DocumentState.Failed, afterStop.State);
+        Assert.Null(afterStop.Error);
+        Assert.Equal(DocumentState.Ready, afterRestart.State);
+    }
+
+    private sealed class BlockingEmbeddings : Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<Microsoft.Extensions.AI.GeneratedEmbeddings<Microsoft.Extensions.AI.Embedding<float>>> GenerateAsync(
+            IEnumerable<string> values, Microsoft.Extensions.AI.EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Entered.TrySetResult();
+            await Release.Task;
+            throw new InvalidOperationException("unreachable: Release only ever fails");
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
 }
