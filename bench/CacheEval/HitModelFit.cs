@@ -18,9 +18,7 @@ namespace CacheEval;
 internal static class HitModelFit
 {
     private const int Folds = 5;
-    private static readonly float L2 = float.Parse(Environment.GetEnvironmentVariable("CACHEEVAL_L2") ?? "1", CultureInfo.InvariantCulture);
-
-    private static readonly HashSet<string> Unused = [.. (Environment.GetEnvironmentVariable("CACHEEVAL_DROP") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries)];
+    private const float L2 = 1f;
 
     public static int Run(string setPath, string outPath, int seed)
     {
@@ -30,19 +28,13 @@ internal static class HitModelFit
         var kb = EvalKnowledgeBase.FromArticles(SampleKnowledgeBase.Articles.Select(a => (a.Name, a.Text)), embedder);
         var eval = new CacheEvaluation(embedder, kb, confirmation) { MemoizeEmbeddings = true };
         var tune = set.ReplayOrder(EvalQuestionSet.Tune, seed);
-        var pairs = eval.TrainingPairs(tune, set.Warm(), new SemanticMatchOptions());
+        var warm = set.Warm();
+        var pairs = eval.TrainingPairs(tune, warm, new SemanticMatchOptions());
         Console.WriteLine(Invariant($"Tuning part: {tune.Count} questions, {pairs.Count} pairs ({pairs.Count(p => p.Label)} same article), seed {seed}."));
 
         var model = Fit(pairs, seed);
         var fold = tune.Select((q, i) => (q, i)).ToDictionary(x => x.q, x => x.i % Folds);
         var foldModels = Enumerable.Range(0, Folds).Select(f => Fit([.. pairs.Where(p => fold[p.Question] != f)], seed)).ToArray();
-        if (Environment.GetEnvironmentVariable("CACHEEVAL_PAIRS") is { Length: > 0 } dump)
-        {
-            File.WriteAllLines(dump, pairs.Select(p => string.Join('\t', new[] { p.Question.Text, p.Question.Category ?? "", p.Question.Intent ?? "-", p.Rank.ToString(CultureInfo.InvariantCulture), p.CachedQuestion, p.Label ? "1" : "0", foldModels[fold[p.Question]].Probability(p.Features).ToString("0.###", CultureInfo.InvariantCulture) }
-                .Concat(p.Features.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture))))));
-        }
-
-        var warm = set.Warm();
         var grid = Enumerable.Range(0, 50).Select(i => Math.Round(0.5 + i * 0.01, 2)).ToList();
         var curve = grid.Select(t => (Threshold: t, Result: Replay(eval, tune, warm, t, q => foldModels[fold[q]]))).ToList();
         Console.WriteLine("Cross-validated replay of the tuning part (each question decided by the model fitted without its fold):");
@@ -111,7 +103,7 @@ internal static class HitModelFit
     /// refits, until none does (backward elimination under sign constraints).</summary>
     private static HitModel Fit(IReadOnlyList<TrainingPair> pairs, int seed)
     {
-        var dropped = new HashSet<string>(Unused, StringComparer.Ordinal);
+        var dropped = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
             var model = Fit(pairs, seed, dropped);

@@ -33,7 +33,10 @@ namespace WorkflowEngine.Caching.Semantic;
 /// (退款 refund vs 退货 return; without a knowledge base: any characters), or they ask for different things (多久 how long vs
 /// 怎么 how).</item>
 /// </list>
-/// Up to <see cref="SemanticMatchOptions.MaxCandidates"/> nearest entries are tried in order; the first that passes all checks is the hit.
+/// With <see cref="SemanticDecision.Calibrated"/> (the default) a candidate that passes every check must also reach
+/// <see cref="HitModel"/>'s hit probability for the <see cref="SemanticMatchOptions.Strictness"/>: the checks veto what they
+/// recognise, the model weighs the remaining evidence (<see cref="HitFeatures"/>).
+/// Up to <see cref="SemanticMatchOptions.MaxCandidates"/> nearest entries are tried in order; the first that passes is the hit.
 /// </summary>
 public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, CancellationToken, ValueTask<float[]>>? phraseEmbedding = null, HitModel? model = null)
 {
