@@ -4,7 +4,7 @@ using WorkflowEngine.Caching.Semantic;
 using WorkflowTesting.CacheEval;
 
 // Semantic cache evaluation: see docs/benchmarks.md ("Semantic cache") for the command and recorded results.
-string? datasetPath = null, kbPath = null, evalSetPath = null, evalKbPath = null;
+string? datasetPath = null, kbPath = null, evalSetPath = null, evalKbPath = null, fitPath = null;
 var seed = 42;
 var bulk = 10_000;
 var ablation = false;
@@ -18,6 +18,7 @@ for (var i = 0; i < args.Length; i++)
         case "--eval-kb" when i + 1 < args.Length: evalKbPath = args[++i]; break;
         case "--seed" when i + 1 < args.Length && int.TryParse(args[i + 1], out var s): seed = s; i++; break;
         case "--bulk" when i + 1 < args.Length && int.TryParse(args[i + 1], out var b): bulk = b; i++; break;
+        case "--fit" when i + 1 < args.Length: fitPath = args[++i]; break;
         case "--ablation": ablation = true; break;
         default:
             Console.Error.WriteLine($"Unknown or incomplete option \"{args[i]}\".");
@@ -34,6 +35,11 @@ if (evalSetPath is not null)
 
     try
     {
+        if (fitPath is not null)
+        {
+            return HitModelFit.Run(evalSetPath, fitPath, seed);
+        }
+
         return SplitReport.Run(evalSetPath, evalKbPath, datasetPath, kbPath, seed);
     }
     catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
@@ -194,5 +200,7 @@ static int Usage()
     Console.Error.WriteLine("Usage: dotnet run -c Release --project bench/CacheEval -- --dataset <faq-dev.json> --kb <folder of .md> [--seed 42] [--bulk 10000] [--ablation]");
     Console.Error.WriteLine("   or: dotnet run -c Release --project bench/CacheEval -- --eval-set <questions-eval.json> [--eval-kb <folder of .md>] [--dataset <faq-dev.json> --kb <folder of .md>] [--seed 42]");
     Console.Error.WriteLine("       (issue #14: tuning and sealed parts, and faq-dev when given; --eval-kb defaults to the embedded sample knowledge base)");
+    Console.Error.WriteLine("   or: dotnet run -c Release --project bench/CacheEval -- --eval-set <questions-eval.json> --fit src/WorkflowEngine/Caching/Semantic/hit-model.json [--seed 42]");
+    Console.Error.WriteLine("       (fits the calibrated hit decision on the tuning part only and writes its weights and thresholds)");
     return 1;
 }

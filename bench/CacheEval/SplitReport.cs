@@ -52,6 +52,7 @@ internal static class SplitReport
             var results = Modes(eval, questions, warm, thresholds, best);
             PrintTable(title, results);
             PrintCategories(title, questions, results[0], results[^1]);
+            PrintCurve(title, eval, questions, warm, results[^1]);
             if (listWrong)
             {
                 PrintWrongHits(results);
@@ -72,7 +73,9 @@ internal static class SplitReport
             // faq-dev's own procedure (the "Semantic cache" section): canonical questions first, on an empty cache.
             var questions = dataset.ReplayOrder(seed);
             var results = Modes(faqEval, questions, warm: null, thresholds, best);
-            PrintTable(Invariant($"{Path.GetFileName(faqDevPath)} (KB {faqKbPath}, canonical questions replayed first)"), results);
+            var title = Invariant($"{Path.GetFileName(faqDevPath)} (KB {faqKbPath}, canonical questions replayed first)");
+            PrintTable(title, results);
+            PrintCurve(title, faqEval, questions, null, results[^1]);
             PrintWrongHits(results);
         }
 
@@ -81,9 +84,36 @@ internal static class SplitReport
 
     private static List<EvalResult> Modes(CacheEvaluation eval, IReadOnlyList<EvalQuestion> questions, IReadOnlyList<EvalQuestion>? warm, List<double> thresholds, double best)
     {
-        var results = new List<EvalResult> { eval.RunMatcher(questions, new SemanticMatchOptions(), warm: warm) };
+        var results = new List<EvalResult>
+        {
+            eval.RunMatcher(questions, new SemanticMatchOptions(), "semantic matcher (calibrated, balanced: default)", warm: warm),
+            eval.RunMatcher(questions, new SemanticMatchOptions { Strictness = MatchStrictness.Strict }, "calibrated, strict", warm: warm),
+            eval.RunMatcher(questions, new SemanticMatchOptions { Strictness = MatchStrictness.Lenient }, "calibrated, lenient", warm: warm),
+            eval.RunMatcher(questions, new SemanticMatchOptions { Decision = SemanticDecision.Rules }, "rules only (the decision before the model)", warm: warm),
+        };
         results.AddRange(thresholds.Select(t => eval.RunBaseline(questions, t, warm) is var r && t == best ? r with { Name = r.Name + " (best on tuning part)" } : r));
         return results;
+    }
+
+    /// <summary>The precision-vs-hit-rate trade-off: the calibrated decision at a range of probability thresholds, beside the
+    /// plain cosine baseline of the same replay.</summary>
+    private static void PrintCurve(string title, CacheEvaluation eval, IReadOnlyList<EvalQuestion> questions, IReadOnlyList<EvalQuestion>? warm, EvalResult baseline)
+    {
+        Console.WriteLine();
+        Console.WriteLine(Invariant($"{title}: calibrated decision by hit-probability threshold (all languages)"));
+        Console.WriteLine(EvalResult.SplitHeader);
+        var model = HitModel.Default;
+        var points = new[] { 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98 }
+            .Concat(Enum.GetValues<MatchStrictness>().Select(model.Threshold)).Distinct().Order();
+        foreach (var t in points)
+        {
+            var named = Enum.GetValues<MatchStrictness>().Where(s => model.Threshold(s) == t).Select(s => s.ToString().ToLowerInvariant()).ToList();
+            var r = eval.RunMatcher(questions, new SemanticMatchOptions { HitProbability = t },
+                Invariant($"p ≥ {t:0.000}{(named.Count > 0 ? " (" + string.Join(", ", named) + ")" : string.Empty)}"), warm: warm);
+            Console.WriteLine(r.SplitRow("all"));
+        }
+
+        Console.WriteLine(baseline.SplitRow("all"));
     }
 
     private static void PrintTable(string title, List<EvalResult> results)

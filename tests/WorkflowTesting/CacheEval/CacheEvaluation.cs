@@ -21,20 +21,74 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
 
     /// <summary>Replays <paramref name="questions"/> with our matcher.</summary>
     /// <param name="warm">Answers stored before the replay (as a warmed cache holds them); not counted in the result.</param>
+    /// <param name="modelFor">The hit model per asked question (a cross-validated replay: each question decided by a model fitted
+    /// without it); null = <see cref="HitModel.Default"/>.</param>
     public EvalResult RunMatcher(IReadOnlyList<EvalQuestion> questions, SemanticMatchOptions options, string? name = null, bool withConfirmation = true,
-        IReadOnlyList<EvalQuestion>? warm = null)
+        IReadOnlyList<EvalQuestion>? warm = null, Func<EvalQuestion, HitModel>? modelFor = null)
     {
+        var matchers = new Dictionary<HitModel, SemanticMatcher>(ReferenceEqualityComparer.Instance);
         var matcher = new SemanticMatcher(options, Phrase);
-        return Replay(name ?? "semantic matcher", questions, warm, options, withConfirmation ? confirmation : null, (query, index) =>
+        return Replay(name ?? "semantic matcher", questions, warm, options, withConfirmation ? confirmation : null, (question, query, index) =>
         {
             var candidates = index.Search(query, options.MaxCandidates);
-            return matcher.DecideAsync(query, candidates).AsTask().GetAwaiter().GetResult();
+            var m = matcher;
+            if (modelFor?.Invoke(question) is { } model && !matchers.TryGetValue(model, out m))
+            {
+                m = new SemanticMatcher(options, Phrase, model);
+                matchers[model] = m;
+            }
+
+            return m.DecideAsync(query, candidates).AsTask().GetAwaiter().GetResult();
         });
+    }
+
+    /// <summary>Pairs for fitting <see cref="HitModel"/>: every question of <paramref name="questions"/> against its nearest
+    /// <see cref="SemanticMatchOptions.MaxCandidates"/> cached questions, with the cache holding <paramref name="warm"/> and every
+    /// other question of the list (as after a replay that missed them all). Only pairs that pass every check (the similarity floor
+    /// included): the model decides among those. Label: the cached answer is the asked question's article's.</summary>
+    public IReadOnlyList<TrainingPair> TrainingPairs(IReadOnlyList<EvalQuestion> questions, IReadOnlyList<EvalQuestion> warm, SemanticMatchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(questions);
+        ArgumentNullException.ThrowIfNull(options);
+        var index = new SemanticIndex();
+        var expires = DateTimeOffset.UtcNow.AddHours(1);
+        var queries = new List<(EvalQuestion Question, SemanticQuery Query, string Id)>();
+        foreach (var (question, asked) in (warm ?? []).Select(q => (q, false)).Concat(questions.Select(q => (q, true))))
+        {
+            var cleaned = EvalText.Clean(question.Text);
+            var embedding = Embed(cleaned);
+            var query = knowledgeBase.Query(question.Text, cleaned, embedding, options, confirmation);
+            var id = Store(index, question, cleaned, embedding, query, expires);
+            if (asked)
+            {
+                queries.Add((question, query, id));
+            }
+        }
+
+        var matcher = new SemanticMatcher(options, Phrase);
+        var pairs = new List<TrainingPair>();
+        foreach (var (question, query, id) in queries)
+        {
+            var candidates = index.Search(query, options.MaxCandidates + 1)
+                .Where(c => c.Entry.Id != id && !string.Equals(c.Entry.NormalizedText, query.NormalizedText, StringComparison.Ordinal))
+                .Take(options.MaxCandidates).ToList();
+            var decisions = matcher.DecideEachAsync(query, candidates).AsTask().GetAwaiter().GetResult();
+            for (var i = 0; i < decisions.Count; i++)
+            {
+                if (decisions[i].RulesHold)
+                {
+                    var served = IntentOf(candidates[i].Entry.Answer);
+                    pairs.Add(new TrainingPair(question, i, candidates[i].Entry.Question, [.. decisions[i].Features!], question.Intent is not null && served == question.Intent));
+                }
+            }
+        }
+
+        return pairs;
     }
 
     /// <summary>Replays <paramref name="questions"/> with a plain cosine threshold on the nearest cached question (GPTCache/RedisVL style).</summary>
     public EvalResult RunBaseline(IReadOnlyList<EvalQuestion> questions, double threshold, IReadOnlyList<EvalQuestion>? warm = null) =>
-        Replay(string.Create(CultureInfo.InvariantCulture, $"cosine ≥ {threshold:0.00}"), questions, warm, options: null, confirm: null, (query, index) =>
+        Replay(string.Create(CultureInfo.InvariantCulture, $"cosine ≥ {threshold:0.00}"), questions, warm, options: null, confirm: null, (_, query, index) =>
         {
             var best = index.Search(query, 1).FirstOrDefault();
             return best is not null && best.Similarity >= threshold
@@ -100,7 +154,7 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
     }
 
     private EvalResult Replay(string name, IReadOnlyList<EvalQuestion> questions, IReadOnlyList<EvalQuestion>? warm, SemanticMatchOptions? options,
-        IRetrievalConfirmation? confirm, Func<SemanticQuery, SemanticIndex, MatchDecision> lookup)
+        IRetrievalConfirmation? confirm, Func<EvalQuestion, SemanticQuery, SemanticIndex, MatchDecision> lookup)
     {
         var index = new SemanticIndex();
         var expires = DateTimeOffset.UtcNow.AddHours(1);
@@ -123,7 +177,7 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
             var embedding = Embed(cleaned);
             // The baselines (options null) look up without retrieval, as GPTCache/RedisVL do.
             var query = options is null ? new SemanticQuery(question.Text, cleaned, embedding, null) : knowledgeBase.Query(question.Text, cleaned, embedding, options, confirm);
-            var decision = lookup(query, index);
+            var decision = lookup(question, query, index);
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             if (query.ConfirmationRequested)
             {
@@ -148,12 +202,19 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
         return new EvalResult(name, outcomes, llmCalls, Percentile(latencies, 50), Percentile(latencies, 95)) { SecondOpinions = secondOpinions };
     }
 
-    private static void Store(SemanticIndex index, EvalQuestion question, string cleaned, float[] embedding, SemanticQuery stored, DateTimeOffset expires)
+    private static string Store(SemanticIndex index, EvalQuestion question, string cleaned, float[] embedding, SemanticQuery stored, DateTimeOffset expires)
     {
         // As the product's store: the entry's second opinion is computed when it is stored.
         var confirming = stored.ConfirmingDocumentSource is { } source ? source(CancellationToken.None).AsTask().GetAwaiter().GetResult() : null;
-        index.Add(new SemanticEntry(Guid.NewGuid().ToString("N"), question.Text, cleaned, embedding, stored.TopDocument, AnswerFor(question), DateTimeOffset.UtcNow,
-            ConfirmingDocument: confirming), expires);
+        var id = Guid.NewGuid().ToString("N");
+        index.Add(new SemanticEntry(id, question.Text, cleaned, embedding, stored.TopDocument, AnswerFor(question), DateTimeOffset.UtcNow,
+            ConfirmingDocument: confirming)
+        {
+            RetrievalScore = stored.RetrievalScore,
+            RetrievalMargin = stored.TopDocument is null ? 0 : stored.RetrievalMargin,
+            RetrievalProfile = stored.RetrievalProfile,
+        }, expires);
+        return id;
     }
 
     private float[] Embed(string cleaned) => MemoizeEmbeddings ? Embedding(cleaned) : embedder.Embed(cleaned);
@@ -203,6 +264,9 @@ public sealed class CacheEvaluation(MiniLmEmbedder embedder, EvalKnowledgeBase k
         return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
     }
 }
+
+/// <summary>One (asked question, cached question) pair for fitting <see cref="HitModel"/>; <paramref name="Rank"/> 0 is the nearest.</summary>
+public sealed record TrainingPair(EvalQuestion Question, int Rank, string CachedQuestion, double[] Features, bool Label);
 
 public sealed record EvalOutcome(EvalQuestion Question, bool Hit, bool Correct, MatchDecision Decision);
 

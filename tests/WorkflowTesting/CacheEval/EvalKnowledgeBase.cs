@@ -73,6 +73,8 @@ public sealed class EvalKnowledgeBase
         return new SemanticQuery(question, cleaned, embedding, chunk.DocumentId)
         {
             RetrievalMargin = margin,
+            RetrievalScore = SemanticRetrieval.BestVectorScore(hits),
+                    RetrievalProfile = SemanticRetrieval.Profile(hits),
             KnowledgeTerms = SemanticRetrieval.Terms(hits),
             ArticleTerms = SemanticRetrieval.ArticleTerms(hits, chunk.DocumentId),
             TermDocumentCounts = SemanticRetrieval.TermDocumentCounts(hits),

@@ -120,7 +120,12 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         // The entry's second opinion is computed now, off the lookup path (the run has already answered).
         var confirming = query.ConfirmingDocumentSource is { } source ? await source(cancellationToken).ConfigureAwait(false) : null;
         var entry = new SemanticEntry(NodeCacheKeyHash(question), query.Question, query.NormalizedText, query.Embedding, query.TopDocument, answer,
-            _time.GetUtcNow(), missTime.TotalMilliseconds, confirming);
+            _time.GetUtcNow(), missTime.TotalMilliseconds, confirming)
+        {
+            RetrievalScore = query.RetrievalScore,
+            RetrievalMargin = query.TopDocument is null ? 0 : query.RetrievalMargin,
+            RetrievalProfile = query.RetrievalProfile,
+        };
         IndexFor(scope, key).Add(entry, _time.GetUtcNow() + scope.Ttl);
         if (_store.IsShared)
         {
@@ -160,6 +165,8 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
                 {
                     ConfirmingDocumentSource = _confirmation is null ? null : ct => ConfirmAsync(kb, text, hits, ct),
                     RetrievalMargin = margin,
+                    RetrievalScore = SemanticRetrieval.BestVectorScore(hits),
+                    RetrievalProfile = SemanticRetrieval.Profile(hits),
                     KnowledgeTerms = SemanticRetrieval.Terms(hits),
                     ArticleTerms = SemanticRetrieval.ArticleTerms(hits, chunk.DocumentId),
                     TermDocumentCounts = SemanticRetrieval.TermDocumentCounts(hits),

@@ -22,6 +22,15 @@ public sealed record SemanticEntry(
     double MissMilliseconds = 0,
     string? ConfirmingDocument = null)
 {
+    /// <summary>The best vector score of the question's retrieval (<see cref="SemanticQuery.RetrievalScore"/>); 0 when unknown.</summary>
+    public double RetrievalScore { get; init; }
+
+    /// <summary>How far <see cref="TopDocument"/> led the next document (<see cref="SemanticQuery.RetrievalMargin"/>); 0 when unknown.</summary>
+    public double RetrievalMargin { get; init; }
+
+    /// <summary>The question's retrieval over documents (<see cref="SemanticRetrieval.Profile"/>); null when unknown.</summary>
+    public IReadOnlyDictionary<string, double>? RetrievalProfile { get; init; }
+
     /// <summary>The second model ranked the same top document first: the entry's article is not a one-model guess.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool RetrievalConfirmed => TopDocument is not null && string.Equals(TopDocument, ConfirmingDocument, StringComparison.Ordinal);
@@ -34,6 +43,13 @@ public sealed record SemanticQuery(string Question, string NormalizedText, float
 
     /// <summary>How far <see cref="TopDocument"/> leads the next document in the retrieval (vector score); 1 when unknown.</summary>
     public double RetrievalMargin { get; init; } = 1;
+
+    /// <summary>The best vector score (cosine) among the chunks retrieved for this question: how well the knowledge base
+    /// covers it; 0 when unknown.</summary>
+    public double RetrievalScore { get; init; }
+
+    /// <summary>The question's retrieval over documents (<see cref="SemanticRetrieval.Profile"/>); null when unknown.</summary>
+    public IReadOnlyDictionary<string, double>? RetrievalProfile { get; init; }
 
     /// <summary>The (stemmed) words of the knowledge-base text retrieved for this question (<see cref="SemanticRetrieval.Terms"/>);
     /// null when unknown. Lets the substitution check tell the knowledge base's own specifics from the asker's wording.</summary>
@@ -97,5 +113,14 @@ public sealed record MatchCheck(string Name, bool Passed, string Detail);
 /// <param name="Reason">One plain sentence: why it matched or not.</param>
 public sealed record MatchDecision(bool IsHit, SemanticEntry? Entry, double Similarity, IReadOnlyList<MatchCheck> Checks, string Reason)
 {
+    /// <summary>The calibrated decision's hit probability (<see cref="HitModel"/>); null for rule decisions and exact matches.</summary>
+    public double? HitProbability { get; init; }
+
+    /// <summary>The calibrated decision's features (<see cref="HitFeatures.Names"/>); null otherwise.</summary>
+    public IReadOnlyList<double>? Features { get; init; }
+
+    /// <summary>Calibrated decision: every check passed (or was waived), before the probability was compared.</summary>
+    public bool RulesHold { get; init; }
+
     public static MatchDecision Empty { get; } = new(false, null, 0, [], "Nothing has been cached yet for this node.");
 }

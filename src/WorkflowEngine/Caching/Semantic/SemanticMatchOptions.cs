@@ -156,6 +156,21 @@ public sealed class SemanticMatchOptions
     [Range(0.0, 1.0)]
     public double RetrievalMinVectorScore { get; set; } = 0.40;
 
+    /// <summary>How the hit is decided once a candidate reaches <see cref="Threshold"/>: by the calibrated hit probability
+    /// (<see cref="HitModel"/>, which weighs every check and score together) or by the rules alone (every check must pass).</summary>
+    /// <value><see cref="SemanticDecision.Calibrated"/></value>
+    public SemanticDecision Decision { get; set; } = SemanticDecision.Calibrated;
+
+    /// <summary>For <see cref="SemanticDecision.Calibrated"/>: which of <see cref="HitModel"/>'s probability thresholds a hit needs.</summary>
+    /// <value><see cref="MatchStrictness.Balanced"/>: the point with ≥ 99 % of hits correct and no out-of-scope hit on the data
+    /// the model was fitted on.</value>
+    public MatchStrictness Strictness { get; set; } = MatchStrictness.Balanced;
+
+    /// <summary>For <see cref="SemanticDecision.Calibrated"/>: a probability threshold that overrides <see cref="Strictness"/>
+    /// (the evaluation tool's trade-off curve); null = the strictness's own.</summary>
+    [Range(0.0, 1.0)]
+    public double? HitProbability { get; set; }
+
     /// <summary>How many nearest entries are examined before giving up.</summary>
     /// <value>5</value>
     [Range(1, 100)]
@@ -165,6 +180,7 @@ public sealed class SemanticMatchOptions
     public const string SectionName = "Engine:Cache:Semantic";
 
     /// <summary>A copy, with the gate's own threshold when it sets one.</summary>
+    /// <remarks>Every property is copied; a new setting must be added here too.</remarks>
     public SemanticMatchOptions With(double? threshold) =>
         new()
         {
@@ -194,7 +210,33 @@ public sealed class SemanticMatchOptions
             SubstitutionSimilarity = SubstitutionSimilarity,
             CheckGeneralization = CheckGeneralization,
             MaxCandidates = MaxCandidates,
+            Decision = Decision,
+            Strictness = Strictness,
+            HitProbability = HitProbability,
             RetrievalMinScore = RetrievalMinScore,
             RetrievalMinVectorScore = RetrievalMinVectorScore,
         };
+}
+
+/// <summary>How <see cref="SemanticMatcher"/> turns its checks into hit or miss.</summary>
+public enum SemanticDecision
+{
+    /// <summary>A logistic model fitted offline (<see cref="HitModel"/>) weighs the checks and scores into a hit probability.</summary>
+    Calibrated,
+
+    /// <summary>Every check must pass (the hand-set rules; kept for comparison and for the evaluation tool).</summary>
+    Rules,
+}
+
+/// <summary>How sure the calibrated decision must be before it serves a cached answer (see <see cref="HitModel"/>).</summary>
+public enum MatchStrictness
+{
+    /// <summary>More hits, and more wrong answers: ≥ 95 % of hits correct where the model was fitted.</summary>
+    Lenient,
+
+    /// <summary>≥ 99 % of hits correct and no out-of-scope hit where the model was fitted.</summary>
+    Balanced,
+
+    /// <summary>Fewer hits, for answers where a wrong one is costly: no wrong hit where the model was fitted, with room to spare.</summary>
+    Strict,
 }

@@ -33,9 +33,12 @@ namespace WorkflowEngine.Caching.Semantic;
 /// (退款 refund vs 退货 return; without a knowledge base: any characters), or they ask for different things (多久 how long vs
 /// 怎么 how).</item>
 /// </list>
-/// Up to <see cref="SemanticMatchOptions.MaxCandidates"/> nearest entries are tried in order; the first that passes all checks is the hit.
+/// With <see cref="SemanticDecision.Calibrated"/> (the default) a candidate that passes every check must also reach
+/// <see cref="HitModel"/>'s hit probability for the <see cref="SemanticMatchOptions.Strictness"/>: the checks veto what they
+/// recognise, the model weighs the remaining evidence (<see cref="HitFeatures"/>).
+/// Up to <see cref="SemanticMatchOptions.MaxCandidates"/> nearest entries are tried in order; the first that passes is the hit.
 /// </summary>
-public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, CancellationToken, ValueTask<float[]>>? phraseEmbedding = null)
+public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, CancellationToken, ValueTask<float[]>>? phraseEmbedding = null, HitModel? model = null)
 {
     public SemanticMatcher()
         : this(new SemanticMatchOptions())
@@ -43,8 +46,8 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
     }
 
     /// <summary>With a synchronous phrase embedding (tests, the evaluation tool).</summary>
-    public SemanticMatcher(SemanticMatchOptions options, Func<string, float[]> phraseEmbedding)
-        : this(options, (text, _) => ValueTask.FromResult(phraseEmbedding(text)))
+    public SemanticMatcher(SemanticMatchOptions options, Func<string, float[]> phraseEmbedding, HitModel? model = null)
+        : this(options, (text, _) => ValueTask.FromResult(phraseEmbedding(text)), model)
     {
     }
 
@@ -54,6 +57,9 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
     private readonly Func<string, CancellationToken, ValueTask<float[]>>? _phraseEmbedding = phraseEmbedding;
 
     public SemanticMatchOptions Options { get; } = options;
+
+    /// <summary>The calibrated decision's model (<see cref="HitModel.Default"/> unless given).</summary>
+    public HitModel Model => model ?? HitModel.Default;
 
     /// <summary>Decides hit or miss for <paramref name="query"/> against <paramref name="candidates"/>, nearest first.</summary>
     public async ValueTask<MatchDecision> DecideAsync(SemanticQuery query, IReadOnlyList<SemanticCandidate> candidates, CancellationToken cancellationToken = default)
@@ -106,7 +112,12 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
     {
         ArgumentNullException.ThrowIfNull(asked);
         ArgumentNullException.ThrowIfNull(cached);
-        var entry = new SemanticEntry("compare", cached.Question, cached.NormalizedText, cached.Embedding, cached.TopDocument, string.Empty, DateTimeOffset.MinValue);
+        var entry = new SemanticEntry("compare", cached.Question, cached.NormalizedText, cached.Embedding, cached.TopDocument, string.Empty, DateTimeOffset.MinValue)
+        {
+            RetrievalScore = cached.RetrievalScore,
+            RetrievalMargin = cached.TopDocument is null ? 0 : cached.RetrievalMargin,
+            RetrievalProfile = cached.RetrievalProfile,
+        };
         return DecideAsync(asked, [new SemanticCandidate(entry, cached.Features, Similarity(asked, cached.Features, cached.Embedding))], cancellationToken);
     }
 
@@ -134,7 +145,8 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
         : query.TopDocument is not null && string.Equals(query.TopDocument, candidate.Entry.TopDocument, StringComparison.Ordinal) ? Options.CjkAgreedThreshold
         : Options.CjkThreshold;
 
-    private async ValueTask<MatchDecision> CheckAsync(SemanticQuery query, SemanticCandidate candidate, IReadOnlyList<SemanticCandidate> all, CancellationToken cancellationToken)
+    private async ValueTask<MatchDecision> CheckAsync(SemanticQuery query, SemanticCandidate candidate, IReadOnlyList<SemanticCandidate> all, CancellationToken cancellationToken,
+        bool resolveAll = false)
     {
         var q = query.Features;
         var e = candidate.Features;
@@ -237,6 +249,11 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
             }
         }
 
+        if (Options.Decision == SemanticDecision.Calibrated)
+        {
+            return await CalibratedAsync(query, candidate, checks, waivable, rival is null ? double.MaxValue : margin, sameArticle, resolveAll, cancellationToken).ConfigureAwait(false);
+        }
+
         // Last and only when everything else passed (or may be waived): it may need an embedding call.
         if (Options.CheckSubstitution && checks.Select((c, i) => c.Passed || waivable.ContainsKey(i)).All(ok => ok))
         {
@@ -258,6 +275,105 @@ public sealed class SemanticMatcher(SemanticMatchOptions options, Func<string, C
             ? string.Create(CultureInfo.InvariantCulture, $"Matches \"{candidate.Entry.Question}\" (similarity {candidate.Similarity:0.00}); all checks passed.")
             : $"Nearest cached question \"{candidate.Entry.Question}\" rejected: {string.Join(" ", failed.Select(c => c.Detail))}";
         return new MatchDecision(failed.Count == 0, candidate.Entry, candidate.Similarity, checks, reason);
+    }
+
+    /// <summary>The calibrated decision: every check must pass (a failed margin or coverage check may be waived by the second
+    /// model, as in the rules), and then the hit probability of <see cref="HitModel"/> must reach the strictness's threshold.
+    /// The checks veto what they recognise (a flipped negation, other numbers, a swapped subject); the model, fitted on the
+    /// pairs the checks let through, weighs the remaining evidence into one calibrated number instead of a hand-set threshold
+    /// per signal. The two costly features are bounded first and computed only when they could change the decision.</summary>
+    private async ValueTask<MatchDecision> CalibratedAsync(SemanticQuery query, SemanticCandidate candidate, List<MatchCheck> checks, Dictionary<int, MatchCheck> waivable,
+        double rivalMargin, bool sameArticle, bool resolveAll, CancellationToken cancellationToken)
+    {
+        var needed = Options.HitProbability ?? Model.Threshold(Options.Strictness);
+        var x = HitFeatures.Eager(query, candidate, checks, rivalMargin);
+        var eagerHold = checks.Select((c, i) => c.Passed || waivable.ContainsKey(i)).All(ok => ok);
+        bool? substitutionFails = Options.CheckSubstitution ? null : false;
+        bool? confirmed = sameArticle ? null : false;
+        var (low, high) = Bounds(x, substitutionFails, confirmed);
+        bool Open() => resolveAll || eagerHold && low < needed && high >= needed;
+        if (substitutionFails is null && (Open() || eagerHold && high >= needed))
+        {
+            var q = query.Features;
+            var e = candidate.Features;
+            var check = q.IsCjk || e.IsCjk
+                ? CjkSubstitution(q, e, query.KnowledgeTerms)
+                : await WordSubstitutionAsync(q, e, Options.GroundSubstitution ? query.KnowledgeTerms : null, cancellationToken).ConfigureAwait(false);
+            checks.Add(check);
+            substitutionFails = !check.Passed;
+            (low, high) = Bounds(x, substitutionFails, confirmed);
+        }
+
+        // The second model is needed when it could move the probability across the threshold, or to waive a failed check.
+        var waiverNeeded = eagerHold && waivable.Count > 0 && substitutionFails == false && high >= needed;
+        if (confirmed is null && (Open() || waiverNeeded))
+        {
+            confirmed = await query.IsRetrievalConfirmedAsync(cancellationToken).ConfigureAwait(false);
+            (low, high) = Bounds(x, substitutionFails, confirmed);
+        }
+
+        if (confirmed == true)
+        {
+            foreach (var (index, waived) in waivable)
+            {
+                checks[index] = waived;
+            }
+        }
+
+        x[HitFeatures.SubstitutionFails] = substitutionFails == true ? 1 : 0;
+        x[HitFeatures.Confirmed] = confirmed == true ? 1 : 0;
+        var known = substitutionFails is not null && confirmed is not null;
+        var probability = known ? Model.Probability(x) : low;
+        var rulesHold = checks.All(c => c.Passed);
+        var strictness = Options.HitProbability is null ? Options.Strictness.ToString().ToLowerInvariant() : "set";
+        var hit = rulesHold && probability >= needed;
+        var verdict = new MatchCheck("probability", probability >= needed, string.Create(CultureInfo.InvariantCulture,
+            $"Hit probability {(known ? probability.ToString("0.00", CultureInfo.InvariantCulture) : "at most " + high.ToString("0.00", CultureInfo.InvariantCulture))} (needs {needed:0.00}, {strictness})."));
+        var failed = checks.Where(c => !c.Passed).Select(c => c.Detail).ToList();
+        checks.Add(verdict);
+        var reason = hit
+            ? string.Create(CultureInfo.InvariantCulture, $"Matches \"{candidate.Entry.Question}\" (similarity {candidate.Similarity:0.00}); all checks passed. {verdict.Detail}")
+            : $"Nearest cached question \"{candidate.Entry.Question}\" rejected: {(failed.Count > 0 ? string.Join(" ", failed) : verdict.Detail)}";
+        return new MatchDecision(hit, candidate.Entry, candidate.Similarity, checks, reason) { HitProbability = probability, Features = x, RulesHold = rulesHold };
+    }
+
+    /// <summary>The lowest and highest probability over the values the unknown features can still take.</summary>
+    private (double Low, double High) Bounds(double[] x, bool? substitutionFails, bool? confirmed)
+    {
+        double low = 1, high = 0;
+        foreach (var s in substitutionFails is { } sf ? [sf] : new[] { false, true })
+        {
+            foreach (var c in confirmed is { } cf ? [cf] : new[] { false, true })
+            {
+                x[HitFeatures.SubstitutionFails] = s ? 1 : 0;
+                x[HitFeatures.Confirmed] = c ? 1 : 0;
+                var p = Model.Probability(x);
+                low = Math.Min(low, p);
+                high = Math.Max(high, p);
+            }
+        }
+
+        return (low, high);
+    }
+
+    /// <summary>The calibrated decision on each candidate alone, with every costly feature computed (<see cref="MatchDecision.Features"/>),
+    /// for fitting <see cref="HitModel"/>. Exact matches are not special-cased.</summary>
+    public async ValueTask<IReadOnlyList<MatchDecision>> DecideEachAsync(SemanticQuery query, IReadOnlyList<SemanticCandidate> candidates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(candidates);
+        if (Options.Decision != SemanticDecision.Calibrated)
+        {
+            throw new InvalidOperationException("Hit features belong to the calibrated decision.");
+        }
+
+        var decisions = new List<MatchDecision>(candidates.Count);
+        foreach (var candidate in candidates)
+        {
+            decisions.Add(await CheckAsync(query, candidate, candidates, cancellationToken, resolveAll: true).ConfigureAwait(false));
+        }
+
+        return decisions;
     }
 
     private MatchCheck Entities(SemanticQuery query, QuestionFeatures q, QuestionFeatures e)

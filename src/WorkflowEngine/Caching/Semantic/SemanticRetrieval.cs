@@ -72,6 +72,48 @@ public static class SemanticRetrieval
         return (best, Math.Max(0, bestScore - second));
     }
 
+    /// <summary>The best vector score among <paramref name="hits"/> (0 when none has one).</summary>
+    public static double BestVectorScore(IReadOnlyList<ScoredChunk> hits)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        return hits.Count == 0 ? 0 : Math.Max(0, hits.Max(h => h.VectorScore ?? 0));
+    }
+
+    /// <summary>How a question's retrieval spreads over documents: per document (id), a weight that falls off with its best
+    /// vector score's distance to the top document's (e^(−gap / <paramref name="scale"/>)), normalised to sum 1. Two wordings of
+    /// one request rank the same runner-up articles about as close; two requests that merely share a top article do not.</summary>
+    public static IReadOnlyDictionary<string, double> Profile(IReadOnlyList<ScoredChunk> hits, double scale = 0.05)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        var scores = DocumentScores(hits);
+        if (scores.Count == 0)
+        {
+            return new Dictionary<string, double>(StringComparer.Ordinal);
+        }
+
+        var top = scores.Values.Max();
+        var weights = scores.ToDictionary(s => s.Key, s => Math.Exp(-(top - s.Value) / scale), StringComparer.Ordinal);
+        var sum = weights.Values.Sum();
+        return weights.ToDictionary(w => w.Key, w => w.Value / sum, StringComparer.Ordinal);
+    }
+
+    /// <summary>The overlap (histogram intersection, 0..1) of two <see cref="Profile"/>s; 0 when either is unknown.</summary>
+    public static double ProfileOverlap(IReadOnlyDictionary<string, double>? a, IReadOnlyDictionary<string, double>? b)
+    {
+        if (a is null || b is null || a.Count == 0 || b.Count == 0)
+        {
+            return 0;
+        }
+
+        var overlap = 0.0;
+        foreach (var (document, weight) in a)
+        {
+            overlap += Math.Min(weight, b.GetValueOrDefault(document));
+        }
+
+        return overlap;
+    }
+
     /// <summary>The stemmed words (heading and text) of all <paramref name="hits"/>, and the character pairs of their Chinese,
     /// Japanese or Korean text: the vocabulary the knowledge base uses around the question. A word outside it is the asker's
     /// own wording.</summary>

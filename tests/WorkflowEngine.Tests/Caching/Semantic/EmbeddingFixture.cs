@@ -13,7 +13,9 @@ public sealed class EmbeddingFixture : IDisposable
     /// <summary>The second embedding model (arctic-embed-xs), as the product registers it.</summary>
     public ArcticRetrievalConfirmation Confirmation { get; } = new();
 
-    public SemanticMatcher Matcher(SemanticMatchOptions? options = null) => new(options ?? new SemanticMatchOptions(), Phrase);
+    /// <summary>A matcher with the rules decision unless <paramref name="options"/> say otherwise: these tests pin each check
+    /// on hand-made queries that carry a document but none of the retrieval scores the calibrated model weighs.</summary>
+    public SemanticMatcher Matcher(SemanticMatchOptions? options = null) => new(options ?? new SemanticMatchOptions { Decision = SemanticDecision.Rules }, Phrase);
 
     public float[] Phrase(string words)
     {

@@ -211,7 +211,13 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
     private async Task<ServiceProvider> StartInstanceAsync()
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redis.ConnectionString })
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Redis"] = redis.ConnectionString,
+                // These tests are about sharing entries between instances; the rules decide, so that which paraphrase hits
+                // does not move with each refit of the calibrated model (SemanticMatcherTests and CalibratedDecisionTests cover it).
+                ["Engine:Cache:Semantic:Decision"] = nameof(SemanticDecision.Rules),
+            })
             .Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);

@@ -66,7 +66,7 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
     [Fact]
     public async Task Compare_WarrantyWithoutPhraseEmbeddings_StillMiss()
     {
-        var matcher = new SemanticMatcher(new SemanticMatchOptions());
+        var matcher = new SemanticMatcher(new SemanticMatchOptions { Decision = SemanticDecision.Rules });
 
         var decision = await matcher.CompareAsync(fixture.Query("Does the warranty cover accidental damage?", "warranty"),
             fixture.Query("Does the warranty cover wear and tear?", "warranty"));
@@ -142,7 +142,7 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
     public async Task Decide_TwoAnswersWithoutKnowledgeBaseAlmostEquallyClose_MissOnMargin()
     {
         // Arrange: no documents to tell the two answers apart.
-        var matcher = fixture.Matcher(new SemanticMatchOptions { RequireRetrievalAgreement = false });
+        var matcher = fixture.Matcher(new SemanticMatchOptions { Decision = SemanticDecision.Rules, RequireRetrievalAgreement = false });
         var query = fixture.Query("How do I get a refund?", null);
         var a = fixture.Entry("how do i get my refund", null, "answer A");
         var b = fixture.Entry("how do i get a refund please", null, "answer B");
@@ -342,7 +342,7 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
     public async Task Compare_ScopedNegationOff_AnyNegationDifferenceMisses()
     {
         // Arrange
-        var matcher = fixture.Matcher(new SemanticMatchOptions { ScopedNegation = false });
+        var matcher = fixture.Matcher(new SemanticMatchOptions { Decision = SemanticDecision.Rules, ScopedNegation = false });
 
         // Act
         var decision = await matcher.CompareAsync(fixture.Query("Where do I enter a coupon?", "doc"), fixture.Query("My discount code doesn't work", "doc"));
@@ -356,7 +356,7 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
     {
         // Arrange: "options" is the asker's word; the article says "methods" (and "accept"). Every swap checked (no frame
         // rule), so that the grounding decides.
-        var matcher = fixture.Matcher(new SemanticMatchOptions { SubstitutionMinFrame = 0 });
+        var matcher = fixture.Matcher(new SemanticMatchOptions { Decision = SemanticDecision.Rules, SubstitutionMinFrame = 0 });
         var article = QuestionFeatures.Terms("Payment methods. We accept Visa, Mastercard, PayPal and bank transfer.");
         var asked = fixture.Query("payment options", "payment-methods");
         asked = new SemanticQuery(asked.Question, asked.NormalizedText, asked.Embedding, asked.TopDocument) { KnowledgeTerms = article };
@@ -389,7 +389,7 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
     public async Task Compare_RetrievalAgreesWithoutMargin_MissOnRetrieval()
     {
         // Arrange: both retrieve "refunds", but the new question's article leads the next one by only 0.01.
-        var matcher = fixture.Matcher(new SemanticMatchOptions { MinRetrievalMargin = 0.05 });
+        var matcher = fixture.Matcher(new SemanticMatchOptions { Decision = SemanticDecision.Rules, MinRetrievalMargin = 0.05 });
         var asked = fixture.Query("When will I get my money back?", "refunds");
         asked = new SemanticQuery(asked.Question, asked.NormalizedText, asked.Embedding, asked.TopDocument) { RetrievalMargin = 0.01 };
 
@@ -466,7 +466,7 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
     public async Task Decide_MarginWaiverSwitchedOff_MissOnMargin()
     {
         // Arrange
-        var matcher = fixture.Matcher(new SemanticMatchOptions { ConfirmedRetrievalWaivesMargin = false });
+        var matcher = fixture.Matcher(new SemanticMatchOptions { Decision = SemanticDecision.Rules, ConfirmedRetrievalWaivesMargin = false });
         var query = fixture.Query("How do I get a refund?", "refunds") with { ConfirmingDocument = "refunds" };
         var a = fixture.Entry("how do i get my refund", "refunds", "answer A") with { ConfirmingDocument = "refunds" };
         var b = fixture.Entry("how do i get a refund please", "returns", "answer B");
@@ -612,7 +612,7 @@ public sealed class SemanticMatcherTests(EmbeddingFixture fixture) : IClassFixtu
     [Fact]
     public async Task Compare_NumberAddedAndAnyNumberDifferenceMisses_MissOnNumbers()
     {
-        var decision = await fixture.Matcher(new SemanticMatchOptions { NumbersAddedInOtherWordsAllowed = false })
+        var decision = await fixture.Matcher(new SemanticMatchOptions { Decision = SemanticDecision.Rules, NumbersAddedInOtherWordsAllowed = false })
             .CompareAsync(fixture.Query("Can I use two discount codes?", "discount-codes"), fixture.Query("My discount code doesn't work", "discount-codes"));
 
         AssertFailed(decision, "numbers");

@@ -61,8 +61,9 @@ public sealed class CacheGateSettingsTests : StudioTestContext
         await LoadSampleBotAsync(new { input = "{{ clean.text }}", matchMode = "semantic" });
         var inspector = RenderInspector();
 
-        // Act
-        var result = Compare(inspector, "How do I get a refund?", "how can I get my money refunded");
+        // Act: a pair the default (calibrated, balanced) decision serves; most English paraphrases now stay below its
+        // probability threshold (docs/caching.md, "The hit decision").
+        var result = Compare(inspector, "退款要多久", "退款需要多久");
 
         // Assert
         Assert.True(Verdict(result).StartsWith("Would match", StringComparison.Ordinal), result.TextContent);
