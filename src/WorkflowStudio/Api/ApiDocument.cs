@@ -129,7 +129,7 @@ internal static class ApiDocument
     /// <summary>Example bodies in the API's own shape and wording: the 400, 401, 428 and 429 problems, the key and the health
     /// bodies were copied from answers of a running studio; the others use the titles the code answers with and illustrative
     /// ids and details.</summary>
-    private static readonly Dictionary<string, string> ProblemExamples = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> ProblemExamples = new(StringComparer.Ordinal) // shared by design: constant, read-only
     {
         ["400"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"The request is not valid","status":400,"detail":"Ask a question: send { \"query\": \"...\" }.","traceId":"00-cd49a98a5eae0464cbff40fc906e704a-c3b9fe6fe8144a44-00"}""",
         ["401"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.2","title":"A valid key is needed","status":401,"detail":"The key is not valid.","traceId":"00-20c1132a83a1e77cf6c5b1db0f8ee5e4-961997d624f81301-00"}""",
@@ -145,7 +145,7 @@ internal static class ApiDocument
         ["503"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"The run was stopped","status":503,"detail":"Stopped: the run was cancelled.","runId":"3f2e1d0c9b8a79685746352413021f0e","failedNodeId":"llm","traceId":"00-e5f60718293a4b5c6d7e8f90a1b2c3d4-5f60718293041526-00"}""",
     };
 
-    private static readonly Dictionary<(string OperationId, string Status), string> SuccessExamples = new()
+    private static readonly Dictionary<(string OperationId, string Status), string> SuccessExamples = new() // shared by design: constant, read-only
     {
         [("createKey", "201")] = """{"id":"e7e439f0bad94e5b86c2dcc0602aec28","workflowId":"c5d3e787cb4a477a9bebc13f3c92caba","name":"website","prefix":"wfs_gPT-UJ7V","key":"wfs_gPT-UJ7VswPZymCCA44Er5Oq96TBQXZnTE-CVYdS1vI","createdAt":"2026-12-07T04:01:33.2705335+00:00"}""",
         [("getHealth", "200")] = """{"status":"Healthy","database":"connected","redis":"connected"}""",
