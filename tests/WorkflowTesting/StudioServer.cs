@@ -60,18 +60,11 @@ public sealed class StudioServer : IAsyncDisposable
     public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
     {
         using var client = CreateClient();
-        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));
-        while (true)
+        await Eventually.WaitUntilAsync(async () =>
         {
-            using (var response = await client.GetAsync("health/ready", deadline.Token))
-            {
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            await Task.Delay(100, deadline.Token);
-        }
+            using var response = await client.GetAsync("health/ready");
+            return response.IsSuccessStatusCode;
+        }, timeout ?? TimeSpan.FromMinutes(3), "the studio to be ready (/health/ready)", TimeSpan.FromMilliseconds(100));
     }
 
     public static async Task<StudioServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, CancellationToken cancellationToken = default)

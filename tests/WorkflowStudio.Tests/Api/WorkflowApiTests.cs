@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Persistence;
+using WorkflowTesting;
 using WorkflowEngine.Knowledge;
 
 namespace WorkflowStudio.Tests.Api;
@@ -231,11 +232,8 @@ public sealed class WorkflowApiTests(ApiFixture fixture)
                 await db.ApiKeys.CountAsync(k => k.WorkflowId == workflowId));
         }
         // Runs are recorded off the request path: wait until both are in the database.
-        using var recorded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await CountAsync(id)).Runs == 0 || (await CountAsync(other)).Runs == 0)
-        {
-            await Task.Delay(50, recorded.Token);
-        }
+        await Eventually.WaitUntilAsync(async () => (await CountAsync(id)).Runs > 0 && (await CountAsync(other)).Runs > 0,
+            TimeSpan.FromSeconds(30), "both runs to be recorded");
         using var admin = _server.Admin();
 
         // Act

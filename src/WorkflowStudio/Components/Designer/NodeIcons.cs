@@ -9,7 +9,7 @@ public static class NodeIcons
 {
     // Shared by every circuit on purpose: keys are the icon names node types declare in code (a handful), values MudBlazor's
     // constant SVG strings, so nothing a user types or owns lands here and it cannot grow beyond the registered types.
-    private static readonly ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal); // shared by design (see above)
 
     public static string Resolve(string? name) =>
         string.IsNullOrWhiteSpace(name) ? Icons.Material.Filled.Circle : Cache.GetOrAdd(name, Lookup);
