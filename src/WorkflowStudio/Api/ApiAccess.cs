@@ -47,10 +47,19 @@ internal sealed class ApiAccess : IAsyncDisposable
         };
     }
 
-    public async ValueTask<object?> RequireRunAccessAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>Run endpoints of one workflow (route value <c>id</c>): the admin key or a run key of that workflow.</summary>
+    public ValueTask<object?> RequireRunAccessAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        RequireRunAccessAsync(context, next, context.HttpContext.GetRouteValue("id") as string ?? "");
+
+    /// <summary>Endpoints about a recorded run (route value <c>runId</c>): the admin key or any valid run key. The endpoint
+    /// answers 404 for a run of another workflow than the key's (<see cref="RunKeyWorkflow"/>), as for an unknown run.</summary>
+    public ValueTask<object?> RequireRecordedRunAccessAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        RequireRunAccessAsync(context, next, null);
+
+    /// <param name="workflowId">The workflow a run key must belong to; null: any (the endpoint checks).</param>
+    private async ValueTask<object?> RequireRunAccessAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, string? workflowId)
     {
         var http = context.HttpContext;
-        var workflowId = http.GetRouteValue("id") as string ?? "";
         var check = await _keys.CheckAsync(http.Request.Headers.Authorization, http.RequestAborted);
         string partition;
         switch (check.Result)
@@ -58,9 +67,9 @@ internal sealed class ApiAccess : IAsyncDisposable
             case KeyCheck.Admin:
                 partition = "admin";
                 break;
-            case KeyCheck.RunKey when check.Key!.WorkflowId == workflowId:
-                partition = check.Key.Id;
-                http.Items[RunKeyCallerItem] = true;
+            case KeyCheck.RunKey when workflowId is null || check.Key!.WorkflowId == workflowId:
+                partition = check.Key!.Id;
+                http.Items[RunKeyCallerItem] = check.Key.WorkflowId;
                 break;
             case KeyCheck.RunKey:
                 return Forbidden("This key belongs to another workflow.");
@@ -80,6 +89,9 @@ internal sealed class ApiAccess : IAsyncDisposable
 
     /// <summary>True when a run endpoint was called with a run key (not the admin key).</summary>
     public static bool IsRunKeyCaller(HttpContext http) => http.Items.ContainsKey(RunKeyCallerItem);
+
+    /// <summary>The workflow of the run key the endpoint was called with; null for the admin key.</summary>
+    public static string? RunKeyWorkflow(HttpContext http) => http.Items.TryGetValue(RunKeyCallerItem, out var workflowId) ? workflowId as string : null;
 
     private static IResult Forbidden(string detail) =>
         ApiProblems.Create(StatusCodes.Status403Forbidden, "Not allowed", detail);

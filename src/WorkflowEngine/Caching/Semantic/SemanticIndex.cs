@@ -78,6 +78,23 @@ public sealed class SemanticIndex
 
     public bool Contains(string id) => _snapshot.Ids.Contains(id);
 
+    /// <summary>Drops the entry <paramref name="id"/> (an answer reported wrong); false when it is not here.</summary>
+    public bool Remove(string id)
+    {
+        lock (_gate)
+        {
+            var current = _snapshot;
+            if (!current.Ids.Contains(id))
+            {
+                return false;
+            }
+
+            var now = _time.GetUtcNow();
+            _snapshot = Snapshot.Build([.. current.Items.Take(current.Count).Where(i => i.ExpiresAt > now && !string.Equals(i.Entry.Id, id, StringComparison.Ordinal))]);
+            return true;
+        }
+    }
+
     public void Clear()
     {
         lock (_gate)
