@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using WorkflowEngine.Execution;
 using WorkflowEngine.Llm;
@@ -23,13 +25,14 @@ namespace WorkflowEngine.Nodes.Types;
     CacheKind = "llm_response",
     DefaultTtlSeconds = 600,
     Outputs = ["text", "inputTokens", "outputTokens", "offline"])]
-public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> options) : Node<LlmNode.Config, LlmNode.Input>, IConversationalStep
+public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> options, ILogger<LlmNode>? logger = null) : Node<LlmNode.Config, LlmNode.Input>, IConversationalStep
 {
     public const string DefaultPrompt = "{{ template.text }}";
     public const int MaxHistoryTurns = 50;
     public const int MaxTokensLimit = 200_000;
 
     private readonly LlmOptions _options = options.Value;
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
     /// <summary>The llm node's settings.</summary>
     public sealed record Config
@@ -182,7 +185,7 @@ public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> opti
         {
             var failure = LlmFailures.Describe(ex, endpoint, _options,
                 timedOut: timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested,
-                callerCancelled: cancellationToken.IsCancellationRequested);
+                callerCancelled: cancellationToken.IsCancellationRequested, _logger);
             if (failure is null)
             {
                 throw;
