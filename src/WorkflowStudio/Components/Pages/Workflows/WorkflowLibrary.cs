@@ -3,6 +3,7 @@ using WorkflowEngine.Caching;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Accounts;
+using WorkflowStudio.Providers;
 using WorkflowStudio.Samples;
 
 namespace WorkflowStudio.Components.Pages.Workflows;
@@ -23,7 +24,8 @@ public sealed record ExportedWorkflow(string FileName, string Json);
 /// <summary>The Workflows page's actions on the <see cref="WorkflowStore"/>, kept out of the .razor file so they are testable.
 /// Everything that changes a workflow needs an editor or administrator (<see cref="StudioAccess"/>): the page hides those
 /// buttons from viewers, and this refuses them anyway.</summary>
-public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, GraphValidator validator, StudioAccess access, ICacheInvalidation invalidation, ILogger<WorkflowLibrary> logger)
+public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, GraphValidator validator, StudioAccess access, ICacheInvalidation invalidation, ILogger<WorkflowLibrary> logger,
+    LlmBaseUrlGuard baseUrls)
 {
     public const int MaxNameLength = 100;
     /// <summary>Workflow documents are small; anything bigger is almost certainly the wrong file.</summary>
@@ -142,6 +144,10 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
         if (CheckName(graph.Name) is not null)
         {
             graph = graph with { Name = Path.GetFileNameWithoutExtension(fileName) is { Length: > 0 and <= MaxNameLength } n ? n : "Imported workflow" };
+        }
+        if (await baseUrls.CheckAsync(null, graph, cancellationToken) is { } refused)
+        {
+            return new ImportResult(null, [new ValidationProblem("llm.base-url-admin-only", refused)]);
         }
         // Importing the same file twice gives "Bot" and "Bot 2", not two rows nobody can tell apart.
         graph = graph with { Name = UniqueName(graph.Name, (await store.ListAsync(cancellationToken)).Select(w => w.Name)) };

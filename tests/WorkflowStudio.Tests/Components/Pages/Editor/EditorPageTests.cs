@@ -67,6 +67,26 @@ public sealed class EditorPageTests : EditorTestContext
     }
 
     [Fact]
+    public async Task Save_AsEditorWithANewLlmBaseUrl_RefusedWithTheReasonAndNothingSaved()
+    {
+        // Arrange
+        Authorization.SetRoles(WorkflowStudio.Accounts.StudioRoles.Editor);
+        var stored = await Store.CreateAsync(SampleWorkflows.FaqBot("kb-1"));
+        var page = RenderEditor(stored.Id);
+        page.WaitForElement("[data-testid=editor]");
+        Session.UpdateNode("llm", n => n with { Settings = System.Text.Json.JsonSerializer.SerializeToElement(new { baseUrl = "http://169.254.169.254/v1", model = "m" }) });
+        page.WaitForAssertion(() => Assert.Equal("true", page.Find("[data-testid=save-state]").GetAttribute("data-dirty")));
+
+        // Act
+        page.Find("[data-testid=save] button, button[data-testid=save]").Click();
+
+        // Assert
+        page.WaitForAssertion(() => Assert.Contains(WorkflowStudio.Providers.LlmBaseUrlGuard.RefusedMessage, page.Markup));
+        Assert.Equal(stored.Version, (await Store.GetAsync(stored.Id))!.Version);
+        Assert.Equal("true", page.Find("[data-testid=save-state]").GetAttribute("data-dirty"));
+    }
+
+    [Fact]
     public async Task Save_AfterAnotherTabSaved_AsksAndOverwritesWhenChosen()
     {
         // Arrange, Act: this tab loads version 1, another tab saves version 2, this tab saves and is asked.
