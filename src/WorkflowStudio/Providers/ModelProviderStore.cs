@@ -119,6 +119,10 @@ public sealed class ModelProviderStore(
             {
                 return new ModelProviderSaveResult(null, error);
             }
+            if (KeyMustBeEnteredAgain(entity.BaseUrl, !string.IsNullOrEmpty(entity.EncryptedApiKey), input))
+            {
+                return new ModelProviderSaveResult(null, KeyMustBeEnteredAgainMessage);
+            }
             Apply(entity, input);
             await db.SaveChangesAsync(cancellationToken);
             Log.ProviderSaved(logger, entity.Name, entity.Id);
@@ -219,6 +223,14 @@ public sealed class ModelProviderStore(
         WorkflowJson.Parse(json).Graph is { } graph && graph.Nodes.Any(HasInlineKey)
             ? WorkflowJson.Serialize(await BeforeStoreAsync(graph, cancellationToken))
             : null;
+
+    public const string KeyMustBeEnteredAgainMessage =
+        "The base URL now points to another server (its scheme, host or port changed): enter the API key again, or remove it, so that the stored key is never sent to an address it was not entered for.";
+
+    /// <summary>True when an edit would send the stored key to another server: the base URL's scheme, host or port changes and no
+    /// new key (nor its removal) is given. A change of path alone keeps the key.</summary>
+    public static bool KeyMustBeEnteredAgain(string storedBaseUrl, bool hasKey, ModelProviderInput input) =>
+        hasKey && input.ApiKey is null && !LlmEndpoint.IsSameOrigin(storedBaseUrl, input.BaseUrl);
 
     /// <summary>"••••1a2b" for a long key, "set" for a short one (showing its end would show too much of it), "none".</summary>
     public static string HintFor(string? key) =>
