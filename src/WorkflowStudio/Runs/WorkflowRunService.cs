@@ -188,7 +188,9 @@ public sealed class WorkflowRunService(
             }
         }
         events.TryComplete();
-        _ = RecordAsync(run, source, workflowName, recorded);
+        // Waits only while the recorder's queue is full, so a database that falls behind slows runs down instead of losing them.
+        var stored = await QueueRecordAsync(run, source, workflowName).ConfigureAwait(false);
+        _ = ObserveRecordAsync(stored, run.RunId, recorded);
         return run;
     }
 
@@ -222,15 +224,27 @@ public sealed class WorkflowRunService(
         }
     }
 
-    private async Task RecordAsync(CompletedRun run, string source, string workflowName, TaskCompletionSource recorded)
+    private async Task<Task> QueueRecordAsync(CompletedRun run, string source, string workflowName)
     {
         try
         {
-            await recorder.RecordAsync(run, source, workflowName).ConfigureAwait(false);
+            return await recorder.QueueAsync(run, source, workflowName).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            Log.RunRecordFailed(logger, ex, run.RunId);
+            return Task.FromException(ex);
+        }
+    }
+
+    private async Task ObserveRecordAsync(Task stored, string runId, TaskCompletionSource recorded)
+    {
+        try
+        {
+            await stored.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.RunRecordFailed(logger, ex, runId);
         }
         finally
         {
