@@ -7,6 +7,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Llm;
+using WorkflowEngine.Nodes;
+using WorkflowEngine.Nodes.Types;
 using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.Providers;
@@ -257,12 +259,12 @@ public sealed class ModelProviderStore(
 
     // Settings are read case-insensitively by the engine, so "ApiKey" is a key just as "apiKey" is.
     private static bool HasInlineKey(NodeDefinition node) =>
-        node.Type == "llm" && node.Settings.ValueKind == JsonValueKind.Object
+        node.Type == NodeRegistry.KeyOf<LlmNode>() && node.Settings.ValueKind == JsonValueKind.Object
         && node.Settings.EnumerateObject().Any(p => string.Equals(p.Name, "apiKey", StringComparison.OrdinalIgnoreCase)
             && p.Value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(p.Value.GetString()));
 
     private static string? ProviderOf(NodeDefinition node) =>
-        node.Type == "llm" && node.Settings.ValueKind == JsonValueKind.Object
+        node.Type == NodeRegistry.KeyOf<LlmNode>() && node.Settings.ValueKind == JsonValueKind.Object
             ? node.Settings.EnumerateObject().Where(p => string.Equals(p.Name, "provider", StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String)
                 .Select(p => p.Value.GetString()).FirstOrDefault()
             : null;

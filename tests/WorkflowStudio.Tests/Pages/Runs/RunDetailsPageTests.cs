@@ -23,7 +23,11 @@ public sealed class RunDetailsPageTests : StudioTestContext
 
     private static RunTraceEntry Ran(string id, string? cache = "bypass", string? level = null, double ms = 1, double? savedMs = null,
         IReadOnlyDictionary<string, string>? details = null) =>
-        new(id, id, id, RunTraceEntry.Succeeded, cache, level, ms, null, null, savedMs, null, null, details);
+        new(id, id, id, RunTraceEntry.Succeeded, cache, level, ms, null, null, savedMs, null, null, details)
+        {
+            // The response cache continues on the port named like its outcome.
+            Port = id == "cache" ? cache : null,
+        };
 
     private static RunTraceEntry Skipped(string id) =>
         new(id, id, id, RunTraceEntry.Skipped, null, null, 0, null, null, null, null, "The cache answered, so this step was not needed.", null);
