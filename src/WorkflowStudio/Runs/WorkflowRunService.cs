@@ -100,15 +100,17 @@ public sealed class WorkflowRunService(
     /// <param name="onCallerFlow">Start the run on the caller's flow instead of a thread-pool thread: for a caller with no
     /// synchronization context to leave (an HTTP request), which saves a thread-pool hop per run. The run still does not stop
     /// when the caller goes away.</param>
-    public RunHandle Start(WorkflowGraph graph, RunRequest request, string source = RunSources.Studio, string? workflowName = null, CancellationToken cancellationToken = default, bool onCallerFlow = false)
+    /// <param name="startedBy">Who asked (<see cref="Accounts.Actors"/>), stored with the run.</param>
+    public RunHandle Start(WorkflowGraph graph, RunRequest request, string source = RunSources.Studio, string? workflowName = null, CancellationToken cancellationToken = default,
+        bool onCallerFlow = false, string? startedBy = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(request);
         var events = Channel.CreateUnbounded<WorkflowEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var completion = onCallerFlow && SynchronizationContext.Current is null
-            ? RunAsync(graph, request, source, workflowName ?? graph.Name, events.Writer, recorded, cancellationToken)
-            : Task.Run(() => RunAsync(graph, request, source, workflowName ?? graph.Name, events.Writer, recorded, cancellationToken), CancellationToken.None);
+            ? RunAsync(graph, request, new RunOrigin(source, workflowName ?? graph.Name, startedBy), events.Writer, recorded, cancellationToken)
+            : Task.Run(() => RunAsync(graph, request, new RunOrigin(source, workflowName ?? graph.Name, startedBy), events.Writer, recorded, cancellationToken), CancellationToken.None);
         return new RunHandle(request.RunId, request.ConversationId, events, completion, recorded.Task);
     }
 
@@ -120,7 +122,7 @@ public sealed class WorkflowRunService(
     public Task<CompletedRun> RunToCompletionAsync(WorkflowGraph graph, RunRequest request, string source = RunSources.Studio, CancellationToken cancellationToken = default) =>
         Start(graph, request, source, cancellationToken: cancellationToken).Completion;
 
-    private async Task<CompletedRun> RunAsync(WorkflowGraph graph, RunRequest request, string source, string workflowName,
+    private async Task<CompletedRun> RunAsync(WorkflowGraph graph, RunRequest request, RunOrigin origin,
         ChannelWriter<WorkflowEvent> events, TaskCompletionSource recorded, CancellationToken cancellationToken)
     {
         var startedAt = time.GetUtcNow();
@@ -188,7 +190,7 @@ public sealed class WorkflowRunService(
             }
         }
         events.TryComplete();
-        _ = RecordAsync(run, source, workflowName, recorded);
+        _ = RecordAsync(run, origin, recorded);
         return run;
     }
 
@@ -222,11 +224,11 @@ public sealed class WorkflowRunService(
         }
     }
 
-    private async Task RecordAsync(CompletedRun run, string source, string workflowName, TaskCompletionSource recorded)
+    private async Task RecordAsync(CompletedRun run, RunOrigin origin, TaskCompletionSource recorded)
     {
         try
         {
-            await recorder.RecordAsync(run, source, workflowName).ConfigureAwait(false);
+            await recorder.RecordAsync(run, origin.Source, origin.WorkflowName, origin.StartedBy).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -237,4 +239,7 @@ public sealed class WorkflowRunService(
             recorded.TrySetResult();
         }
     }
+
+    /// <summary>What is stored with a run besides its outcome: where it came from, the workflow's name then, and who asked.</summary>
+    private sealed record RunOrigin(string Source, string WorkflowName, string? StartedBy);
 }

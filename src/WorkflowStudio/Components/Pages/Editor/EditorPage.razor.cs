@@ -202,7 +202,7 @@ public sealed partial class EditorPage
         try
         {
             var graph = Session.Graph;
-            var result = await Store.SaveAsync(Session.WorkflowId, graph, Session.Version, overwrite);
+            var result = await Store.SaveAsync(Session.WorkflowId, graph, Session.Version, overwrite, await Access.ActorAsync());
             switch (result.Status)
             {
                 case SaveStatus.Saved:
