@@ -23,7 +23,8 @@ public enum SingleSignOnOutcome
 /// Finishes a single sign-on: the provider's answer (held in Identity's external cookie) signs in the studio account linked to
 /// it; the first time, the account with the same email is linked, or one is created with the role the provider's
 /// <see cref="SingleSignOnOptions.RoleClaim"/> names (Viewer when it names none). Later sign-ins keep the role the Users page
-/// gives. A disabled account is refused like at the email form (<see cref="StudioSignInManager"/>).
+/// gives. A disabled account is refused like at the email form (<see cref="StudioSignInManager"/>). Linking an account that
+/// still has an unused one-time password removes that password.
 /// </summary>
 public sealed class SingleSignOn(SignInManager<StudioUser> signIn, StudioAccounts accounts, IOptions<SingleSignOnOptions> options, ILogger<SingleSignOn> logger)
 {
@@ -61,8 +62,13 @@ public sealed class SingleSignOn(SignInManager<StudioUser> signIn, StudioAccount
             {
                 var role = RoleFrom(login.Principal);
                 user = new StudioUser { UserName = email, Email = email, EmailConfirmed = true };
-                if (!(await users.CreateAsync(user)).Succeeded || !(await users.AddToRoleAsync(user, role)).Succeeded)
+                if (!(await users.CreateAsync(user)).Succeeded)
                 {
+                    return Refused(login, SingleSignOnOutcome.Failed, email);
+                }
+                if (!(await users.AddToRoleAsync(user, role)).Succeeded)
+                {
+                    // No account without a role is left behind.
                     await users.DeleteAsync(user);
                     return Refused(login, SingleSignOnOutcome.Failed, email);
                 }
@@ -72,6 +78,14 @@ public sealed class SingleSignOn(SignInManager<StudioUser> signIn, StudioAccount
             if (!(await users.AddLoginAsync(user, new UserLoginInfo(login.LoginProvider, login.ProviderKey, options.Value.DisplayName))).Succeeded)
             {
                 return Refused(login, SingleSignOnOutcome.Failed, email);
+            }
+            if (user.MustChangePassword)
+            {
+                // The one-time password an administrator handed out was never used; the provider vouches for this person
+                // now, so it goes rather than lingering (and the change-password page would ask for it).
+                await users.RemovePasswordAsync(user);
+                user.MustChangePassword = false;
+                await users.UpdateAsync(user);
             }
         }
         var result = await signIn.ExternalLoginSignInAsync(login.LoginProvider, login.ProviderKey, isPersistent: false, bypassTwoFactor: true);

@@ -89,6 +89,35 @@ public sealed class SingleSignOnTests(StudioBrowserFixture studio)
     }
 
     [Fact]
+    public async Task SignInWithProvider_AccountWithAnUnusedOneTimePassword_LinksItAndDropsThatPassword()
+    {
+        // Arrange: an administrator added the person (one-time password shown), who then uses single sign-on instead.
+        var email = NewEmail("invited");
+        await studio.CreateUserAsync(email, StudioRoles.Editor);
+        await using (var scope = studio.Server.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<StudioUser>>();
+            var invited = (await users.FindByEmailAsync(email))!;
+            invited.MustChangePassword = true;
+            Assert.True((await users.UpdateAsync(invited)).Succeeded);
+        }
+        studio.Oidc.User = new FakeOidcUser($"sub-{Guid.NewGuid():n}", email, Role: StudioRoles.Viewer);
+
+        // Act
+        var page = await SignInWithProviderAsync("workflows");
+
+        // Assert: straight in (no change-password page), with the role the administrator gave, and no password left.
+        await page.WaitForURLAsync(url => url.EndsWith("/workflows", StringComparison.Ordinal));
+        await StudioBrowserFixture.WaitForCircuitAsync(page);
+        var (user, roles, logins, hasPassword) = await AccountAsync(email);
+        Assert.False(user!.MustChangePassword);
+        Assert.False(hasPassword);
+        Assert.Equal([StudioRoles.Editor], roles);
+        Assert.Single(logins);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task SignInWithProvider_DisabledAccountWithThatEmail_IsRefusedWithAMessage()
     {
         // Arrange: an existing (email and password) account, disabled by an administrator.
