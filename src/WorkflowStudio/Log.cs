@@ -39,6 +39,9 @@ internal static partial class Log
     [LoggerMessage(1043, LogLevel.Warning, "Sign-in refused for {Email}: {Reason}")]
     public static partial void SignInRefused(ILogger logger, string email, string reason);
 
+    [LoggerMessage(1046, LogLevel.Information, "Account {Email} created at its first single sign-on, with the role {Role}")]
+    public static partial void SingleSignOnAccountCreated(ILogger logger, string email, string role);
+
     [LoggerMessage(1020, LogLevel.Error, "A page failed; the user saw the friendly error message")]
     public static partial void PageFailed(ILogger logger, Exception exception);
 

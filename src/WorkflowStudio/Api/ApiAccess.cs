@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using WorkflowStudio.Accounts;
 
 namespace WorkflowStudio.Api;
 
@@ -22,6 +23,7 @@ namespace WorkflowStudio.Api;
 internal sealed class ApiAccess : IAsyncDisposable
 {
     private static readonly object RunKeyCallerItem = new();
+    private static readonly object CallerItem = new();
 
     private readonly ApiKeyService _keys;
     private readonly PartitionedRateLimiter<string> _limiter;
@@ -75,10 +77,12 @@ internal sealed class ApiAccess : IAsyncDisposable
         {
             case KeyCheck.Admin:
                 partition = "admin";
+                http.Items[CallerItem] = Actors.AdminApiKey;
                 break;
             case KeyCheck.RunKey when check.Key!.WorkflowId == workflowId:
                 partition = check.Key.Id;
                 http.Items[RunKeyCallerItem] = true;
+                http.Items[CallerItem] = Actors.RunKey(check.Key.Prefix);
                 break;
             case KeyCheck.RunKey:
                 return Forbidden("This key belongs to another workflow.");
@@ -126,6 +130,9 @@ internal sealed class ApiAccess : IAsyncDisposable
 
     /// <summary>True when a run endpoint was called with a run key (not the admin key).</summary>
     public static bool IsRunKeyCaller(HttpContext http) => http.Items.ContainsKey(RunKeyCallerItem);
+
+    /// <summary>Which key called a run endpoint, as recorded with the run (<see cref="Actors"/>).</summary>
+    public static string? CallerOf(HttpContext http) => http.Items.TryGetValue(CallerItem, out var caller) ? caller as string : null;
 
     private static IResult Forbidden(string detail) =>
         ApiProblems.Create(StatusCodes.Status403Forbidden, "Not allowed", detail);

@@ -132,7 +132,7 @@ internal static class RunEndpoints
             return (null, ConversationNotFound(conversationId));
         }
         var request = new RunRequest(id, query) { ConversationId = conversationId ?? Guid.NewGuid().ToString("n"), IsNewConversation = conversationId is null };
-        return (runs.Start(graph, request, RunSources.Api, onCallerFlow: true), null);
+        return (runs.Start(graph, request, RunSources.Api, onCallerFlow: true, startedBy: ApiAccess.CallerOf(http)), null);
     }
 
     private static IResult ConversationNotFound(string conversationId) =>

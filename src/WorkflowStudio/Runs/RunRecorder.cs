@@ -52,17 +52,18 @@ public sealed class RunRecorder : IAsyncDisposable
     }
 
     /// <summary>Queues the run (waiting while the queue is full); the task ends when it is stored (faults if it never could be).</summary>
-    public async Task RecordAsync(CompletedRun run, string source, string workflowName, CancellationToken cancellationToken = default)
+    /// <param name="startedBy">Who asked (<see cref="Accounts.Actors"/>).</param>
+    public async Task RecordAsync(CompletedRun run, string source, string workflowName, string? startedBy = null, CancellationToken cancellationToken = default)
     {
-        var stored = await QueueAsync(run, source, workflowName, cancellationToken).ConfigureAwait(false);
+        var stored = await QueueAsync(run, source, workflowName, startedBy, cancellationToken).ConfigureAwait(false);
         await stored.ConfigureAwait(false);
     }
 
     /// <summary>Queues the run, waiting while the queue is full; the returned task ends when the run is stored (faults if it
     /// never could be). Runs await this, so a database that falls behind slows the runs down instead of losing them.</summary>
-    public async ValueTask<Task> QueueAsync(CompletedRun run, string source, string workflowName, CancellationToken cancellationToken = default)
+    public async ValueTask<Task> QueueAsync(CompletedRun run, string source, string workflowName, string? startedBy = null, CancellationToken cancellationToken = default)
     {
-        var pending = new Pending(ToEntity(run, source, workflowName), ToMessages(run), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(ToEntity(run, source, workflowName, startedBy), ToMessages(run), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
@@ -141,7 +142,7 @@ public sealed class RunRecorder : IAsyncDisposable
         // Plain prepared statements on one long-lived connection instead of EF Core: at API load, change tracking and SQL
         // generation for three rows per run took about a seventh of the studio's CPU, and a fresh connection and commands per
         // batch re-prepared the statements every time (bench/ApiLoad, docs/benchmarks.md "HTTP API"). Columns as in the
-        // Initial migration; dates through the same converter the model uses.
+        // migrations; dates through the same converter the model uses.
         var statements = _statements ??= await Statements.OpenAsync(_dbFactory).ConfigureAwait(false);
         try
         {
@@ -151,7 +152,7 @@ public sealed class RunRecorder : IAsyncDisposable
             {
                 var run = p.Run;
                 object?[] values = [run.Id, run.WorkflowId, run.WorkflowName, run.ConversationId, run.Source, run.Query, run.Answer, run.Status, run.Error,
-                    Dates.ConvertToProvider(run.StartedAt), run.ElapsedMs, run.CacheHits, run.NodeCount, run.SavedMs, run.TraceJson];
+                    Dates.ConvertToProvider(run.StartedAt), run.ElapsedMs, run.CacheHits, run.NodeCount, run.SavedMs, run.TraceJson, run.StartedBy];
                 await statements.ExecuteAsync(statements.InsertRun, values).ConfigureAwait(false);
                 foreach (var m in p.Messages)
                 {
@@ -184,11 +185,11 @@ public sealed class RunRecorder : IAsyncDisposable
             Connection = connection;
             InsertRun = Prepare("""
                 INSERT INTO "Runs" ("Id", "WorkflowId", "WorkflowName", "ConversationId", "Source", "Query", "Answer", "Status", "Error",
-                                    "StartedAt", "ElapsedMs", "CacheHits", "NodeCount", "SavedMs", "TraceJson")
+                                    "StartedAt", "ElapsedMs", "CacheHits", "NodeCount", "SavedMs", "TraceJson", "StartedBy")
                 VALUES ($id, $workflowId, $workflowName, $conversationId, $source, $query, $answer, $status, $error,
-                        $startedAt, $elapsedMs, $cacheHits, $nodeCount, $savedMs, $traceJson)
+                        $startedAt, $elapsedMs, $cacheHits, $nodeCount, $savedMs, $traceJson, $startedBy)
                 """, "$id", "$workflowId", "$workflowName", "$conversationId", "$source", "$query", "$answer", "$status", "$error",
-                "$startedAt", "$elapsedMs", "$cacheHits", "$nodeCount", "$savedMs", "$traceJson");
+                "$startedAt", "$elapsedMs", "$cacheHits", "$nodeCount", "$savedMs", "$traceJson", "$startedBy");
             InsertMessage = Prepare("""
                 INSERT INTO "ChatMessages" ("ConversationId", "WorkflowId", "Role", "Text", "RunId", "CreatedAt")
                 VALUES ($conversationId, $workflowId, $role, $text, $runId, $createdAt)
@@ -260,7 +261,7 @@ public sealed class RunRecorder : IAsyncDisposable
         }
     }
 
-    private static RunEntity ToEntity(CompletedRun run, string source, string workflowName) => new()
+    private static RunEntity ToEntity(CompletedRun run, string source, string workflowName, string? startedBy) => new()
     {
         Id = run.RunId,
         WorkflowId = run.WorkflowId,
@@ -272,6 +273,7 @@ public sealed class RunRecorder : IAsyncDisposable
         Status = run.Status,
         Error = run.Error,
         StartedAt = run.StartedAt,
+        StartedBy = startedBy,
         ElapsedMs = run.ElapsedMs,
         CacheHits = run.CacheHits,
         NodeCount = run.Trace.Count(t => t.Status != RunTraceEntry.Skipped),

@@ -104,7 +104,9 @@ public sealed class WorkflowRunService(
     /// <param name="onCallerFlow">Start the run on the caller's flow instead of a thread-pool thread: for a caller with no
     /// synchronization context to leave (an HTTP request), which saves a thread-pool hop per run. The run still does not stop
     /// when the caller goes away.</param>
-    public RunHandle Start(WorkflowGraph graph, RunRequest request, string source = RunSources.Studio, string? workflowName = null, CancellationToken cancellationToken = default, bool onCallerFlow = false)
+    /// <param name="startedBy">Who asked (<see cref="Accounts.Actors"/>), stored with the run.</param>
+    public RunHandle Start(WorkflowGraph graph, RunRequest request, string source = RunSources.Studio, string? workflowName = null, CancellationToken cancellationToken = default,
+        bool onCallerFlow = false, string? startedBy = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(request);
@@ -112,8 +114,8 @@ public sealed class WorkflowRunService(
         var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var trace = new RunTraceBuilder(graph);
         var completion = onCallerFlow && SynchronizationContext.Current is null
-            ? RunAsync(graph, request, source, workflowName ?? graph.Name, trace, events.Writer, recorded, cancellationToken)
-            : Task.Run(() => RunAsync(graph, request, source, workflowName ?? graph.Name, trace, events.Writer, recorded, cancellationToken), CancellationToken.None);
+            ? RunAsync(graph, request, new RunOrigin(source, workflowName ?? graph.Name, startedBy), trace, events.Writer, recorded, cancellationToken)
+            : Task.Run(() => RunAsync(graph, request, new RunOrigin(source, workflowName ?? graph.Name, startedBy), trace, events.Writer, recorded, cancellationToken), CancellationToken.None);
         return new RunHandle(request.RunId, request.ConversationId, events, trace, completion, recorded.Task);
     }
 
@@ -125,7 +127,7 @@ public sealed class WorkflowRunService(
     public Task<CompletedRun> RunToCompletionAsync(WorkflowGraph graph, RunRequest request, string source = RunSources.Studio, CancellationToken cancellationToken = default) =>
         Start(graph, request, source, cancellationToken: cancellationToken).Completion;
 
-    private async Task<CompletedRun> RunAsync(WorkflowGraph graph, RunRequest request, string source, string workflowName, RunTraceBuilder trace,
+    private async Task<CompletedRun> RunAsync(WorkflowGraph graph, RunRequest request, RunOrigin origin, RunTraceBuilder trace,
         ChannelWriter<WorkflowEvent> events, TaskCompletionSource recorded, CancellationToken cancellationToken)
     {
         var startedAt = time.GetUtcNow();
@@ -195,7 +197,7 @@ public sealed class WorkflowRunService(
         }
         events.TryComplete();
         // Waits only while the recorder's queue is full, so a database that falls behind slows runs down instead of losing them.
-        var stored = await QueueRecordAsync(run, source, workflowName).ConfigureAwait(false);
+        var stored = await QueueRecordAsync(run, origin).ConfigureAwait(false);
         _ = ObserveRecordAsync(stored, run.RunId, recorded);
         return run;
     }
@@ -230,11 +232,11 @@ public sealed class WorkflowRunService(
         }
     }
 
-    private async Task<Task> QueueRecordAsync(CompletedRun run, string source, string workflowName)
+    private async Task<Task> QueueRecordAsync(CompletedRun run, RunOrigin origin)
     {
         try
         {
-            return await recorder.QueueAsync(run, source, workflowName).ConfigureAwait(false);
+            return await recorder.QueueAsync(run, origin.Source, origin.WorkflowName, origin.StartedBy).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -257,4 +259,7 @@ public sealed class WorkflowRunService(
             recorded.TrySetResult();
         }
     }
+
+    /// <summary>What is stored with a run besides its outcome: where it came from, the workflow's name then, and who asked.</summary>
+    private sealed record RunOrigin(string Source, string WorkflowName, string? StartedBy);
 }

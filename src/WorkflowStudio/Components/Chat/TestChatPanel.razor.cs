@@ -197,7 +197,7 @@ public sealed partial class TestChatPanel : IAsyncDisposable
         }
         _stop = new CancellationTokenSource();
         _subscription = Hub.Subscribe(request.RunId, e => InvokeAsync(() => ApplySafeAsync(bot, e)));
-        _handle = Hub.Start(graph, request, graph.Name, _stop.Token);
+        _handle = Hub.Start(graph, request, graph.Name, _stop.Token, await Access.ActorAsync());
     }
 
     private async Task ApplySafeAsync(ChatEntry bot, WorkflowEvent e)

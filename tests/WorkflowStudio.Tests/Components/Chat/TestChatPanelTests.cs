@@ -285,6 +285,24 @@ public sealed class TestChatPanelTests : StudioTestContext
         Assert.Equal("cancelled", recorded?.Run.Status);
     }
 
+    [Fact]
+    public async Task Send_Question_RecordsTheRunAsAskedByTheSignedInUser()
+    {
+        // Arrange
+        var cut = RenderPanel();
+
+        // Act
+        Ask(cut, "Where is my parcel?");
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+        var runId = cut.Find("[data-testid=chat-bot]").GetAttribute("data-run-id")!;
+        RunDetails? recorded = null;
+        await WaitUntilAsync(async () => (recorded = await Service<RunHistory>().GetAsync(runId)) is not null);
+
+        // Assert
+        Assert.Equal("admin@studio.test", recorded?.Run.StartedBy);
+        Assert.Equal(RunSources.Studio, recorded?.Run.Source);
+    }
+
     private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

@@ -209,7 +209,7 @@ public sealed partial class EditorPage
                 Snackbar.Add(refused, Severity.Error);
                 return;
             }
-            var result = await Store.SaveAsync(Session.WorkflowId, graph, Session.Version, overwrite);
+            var result = await Store.SaveAsync(Session.WorkflowId, graph, Session.Version, overwrite, await Access.ActorAsync());
             switch (result.Status)
             {
                 case SaveStatus.Saved:

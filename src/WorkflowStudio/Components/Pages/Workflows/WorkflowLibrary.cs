@@ -73,13 +73,13 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
     public async Task<StoredWorkflow> CreateBlankAsync(string name = "New workflow", CancellationToken cancellationToken = default)
     {
         await access.DemandAsync(StudioPermission.Edit);
-        return await store.CreateAsync(StudioSamples.Blank(name), cancellationToken: cancellationToken);
+        return await store.CreateAsync(StudioSamples.Blank(name), savedBy: await access.ActorAsync(), cancellationToken: cancellationToken);
     }
 
     public async Task<StoredWorkflow> CreateFromSampleAsync(CancellationToken cancellationToken = default)
     {
         await access.DemandAsync(StudioPermission.Edit);
-        return await store.CreateAsync(await samples.FaqBotAsync(cancellationToken), cancellationToken: cancellationToken);
+        return await store.CreateAsync(await samples.FaqBotAsync(cancellationToken), savedBy: await access.ActorAsync(), cancellationToken: cancellationToken);
     }
 
     /// <summary>Null when the name is fine, otherwise what is wrong with it in plain words.</summary>
@@ -101,7 +101,7 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
             return false;
         }
         // A rename changes only the name, so it applies on top of whatever version is current.
-        var result = await store.SaveAsync(id, stored.Graph with { Name = name.Trim() }, stored.Version, overwrite: true, cancellationToken);
+        var result = await store.SaveAsync(id, stored.Graph with { Name = name.Trim() }, stored.Version, overwrite: true, await access.ActorAsync(), cancellationToken);
         return result.Status == SaveStatus.Saved;
     }
 
@@ -114,7 +114,7 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
             return null;
         }
         var name = $"Copy of {stored.Graph.Name}";
-        return await store.CreateAsync(stored.Graph with { Name = name.Length > MaxNameLength ? name[..MaxNameLength] : name }, cancellationToken: cancellationToken);
+        return await store.CreateAsync(stored.Graph with { Name = name.Length > MaxNameLength ? name[..MaxNameLength] : name }, savedBy: await access.ActorAsync(), cancellationToken: cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
@@ -151,7 +151,7 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
         }
         // Importing the same file twice gives "Bot" and "Bot 2", not two rows nobody can tell apart.
         graph = graph with { Name = UniqueName(graph.Name, (await store.ListAsync(cancellationToken)).Select(w => w.Name)) };
-        var stored = await store.CreateAsync(graph, cancellationToken: cancellationToken);
+        var stored = await store.CreateAsync(graph, savedBy: await access.ActorAsync(), cancellationToken: cancellationToken);
         Log.WorkflowImported(logger, graph.Name, stored.Id, fileName);
         return new ImportResult(stored, [], validator.Validate(graph));
     }

@@ -64,6 +64,7 @@ public sealed class EditorPageTests : EditorTestContext
         Assert.Equal(stored.Version + 1, saved.Version);
         Assert.Equal(new NodeCacheSettings(true, 60), saved.Graph.FindNode("template")!.Cache);
         Assert.Equal(saved.Version, Session.Version);
+        Assert.Equal("admin@studio.test", (await Store.ListVersionsAsync(stored.Id))[0].SavedBy); // the signed-in user
     }
 
     [Fact]
