@@ -39,6 +39,9 @@ internal static partial class Log
     [LoggerMessage(1043, LogLevel.Warning, "Sign-in refused for {Email}: {Reason}")]
     public static partial void SignInRefused(ILogger logger, string email, string reason);
 
+    [LoggerMessage(1046, LogLevel.Information, "Account {Email} created at its first single sign-on, with the role {Role}")]
+    public static partial void SingleSignOnAccountCreated(ILogger logger, string email, string role);
+
     [LoggerMessage(1020, LogLevel.Error, "A page failed; the user saw the friendly error message")]
     public static partial void PageFailed(ILogger logger, Exception exception);
 
@@ -54,8 +57,11 @@ internal static partial class Log
     [LoggerMessage(1103, LogLevel.Error, "Run {RunId} could not be recorded")]
     public static partial void RunRecordFailed(ILogger logger, Exception exception, string runId);
 
-    [LoggerMessage(1104, LogLevel.Error, "Storing {Count} runs failed")]
+    [LoggerMessage(1104, LogLevel.Error, "Storing {Count} runs failed; they are not recorded")]
     public static partial void RunBatchFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(1105, LogLevel.Warning, "Storing {Count} runs failed (attempt {Attempt}); trying again in {DelayMs} ms")]
+    public static partial void RunBatchRetrying(ILogger logger, Exception exception, int count, int attempt, double delayMs);
 
     [LoggerMessage(1110, LogLevel.Warning, "Run {RunId}: a watcher of the run failed (the run continues)")]
     public static partial void RunSubscriberFailed(ILogger logger, Exception exception, string runId);

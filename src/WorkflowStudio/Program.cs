@@ -6,7 +6,7 @@ var database = builder.StudioConnectionString();
 builder.Services.AddWorkflowEngine();
 builder.Services.AddStudioPersistence(database);
 builder.Services.AddWorkflowStudio(StudioDatabase.DataFolder(database));
-builder.Services.AddStudioAccounts(database);
+builder.Services.AddStudioAccounts(database, builder.Configuration);
 builder.Services.AddWorkflowApi();
 
 var app = builder.Build();

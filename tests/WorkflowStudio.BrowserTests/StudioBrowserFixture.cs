@@ -9,16 +9,21 @@ namespace WorkflowStudio.BrowserTests;
 
 /// <summary>One studio (real Kestrel, temp SQLite) and one Debian Chromium for all browser tests of the collection.
 /// Each test opens its own page in a fresh browser context at 1280×800. The studio starts with an administrator from
-/// <c>Studio:Admin:*</c>; the fixture signs in once through the real sign-in page and gives every context that cookie.</summary>
+/// <c>Studio:Admin:*</c>; the fixture signs in once through the real sign-in page and gives every context that cookie.
+/// Single sign-on is configured against a <see cref="FakeOidcProvider"/> named <see cref="SingleSignOnName"/>.</summary>
 public sealed class StudioBrowserFixture : IAsyncLifetime
 {
     public const string AdminEmail = "admin@studio.test";
     public const string AdminPassword = "Admin-Pass-1234";
+    public const string SingleSignOnName = "Test IdP";
 
     private IPlaywright? _playwright;
     private string _adminState = "";
 
     public StudioServer Server { get; private set; } = default!;
+
+    /// <summary>The OpenID Connect provider the studio's "Sign in with Test IdP" leads to; set its <c>User</c> per test.</summary>
+    public FakeOidcProvider Oidc { get; private set; } = default!;
 
     public IBrowser Browser { get; private set; } = default!;
 
@@ -30,10 +35,16 @@ public sealed class StudioBrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        Oidc = await FakeOidcProvider.StartAsync();
         var settings = new Dictionary<string, string?>(Settings)
         {
             ["Studio:Admin:Email"] = AdminEmail,
             ["Studio:Admin:Password"] = AdminPassword,
+            ["Authentication:Oidc:Authority"] = Oidc.Authority,
+            ["Authentication:Oidc:ClientId"] = Oidc.ClientId,
+            ["Authentication:Oidc:ClientSecret"] = Oidc.ClientSecret,
+            ["Authentication:Oidc:DisplayName"] = SingleSignOnName,
+            ["Authentication:Oidc:RequireHttpsMetadata"] = "false",
         };
         Server = await StudioServer.StartAsync(settings);
         await Server.WaitUntilReadyAsync();
@@ -134,6 +145,10 @@ public sealed class StudioBrowserFixture : IAsyncLifetime
         if (Server is not null)
         {
             await Server.DisposeAsync();
+        }
+        if (Oidc is not null)
+        {
+            await Oidc.DisposeAsync();
         }
     }
 

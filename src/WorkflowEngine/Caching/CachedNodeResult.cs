@@ -8,6 +8,7 @@ public sealed record CachedNodeResult
 {
     public required string Outputs { get; init; }
     public string? ActivePort { get; init; }
+    public string? BypassReason { get; init; }
     public long? InputTokens { get; init; }
     public long? OutputTokens { get; init; }
     public bool IsNotFound { get; init; }
@@ -25,6 +26,7 @@ public sealed record CachedNodeResult
     {
         Outputs = result.Outputs.ToJson(),
         ActivePort = result.ActivePort,
+        BypassReason = result.BypassReason,
         InputTokens = result.Usage?.InputTokens,
         OutputTokens = result.Usage?.OutputTokens,
         IsNotFound = result.IsNotFound,
@@ -38,6 +40,7 @@ public sealed record CachedNodeResult
     public NodeResult ToResult() => new(NodeOutputs.FromJson(Outputs))
     {
         ActivePort = ActivePort,
+        BypassReason = BypassReason,
         IsNotFound = IsNotFound,
         StreamedText = StreamedText,
         Details = Details,

@@ -36,7 +36,8 @@ public enum NodeRunStatus
     Failed,
 }
 
-/// <summary>What one node did in a run. <see cref="Message"/> is the skip reason or the error.</summary>
+/// <summary>What one node did in a run. <see cref="Message"/> is the skip reason or the error; <see cref="Port"/> the output
+/// port the run continued on, for steps with several.</summary>
 public sealed record NodeTrace(
     string NodeId,
     string NodeType,
@@ -47,20 +48,50 @@ public sealed record NodeTrace(
     TokenUsage? Tokens,
     string? OutputPreview,
     IReadOnlyDictionary<string, string>? Details,
-    string? Message);
+    string? Message,
+    string? Port = null);
 
-/// <summary>Builds the trace of a run from its events.</summary>
-internal sealed class RunTraceBuilder(WorkflowGraph graph)
+/// <summary>Folds a run's events into its trace: the one fold behind the engine's <see cref="RunResult"/>, the studio's
+/// recorded runs, the HTTP API's responses and stream, and the canvas overlay. Thread-safe.</summary>
+public sealed class RunTraceBuilder(WorkflowGraph graph)
 {
     private readonly List<NodeTrace> _entries = new(graph.Nodes.Length);
+    private readonly Lock _gate = new();
 
     public RunCompleted? Completed { get; private set; }
 
-    public IReadOnlyList<NodeTrace> Entries => _entries;
+    /// <summary>A copy of the entries so far, in the order nodes started or were skipped.</summary>
+    public NodeTrace[] Entries
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _entries];
+            }
+        }
+    }
+
+    /// <summary>The node's entry so far, or null when it has not started or been skipped.</summary>
+    public NodeTrace? Find(string nodeId)
+    {
+        lock (_gate)
+        {
+            return FindLocked(nodeId);
+        }
+    }
 
     /// <summary>Builds each node's entry once from its final event (a started node that never finishes keeps its
     /// "Did not finish." entry); titles come from the graph, so no second pass is needed.</summary>
     public void Apply(WorkflowEvent e)
+    {
+        lock (_gate)
+        {
+            ApplyLocked(e);
+        }
+    }
+
+    private void ApplyLocked(WorkflowEvent e)
     {
         switch (e)
         {
@@ -68,10 +99,10 @@ internal sealed class RunTraceBuilder(WorkflowGraph graph)
                 Upsert(new NodeTrace(s.NodeId, s.NodeType, s.Title, NodeRunStatus.Failed, TimeSpan.Zero, null, null, null, null, "Did not finish."));
                 break;
             case NodeSucceeded s:
-                Upsert(new NodeTrace(s.NodeId, s.NodeType, TitleOf(s.NodeId), NodeRunStatus.Succeeded, s.Elapsed, s.Cache, s.Tokens, s.OutputPreview, s.Details, null));
+                Upsert(new NodeTrace(s.NodeId, s.NodeType, TitleOf(s.NodeId), NodeRunStatus.Succeeded, s.Elapsed, s.Cache, s.Tokens, s.OutputPreview, s.Details, null, s.Port));
                 break;
             case NodeFailed f:
-                var started = Find(f.NodeId);
+                var started = FindLocked(f.NodeId);
                 Upsert(new NodeTrace(f.NodeId, f.NodeType, TitleOf(f.NodeId), NodeRunStatus.Failed, f.Elapsed, started?.Cache, started?.Tokens,
                     started?.OutputPreview, started?.Details, f.Error));
                 break;
@@ -86,7 +117,7 @@ internal sealed class RunTraceBuilder(WorkflowGraph graph)
 
     private string TitleOf(string nodeId) => graph.FindNode(nodeId)?.Title is { } title ? title : nodeId;
 
-    private NodeTrace? Find(string nodeId)
+    private NodeTrace? FindLocked(string nodeId)
     {
         foreach (var entry in _entries)
         {

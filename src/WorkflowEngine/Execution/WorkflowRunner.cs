@@ -18,10 +18,6 @@ namespace WorkflowEngine.Execution;
 /// </summary>
 public sealed class WorkflowRunner
 {
-    /// <summary>The node type key whose hit port means "answered from cache" in skip reasons.</summary>
-    private const string CacheGateType = "cache";
-    private const string HitPort = "hit";
-
     private readonly NodeFactory _nodes;
     private readonly GraphValidator _validator;
     private readonly TimeProvider _time;
@@ -112,10 +108,7 @@ public sealed class WorkflowRunner
         var trace = new RunTraceBuilder(graph);
         var context = await ExecuteAsync(graph, request, async e =>
         {
-            lock (trace)
-            {
-                trace.Apply(e);
-            }
+            trace.Apply(e);
             if (onEvent is not null)
             {
                 await onEvent(e).ConfigureAwait(false);
@@ -123,7 +116,7 @@ public sealed class WorkflowRunner
         }, cancellationToken).ConfigureAwait(false);
         var completed = trace.Completed!;
         return new RunResult(request.RunId, completed.Status, completed.Answer, completed.Error, completed.FailedNodeId, completed.Elapsed,
-            [.. trace.Entries], context?.Outputs.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) ?? []);
+            trace.Entries, context?.Outputs.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) ?? []);
     }
 
     /// <summary>The run itself. Never throws: every outcome ends in a published <see cref="RunCompleted"/>.</summary>
@@ -217,7 +210,7 @@ public sealed class WorkflowRunner
             NodeDefinition? answerNode = null;
             for (var i = plan.Nodes.Length - 1; i >= 0 && answerNode is null; i--)
             {
-                if (plan.Nodes[i].Type == "answer" && ran.ContainsKey(plan.Nodes[i].Id))
+                if (_nodes.Registry.Find(plan.Nodes[i].Type)?.Metadata.EndsRunWithAnswer == true && ran.ContainsKey(plan.Nodes[i].Id))
                 {
                     answerNode = plan.Nodes[i];
                 }
@@ -302,8 +295,8 @@ public sealed class WorkflowRunner
                 {
                     return null;
                 }
-                reason ??= source.Context.Node.Type == CacheGateType && activePort == HitPort
-                    ? "bypassed: answered from cache"
+                reason ??= source.Result.BypassReason is { } bypass
+                    ? $"bypassed: {bypass}"
                     : $"bypassed: '{source.Context.Node.Title}' continued on '{activePort}'";
             }
             else if (skipped.TryGetValue(edge.From, out var upstream))

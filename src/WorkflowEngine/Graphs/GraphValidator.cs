@@ -16,12 +16,6 @@ namespace WorkflowEngine.Graphs;
 /// take constructor dependencies. Those two methods must only read the node's settings.</remarks>
 public sealed partial class GraphValidator(NodeRegistry registry, IServiceProvider? services = null)
 {
-    /// <summary>The type key of the node every run begins at.</summary>
-    public const string StartType = "start";
-
-    /// <summary>The type key of the node whose text is the run's answer.</summary>
-    public const string AnswerType = "answer";
-
     /// <summary>Names a node type's single input port may carry in <c>toPort</c> besides none at all.</summary>
     private static readonly string[] InputPortNames = ["", "in"];
 
@@ -104,9 +98,12 @@ public sealed partial class GraphValidator(NodeRegistry registry, IServiceProvid
         problems.Add(new(ProblemCodes.UnsupportedSchemaVersion, message, Path: "$.schemaVersion"));
     }
 
-    private static void CheckStartAndAnswer(WorkflowGraph graph, List<ValidationProblem> problems)
+    /// <summary>A run begins at the step without an input port.</summary>
+    private bool IsStart(NodeDefinition node) => registry.Find(node.Type)?.Metadata.HasInput == false;
+
+    private void CheckStartAndAnswer(WorkflowGraph graph, List<ValidationProblem> problems)
     {
-        var starts = graph.Nodes.Select((node, index) => (Node: node, Index: index)).Where(n => n.Node.Type == StartType).ToList();
+        var starts = graph.Nodes.Select((node, index) => (Node: node, Index: index)).Where(n => IsStart(n.Node)).ToList();
         if (starts.Count == 0)
         {
             problems.Add(new(ProblemCodes.NoStartNode,
@@ -121,7 +118,7 @@ public sealed partial class GraphValidator(NodeRegistry registry, IServiceProvid
                     extra.Id, NodePath(index)));
             }
         }
-        if (!graph.Nodes.Any(n => n.Type == AnswerType))
+        if (!graph.Nodes.Any(n => registry.Find(n.Type)?.Metadata.EndsRunWithAnswer == true))
         {
             problems.Add(new(ProblemCodes.NoAnswerNode,
                 "The workflow has no answer node. Add an Answer node at the end: its text is what the user receives.", Path: "$.nodes"));
@@ -224,10 +221,10 @@ public sealed partial class GraphValidator(NodeRegistry registry, IServiceProvid
         }
     }
 
-    private static void CheckReachability(WorkflowGraph graph, Dictionary<string, (NodeDefinition Node, int Index)> nodes, List<Edge> links,
+    private void CheckReachability(WorkflowGraph graph, Dictionary<string, (NodeDefinition Node, int Index)> nodes, List<Edge> links,
         List<ValidationProblem> problems)
     {
-        var starts = nodes.Values.Where(n => n.Node.Type == StartType).Select(n => n.Node.Id).ToList();
+        var starts = nodes.Values.Where(n => IsStart(n.Node)).Select(n => n.Node.Id).ToList();
         if (starts.Count == 0)
         {
             return; // everything would be unreachable; "no start node" says it better

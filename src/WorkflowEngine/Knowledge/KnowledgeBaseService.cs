@@ -10,6 +10,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using WorkflowEngine.Caching;
 using WorkflowEngine.Persistence;
 
@@ -36,7 +37,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     private readonly IServiceProvider _services;
     private readonly ILogger _logger;
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<LoadedIndex?>>> _indexes = new(StringComparer.Ordinal);
+    private readonly LruCache<string, Lazy<Task<LoadedIndex?>>> _indexes;
     private readonly ConcurrentDictionary<string, IndexingProgress> _progress = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _queued = new(StringComparer.Ordinal);
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -52,8 +53,10 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         IEmbeddingGenerator<string, Embedding<float>> embeddings,
         TimeProvider time,
         IServiceProvider services,
-        ILogger<KnowledgeBaseService>? logger = null)
+        ILogger<KnowledgeBaseService>? logger = null,
+        IOptions<KnowledgeOptions>? options = null)
     {
+        _indexes = new(options?.Value.MaxLoadedIndexes ?? new KnowledgeOptions().MaxLoadedIndexes, StringComparer.Ordinal);
         _dbFactory = dbFactory;
         _embeddings = embeddings;
         _time = time;
@@ -106,7 +109,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
             db.KnowledgeBases.Add(entity);
             await db.SaveChangesAsync(cancellationToken);
         }
-        _indexes.TryRemove(entity.Id, out _);
+        _indexes.TryRemove(entity.Id);
         return new KnowledgeBaseSummary(entity.Id, entity.Name, entity.Description, entity.Version, 0, 0, 0, entity.ChunkSize, entity.ChunkOverlap, entity.UpdatedAt);
     }
 
@@ -409,7 +412,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            _indexes.TryRemove(new KeyValuePair<string, Lazy<Task<LoadedIndex?>>>(knowledgeBaseId, lazy));
+            _indexes.TryRemove(knowledgeBaseId, lazy);
             throw;
         }
     }
@@ -443,7 +446,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
             {
                 _remoteSubscription = _services.GetService<ICacheInvalidation>()?.OnKnowledgeBaseChanged(id =>
                 {
-                    _indexes.TryRemove(id, out _);
+                    _indexes.TryRemove(id);
                     return Task.CompletedTask;
                 });
                 _recovery = ResumePendingAsync();
@@ -625,7 +628,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     private async Task ChangedAsync(string knowledgeBaseId, CancellationToken cancellationToken)
     {
         // Local index first, so a retrieval that runs right after the caches are cleared already sees the new content.
-        _indexes.TryRemove(knowledgeBaseId, out _);
+        _indexes.TryRemove(knowledgeBaseId);
         var invalidation = _services.GetService<ICacheInvalidation>();
         if (invalidation is null)
         {

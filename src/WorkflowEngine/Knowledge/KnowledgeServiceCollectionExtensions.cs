@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using WorkflowEngine.Knowledge;
+using WorkflowEngine.Llm;
 using WorkflowEngine.Persistence;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,10 @@ internal static class KnowledgeServiceCollectionExtensions
             .Validate(o => string.IsNullOrWhiteSpace(o.BaseUrl) || Uri.TryCreate(o.BaseUrl, UriKind.Absolute, out _),
                 "Embeddings:BaseUrl must be an absolute URL such as https://api.openai.com/v1.")
             .Validate(o => string.IsNullOrWhiteSpace(o.BaseUrl) || !string.IsNullOrWhiteSpace(o.Model), "Embeddings:Model is required with Embeddings:BaseUrl.")
+            .Validate<IOptions<LlmOptions>>((o, llm) => string.IsNullOrWhiteSpace(o.BaseUrl) || LlmAllowedHosts.Allows(llm.Value.AllowedHosts, o.BaseUrl),
+                "Embeddings:BaseUrl is not on Llm:AllowedHosts: add its host there or use the built-in embedding model.")
             .ValidateOnStart();
+        services.AddOptions<KnowledgeOptions>().BindConfiguration(KnowledgeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MiniLmEmbeddingGenerator>();
         services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
@@ -29,6 +33,10 @@ internal static class KnowledgeServiceCollectionExtensions
             if (string.IsNullOrWhiteSpace(options.BaseUrl))
             {
                 return sp.GetRequiredService<MiniLmEmbeddingGenerator>();
+            }
+            if (!LlmAllowedHosts.Allows(sp.GetRequiredService<IOptions<LlmOptions>>().Value.AllowedHosts, options.BaseUrl))
+            {
+                throw new InvalidOperationException(LlmClientFactory.NotAllowedMessage(options.BaseUrl));
             }
             var client = new OpenAIClient(
                 new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "none" : options.ApiKey),

@@ -1,10 +1,10 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI;
+using WorkflowEngine.Caching;
 
 namespace WorkflowEngine.Llm;
 
@@ -25,7 +25,8 @@ public interface ILlmClientFactory
     LlmEndpoint Resolve(string? providerId, string? baseUrl, string? apiKey, string? model);
 
     /// <summary>The chat client for a provider; the <see cref="OfflineResponder"/> when it is offline. Clients are cached per
-    /// (base URL, key, model) and safe to share.</summary>
+    /// (base URL, key, model), at most <see cref="LlmOptions.MaxCachedClients"/> of them, and safe to share.</summary>
+    /// <exception cref="LlmException">The base URL is malformed or not on <see cref="LlmOptions.AllowedHosts"/>, or no model is set.</exception>
     IChatClient GetClient(LlmEndpoint endpoint);
 }
 
@@ -43,8 +44,8 @@ internal sealed class LlmClientFactory(
 {
     public const string HttpClientName = "WorkflowEngine.Llm";
 
-    private readonly ConcurrentDictionary<LlmEndpoint, IChatClient> _clients = new();
     private readonly LlmOptions _options = options.Value;
+    private readonly LruCache<LlmEndpoint, IChatClient> _clients = new(options.Value.MaxCachedClients);
     private int _offlineLogged;
 
     public LlmEndpoint Default => LlmEndpoint.Resolve(_options, null, null, null);
@@ -81,12 +82,24 @@ internal sealed class LlmClientFactory(
         {
             throw new LlmException($"The language model base URL '{LlmEndpoint.DescribeUrl(endpoint.BaseUrl!)}' is not an absolute http or https URL (for example http://localhost:11434/v1).");
         }
+        if (!LlmAllowedHosts.Allows(_options.AllowedHosts, endpoint.BaseUrl!))
+        {
+            Log.LlmHostRefused(logger, LlmEndpoint.DescribeUrl(endpoint.BaseUrl!));
+            throw new LlmException(NotAllowedMessage(endpoint.BaseUrl!));
+        }
         if (endpoint.Model is null)
         {
             throw new LlmException("No language model is set: give the llm node a model, or configure Llm:Model.");
         }
         return _clients.GetOrAdd(endpoint, Create);
     }
+
+    /// <summary>The refusal for a base URL outside <see cref="LlmOptions.AllowedHosts"/> (also used for embeddings).</summary>
+    public static string NotAllowedMessage(string baseUrl) =>
+        $"The model provider at {LlmEndpoint.DescribeUrl(baseUrl)} is not on the list of allowed hosts (Llm:AllowedHosts); an administrator can add its host there.";
+
+    /// <summary>How many chat clients are kept now (for tests of the bound).</summary>
+    internal int CachedClientCount => _clients.Count;
 
     private IChatClient Create(LlmEndpoint endpoint)
     {

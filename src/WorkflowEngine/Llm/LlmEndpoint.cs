@@ -34,6 +34,14 @@ public sealed record LlmEndpoint(string? BaseUrl, string? ApiKey, string? Model)
     public static bool IsValidBaseUrl(string url) =>
         Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
+    /// <summary>True when both are absolute URLs with the same scheme, host and port (the path may differ): a key stored for one
+    /// may be sent to the other. An unreadable URL is never the same origin.</summary>
+    public static bool IsSameOrigin(string? a, string? b) =>
+        Uri.TryCreate(a?.Trim(), UriKind.Absolute, out var x) && Uri.TryCreate(b?.Trim(), UriKind.Absolute, out var y)
+        && string.Equals(x.Scheme, y.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(x.IdnHost, y.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && x.Port == y.Port;
+
     /// <summary>A URL for messages: user name and password (if someone put them there) removed.</summary>
     public static string DescribeUrl(string url)
     {

@@ -11,4 +11,11 @@ internal static partial class Log
 
     [LoggerMessage(4001, LogLevel.Information, "Language model client created for {Endpoint} (timeout {TimeoutSeconds} s, {MaxRetries} retries)")]
     public static partial void LlmClientCreated(ILogger logger, string endpoint, int timeoutSeconds, int maxRetries);
+
+    [LoggerMessage(4002, LogLevel.Warning, "Model call to {Endpoint} refused: its host is not on Llm:AllowedHosts")]
+    public static partial void LlmHostRefused(ILogger logger, string endpoint);
+
+    // The person chatting sees one message for every failure (see LlmFailures); what happened is told here only.
+    [LoggerMessage(4003, LogLevel.Warning, "Model call to {Endpoint} failed: {Detail}")]
+    public static partial void LlmCallFailed(ILogger logger, Exception exception, string endpoint, string detail);
 }

@@ -38,11 +38,36 @@ public sealed class LlmOptions : IValidatableObject
     [Range(0, 60_000)]
     public int RetryDelayMilliseconds { get; set; } = 500;
 
+    /// <summary>
+    /// The hosts model and embedding calls may go to: <c>host</c>, <c>host:port</c>, or <c>*.example.com</c> (any subdomain, not
+    /// example.com itself; add it separately). Checked where a chat or embedding client is created, whoever set the base URL.
+    /// </summary>
+    /// <value>Empty: any host (only administrators can set base URLs in the studio).</value>
+    public string[] AllowedHosts { get; set; } = [];
+
+    /// <summary>Chat clients kept for reuse, one per endpoint (base URL, key, model); the least recently used goes first.</summary>
+    /// <value>64.</value>
+    [Range(1, 100_000)]
+    public int MaxCachedClients { get; set; } = 64;
+
     /// <summary>True when a default provider is configured (otherwise the offline responder is the default).</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(BaseUrl);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var pattern in AllowedHosts)
+        {
+            if (!LlmAllowedHosts.IsValidPattern(pattern))
+            {
+                yield return new ValidationResult(
+                    $"Llm:AllowedHosts holds '{pattern}', which is not a host, host:port or *.domain (for example api.openai.com, localhost:11434 or *.example.com).",
+                    [nameof(AllowedHosts)]);
+            }
+        }
+        if (BaseUrl is { Length: > 0 } configured && LlmEndpoint.IsValidBaseUrl(configured) && !LlmAllowedHosts.Allows(AllowedHosts, configured))
+        {
+            yield return new ValidationResult($"Llm:BaseUrl ({LlmEndpoint.DescribeUrl(configured)}) is not on Llm:AllowedHosts.", [nameof(BaseUrl)]);
+        }
         if (string.IsNullOrWhiteSpace(BaseUrl))
         {
             yield break;

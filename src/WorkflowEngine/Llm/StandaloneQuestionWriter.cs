@@ -1,5 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using WorkflowEngine.Execution;
 
@@ -8,7 +10,7 @@ namespace WorkflowEngine.Llm;
 /// <summary>Asks a model to rewrite a follow-up ("How do I return it?") into a question that stands on its own ("How do I
 /// return a jacket that is too small?"), for the response-cache gate's standalone-question option: the gate keys on the
 /// rewrite, so a follow-up can reuse an answer across conversations only when it means the same thing on its own.</summary>
-public sealed class StandaloneQuestionWriter(ILlmClientFactory clients, IOptions<LlmOptions> options)
+public sealed class StandaloneQuestionWriter(ILlmClientFactory clients, IOptions<LlmOptions> options, ILogger<StandaloneQuestionWriter>? logger = null)
 {
     /// <summary>The system prompt of the rewrite call.</summary>
     public const string Instructions =
@@ -44,7 +46,8 @@ public sealed class StandaloneQuestionWriter(ILlmClientFactory clients, IOptions
         }
         catch (Exception ex) when (ex is not LlmException && !cancellationToken.IsCancellationRequested)
         {
-            throw new LlmException($"The model could not rewrite the follow-up as a standalone question ({ex.GetType().Name}).", ex);
+            throw LlmFailures.Describe(ex, endpoint, options.Value, timedOut: timeout.IsCancellationRequested, callerCancelled: false,
+                logger ?? (ILogger)NullLogger.Instance)!;
         }
         var text = response.Text.ReplaceLineEndings(" ").Trim();
         return text.Length > MaxLength ? text[..MaxLength] : text;

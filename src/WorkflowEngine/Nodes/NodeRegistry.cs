@@ -1,4 +1,5 @@
 using System.Reflection;
+using WorkflowEngine.Graphs;
 
 namespace WorkflowEngine.Nodes;
 
@@ -6,6 +7,27 @@ namespace WorkflowEngine.Nodes;
 public sealed record NodeDescriptor(NodeTypeAttribute Metadata, Type ImplementationType, Type ConfigType)
 {
     public string Key => Metadata.Key;
+
+    /// <summary>The type caches on its own terms (the response cache), whether or not "Cache results" is ticked on a node.</summary>
+    public bool KeepsOwnCache => typeof(Caching.ISelfCachingNode).IsAssignableFrom(ImplementationType);
+
+    /// <summary>The one-line summary of a node of this type (its settings record's <see cref="INodeSummary"/>); empty when the
+    /// type has none or the settings cannot be read (the validator says why).</summary>
+    public string Summarize(NodeDefinition node, NodeSummaryContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        try
+        {
+            var config = node.Settings.ValueKind == System.Text.Json.JsonValueKind.Object
+                ? System.Text.Json.JsonSerializer.Deserialize(node.Settings, ConfigType, Node.ConfigSerializerOptions)
+                : Activator.CreateInstance(ConfigType);
+            return config is INodeSummary summary ? summary.Summarize(context ?? NodeSummaryContext.Default) : "";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return "";
+        }
+    }
 }
 
 /// <summary>Every node type, found by the <see cref="NodeTypeAttribute"/> on sealed <see cref="Node"/> classes.
@@ -40,6 +62,16 @@ public sealed class NodeRegistry
     }
 
     public IReadOnlyCollection<NodeDescriptor> All => _byKey.Values;
+
+    /// <summary>The type key of <typeparamref name="TNode"/>, for code that works with one node type's settings: it names the
+    /// type's class, so nothing outside the type's own files spells its key.</summary>
+    public static string KeyOf<TNode>() where TNode : Node => KeyCache<TNode>.Key;
+
+    private static class KeyCache<TNode> where TNode : Node
+    {
+        public static readonly string Key = typeof(TNode).GetCustomAttribute<NodeTypeAttribute>()?.Key
+            ?? throw new InvalidOperationException($"{typeof(TNode).Name} has no [NodeType] attribute.");
+    }
 
     public NodeDescriptor? Find(string key) => _byKey.GetValueOrDefault(key);
 

@@ -7,6 +7,10 @@ public sealed record NodeResult(NodeOutputs Outputs)
     /// Nodes reachable only through other ports are skipped.</summary>
     public string? ActivePort { get; init; }
 
+    /// <summary>Why the steps behind the ports not taken are skipped, e.g. "answered from cache"; by default the trace says
+    /// which port the step continued on.</summary>
+    public string? BypassReason { get; init; }
+
     /// <summary>LLM token usage, when the node called a model.</summary>
     public TokenUsage? Usage { get; init; }
 

@@ -23,4 +23,16 @@ public sealed class NodeTypeAttribute(string key) : Attribute
     public bool HasOutput { get; init; } = true;
     /// <summary>Names of the outputs other nodes may reference as <c>{{ nodeId.output }}</c>.</summary>
     public string[] Outputs { get; init; } = [];
+    /// <summary>The colour (CSS hex) of the type's cards, palette entry and inspector icon.</summary>
+    public string Color { get; init; } = "#64748b";
+    /// <summary>Position within its palette group, lower first; ties by display name.</summary>
+    public int PaletteOrder { get; init; } = 100;
+    /// <summary>The run's answer is this step's <c>text</c> output: the last such step that ran ends the run with its answer.
+    /// A workflow needs at least one.</summary>
+    public bool EndsRunWithAnswer { get; init; }
+    /// <summary>When this step's outputs say <c>hit</c> = true, its <c>answer</c> output is the run's answer: the steps that end
+    /// a run after it use it instead of their own settings (the response cache).</summary>
+    public bool SuppliesCachedAnswer { get; init; }
+    /// <summary>The step calls a language model (through a model provider); its failures are the model's.</summary>
+    public bool CallsModel { get; init; }
 }

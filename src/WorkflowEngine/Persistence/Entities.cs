@@ -22,6 +22,9 @@ public sealed class WorkflowVersionEntity
     public int Version { get; set; }
     public string Json { get; set; } = "{}";
     public DateTimeOffset SavedAt { get; set; }
+    /// <summary>Who saved it (a user's email, "API key …", "Admin API key"); null for versions saved before this was
+    /// recorded and for what the studio saves by itself (the preloaded sample).</summary>
+    public string? SavedBy { get; set; }
 }
 
 public sealed class KnowledgeBaseEntity
@@ -90,6 +93,8 @@ public sealed class RunEntity
     public string Status { get; set; } = "";
     public string? Error { get; set; }
     public DateTimeOffset StartedAt { get; set; }
+    /// <summary>Who asked (a user's email, "API key …", "Admin API key"); null for runs recorded before this was.</summary>
+    public string? StartedBy { get; set; }
     public double ElapsedMs { get; set; }
     public int CacheHits { get; set; }
     public int NodeCount { get; set; }

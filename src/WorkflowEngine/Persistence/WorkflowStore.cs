@@ -7,7 +7,8 @@ public sealed record WorkflowSummary(string Id, string Name, string? Description
 
 public sealed record StoredWorkflow(string Id, WorkflowGraph Graph, int Version, DateTimeOffset UpdatedAt);
 
-public sealed record WorkflowVersionInfo(int Version, DateTimeOffset SavedAt, int NodeCount);
+/// <param name="SavedBy">Who saved it; null when unknown (older versions, the preloaded sample).</param>
+public sealed record WorkflowVersionInfo(int Version, DateTimeOffset SavedAt, int NodeCount, string? SavedBy);
 
 public enum SaveStatus
 {
@@ -65,14 +66,15 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
         return entity is null ? null : ToStored(entity);
     }
 
-    public async Task<StoredWorkflow> CreateAsync(WorkflowGraph graph, string? id = null, CancellationToken cancellationToken = default)
+    /// <param name="savedBy">Who creates it, kept with its first version.</param>
+    public async Task<StoredWorkflow> CreateAsync(WorkflowGraph graph, string? id = null, string? savedBy = null, CancellationToken cancellationToken = default)
     {
         graph = await FilterAsync(graph, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
         var entity = new WorkflowEntity { Id = id ?? Guid.NewGuid().ToString("n"), CreatedAt = now };
         Apply(entity, graph, now);
-        entity.Versions.Add(new WorkflowVersionEntity { WorkflowId = entity.Id, Version = entity.Version, Json = entity.Json, SavedAt = now });
+        entity.Versions.Add(new WorkflowVersionEntity { WorkflowId = entity.Id, Version = entity.Version, Json = entity.Json, SavedAt = now, SavedBy = savedBy });
         db.Workflows.Add(entity);
         await db.SaveChangesAsync(cancellationToken);
         Interlocked.Increment(ref _changeStamp);
@@ -80,7 +82,8 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
     }
 
     /// <summary>Saves a new version when <paramref name="expectedVersion"/> is still current (or <paramref name="overwrite"/> is set).</summary>
-    public async Task<SaveResult> SaveAsync(string id, WorkflowGraph graph, int expectedVersion, bool overwrite = false, CancellationToken cancellationToken = default)
+    /// <param name="savedBy">Who saves it, kept with the version.</param>
+    public async Task<SaveResult> SaveAsync(string id, WorkflowGraph graph, int expectedVersion, bool overwrite = false, string? savedBy = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var entity = await db.Workflows.FirstOrDefaultAsync(w => w.Id == id, cancellationToken);
@@ -96,7 +99,7 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
         var now = time.GetUtcNow();
         Apply(entity, graph, now);
         entity.Version++;
-        db.WorkflowVersions.Add(new WorkflowVersionEntity { WorkflowId = id, Version = entity.Version, Json = entity.Json, SavedAt = now });
+        db.WorkflowVersions.Add(new WorkflowVersionEntity { WorkflowId = id, Version = entity.Version, Json = entity.Json, SavedAt = now, SavedBy = savedBy });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -142,8 +145,8 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.WorkflowVersions.AsNoTracking().Where(v => v.WorkflowId == id)
-            .OrderByDescending(v => v.Version).Select(v => new { v.Version, v.SavedAt, v.Json }).ToListAsync(cancellationToken);
-        return [.. rows.Select(r => new WorkflowVersionInfo(r.Version, r.SavedAt, WorkflowJson.Parse(r.Json).Graph?.Nodes.Length ?? 0))];
+            .OrderByDescending(v => v.Version).Select(v => new { v.Version, v.SavedAt, v.Json, v.SavedBy }).ToListAsync(cancellationToken);
+        return [.. rows.Select(r => new WorkflowVersionInfo(r.Version, r.SavedAt, WorkflowJson.Parse(r.Json).Graph?.Nodes.Length ?? 0, r.SavedBy))];
     }
 
     public async Task<WorkflowGraph?> GetVersionAsync(string id, int version, CancellationToken cancellationToken = default)

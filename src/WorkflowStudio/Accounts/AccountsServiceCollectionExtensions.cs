@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using WorkflowStudio.Accounts;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -16,19 +18,28 @@ public static class AccountsServiceCollectionExtensions
     /// (the sign-in pages, static assets, health and the HTTP API, which checks its own keys). Password rules and lockout are
     /// Identity's defaults (5 failures lock an account for 5 minutes). The administrator can come from <c>Studio:Admin</c>
     /// (<see cref="AdminAccountOptions"/>). Call after <c>AddWorkflowStudio()</c>: its start-up step creates the database folder.
+    /// With <paramref name="configuration"/> naming an OpenID Connect provider (<see cref="SingleSignOnOptions"/>), people can
+    /// also sign in through it.
     /// </summary>
-    public static IServiceCollection AddStudioAccounts(this IServiceCollection services, string connectionString)
+    public static IServiceCollection AddStudioAccounts(this IServiceCollection services, string connectionString, IConfiguration? configuration = null)
     {
         services.AddOptions<AdminAccountOptions>().BindConfiguration(AdminAccountOptions.SectionName)
             .Validate(o => string.IsNullOrWhiteSpace(o.Email) == string.IsNullOrEmpty(o.Password),
                 "Set both Studio:Admin:Email and Studio:Admin:Password, or neither.")
             .ValidateOnStart();
         services.AddDbContext<AccountsDbContext>(o => AccountsDbContext.Configure(o, connectionString));
-        services.AddAuthentication(o =>
+        var authentication = services.AddAuthentication(o =>
         {
             o.DefaultScheme = IdentityConstants.ApplicationScheme;
             o.DefaultSignInScheme = IdentityConstants.ExternalScheme;
-        }).AddIdentityCookies();
+        });
+        authentication.AddIdentityCookies();
+        services.AddOptions<SingleSignOnOptions>().BindConfiguration(SingleSignOnOptions.SectionName);
+        // The scheme exists only when configured: an OpenID Connect handler without a provider would fail every request.
+        if (configuration?.GetSection(SingleSignOnOptions.SectionName).Get<SingleSignOnOptions>() is { IsConfigured: true } sso)
+        {
+            authentication.AddOpenIdConnect(SingleSignOnOptions.Scheme, sso.DisplayName, o => ConfigureOpenIdConnect(o, sso));
+        }
         services.AddIdentityCore<StudioUser>(o => o.User.RequireUniqueEmail = true)
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AccountsDbContext>()
@@ -54,9 +65,42 @@ public static class AccountsServiceCollectionExtensions
         services.TryAddScoped<StudioAccess>();
         services.TryAddSingleton<StudioAccounts>();
         services.TryAddScoped<UserAdministration>();
+        services.TryAddScoped<SingleSignOn>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<AccountsInitializer>();
         return services;
+    }
+
+    /// <summary>Authorization code flow with PKCE; the provider's answer comes back as a query (a top-level GET, so the
+    /// correlation cookies, SameSite=Lax, are sent with it even on plain HTTP), is held in Identity's external cookie, and
+    /// <see cref="SingleSignOn"/> turns it into a studio sign-in at <c>/account/external-callback</c>.</summary>
+    private static void ConfigureOpenIdConnect(OpenIdConnectOptions o, SingleSignOnOptions sso)
+    {
+        o.Authority = sso.Authority;
+        o.ClientId = sso.ClientId;
+        o.ClientSecret = sso.ClientSecret;
+        o.RequireHttpsMetadata = sso.RequireHttpsMetadata;
+        o.CallbackPath = SingleSignOnOptions.CallbackPath;
+        o.SignInScheme = IdentityConstants.ExternalScheme;
+        o.ResponseType = OpenIdConnectResponseType.Code;
+        o.ResponseMode = OpenIdConnectResponseMode.Query;
+        o.UsePkce = true;
+        o.Scope.Clear();
+        foreach (var scope in new[] { "openid", "profile", "email" })
+        {
+            o.Scope.Add(scope);
+        }
+        o.CorrelationCookie.SameSite = SameSiteMode.Lax;
+        o.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        o.NonceCookie.SameSite = SameSiteMode.Lax;
+        o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        // Cancelled at the provider, or a stale or forged answer: back to the sign-in page with a message, not an error page.
+        o.Events.OnRemoteFailure = context =>
+        {
+            context.Response.Redirect($"/account/login?sso={SingleSignOnOutcome.Failed}");
+            context.HandleResponse();
+            return Task.CompletedTask;
+        };
     }
 
     private static Task ApiAwareRedirect(RedirectContext<CookieAuthenticationOptions> context, int apiStatus)

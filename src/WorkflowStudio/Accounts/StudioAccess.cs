@@ -17,6 +17,9 @@ public sealed class StudioAccess(AuthenticationStateProvider authentication)
 {
     public async Task<ClaimsPrincipal> UserAsync() => (await authentication.GetAuthenticationStateAsync()).User;
 
+    /// <summary>The signed-in user's name as recorded with what they save or run (<see cref="Actors.User"/>).</summary>
+    public async Task<string?> ActorAsync() => Actors.User(await UserAsync());
+
     public async Task<bool> CanAsync(StudioPermission permission) => Allows(await UserAsync(), permission);
 
     /// <summary>Throws <see cref="StudioAccessDeniedException"/> unless the user may do <paramref name="permission"/>.</summary>

@@ -127,7 +127,7 @@ public sealed class UserAdministration(StudioAccess access, StudioAccounts accou
 
     private static string? Describe(IdentityResult result) => result.Succeeded ? null : string.Join(" ", result.Errors.Select(e => e.Description));
 
-    private async Task<string> ActorAsync() => (await access.UserAsync()).Identity?.Name ?? "?";
+    private async Task<string> ActorAsync() => await access.ActorAsync() ?? "?";
 
     /// <summary>16 random characters with at least one of each kind Identity's default rules ask for.</summary>
     internal static string NewOneTimePassword()

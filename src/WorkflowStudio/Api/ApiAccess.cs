@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using WorkflowStudio.Accounts;
 
 namespace WorkflowStudio.Api;
 
@@ -11,24 +12,35 @@ namespace WorkflowStudio.Api;
 /// per <see cref="ApiOptions.RateLimitWindowSeconds"/>), 429 with Retry-After beyond. The limiter is ASP.NET's
 /// (System.Threading.RateLimiting) used from an endpoint filter rather than the middleware, because the partition is the
 /// key's identity, known only after the key is checked.
+/// <para>Guessing keys is limited per client address: each failed check (unknown or revoked key) takes a permit of that address
+/// (<see cref="ApiOptions.FailedKeyPermits"/> per <see cref="ApiOptions.FailedKeyWindowSeconds"/>); once they are used up, the
+/// address gets 429 for every keyed request until the window ends, answered before the key is hashed or looked up, so a flood
+/// of guesses costs no database read. Successful checks take no permit. Behind a reverse proxy the address is the proxy's unless
+/// forwarded headers are configured.</para>
 /// <para>A run key is handed to the public (a web page's chat); what the run endpoints show it is narrowed through
 /// <see cref="IsRunKeyCaller"/>.</para>
 /// </summary>
 internal sealed class ApiAccess : IAsyncDisposable
 {
     private static readonly object RunKeyCallerItem = new();
+    private static readonly object CallerItem = new();
 
     private readonly ApiKeyService _keys;
     private readonly PartitionedRateLimiter<string> _limiter;
+    private readonly PartitionedRateLimiter<string> _failures;
     private readonly int _permits;
+    private readonly int _failedPermits;
 
     public ApiAccess(ApiKeyService keys, IOptions<ApiOptions> options)
     {
         _keys = keys;
         var o = options.Value;
         _permits = o.RateLimitPermits;
+        _failedPermits = o.FailedKeyPermits;
         _limiter = PartitionedRateLimiter.Create<string, string>(partition => RateLimitPartition.GetFixedWindowLimiter(partition, _ =>
             new FixedWindowRateLimiterOptions { PermitLimit = o.RateLimitPermits, Window = TimeSpan.FromSeconds(o.RateLimitWindowSeconds), QueueLimit = 0 }));
+        _failures = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address, _ =>
+            new FixedWindowRateLimiterOptions { PermitLimit = o.FailedKeyPermits, Window = TimeSpan.FromSeconds(o.FailedKeyWindowSeconds), QueueLimit = 0 }));
     }
 
     public async ValueTask<object?> RequireAdminAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -38,7 +50,11 @@ internal sealed class ApiAccess : IAsyncDisposable
             return ApiProblems.NotFound("The management API is turned off: set Api:AdminKey to turn it on.");
         }
         var http = context.HttpContext;
-        var check = await _keys.CheckAsync(http.Request.Headers.Authorization, http.RequestAborted);
+        var (check, refused) = await CheckKeyAsync(http);
+        if (refused is not null)
+        {
+            return refused;
+        }
         return check.Result switch
         {
             KeyCheck.Admin => await next(context),
@@ -60,16 +76,22 @@ internal sealed class ApiAccess : IAsyncDisposable
     private async ValueTask<object?> RequireRunAccessAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, string? workflowId)
     {
         var http = context.HttpContext;
-        var check = await _keys.CheckAsync(http.Request.Headers.Authorization, http.RequestAborted);
+        var (check, refused) = await CheckKeyAsync(http);
+        if (refused is not null)
+        {
+            return refused;
+        }
         string partition;
         switch (check.Result)
         {
             case KeyCheck.Admin:
                 partition = "admin";
+                http.Items[CallerItem] = Actors.AdminApiKey;
                 break;
             case KeyCheck.RunKey when workflowId is null || check.Key!.WorkflowId == workflowId:
                 partition = check.Key!.Id;
                 http.Items[RunKeyCallerItem] = check.Key.WorkflowId;
+                http.Items[CallerItem] = Actors.RunKey(check.Key.Prefix);
                 break;
             case KeyCheck.RunKey:
                 return Forbidden("This key belongs to another workflow.");
@@ -87,11 +109,42 @@ internal sealed class ApiAccess : IAsyncDisposable
         return await next(context);
     }
 
+    /// <summary>The key check, or a 429 when the client's address has used up its failed checks (nothing is looked up then).</summary>
+    private async ValueTask<(KeyCheckResult Check, IResult? Refused)> CheckKeyAsync(HttpContext http)
+    {
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        // Zero permits asks whether any are left without taking one.
+        using (var open = _failures.AttemptAcquire(address, 0))
+        {
+            if (!open.IsAcquired)
+            {
+                return (new KeyCheckResult(KeyCheck.Missing), TooManyFailures(http, open.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1)));
+            }
+        }
+        var check = await _keys.CheckAsync(http.Request.Headers.Authorization, http.RequestAborted);
+        if (check.Result is KeyCheck.Invalid or KeyCheck.Revoked)
+        {
+            using var _ = _failures.AttemptAcquire(address);
+        }
+        return (check, null);
+    }
+
+    private IResult TooManyFailures(HttpContext http, TimeSpan wait)
+    {
+        var retryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        return ApiProblems.Create(StatusCodes.Status429TooManyRequests, "Too many failed key checks",
+            $"Requests from this address presented more than {ApiProblems.Number(_failedPermits)} unknown or revoked keys in the current window; try again in {retryAfter} s.");
+    }
+
     /// <summary>True when a run endpoint was called with a run key (not the admin key).</summary>
     public static bool IsRunKeyCaller(HttpContext http) => http.Items.ContainsKey(RunKeyCallerItem);
 
     /// <summary>The workflow of the run key the endpoint was called with; null for the admin key.</summary>
     public static string? RunKeyWorkflow(HttpContext http) => http.Items.TryGetValue(RunKeyCallerItem, out var workflowId) ? workflowId as string : null;
+
+    /// <summary>Which key called a run endpoint, as recorded with the run (<see cref="Actors"/>).</summary>
+    public static string? CallerOf(HttpContext http) => http.Items.TryGetValue(CallerItem, out var caller) ? caller as string : null;
 
     private static IResult Forbidden(string detail) =>
         ApiProblems.Create(StatusCodes.Status403Forbidden, "Not allowed", detail);
@@ -107,5 +160,9 @@ internal sealed class ApiAccess : IAsyncDisposable
         });
     }
 
-    public ValueTask DisposeAsync() => _limiter.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _limiter.DisposeAsync();
+        await _failures.DisposeAsync();
+    }
 }

@@ -104,13 +104,16 @@ internal static class ApiDocument
             {
                 AddProblem(operation, StatusCodes.Status403Forbidden, key.AdminOnly ? "A run key on a management endpoint." : "A run key of another workflow.", problem);
             }
+            const string failedKeys = "More than Api:FailedKeyPermits unknown or revoked keys from this client address in the window (answered before the key is looked up)";
             if (key.AdminOnly)
             {
                 AddProblem(operation, StatusCodes.Status404NotFound, "Not found, or the management API is turned off (Api:AdminKey unset).", problem);
+                AddProblem(operation, StatusCodes.Status429TooManyRequests, failedKeys + "; Retry-After says when to retry.", problem);
             }
             else
             {
-                AddProblem(operation, StatusCodes.Status429TooManyRequests, "More than Api:RateLimitPermits requests by this key in the window; Retry-After says when to retry.", problem);
+                AddProblem(operation, StatusCodes.Status429TooManyRequests,
+                    "More than Api:RateLimitPermits requests by this key in the window, or " + char.ToLowerInvariant(failedKeys[0]) + failedKeys[1..] + "; Retry-After says when to retry.", problem);
             }
             return Task.CompletedTask;
         });
@@ -149,7 +152,7 @@ internal static class ApiDocument
         ["428"] = """{"type":"https://tools.ietf.org/html/rfc6585#section-3","title":"Say which version you edited","status":428,"detail":"Send the version you loaded in an If-Match header (e.g. If-Match: \"3\") or in a top-level \"version\" field, so a newer save is never overwritten by accident.","traceId":"00-aea96fb310b89a7cbe62a01240fb531f-fbd7dcfc72b3017e-00"}""",
         ["429"] = """{"type":"https://tools.ietf.org/html/rfc6585#section-4","title":"Too many requests","status":429,"detail":"This key made more than 600 requests in the current window; try again in 41 s.","traceId":"00-05b8236885365e9af8bf1f56565c025c-3e20d2faba7135f2-00"}""",
         ["500"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.1","title":"A step of the workflow failed","status":500,"detail":"'Build the prompt' failed because of an internal error (InvalidCastException); the details are in the log.","runId":"1e2d3c4b5a6978877a6b5c4d3e2f1a0b","failedNodeId":"template","traceId":"00-c3d4e5f60718293a4b5c6d7e8f90a1b2-3d4e5f6071829304-00"}""",
-        ["502"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.3","title":"The language model could not answer","status":502,"detail":"'Write the answer' failed: the model endpoint answered 500 (Internal Server Error).","runId":"aad8d1320645492fa1a837c689893546","failedNodeId":"llm","traceId":"00-d4e5f60718293a4b5c6d7e8f90a1b2c3-4e5f607182930415-00"}""",
+        ["502"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.3","title":"The language model could not answer","status":502,"detail":"'Write the answer' failed: The model provider could not be reached or refused the request. Try again later; if it keeps failing, an administrator can find the reason in the studio's log.","runId":"aad8d1320645492fa1a837c689893546","failedNodeId":"llm","traceId":"00-d4e5f60718293a4b5c6d7e8f90a1b2c3-4e5f607182930415-00"}""",
         ["503"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"The run was stopped","status":503,"detail":"Stopped: the run was cancelled.","runId":"3f2e1d0c9b8a79685746352413021f0e","failedNodeId":"llm","traceId":"00-e5f60718293a4b5c6d7e8f90a1b2c3d4-5f60718293041526-00"}""",
     };
 

@@ -41,6 +41,18 @@ public sealed class ApiOptions
     [Range(1, 86_400)]
     public int RateLimitWindowSeconds { get; set; } = 60;
 
+    /// <summary>Failed key checks (unknown or revoked key) one client address may cause per
+    /// <see cref="FailedKeyWindowSeconds"/>; beyond that, every request from the address that needs a key answers 429 with
+    /// Retry-After until the window ends, before the key is even looked up.</summary>
+    /// <value>10.</value>
+    [Range(1, 10_000_000)]
+    public int FailedKeyPermits { get; set; } = 10;
+
+    /// <summary>The window of <see cref="FailedKeyPermits"/>, in seconds.</summary>
+    /// <value>60.</value>
+    [Range(1, 86_400)]
+    public int FailedKeyWindowSeconds { get; set; } = 60;
+
     /// <summary>How long a document upload waits for indexing before answering 202 with a status URL.</summary>
     /// <value>30 seconds.</value>
     [Range(0, 600)]

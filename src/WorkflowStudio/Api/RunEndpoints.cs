@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using WorkflowEngine.Events;
 using WorkflowEngine.Execution;
+using WorkflowEngine.Nodes;
 using WorkflowStudio.Runs;
 
 namespace WorkflowStudio.Api;
@@ -10,8 +11,6 @@ namespace WorkflowStudio.Api;
 /// <summary>Running a saved workflow (admin key or one of the workflow's run keys).</summary>
 internal static class RunEndpoints
 {
-    private const string LlmType = "llm";
-
     private const string StreamDescription =
         "A `text/event-stream` of events, each `event: <name>` and one `data:` line of JSON:\n"
         + "- `node`: a step finished, skipped or failed (a `RunTraceEntry`);\n"
@@ -95,7 +94,7 @@ internal static class RunEndpoints
         // The run goes on if the caller disconnects (it is still recorded), so its outcome is awaited without the request's token.
         var run = await start!.Completion;
         var runKey = ApiAccess.IsRunKeyCaller(http);
-        return run.Succeeded ? TypedResults.Ok(ToResponse(run, runKey)) : Failure(run, runKey);
+        return run.Succeeded ? TypedResults.Ok(ToResponse(run, runKey)) : Failure(run, runKey, http.RequestServices.GetRequiredService<NodeRegistry>());
     }
 
     private static async Task StreamAsync(string id, HttpContext http, PublishedWorkflows workflows, WorkflowRunService runs, IOptions<ApiOptions> options)
@@ -111,17 +110,15 @@ internal static class RunEndpoints
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var trace = new RunTraceRecorder();
         var runKey = ApiAccess.IsRunKeyCaller(http);
         try
         {
             await foreach (var e in start!.ReadEventsAsync(http.RequestAborted))
             {
-                trace.Apply(e);
                 switch (e)
                 {
                     case NodeSucceeded or NodeFailed or NodeSkipped:
-                        var entry = trace.Find(((NodeEvent)e).NodeId)!;
+                        var entry = RunTraceEntry.From(start.Trace.Find(((NodeEvent)e).NodeId)!);
                         await WriteEventAsync(response, "node", runKey ? RunStepSummary.Of(entry) : (object)entry, http.RequestAborted);
                         break;
                     case TokenStreamed t:
@@ -136,7 +133,7 @@ internal static class RunEndpoints
             }
             else
             {
-                var (status, title) = FailureKind(run);
+                var (status, title) = FailureKind(run, http.RequestServices.GetRequiredService<NodeRegistry>());
                 await WriteEventAsync(response, "error", new Microsoft.AspNetCore.Mvc.ProblemDetails
                 {
                     Status = status,
@@ -185,7 +182,7 @@ internal static class RunEndpoints
             return (null, ConversationNotFound(conversationId));
         }
         var request = new RunRequest(id, query) { ConversationId = conversationId ?? Guid.NewGuid().ToString("n"), IsNewConversation = conversationId is null };
-        return (runs.Start(graph, request, RunSources.Api, onCallerFlow: true), null);
+        return (runs.Start(graph, request, RunSources.Api, onCallerFlow: true, startedBy: ApiAccess.CallerOf(http)), null);
     }
 
     private static IResult ConversationNotFound(string conversationId) =>
@@ -205,19 +202,19 @@ internal static class RunEndpoints
             ? "The run was stopped; try again."
             : $"The workflow could not answer this question. Its owner can look the run up by its id ({run.RunId}).";
 
-    private static (int Status, string Title) FailureKind(CompletedRun run) => run switch
+    private static (int Status, string Title) FailureKind(CompletedRun run, NodeRegistry registry) => run switch
     {
         { Status: "cancelled" } => (StatusCodes.Status503ServiceUnavailable, "The run was stopped"),
-        { FailedNodeType: LlmType } => (StatusCodes.Status502BadGateway, "The language model could not answer"),
+        { FailedNodeType: { } type } when registry.Find(type)?.Metadata.CallsModel == true => (StatusCodes.Status502BadGateway, "The language model could not answer"),
         // No node started: the graph itself was refused (validation).
         _ when run.Trace.All(t => t.Status != RunTraceEntry.Failed) && run.FailedNodeId is not null || run.Trace.Count == 0
             => (StatusCodes.Status422UnprocessableEntity, "The workflow cannot run"),
         _ => (StatusCodes.Status500InternalServerError, "A step of the workflow failed"),
     };
 
-    private static IResult Failure(CompletedRun run, bool runKey)
+    private static IResult Failure(CompletedRun run, bool runKey, NodeRegistry registry)
     {
-        var (status, title) = FailureKind(run);
+        var (status, title) = FailureKind(run, registry);
         return ApiProblems.Create(status, title, FailureDetail(run, runKey),
             new Dictionary<string, object?> { ["runId"] = run.RunId, ["failedNodeId"] = run.FailedNodeId });
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using WorkflowEngine.Caching;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Persistence;
+using WorkflowStudio.Accounts;
 
 namespace WorkflowStudio.Api;
 
@@ -53,7 +54,7 @@ internal static class WorkflowEndpoints
         {
             return problem;
         }
-        var saved = await store.CreateAsync(graph!, cancellationToken: cancellationToken);
+        var saved = await store.CreateAsync(graph!, savedBy: Actors.AdminApiKey, cancellationToken: cancellationToken);
         return TypedResults.Created($"/api/workflows/{saved.Id}", new WorkflowSaved(saved.Id, saved.Version));
     }
 
@@ -88,7 +89,8 @@ internal static class WorkflowEndpoints
             return ApiProblems.Create(StatusCodes.Status428PreconditionRequired, "Say which version you edited",
                 "Send the version you loaded in an If-Match header (e.g. If-Match: \"3\") or in a top-level \"version\" field, so a newer save is never overwritten by accident.");
         }
-        var result = await store.SaveAsync(id, graph!, expected.Value, cancellationToken: cancellationToken);
+        // The management routes take the admin key only (ApiAccess.RequireAdminAsync).
+        var result = await store.SaveAsync(id, graph!, expected.Value, savedBy: Actors.AdminApiKey, cancellationToken: cancellationToken);
         return result.Status switch
         {
             SaveStatus.Saved => TypedResults.Ok(new WorkflowSaved(id, result.Version)),

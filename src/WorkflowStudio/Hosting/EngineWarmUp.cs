@@ -4,6 +4,8 @@ using WorkflowEngine.Execution;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Knowledge;
 using WorkflowEngine.Llm;
+using WorkflowEngine.Nodes;
+using WorkflowEngine.Nodes.Types;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Components.Inspector;
 
@@ -84,11 +86,11 @@ internal sealed class EngineWarmUp(
 
     private async Task<bool> UsesSemanticMatchingAsync(CancellationToken cancellationToken) =>
         (await workflows.ListStoredAsync(cancellationToken)).Any(w => w.Graph.Nodes.Any(n =>
-            n.Type == "cache" && string.Equals(NodeSettings.For(n, null).GetString("matchMode"), "semantic", StringComparison.OrdinalIgnoreCase)));
+            n.Type == NodeRegistry.KeyOf<CacheNode>() && string.Equals(NodeSettings.For(n, null).GetString("matchMode"), "semantic", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary><paramref name="graph"/> with every response cache set to <paramref name="matchMode"/>.</summary>
     internal static WorkflowGraph WithMatchMode(WorkflowGraph graph, string matchMode) =>
-        graph with { Nodes = [.. graph.Nodes.Select(n => n.Type == "cache" ? n with { Settings = NodeSettings.For(n, null).With("matchMode", matchMode) } : n)] };
+        graph with { Nodes = [.. graph.Nodes.Select(n => n.Type == NodeRegistry.KeyOf<CacheNode>() ? n with { Settings = NodeSettings.For(n, null).With("matchMode", matchMode) } : n)] };
 
     /// <summary>The sample bot; without its model step (the prompt becomes the answer) when <paramref name="withModel"/> is false.</summary>
     internal static WorkflowGraph Graph(string knowledgeBaseId, bool withModel)
@@ -98,12 +100,14 @@ internal sealed class EngineWarmUp(
         {
             return graph;
         }
-        var answer = graph.Nodes.Single(n => n.Id == "answer");
+        var model = graph.Nodes.Single(n => n.Type == NodeRegistry.KeyOf<LlmNode>());
+        var answer = graph.Nodes.Single(n => n.Type == NodeRegistry.KeyOf<AnswerNode>());
+        var prompt = graph.Edges.Single(e => e.To == model.Id).From;
         return graph with
         {
-            Nodes = [.. graph.Nodes.Where(n => n.Id is not ("llm" or "answer")),
-                answer with { Settings = NodeSettings.For(answer, null).With("template", "{{ template.text }}") }],
-            Edges = [.. graph.Edges.Where(e => e.From != "llm" && e.To != "llm"), new Edge("template", "answer")],
+            Nodes = [.. graph.Nodes.Where(n => n.Id != model.Id && n.Id != answer.Id),
+                answer with { Settings = NodeSettings.For(answer, null).With("template", $"{{{{ {prompt}.text }}}}") }],
+            Edges = [.. graph.Edges.Where(e => e.From != model.Id && e.To != model.Id), new Edge(prompt, answer.Id)],
         };
     }
 }

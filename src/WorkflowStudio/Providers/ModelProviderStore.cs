@@ -7,6 +7,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Llm;
+using WorkflowEngine.Nodes;
+using WorkflowEngine.Nodes.Types;
 using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.Providers;
@@ -119,6 +121,10 @@ public sealed class ModelProviderStore(
             {
                 return new ModelProviderSaveResult(null, error);
             }
+            if (KeyMustBeEnteredAgain(entity.BaseUrl, !string.IsNullOrEmpty(entity.EncryptedApiKey), input))
+            {
+                return new ModelProviderSaveResult(null, KeyMustBeEnteredAgainMessage);
+            }
             Apply(entity, input);
             await db.SaveChangesAsync(cancellationToken);
             Log.ProviderSaved(logger, entity.Name, entity.Id);
@@ -220,6 +226,14 @@ public sealed class ModelProviderStore(
             ? WorkflowJson.Serialize(await BeforeStoreAsync(graph, cancellationToken))
             : null;
 
+    public const string KeyMustBeEnteredAgainMessage =
+        "The base URL now points to another server (its scheme, host or port changed): enter the API key again, or remove it, so that the stored key is never sent to an address it was not entered for.";
+
+    /// <summary>True when an edit would send the stored key to another server: the base URL's scheme, host or port changes and no
+    /// new key (nor its removal) is given. A change of path alone keeps the key.</summary>
+    public static bool KeyMustBeEnteredAgain(string storedBaseUrl, bool hasKey, ModelProviderInput input) =>
+        hasKey && input.ApiKey is null && !LlmEndpoint.IsSameOrigin(storedBaseUrl, input.BaseUrl);
+
     /// <summary>"••••1a2b" for a long key, "set" for a short one (showing its end would show too much of it), "none".</summary>
     public static string HintFor(string? key) =>
         string.IsNullOrEmpty(key) ? "none" : key.Length >= 12 ? "••••" + key[^4..] : "set";
@@ -245,12 +259,12 @@ public sealed class ModelProviderStore(
 
     // Settings are read case-insensitively by the engine, so "ApiKey" is a key just as "apiKey" is.
     private static bool HasInlineKey(NodeDefinition node) =>
-        node.Type == "llm" && node.Settings.ValueKind == JsonValueKind.Object
+        node.Type == NodeRegistry.KeyOf<LlmNode>() && node.Settings.ValueKind == JsonValueKind.Object
         && node.Settings.EnumerateObject().Any(p => string.Equals(p.Name, "apiKey", StringComparison.OrdinalIgnoreCase)
             && p.Value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(p.Value.GetString()));
 
     private static string? ProviderOf(NodeDefinition node) =>
-        node.Type == "llm" && node.Settings.ValueKind == JsonValueKind.Object
+        node.Type == NodeRegistry.KeyOf<LlmNode>() && node.Settings.ValueKind == JsonValueKind.Object
             ? node.Settings.EnumerateObject().Where(p => string.Equals(p.Name, "provider", StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String)
                 .Select(p => p.Value.GetString()).FirstOrDefault()
             : null;

@@ -9,9 +9,10 @@ namespace WorkflowStudio.Runs;
 public sealed record RunQuery(string? WorkflowId = null, string? Status = null, DateTimeOffset? From = null, DateTimeOffset? To = null, int Skip = 0, int Take = 50);
 
 /// <summary>One row of the Runs list.</summary>
+/// <param name="StartedBy">Who asked (<see cref="Accounts.Actors"/>); null for runs recorded before this was.</param>
 public sealed record RunSummary(
     string Id, string WorkflowId, string WorkflowName, string ConversationId, string Source, string Query, string? Answer,
-    string Status, string? Error, DateTimeOffset StartedAt, double ElapsedMs, int CacheHits, int NodeCount, double SavedMs);
+    string Status, string? Error, DateTimeOffset StartedAt, double ElapsedMs, int CacheHits, int NodeCount, double SavedMs, string? StartedBy);
 
 /// <summary>A recorded run with its per-node trace.</summary>
 public sealed record RunDetails(RunSummary Run, IReadOnlyList<RunTraceEntry> Trace);
@@ -47,7 +48,7 @@ public sealed class RunHistory(IDbContextFactory<StudioDbContext> dbFactory)
             .Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, MaxTake))
             // The workflow's current name (it may have been renamed since); the name it had then once it is deleted.
             .Select(r => new RunSummary(r.Id, r.WorkflowId, db.Workflows.Where(w => w.Id == r.WorkflowId).Select(w => w.Name).FirstOrDefault() ?? r.WorkflowName,
-                r.ConversationId, r.Source, r.Query, r.Answer, r.Status, r.Error, r.StartedAt, r.ElapsedMs, r.CacheHits, r.NodeCount, r.SavedMs))
+                r.ConversationId, r.Source, r.Query, r.Answer, r.Status, r.Error, r.StartedAt, r.ElapsedMs, r.CacheHits, r.NodeCount, r.SavedMs, r.StartedBy))
             .ToListAsync(cancellationToken);
     }
 
@@ -62,7 +63,7 @@ public sealed class RunHistory(IDbContextFactory<StudioDbContext> dbFactory)
         var trace = JsonSerializer.Deserialize<List<RunTraceEntry>>(r.TraceJson, RunRecorder.TraceJson) ?? [];
         var currentName = await db.Workflows.AsNoTracking().Where(w => w.Id == r.WorkflowId).Select(w => w.Name).FirstOrDefaultAsync(cancellationToken);
         return new RunDetails(new RunSummary(r.Id, r.WorkflowId, currentName ?? r.WorkflowName, r.ConversationId, r.Source, r.Query, r.Answer, r.Status, r.Error,
-            r.StartedAt, r.ElapsedMs, r.CacheHits, r.NodeCount, r.SavedMs), trace);
+            r.StartedAt, r.ElapsedMs, r.CacheHits, r.NodeCount, r.SavedMs, r.StartedBy), trace);
     }
 
     /// <summary>A conversation's stored turns, oldest first (durable, unlike the conversation memory with its TTL).</summary>

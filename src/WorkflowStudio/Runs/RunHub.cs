@@ -30,9 +30,10 @@ public sealed class RunHub(WorkflowRunService runs, ILogger<RunHub> logger)
     public int SubscriberCount(string runId) => _subscribers.TryGetValue(runId, out var set) ? set.Count : 0;
 
     /// <summary>Starts a run of <paramref name="graph"/> (saved or not) and publishes its events to the run's subscribers.</summary>
-    public RunHandle Start(WorkflowGraph graph, RunRequest request, string? workflowName = null, CancellationToken cancellationToken = default)
+    /// <param name="startedBy">The signed-in user who asked (<see cref="Accounts.Actors.User"/>), stored with the run.</param>
+    public RunHandle Start(WorkflowGraph graph, RunRequest request, string? workflowName = null, CancellationToken cancellationToken = default, string? startedBy = null)
     {
-        var handle = runs.Start(graph, request, RunSources.Studio, workflowName, cancellationToken);
+        var handle = runs.Start(graph, request, RunSources.Studio, workflowName, cancellationToken, startedBy: startedBy);
         _ = Task.Run(() => PumpAsync(handle), CancellationToken.None);
         return handle;
     }

@@ -13,6 +13,11 @@ namespace WorkflowStudio.Runs;
 /// only the newest <see cref="RunOptions.KeepPerWorkflow"/> runs per workflow. One background writer takes runs from a queue
 /// and saves whatever has queued up in one transaction: SQLite has one writer anyway, and under load (the API at thousands of
 /// runs/s) one commit per batch instead of per run keeps recording off the request's critical path.
+/// <para>Nothing is dropped: the queue is bounded (<see cref="RunOptions.QueueCapacity"/>) and a finishing run waits for room
+/// when it is full (backpressure on the runs rather than memory without end); a batch that fails because the database is busy,
+/// locked or unavailable is tried again, with growing pauses, until it is stored. A batch that fails for another reason is
+/// stored run by run, so one bad run cannot take the others with it. Disposing stores what is queued, retrying for at most
+/// <see cref="RunOptions.ShutdownDrainSeconds"/>.</para>
 /// </summary>
 public sealed class RunRecorder : IAsyncDisposable
 {
@@ -22,8 +27,11 @@ public sealed class RunRecorder : IAsyncDisposable
     };
 
     private const int MaxBatch = 256;
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
     private static readonly DateTimeOffsetToBinaryConverter Dates = new();
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _queue;
+    private readonly CancellationTokenSource _giveUp = new();
     private readonly IDbContextFactory<StudioDbContext> _dbFactory;
     private readonly IOptions<RunOptions> _options;
     private readonly ILogger<RunRecorder> _logger;
@@ -35,14 +43,32 @@ public sealed class RunRecorder : IAsyncDisposable
         _dbFactory = dbFactory;
         _options = options;
         _logger = logger;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.Value.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
         _writer = Task.Run(WriteLoopAsync);
     }
 
-    /// <summary>Queues the run; the task ends when it is stored (faults if storing failed).</summary>
-    public Task RecordAsync(CompletedRun run, string source, string workflowName)
+    /// <summary>Queues the run (waiting while the queue is full); the task ends when it is stored (faults if it never could be).</summary>
+    /// <param name="startedBy">Who asked (<see cref="Accounts.Actors"/>).</param>
+    public async Task RecordAsync(CompletedRun run, string source, string workflowName, string? startedBy = null, CancellationToken cancellationToken = default)
     {
-        var pending = new Pending(ToEntity(run, source, workflowName), ToMessages(run), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending))
+        var stored = await QueueAsync(run, source, workflowName, startedBy, cancellationToken).ConfigureAwait(false);
+        await stored.ConfigureAwait(false);
+    }
+
+    /// <summary>Queues the run, waiting while the queue is full; the returned task ends when the run is stored (faults if it
+    /// never could be). Runs await this, so a database that falls behind slows the runs down instead of losing them.</summary>
+    public async ValueTask<Task> QueueAsync(CompletedRun run, string source, string workflowName, string? startedBy = null, CancellationToken cancellationToken = default)
+    {
+        var pending = new Pending(ToEntity(run, source, workflowName, startedBy), ToMessages(run), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
         {
             pending.Done.TrySetException(new InvalidOperationException("The studio is shutting down; the run was not recorded."));
         }
@@ -58,26 +84,65 @@ public sealed class RunRecorder : IAsyncDisposable
             {
                 batch.Add(item);
             }
+            await StoreAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Stores the batch, retrying while the database is unavailable; settles every run's task.</summary>
+    private async Task StoreAsync(List<Pending> batch)
+    {
+        var delay = FirstRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
             try
             {
                 await SaveAsync(batch).ConfigureAwait(false);
                 batch.ForEach(p => p.Done.TrySetResult());
+                return;
+            }
+            catch (Exception ex) when (IsTransient(ex) && !_giveUp.IsCancellationRequested)
+            {
+                Log.RunBatchRetrying(_logger, ex, batch.Count, attempt, delay.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(delay, _giveUp.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Shutting down and out of time: one last attempt, then the runs fail.
+                }
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+            catch (Exception ex) when (!IsTransient(ex) && batch.Count > 1)
+            {
+                // Something in the data, not the database: store the runs one by one so only the culprit fails.
+                foreach (var single in batch)
+                {
+                    await StoreAsync([single]).ConfigureAwait(false);
+                }
+                return;
             }
             catch (Exception ex)
             {
                 Log.RunBatchFailed(_logger, ex, batch.Count);
                 batch.ForEach(p => p.Done.TrySetException(ex));
+                return;
             }
-            batch.Clear();
         }
     }
+
+    /// <summary>The database is busy, locked, full or cannot be opened or written right now: worth trying again later.</summary>
+    private static bool IsTransient(Exception ex) =>
+        ex is SqliteException { SqliteErrorCode: 5 or 6 or 10 or 13 or 14 } // BUSY, LOCKED, IOERR, FULL, CANTOPEN
+        || ex is IOException or TimeoutException;
 
     private async Task SaveAsync(List<Pending> batch)
     {
         // Plain prepared statements on one long-lived connection instead of EF Core: at API load, change tracking and SQL
         // generation for three rows per run took about a seventh of the studio's CPU, and a fresh connection and commands per
         // batch re-prepared the statements every time (bench/ApiLoad, docs/benchmarks.md "HTTP API"). Columns as in the
-        // Initial migration; dates through the same converter the model uses.
+        // migrations; dates through the same converter the model uses.
         var statements = _statements ??= await Statements.OpenAsync(_dbFactory).ConfigureAwait(false);
         try
         {
@@ -87,7 +152,7 @@ public sealed class RunRecorder : IAsyncDisposable
             {
                 var run = p.Run;
                 object?[] values = [run.Id, run.WorkflowId, run.WorkflowName, run.ConversationId, run.Source, run.Query, run.Answer, run.Status, run.Error,
-                    Dates.ConvertToProvider(run.StartedAt), run.ElapsedMs, run.CacheHits, run.NodeCount, run.SavedMs, run.TraceJson];
+                    Dates.ConvertToProvider(run.StartedAt), run.ElapsedMs, run.CacheHits, run.NodeCount, run.SavedMs, run.TraceJson, run.StartedBy];
                 await statements.ExecuteAsync(statements.InsertRun, values).ConfigureAwait(false);
                 foreach (var m in p.Messages)
                 {
@@ -120,11 +185,11 @@ public sealed class RunRecorder : IAsyncDisposable
             Connection = connection;
             InsertRun = Prepare("""
                 INSERT INTO "Runs" ("Id", "WorkflowId", "WorkflowName", "ConversationId", "Source", "Query", "Answer", "Status", "Error",
-                                    "StartedAt", "ElapsedMs", "CacheHits", "NodeCount", "SavedMs", "TraceJson")
+                                    "StartedAt", "ElapsedMs", "CacheHits", "NodeCount", "SavedMs", "TraceJson", "StartedBy")
                 VALUES ($id, $workflowId, $workflowName, $conversationId, $source, $query, $answer, $status, $error,
-                        $startedAt, $elapsedMs, $cacheHits, $nodeCount, $savedMs, $traceJson)
+                        $startedAt, $elapsedMs, $cacheHits, $nodeCount, $savedMs, $traceJson, $startedBy)
                 """, "$id", "$workflowId", "$workflowName", "$conversationId", "$source", "$query", "$answer", "$status", "$error",
-                "$startedAt", "$elapsedMs", "$cacheHits", "$nodeCount", "$savedMs", "$traceJson");
+                "$startedAt", "$elapsedMs", "$cacheHits", "$nodeCount", "$savedMs", "$traceJson", "$startedBy");
             InsertMessage = Prepare("""
                 INSERT INTO "ChatMessages" ("ConversationId", "WorkflowId", "Role", "Text", "RunId", "CreatedAt")
                 VALUES ($conversationId, $workflowId, $role, $text, $runId, $createdAt)
@@ -196,7 +261,7 @@ public sealed class RunRecorder : IAsyncDisposable
         }
     }
 
-    private static RunEntity ToEntity(CompletedRun run, string source, string workflowName) => new()
+    private static RunEntity ToEntity(CompletedRun run, string source, string workflowName, string? startedBy) => new()
     {
         Id = run.RunId,
         WorkflowId = run.WorkflowId,
@@ -208,6 +273,7 @@ public sealed class RunRecorder : IAsyncDisposable
         Status = run.Status,
         Error = run.Error,
         StartedAt = run.StartedAt,
+        StartedBy = startedBy,
         ElapsedMs = run.ElapsedMs,
         CacheHits = run.CacheHits,
         NodeCount = run.Trace.Count(t => t.Status != RunTraceEntry.Skipped),
@@ -228,10 +294,14 @@ public sealed class RunRecorder : IAsyncDisposable
         ];
     }
 
-    /// <summary>Stores what is still queued, then stops.</summary>
+    /// <summary>Stores what is still queued, then stops; runs the database refuses for longer than
+    /// <see cref="RunOptions.ShutdownDrainSeconds"/> fail (and are logged) instead of holding the shutdown up for ever.</summary>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        if (_queue.Writer.TryComplete())
+        {
+            _giveUp.CancelAfter(TimeSpan.FromSeconds(_options.Value.ShutdownDrainSeconds));
+        }
         await _writer.ConfigureAwait(false);
         if (_statements is { } statements)
         {

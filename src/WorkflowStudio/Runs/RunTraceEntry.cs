@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 using WorkflowEngine.Caching;
-using WorkflowEngine.Events;
+using WorkflowEngine.Execution;
 
 namespace WorkflowStudio.Runs;
 
@@ -30,6 +30,31 @@ public sealed partial record RunTraceEntry(
     public const string Skipped = "skipped";
     public const string Failed = "failed";
 
+    /// <summary>The output port the run continued on, for steps with several (a response cache's hit or miss).</summary>
+    public string? Port { get; init; }
+
+    /// <summary>The stored and API shape of the engine's trace entry (the one fold, <see cref="RunTraceBuilder"/>).</summary>
+    public static RunTraceEntry From(NodeTrace t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        var succeeded = t.Status == NodeRunStatus.Succeeded;
+        var cache = succeeded ? t.Cache : null;
+        return new RunTraceEntry(t.NodeId, t.NodeType, t.Title, StatusText(t.Status), cache?.StatusText, cache?.Level?.ToString(),
+            t.Elapsed.TotalMilliseconds, t.Tokens?.InputTokens, t.Tokens?.OutputTokens, cache?.Saved?.TotalMilliseconds, t.OutputPreview,
+            succeeded ? (cache is { Status: CacheStatus.Error } ? cache.Detail : null) : t.Message,
+            t.Details)
+        {
+            Port = t.Port,
+        };
+    }
+
+    private static string StatusText(NodeRunStatus status) => status switch
+    {
+        NodeRunStatus.Succeeded => Succeeded,
+        NodeRunStatus.Skipped => Skipped,
+        _ => Failed,
+    };
+
     [JsonIgnore]
     public bool IsCacheHit => Cache is "hit" or "negative-hit";
 
@@ -42,76 +67,4 @@ public sealed partial record RunTraceEntry(
 
     [System.Text.RegularExpressions.GeneratedRegex(@"(?<!\\)\\u[0-9A-Fa-f]{4}")]
     private static partial System.Text.RegularExpressions.Regex UnicodeEscape();
-}
-
-/// <summary>Builds the per-node trace from a run's events, in the order nodes started or were skipped.</summary>
-internal sealed class RunTraceRecorder
-{
-    private readonly List<RunTraceEntry> _entries = [];
-    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
-
-    public IReadOnlyList<RunTraceEntry> Entries => _entries;
-
-    public RunTraceEntry? Find(string nodeId) => _index.TryGetValue(nodeId, out var i) ? _entries[i] : null;
-
-    public void Apply(WorkflowEvent e)
-    {
-        switch (e)
-        {
-            case NodeStarted s:
-                Set(new RunTraceEntry(s.NodeId, s.NodeType, s.Title, RunTraceEntry.Failed, null, null, 0, null, null, null, null, "Did not finish.", null));
-                break;
-            case NodeSucceeded s:
-                Set(FindOrNew(s.NodeId, s.NodeType) with
-                {
-                    Status = RunTraceEntry.Succeeded,
-                    Cache = s.Cache.StatusText,
-                    Level = s.Cache.Level?.ToString(),
-                    ElapsedMs = s.Elapsed.TotalMilliseconds,
-                    InputTokens = s.Tokens?.InputTokens,
-                    OutputTokens = s.Tokens?.OutputTokens,
-                    SavedMs = s.Cache.Saved?.TotalMilliseconds,
-                    OutputPreview = s.OutputPreview,
-                    Detail = s.Cache.Status == CacheStatus.Error ? s.Cache.Detail : null,
-                    Details = s.Details,
-                });
-                break;
-            case NodeFailed f:
-                Set(FindOrNew(f.NodeId, f.NodeType) with { Status = RunTraceEntry.Failed, ElapsedMs = f.Elapsed.TotalMilliseconds, Detail = f.Error });
-                break;
-            case NodeSkipped k:
-                Set(new RunTraceEntry(k.NodeId, k.NodeType, k.NodeId, RunTraceEntry.Skipped, null, null, 0, null, null, null, null, k.Reason, null));
-                break;
-        }
-    }
-
-    /// <summary>Skipped nodes carry no title in their event; take it from the graph.</summary>
-    public void SetTitles(Func<string, string?> titleOf)
-    {
-        for (var i = 0; i < _entries.Count; i++)
-        {
-            if (titleOf(_entries[i].NodeId) is { Length: > 0 } title)
-            {
-                _entries[i] = _entries[i] with { Title = title };
-            }
-        }
-    }
-
-    private RunTraceEntry FindOrNew(string nodeId, string type) =>
-        _index.TryGetValue(nodeId, out var i)
-            ? _entries[i]
-            : new RunTraceEntry(nodeId, type, nodeId, RunTraceEntry.Failed, null, null, 0, null, null, null, null, null, null);
-
-    private void Set(RunTraceEntry entry)
-    {
-        if (_index.TryGetValue(entry.NodeId, out var i))
-        {
-            _entries[i] = entry;
-        }
-        else
-        {
-            _index[entry.NodeId] = _entries.Count;
-            _entries.Add(entry);
-        }
-    }
 }

@@ -46,9 +46,10 @@ public sealed class RunHandle
 {
     private readonly Channel<WorkflowEvent> _events;
 
-    internal RunHandle(string runId, string conversationId, Channel<WorkflowEvent> events, Task<CompletedRun> completion, Task recorded)
+    internal RunHandle(string runId, string conversationId, Channel<WorkflowEvent> events, RunTraceBuilder trace, Task<CompletedRun> completion, Task recorded)
     {
         RunId = runId;
+        Trace = trace;
         ConversationId = conversationId;
         _events = events;
         Completion = completion;
@@ -58,6 +59,9 @@ public sealed class RunHandle
     public string RunId { get; }
 
     public string ConversationId { get; }
+
+    /// <summary>The run's trace so far, folded from its events as they happen (the same fold the recorded run keeps).</summary>
+    public RunTraceBuilder Trace { get; }
 
     /// <summary>Ends when the run has ended and the conversation memory is updated. Never faults.</summary>
     public Task<CompletedRun> Completion { get; }
@@ -100,16 +104,19 @@ public sealed class WorkflowRunService(
     /// <param name="onCallerFlow">Start the run on the caller's flow instead of a thread-pool thread: for a caller with no
     /// synchronization context to leave (an HTTP request), which saves a thread-pool hop per run. The run still does not stop
     /// when the caller goes away.</param>
-    public RunHandle Start(WorkflowGraph graph, RunRequest request, string source = RunSources.Studio, string? workflowName = null, CancellationToken cancellationToken = default, bool onCallerFlow = false)
+    /// <param name="startedBy">Who asked (<see cref="Accounts.Actors"/>), stored with the run.</param>
+    public RunHandle Start(WorkflowGraph graph, RunRequest request, string source = RunSources.Studio, string? workflowName = null, CancellationToken cancellationToken = default,
+        bool onCallerFlow = false, string? startedBy = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(request);
         var events = Channel.CreateUnbounded<WorkflowEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var trace = new RunTraceBuilder(graph);
         var completion = onCallerFlow && SynchronizationContext.Current is null
-            ? RunAsync(graph, request, source, workflowName ?? graph.Name, events.Writer, recorded, cancellationToken)
-            : Task.Run(() => RunAsync(graph, request, source, workflowName ?? graph.Name, events.Writer, recorded, cancellationToken), CancellationToken.None);
-        return new RunHandle(request.RunId, request.ConversationId, events, completion, recorded.Task);
+            ? RunAsync(graph, request, new RunOrigin(source, workflowName ?? graph.Name, startedBy), trace, events.Writer, recorded, cancellationToken)
+            : Task.Run(() => RunAsync(graph, request, new RunOrigin(source, workflowName ?? graph.Name, startedBy), trace, events.Writer, recorded, cancellationToken), CancellationToken.None);
+        return new RunHandle(request.RunId, request.ConversationId, events, trace, completion, recorded.Task);
     }
 
     /// <summary>Starts a run and yields its events; leaving the loop stops reading only, the run is still finished and recorded.</summary>
@@ -120,11 +127,10 @@ public sealed class WorkflowRunService(
     public Task<CompletedRun> RunToCompletionAsync(WorkflowGraph graph, RunRequest request, string source = RunSources.Studio, CancellationToken cancellationToken = default) =>
         Start(graph, request, source, cancellationToken: cancellationToken).Completion;
 
-    private async Task<CompletedRun> RunAsync(WorkflowGraph graph, RunRequest request, string source, string workflowName,
+    private async Task<CompletedRun> RunAsync(WorkflowGraph graph, RunRequest request, RunOrigin origin, RunTraceBuilder trace,
         ChannelWriter<WorkflowEvent> events, TaskCompletionSource recorded, CancellationToken cancellationToken)
     {
         var startedAt = time.GetUtcNow();
-        var trace = new RunTraceRecorder();
         RunCompleted? completed = null;
         // True when request.History is what the conversation memory held at the start (so appending need not read it again).
         var memoryRead = false;
@@ -140,9 +146,12 @@ public sealed class WorkflowRunService(
                 memoryRead = true;
             }
             // On the run's own flow (no event channel in between): the events go to the trace and to this handle's readers.
+            var order = new Lock();
             await runner.RunWithEventsAsync(graph, request, e =>
             {
-                lock (trace)
+                // In order, one writer at a time; folded before it is handed on, so a reader of the event finds the node's
+                // entry in the trace.
+                lock (order)
                 {
                     trace.Apply(e);
                     if (e is RunCompleted c)
@@ -166,11 +175,10 @@ public sealed class WorkflowRunService(
                 cancellationToken.IsCancellationRequested ? "The run was cancelled." : "The run failed unexpectedly; the details are in the log.", null);
             events.TryWrite(completed);
         }
-        trace.SetTitles(id => graph.FindNode(id)?.Title);
         var run = new CompletedRun(request.RunId, request.WorkflowId, request.ConversationId, request.Query,
             completed.Status.ToString().ToLowerInvariant(), completed.Answer, completed.Error, completed.FailedNodeId,
             completed.FailedNodeId is { } failed ? graph.FindNode(failed)?.Type : null,
-            startedAt, completed.Elapsed.TotalMilliseconds, [.. trace.Entries]);
+            startedAt, completed.Elapsed.TotalMilliseconds, [.. trace.Entries.Select(RunTraceEntry.From)]);
 
         if (run.Succeeded && run.Answer is not null)
         {
@@ -188,7 +196,9 @@ public sealed class WorkflowRunService(
             }
         }
         events.TryComplete();
-        _ = RecordAsync(run, source, workflowName, recorded);
+        // Waits only while the recorder's queue is full, so a database that falls behind slows runs down instead of losing them.
+        var stored = await QueueRecordAsync(run, origin).ConfigureAwait(false);
+        _ = ObserveRecordAsync(stored, run.RunId, recorded);
         return run;
     }
 
@@ -222,19 +232,34 @@ public sealed class WorkflowRunService(
         }
     }
 
-    private async Task RecordAsync(CompletedRun run, string source, string workflowName, TaskCompletionSource recorded)
+    private async Task<Task> QueueRecordAsync(CompletedRun run, RunOrigin origin)
     {
         try
         {
-            await recorder.RecordAsync(run, source, workflowName).ConfigureAwait(false);
+            return await recorder.QueueAsync(run, origin.Source, origin.WorkflowName, origin.StartedBy).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            Log.RunRecordFailed(logger, ex, run.RunId);
+            return Task.FromException(ex);
+        }
+    }
+
+    private async Task ObserveRecordAsync(Task stored, string runId, TaskCompletionSource recorded)
+    {
+        try
+        {
+            await stored.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.RunRecordFailed(logger, ex, runId);
         }
         finally
         {
             recorded.TrySetResult();
         }
     }
+
+    /// <summary>What is stored with a run besides its outcome: where it came from, the workflow's name then, and who asked.</summary>
+    private sealed record RunOrigin(string Source, string WorkflowName, string? StartedBy);
 }

@@ -29,6 +29,7 @@ public sealed class CacheGateFlowTests
         Assert.Equal("bypassed: answered from cache", result["template"]!.Message);
         Assert.Equal(NodeRunStatus.Skipped, result["prompt2"]!.Status);
         Assert.Equal("bypassed: answered from cache", result["prompt2"]!.Message);
+        Assert.Equal("hit", result["cache"]!.Port);
         Assert.Equal(NodeRunStatus.Succeeded, result["answer"]!.Status);
     }
 
@@ -55,7 +56,7 @@ public sealed class CacheGateFlowTests
         services.AddSingleton<StandInGate.Store>();
         services.AddSingleton(sp =>
         {
-            var gate = new NodeDescriptor(new NodeTypeAttribute("cache") { OutputPorts = ["hit", "miss"], Outputs = ["hit", "answer", "question"] },
+            var gate = new NodeDescriptor(new NodeTypeAttribute("cache") { OutputPorts = ["hit", "miss"], Outputs = ["hit", "answer", "question"], SuppliesCachedAnswer = true },
                 typeof(StandInGate), typeof(StandInGate.Config));
             var engine = NodeRegistry.Discover().Where(d => d.Key != "cache");
             var tests = NodeRegistry.Discover(typeof(CacheGateFlowTests).Assembly).Where(d => d.Key.StartsWith("test-", StringComparison.Ordinal));
@@ -94,7 +95,7 @@ public sealed class CacheGateFlowTests
         protected override ValueTask<NodeResult> ExecuteAsync(NodeContext context, Config config, string input, CancellationToken cancellationToken)
         {
             var hit = store.Answers.TryGetValue(input, out var answer);
-            return ValueTask.FromResult(new NodeResult(NodeOutputs.From(new { hit, answer, question = input })) { ActivePort = hit ? "hit" : "miss" });
+            return ValueTask.FromResult(new NodeResult(NodeOutputs.From(new { hit, answer, question = input })) { ActivePort = hit ? "hit" : "miss", BypassReason = hit ? "answered from cache" : null });
         }
 
         public ValueTask OnRunCompletedAsync(NodeContext context, NodeResult ownResult, string answer, CancellationToken cancellationToken)

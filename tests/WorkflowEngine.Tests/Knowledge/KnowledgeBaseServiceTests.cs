@@ -63,6 +63,35 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
     }
 
     [Fact]
+    public async Task SearchAsync_MoreKnowledgeBasesThanKeptInMemory_LeastRecentlyUsedIsDroppedAndReloadedFromTheDatabase()
+    {
+        // Arrange: room for two indexes, three knowledge bases.
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator, options: o => o.MaxLoadedIndexes = 2);
+        var ids = new List<string>();
+        foreach (var (name, text) in new[] { ("Refunds", "Refunds reach your card within five working days."), ("Shipping", "Parcels ship within two days."), ("Returns", "Return an item within thirty days.") })
+        {
+            var kb = await host.Service.CreateAsync(name);
+            await host.Service.AddDocumentAsync(kb.Id, name.ToLowerInvariant() + ".md", "# " + name + "\n\n" + text);
+            await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
+            ids.Add(kb.Id);
+        }
+        var first = await host.Service.GetIndexSnapshotAsync(ids[0]);
+        var firstAgain = await host.Service.GetIndexSnapshotAsync(ids[0]);
+
+        // Act: the other two are loaded, so the first (least recently used) is dropped.
+        await host.Service.GetIndexSnapshotAsync(ids[1]);
+        await host.Service.GetIndexSnapshotAsync(ids[2]);
+        var reloaded = await host.Service.GetIndexSnapshotAsync(ids[0]);
+        var hits = await host.Service.SearchAsync(ids[0], "How long does a refund take?", new SearchOptions(TopK: 1));
+
+        // Assert
+        Assert.Same(first, firstAgain);
+        Assert.NotSame(first, reloaded);
+        Assert.Equal(first!.Count, reloaded!.Count);
+        Assert.Equal("refunds.md", Assert.Single(hits).Chunk.DocumentName);
+    }
+
+    [Fact]
     public async Task EnsureSampleAsync_CalledTwice_IsIdempotent()
     {
         // Arrange

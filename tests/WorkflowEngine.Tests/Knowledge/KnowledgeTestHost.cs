@@ -23,7 +23,8 @@ public sealed class KnowledgeTestHost : IAsyncDisposable
 
     public KnowledgeBaseService Service => Provider.GetRequiredService<KnowledgeBaseService>();
 
-    public static async Task<KnowledgeTestHost> StartAsync(IEmbeddingGenerator<string, Embedding<float>> embeddings, ICacheInvalidation? invalidation = null, string? dbPath = null)
+    public static async Task<KnowledgeTestHost> StartAsync(IEmbeddingGenerator<string, Embedding<float>> embeddings, ICacheInvalidation? invalidation = null, string? dbPath = null,
+        Action<KnowledgeOptions>? options = null)
     {
         dbPath ??= Path.Combine(Path.GetTempPath(), $"kb-test-{Guid.NewGuid():n}.db");
         var services = new ServiceCollection();
@@ -35,6 +36,10 @@ public sealed class KnowledgeTestHost : IAsyncDisposable
         }
         services.AddStudioPersistence($"Data Source={dbPath};Pooling=False");
         services.AddEngineKnowledge();
+        if (options is not null)
+        {
+            services.Configure(options);
+        }
         var provider = services.BuildServiceProvider();
         await using (var db = await provider.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync())
         {

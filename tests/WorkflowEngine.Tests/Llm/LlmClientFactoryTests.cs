@@ -33,6 +33,47 @@ public sealed class LlmClientFactoryTests
     }
 
     [Fact]
+    public async Task GetClient_MoreEndpointsThanCachedClients_KeepsTheMostRecentlyUsed()
+    {
+        // Arrange
+        await using var server = await FakeOpenAiServer.StartAsync();
+        await using var services = LlmTestHost.CreateServices(server, o => o.MaxCachedClients = 2);
+        var factory = (LlmClientFactory)services.GetRequiredService<ILlmClientFactory>();
+        var endpoints = new[] { "a", "b", "c" }.Select(model => factory.Resolve(null, null, model)).ToList();
+        var first = factory.GetClient(endpoints[0]);
+
+        // Act
+        factory.GetClient(endpoints[1]);
+        var third = factory.GetClient(endpoints[2]);
+        var count = factory.CachedClientCount;
+
+        // Assert
+        Assert.Equal(2, count);
+        Assert.Same(third, factory.GetClient(endpoints[2]));
+        Assert.NotSame(first, factory.GetClient(endpoints[0])); // dropped, so built again
+    }
+
+    [Fact]
+    public void Options_BaseUrlOutsideAllowedHosts_RefusedAtStart()
+    {
+        // Arrange
+        using var services = LlmTestHost.CreateServices(null, extra: new Dictionary<string, string?>
+        {
+            ["Llm:BaseUrl"] = "http://10.0.0.9:8000/v1",
+            ["Llm:Model"] = "m",
+            ["Llm:AllowedHosts:0"] = "api.openai.com",
+            ["Llm:AllowedHosts:1"] = "*.internal..bad",
+        });
+
+        // Act
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<LlmOptions>>().Value);
+
+        // Assert
+        Assert.Contains(error.Failures, f => f.Contains("Llm:BaseUrl (http://10.0.0.9:8000/v1) is not on Llm:AllowedHosts", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("'*.internal..bad'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task GetClient_NonStreamingAfterTwo503_RetriesAndAnswers()
     {
         // Arrange

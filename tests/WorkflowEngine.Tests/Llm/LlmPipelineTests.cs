@@ -80,7 +80,7 @@ public sealed class LlmPipelineTests
         // Assert
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Equal("llm", result.FailedNodeId);
-        Assert.Contains("The language model service returned an error (HTTP 502)", result.Error);
+        Assert.Contains(LlmFailures.Message, result.Error);
         Assert.DoesNotContain(" at ", result.Error!.Replace(" at http", "", StringComparison.Ordinal));
         Assert.DoesNotContain(server.ApiKey, result.Error);
     }

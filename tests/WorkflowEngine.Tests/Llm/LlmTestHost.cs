@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using WorkflowEngine.Events;
 using WorkflowEngine.Execution;
 using WorkflowEngine.Graphs;
@@ -19,7 +20,7 @@ internal static class LlmTestHost
 
     /// <summary>Services with <c>Llm:*</c> pointing at <paramref name="server"/> (or nothing configured when null), fast retries.</summary>
     public static ServiceProvider CreateServices(FakeOpenAiServer? server, Action<LlmOptions>? configure = null, IDictionary<string, string?>? extra = null,
-        ILlmProviderCatalog? providers = null)
+        ILlmProviderCatalog? providers = null, ILoggerProvider? logs = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -40,6 +41,10 @@ internal static class LlmTestHost
         if (providers is not null)
         {
             services.AddSingleton(providers);
+        }
+        if (logs is not null)
+        {
+            services.AddLogging(b => b.AddProvider(logs));
         }
         services.AddEngineLlm(configure);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
@@ -100,5 +105,30 @@ internal static class LlmTestHost
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+}
+
+/// <summary>Keeps every formatted log message (the LLM area's failures are told in the log only).</summary>
+internal sealed class CapturingLoggerProvider : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _messages = new();
+
+    public IReadOnlyCollection<string> Messages => _messages;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(_messages);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> messages) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            messages.Enqueue(formatter(state, exception));
     }
 }

@@ -103,7 +103,7 @@ public sealed class TestGateNode : Node<TestGateNode.Config, string>
     protected override IEnumerable<VariableReference> References(Config config) => GraphTestNodes.FindReferences(config.Input, "input");
 }
 
-[NodeType("answer", HasOutput = false, Outputs = ["text"])]
+[NodeType("answer", HasOutput = false, EndsRunWithAnswer = true, Outputs = ["text"])]
 public sealed class TestAnswerNode : Node<TestAnswerNode.Config, string>
 {
     public sealed record Config

@@ -13,11 +13,13 @@ namespace WorkflowStudio.BrowserTests.Hosting;
 [Collection(StudioBrowserCollection.Name)]
 public sealed class EndpointAuthorizationTests(StudioBrowserFixture studio)
 {
-    /// <summary>The only places a signed-out visitor may reach: signing in and first start, health and readiness, the HTTP API
+    /// <summary>The only places a signed-out visitor may reach: signing in (with the email form, or through single sign-on:
+    /// its start and its return, after the provider's answer at /signin-oidc, which the handler takes before any endpoint)
+    /// and first start, health and readiness, the HTTP API
     /// (which checks its own bearer keys), its OpenAPI document and the reference page that shows it. Static assets are
     /// recognised by their metadata, below.</summary>
     private static bool IsAllowListed(string path) =>
-        path is "/account/login" or "/account/setup" or "/health" or "/health/ready" or "/api/ping"
+        path is "/account/login" or "/account/setup" or "/account/external-login" or "/account/external-callback" or "/health" or "/health/ready" or "/api/ping"
         || path.StartsWith("/api/", StringComparison.Ordinal)
         || path.StartsWith("/openapi/", StringComparison.Ordinal)
         || path.StartsWith("/_framework/", StringComparison.Ordinal);

@@ -42,6 +42,7 @@ public sealed class ApiServer : IAsyncDisposable
         {
             ["Api:AdminKey"] = AdminKey,
             ["Api:RateLimitPermits"] = "1000000",
+            ["Api:FailedKeyPermits"] = "1000000",
             ["Llm:BaseUrl"] = llm.BaseUrl,
             ["Llm:ApiKey"] = llm.ApiKey,
             ["Llm:Model"] = llm.Model,

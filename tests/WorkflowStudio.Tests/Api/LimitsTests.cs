@@ -14,7 +14,8 @@ public sealed class LimitsTests : IAsyncLifetime
     private ApiServer _server = null!;
 
     public async Task InitializeAsync() =>
-        _server = await ApiServer.StartAsync(null, new Dictionary<string, string?> { ["Api:AdminKey"] = null, ["Api:RateLimitPermits"] = "3", ["Api:RateLimitWindowSeconds"] = "60" });
+        _server = await ApiServer.StartAsync(null, new Dictionary<string, string?> { ["Api:AdminKey"] = null, ["Api:RateLimitPermits"] = "3", ["Api:RateLimitWindowSeconds"] = "60",
+            ["Api:FailedKeyPermits"] = "3", ["Api:FailedKeyWindowSeconds"] = "60" });
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -73,5 +74,36 @@ public sealed class LimitsTests : IAsyncLifetime
         Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.OK, otherResponse.StatusCode);
         limited.Dispose();
+    }
+
+    [Fact]
+    public async Task FailedKeyChecks_OverTheLimitFromOneAddress_429EvenForAValidKey_SuccessfulChecksNotCounted()
+    {
+        // Arrange
+        var store = _server.Studio.Services.GetRequiredService<WorkflowStore>();
+        var keys = _server.Studio.Services.GetRequiredService<ApiKeyService>();
+        var workflow = await store.CreateAsync(SampleWorkflows.FaqBot(SampleKnowledgeBase.Id));
+        var valid = await keys.CreateAsync(workflow.Id, "valid");
+        var revoked = await keys.CreateAsync(workflow.Id, "revoked");
+        await keys.RevokeAsync(workflow.Id, revoked.Id);
+        using var client = _server.Client(valid.Key);
+        var path = $"api/workflows/{workflow.Id}/run";
+
+        // Act: two good requests, then three failed checks (two guessed keys and a revoked one), then the valid key again.
+        var statuses = new List<HttpStatusCode>();
+        foreach (var key in new[] { valid.Key, valid.Key, ApiKeyService.KeyPrefix + "guess-1", ApiKeyService.KeyPrefix + "guess-2", revoked.Key })
+        {
+            using var guess = _server.Client(key);
+            using var response = await guess.PostAsJsonAsync(path, new { query = "How do I return an item?" });
+            statuses.Add(response.StatusCode);
+        }
+        using var limited = await client.PostAsJsonAsync(path, new { query = "How do I return an item?" });
+        var problem = await ApiServer.ReadAsync(limited);
+
+        // Assert
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized], statuses);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal("Too many failed key checks", problem.GetProperty("title").GetString());
     }
 }

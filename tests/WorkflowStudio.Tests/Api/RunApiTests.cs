@@ -236,30 +236,30 @@ public sealed class RunApiTests(ApiFixture fixture)
     }
 
     [Fact]
-    public async Task Run_Recorded_InRunHistoryWithSourceApi()
+    public async Task Run_Recorded_InRunHistoryWithSourceApiAndTheKeyThatAsked()
     {
         // Arrange
         var id = await _server.CreateFaqBotAsync();
+        var (_, key) = await _server.CreateKeyAsync(id);
         using var admin = _server.Admin();
-        using var response = await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = Question() });
-        var runId = (await ApiServer.ReadAsync(response)).GetProperty("runId").GetString()!;
+        using var runKey = _server.Client(key);
         var history = (WorkflowStudio.Runs.RunHistory)_server.Studio.Services.GetService(typeof(WorkflowStudio.Runs.RunHistory))!;
 
         // Act
-        WorkflowStudio.Runs.RunDetails? run = null;
-        for (var i = 0; i < 100 && run is null; i++)
-        {
-            run = await history.GetAsync(runId);
-            if (run is null)
-            {
-                await Task.Delay(50);
-            }
-        }
+        using var byAdmin = await admin.PostAsJsonAsync($"api/workflows/{id}/run", new { query = Question() });
+        using var byRunKey = await runKey.PostAsJsonAsync($"api/workflows/{id}/run", new { query = Question() });
+        var adminRunId = (await ApiServer.ReadAsync(byAdmin)).GetProperty("runId").GetString()!;
+        var runKeyRunId = (await ApiServer.ReadAsync(byRunKey)).GetProperty("runId").GetString()!;
+        WorkflowStudio.Runs.RunDetails? adminRun = null, runKeyRun = null;
+        await WorkflowTesting.Eventually.WaitUntilAsync(async () =>
+            (adminRun ??= await history.GetAsync(adminRunId)) is not null && (runKeyRun ??= await history.GetAsync(runKeyRunId)) is not null,
+            TimeSpan.FromSeconds(10), "both runs to be recorded");
 
         // Assert
-        Assert.NotNull(run);
-        Assert.Equal("api", run.Run.Source);
-        Assert.Equal(7, run.Trace.Count);
+        Assert.Equal("api", adminRun!.Run.Source);
+        Assert.Equal(7, adminRun.Trace.Count);
+        Assert.Equal("Admin API key", adminRun.Run.StartedBy);
+        Assert.Equal($"API key {key[..12]}", runKeyRun!.Run.StartedBy);
     }
 
     [Fact]

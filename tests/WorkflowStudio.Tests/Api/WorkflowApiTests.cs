@@ -167,6 +167,25 @@ public sealed class WorkflowApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task CreateAndPut_ThroughTheApi_VersionsRecordedAsSavedByTheAdminKey()
+    {
+        // Arrange
+        using var admin = _server.Admin();
+        var id = await _server.CreateFaqBotAsync();
+        var document = JsonNode.Parse(await admin.GetStringAsync($"api/workflows/{id}"))!;
+        document["description"] = "Saved by a script";
+
+        // Act
+        using var response = await admin.PutAsync($"api/workflows/{id}", ApiServer.Json(document.ToJsonString()));
+        var versions = await _server.Studio.Services.GetRequiredService<WorkflowStore>().ListVersionsAsync(id);
+
+        // Assert: the version history in the editor says who saved each version.
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([2, 1], versions.Select(v => v.Version));
+        Assert.All(versions, v => Assert.Equal("Admin API key", v.SavedBy));
+    }
+
+    [Fact]
     public async Task Put_NoVersion_428AndInvalid_400AndUnknown_404()
     {
         // Arrange

@@ -122,6 +122,61 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
         Assert.Equal("gpt-4o", store.Find(id)?.Model);
     }
 
+    [Theory]
+    [InlineData("https://evil.example.net/v1")]
+    [InlineData("https://api.openai.com:8443/v1")]
+    [InlineData("http://api.openai.com/v1")]
+    public async Task UpdateAsync_SchemeHostOrPortChangedWithoutANewKey_RefusedAndTheKeyStaysWithTheOldUrl(string url)
+    {
+        // Arrange
+        var store = await StartAsync();
+        var id = (await store.CreateAsync(new ModelProviderInput("OpenAI", "https://api.openai.com/v1", null, Key))).Provider!.Id;
+
+        // Act
+        var moved = await store.UpdateAsync(id, new ModelProviderInput("OpenAI", url, null, null));
+
+        // Assert
+        Assert.False(moved.Succeeded);
+        Assert.Equal(ModelProviderStore.KeyMustBeEnteredAgainMessage, moved.Error);
+        Assert.Equal("https://api.openai.com/v1", store.Find(id)?.BaseUrl);
+        Assert.Equal(Key, store.Find(id)?.ApiKey);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_PathChangedOnly_KeepsTheKey()
+    {
+        // Arrange
+        var store = await StartAsync();
+        var id = (await store.CreateAsync(new ModelProviderInput("OpenAI", "https://api.openai.com/v1", null, Key))).Provider!.Id;
+
+        // Act
+        var result = await store.UpdateAsync(id, new ModelProviderInput("OpenAI", "https://API.openai.com:443/v2/", null, null));
+
+        // Assert
+        Assert.True(result.Succeeded);
+        Assert.Equal(Key, store.Find(id)?.ApiKey);
+        Assert.Equal("https://API.openai.com:443/v2/", store.Find(id)?.BaseUrl);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_HostChangedWithTheKeyEnteredAgainOrRemoved_Saved()
+    {
+        // Arrange
+        var store = await StartAsync();
+        var id = (await store.CreateAsync(new ModelProviderInput("OpenAI", "https://api.openai.com/v1", null, Key))).Provider!.Id;
+
+        // Act
+        var withKey = await store.UpdateAsync(id, new ModelProviderInput("OpenAI", "https://proxy.example.com/v1", null, "sk-proxy-0123456789"));
+        var keyAfterMove = store.Find(id)?.ApiKey;
+        var withoutKey = await store.UpdateAsync(id, new ModelProviderInput("OpenAI", "http://localhost:11434/v1", null, ""));
+
+        // Assert
+        Assert.True(withKey.Succeeded);
+        Assert.Equal("sk-proxy-0123456789", keyAfterMove);
+        Assert.True(withoutKey.Succeeded);
+        Assert.Null(store.Find(id)?.ApiKey);
+    }
+
     [Fact]
     public async Task WorkflowStore_DocumentsWithInlineKeys_KeysMovedIntoOneProviderAndUsageFound()
     {

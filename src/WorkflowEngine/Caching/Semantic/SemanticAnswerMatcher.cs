@@ -30,7 +30,9 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
     private readonly SemanticMatchOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, (SemanticIndex Index, IReadOnlyList<string> Tags)> _indexes = new(StringComparer.Ordinal);
+    // Bounded: an evicted scope only loses its local entries (a later miss reloads them from the shared store, when there is one);
+    // a scope's key covers its settings and knowledge-base versions, so no entry can ever answer for another scope.
+    private readonly LruCache<string, (SemanticIndex Index, IReadOnlyList<string> Tags)> _indexes;
     private readonly ConcurrentDictionary<string, float[]> _phrases = new(StringComparer.Ordinal);
     private readonly IDisposable? _kbSubscription;
     private readonly IDisposable? _clearSubscription;
@@ -53,20 +55,14 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         _knowledge = knowledge;
         _store = store;
         _options = options.Value;
+        _indexes = new(_options.MaxIndexedScopes, StringComparer.Ordinal);
         _confirmation = _options.SecondModel ? confirmation : null;
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _kbSubscription = invalidation?.OnKnowledgeBaseChanged(kb =>
         {
             var tag = NodeCacheKey.KnowledgeBaseTag(kb);
-            foreach (var (key, value) in _indexes)
-            {
-                if (value.Tags.Contains(tag))
-                {
-                    _indexes.TryRemove(key, out _);
-                }
-            }
-
+            _indexes.RemoveWhere((_, value) => value.Tags.Contains(tag));
             return Task.CompletedTask;
         });
         _clearSubscription = invalidation?.OnWorkflowCleared(ClearAsync);
@@ -247,10 +243,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
     private async Task ClearAsync(string workflowId, string? nodeId)
     {
         var prefix = nodeId is null ? $"{workflowId}:" : $"{workflowId}:{nodeId}:";
-        foreach (var key in _indexes.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
-        {
-            _indexes.TryRemove(key, out _);
-        }
+        _indexes.RemoveWhere((key, _) => key.StartsWith(prefix, StringComparison.Ordinal));
 
         if (_store.IsShared)
         {
@@ -352,6 +345,9 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
             return null;
         }
     }
+
+    /// <summary>How many scopes have an index in memory now (for tests of the bound).</summary>
+    internal int IndexedScopeCount => _indexes.Count;
 
     private SemanticIndex IndexFor(AnswerScope scope, string key) =>
         _indexes.GetOrAdd(key, _ => (new SemanticIndex(_time), scope.Tags)).Index;

@@ -176,6 +176,12 @@ public sealed class SemanticMatchOptions
     [Range(1, 100)]
     public int MaxCandidates { get; set; } = 5;
 
+    /// <summary>Cache scopes (workflow, gate, settings, knowledge-base versions) whose entries are indexed in this process; the
+    /// least recently used scope's index is dropped when another is needed. Memory only: it takes no part in hit decisions.</summary>
+    /// <value>1000</value>
+    [Range(1, 1_000_000)]
+    public int MaxIndexedScopes { get; set; } = 1000;
+
     /// <summary>Configuration section: <c>Engine:Cache:Semantic</c>.</summary>
     public const string SectionName = "Engine:Cache:Semantic";
 
@@ -210,6 +216,7 @@ public sealed class SemanticMatchOptions
             SubstitutionSimilarity = SubstitutionSimilarity,
             CheckGeneralization = CheckGeneralization,
             MaxCandidates = MaxCandidates,
+            MaxIndexedScopes = MaxIndexedScopes,
             Decision = Decision,
             Strictness = Strictness,
             HitProbability = HitProbability,

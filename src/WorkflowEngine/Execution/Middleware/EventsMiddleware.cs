@@ -23,7 +23,7 @@ public sealed class EventsMiddleware(TimeProvider time, IOptions<ExecutionOption
             var execution = await next(invocation).ConfigureAwait(false);
             var result = execution.Result;
             await run.PublishAsync(new NodeSucceeded(run.RunId, time.GetUtcNow(), node.Id, node.Type, time.GetElapsedTime(started),
-                execution.Cache, Preview(result.Outputs, options.Value.OutputPreviewLength), result.Usage, result.Details)).ConfigureAwait(false);
+                execution.Cache, Preview(result.Outputs, options.Value.OutputPreviewLength), result.Usage, result.Details, result.ActivePort)).ConfigureAwait(false);
             return execution;
         }
         catch (Exception ex)

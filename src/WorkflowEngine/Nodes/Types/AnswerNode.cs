@@ -13,15 +13,17 @@ namespace WorkflowEngine.Nodes.Types;
     CacheKind = "answer",
     DefaultTtlSeconds = 600,
     HasOutput = false,
-    Outputs = ["text"])]
-public sealed class AnswerNode : Node<AnswerNode.Config, AnswerNode.Input>
+    Outputs = ["text"],
+    Color = "#2563eb", // blue
+    PaletteOrder = 70,
+    EndsRunWithAnswer = true)]
+public sealed class AnswerNode(NodeRegistry registry) : Node<AnswerNode.Config, AnswerNode.Input>
 {
-    /// <summary>The node type key of the response-cache gate whose hit supplies the answer.</summary>
-    internal const string CacheGateType = "cache";
-
-    public sealed record Config
+    public sealed record Config : INodeSummary
     {
         public string Template { get; init; } = "{{ llm.text }}";
+
+        public string Summarize(NodeSummaryContext context) => NodeSummaryContext.Shorten(Template);
     }
 
     /// <param name="Text">The answer text.</param>
@@ -61,11 +63,13 @@ public sealed class AnswerNode : Node<AnswerNode.Config, AnswerNode.Input>
 
     protected override IEnumerable<VariableReference> References(Config config) => TemplateReferenceFinder.Find(config.Template, "template");
 
-    /// <summary>The answer of a cache gate upstream of this node that had a hit in this run (outputs <c>hit</c> = true and <c>answer</c>).</summary>
-    private static Input? FindCacheHit(NodeContext context)
+    /// <summary>The answer of a step upstream of this node that supplies cached answers (<see cref="NodeTypeAttribute.SuppliesCachedAnswer"/>)
+    /// and had a hit in this run (outputs <c>hit</c> = true and <c>answer</c>).</summary>
+    private Input? FindCacheHit(NodeContext context)
     {
-        var gates = UpstreamGates.GetValue(context.Graph, static _ => new()).GetOrAdd(context.Node.Id,
-            static (id, graph) => [.. Upstream(graph, id).Where(n => n.Type == CacheGateType)], context.Graph);
+        var gates = _upstreamGates.GetValue(context.Graph, static _ => new()).GetOrAdd(context.Node.Id,
+            static (id, state) => [.. Upstream(state.Graph, id).Where(n => state.Registry.Find(n.Type)?.Metadata.SuppliesCachedAnswer == true)],
+            (context.Graph, Registry: registry));
         foreach (var gate in gates)
         {
             var outputs = context.GetOutputs(gate.Id);
@@ -80,7 +84,7 @@ public sealed class AnswerNode : Node<AnswerNode.Config, AnswerNode.Input>
 
     /// <summary>Per graph (immutable) and answer node: the cache gates upstream of it, worked out once instead of walking the
     /// edges on every run.</summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkflowGraph, System.Collections.Concurrent.ConcurrentDictionary<string, NodeDefinition[]>> UpstreamGates = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkflowGraph, System.Collections.Concurrent.ConcurrentDictionary<string, NodeDefinition[]>> _upstreamGates = new();
 
     private static IEnumerable<NodeDefinition> Upstream(WorkflowGraph graph, string nodeId)
     {

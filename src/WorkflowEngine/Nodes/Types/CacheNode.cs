@@ -33,7 +33,10 @@ namespace WorkflowEngine.Nodes.Types;
     CacheKind = "answer",
     DefaultTtlSeconds = 3600,
     OutputPorts = [HitPort, MissPort],
-    Outputs = ["hit", "answer", "question", "matchedQuestion", "similarity"])]
+    Outputs = ["hit", "answer", "question", "matchedQuestion", "similarity"],
+    Color = "#16a34a", // green
+    PaletteOrder = 60,
+    SuppliesCachedAnswer = true)]
 public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledge, EngineCache cache, NodeFactory nodes, StandaloneQuestionWriter standalone)
     : Node<CacheNode.Config, CacheNode.Input>, IRunCompletionParticipant, ISelfCachingNode
 {
@@ -68,7 +71,7 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
 
     private readonly ConditionalWeakTable<RunContext, PendingAnswer> _pending = new();
 
-    public sealed record Config
+    public sealed record Config : INodeSummary
     {
         /// <summary>The question to look up (a template).</summary>
         public string Input { get; init; } = "{{ clean.text }}";
@@ -83,6 +86,9 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         /// question into a self-contained one and look that up, so follow-ups can reuse answers across conversations. Off:
         /// a follow-up reuses only answers given after the same earlier turns.</summary>
         public bool StandaloneQuestion { get; init; }
+
+        public string Summarize(NodeSummaryContext context) =>
+            string.Equals(MatchMode, ExactAnswerMatcher.ModeName, StringComparison.OrdinalIgnoreCase) ? "Same question (exact)" : "Similar questions";
     }
 
     public sealed record Input(string Question);
@@ -171,6 +177,7 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         }))
         {
             ActivePort = HitPort,
+            BypassReason = "answered from cache",
             Details = WithMatchDetails(details, match),
         };
     }

@@ -20,13 +20,15 @@ namespace WorkflowEngine.Nodes.Types;
     Icon = "CleaningServices",
     CacheKind = "clean",
     DefaultTtlSeconds = 3600,
-    Outputs = ["text"])]
+    Outputs = ["text"],
+    Color = "#0d9488", // teal
+    PaletteOrder = 20)]
 public sealed class CleanNode : Node<CleanNode.Config, string>
 {
     private const int MaxCachedSynonymMaps = 256;
     private static readonly ConcurrentDictionary<string, SynonymMap> SynonymMaps = new(StringComparer.Ordinal);
 
-    public sealed record Config
+    public sealed record Config : INodeSummary
     {
         /// <summary>The text to clean (a template).</summary>
         public string Input { get; init; } = "{{ start.query }}";
@@ -39,6 +41,18 @@ public sealed class CleanNode : Node<CleanNode.Config, string>
         public bool CollapseWhitespace { get; init; } = true;
         /// <summary>Replacements applied after the other steps: whole words for Latin text, substrings for Chinese and similar scripts.</summary>
         public IReadOnlyList<Synonym> Synonyms { get; init; } = [];
+
+        public string Summarize(NodeSummaryContext context)
+        {
+            var on = new[] { Trim, Nfkc, Lowercase, StripPunctuation, CollapseWhitespace }.Count(step => step);
+            var text = on == 1 ? "1 step" : string.Create(CultureInfo.InvariantCulture, $"{on} steps");
+            return Synonyms.Count switch
+            {
+                0 => text,
+                1 => text + " · 1 synonym",
+                var n => string.Create(CultureInfo.InvariantCulture, $"{text} · {n} synonyms"),
+            };
+        }
     }
 
     public sealed record Synonym(string From, string To);

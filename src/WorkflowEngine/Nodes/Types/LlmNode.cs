@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using WorkflowEngine.Execution;
 using WorkflowEngine.Llm;
@@ -22,17 +25,21 @@ namespace WorkflowEngine.Nodes.Types;
     Icon = "Psychology",
     CacheKind = "llm_response",
     DefaultTtlSeconds = 600,
-    Outputs = ["text", "inputTokens", "outputTokens", "offline"])]
-public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> options) : Node<LlmNode.Config, LlmNode.Input>, IConversationalStep
+    Outputs = ["text", "inputTokens", "outputTokens", "offline"],
+    Color = "#7c3aed", // violet
+    PaletteOrder = 50,
+    CallsModel = true)]
+public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> options, ILogger<LlmNode>? logger = null) : Node<LlmNode.Config, LlmNode.Input>, IConversationalStep
 {
     public const string DefaultPrompt = "{{ template.text }}";
     public const int MaxHistoryTurns = 50;
     public const int MaxTokensLimit = 200_000;
 
     private readonly LlmOptions _options = options.Value;
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
     /// <summary>The llm node's settings.</summary>
-    public sealed record Config
+    public sealed record Config : INodeSummary
     {
         /// <summary>The model name; empty uses <c>Llm:Model</c>.</summary>
         public string Model { get; init; } = "";
@@ -62,6 +69,9 @@ public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> opti
 
         /// <summary>How many earlier conversation messages (each user question and each answer counts as one turn) go with the prompt.</summary>
         public int HistoryTurns { get; init; } = 5;
+
+        public string Summarize(NodeSummaryContext context) => NodeSummaryContext.Shorten(
+            string.Create(CultureInfo.InvariantCulture, $"{(string.IsNullOrWhiteSpace(Model) ? "Default model" : Model)} · temp {Temperature:0.##}"));
     }
 
     /// <summary>
@@ -182,7 +192,7 @@ public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> opti
         {
             var failure = LlmFailures.Describe(ex, endpoint, _options,
                 timedOut: timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested,
-                callerCancelled: cancellationToken.IsCancellationRequested);
+                callerCancelled: cancellationToken.IsCancellationRequested, _logger);
             if (failure is null)
             {
                 throw;
@@ -247,11 +257,11 @@ public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> opti
     private static OfflineInput ResolveOfflineInput(NodeContext context)
     {
         var question = context.Graph.Nodes
-            .Where(n => n.Type == "clean")
+            .Where(n => n.Type == NodeRegistry.KeyOf<CleanNode>())
             .Select(n => context.GetOutputs(n.Id)?.GetString("text"))
             .FirstOrDefault(t => !string.IsNullOrWhiteSpace(t)) ?? context.Request.Query;
 
-        foreach (var node in context.Graph.Nodes.Where(n => n.Type == "retrieve"))
+        foreach (var node in context.Graph.Nodes.Where(n => n.Type == NodeRegistry.KeyOf<RetrieveNode>()))
         {
             if (context.GetOutputs(node.Id) is not { } outputs)
             {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using WorkflowEngine.Knowledge;
 using WorkflowEngine.Nodes.Templates;
 
@@ -12,7 +13,9 @@ namespace WorkflowEngine.Nodes.Types;
     Icon = "ManageSearch",
     CacheKind = "rag_context",
     DefaultTtlSeconds = 1800,
-    Outputs = ["context", "chunks", "found"])]
+    Outputs = ["context", "chunks", "found"],
+    Color = "#4f46e5", // indigo
+    PaletteOrder = 30)]
 public sealed class RetrieveNode(IKnowledgeSearch search) : Node<RetrieveNode.Config, RetrieveNode.Input>
 {
     /// <summary>Largest number of passages a node may ask for.</summary>
@@ -21,7 +24,7 @@ public sealed class RetrieveNode(IKnowledgeSearch search) : Node<RetrieveNode.Co
     /// <summary>Separates passages in the joined <c>context</c> output.</summary>
     public const string ContextSeparator = "\n\n";
 
-    public sealed record Config
+    public sealed record Config : INodeSummary
     {
         public string KnowledgeBaseId { get; init; } = "";
         /// <summary>What to search for (a template).</summary>
@@ -31,6 +34,9 @@ public sealed class RetrieveNode(IKnowledgeSearch search) : Node<RetrieveNode.Co
         public double MinScore { get; init; }
         /// <summary><c>keyword</c>, <c>vector</c> or <c>hybrid</c>.</summary>
         public string Mode { get; init; } = "hybrid";
+
+        public string Summarize(NodeSummaryContext context) => NodeSummaryContext.Shorten(
+            string.Create(CultureInfo.InvariantCulture, $"{context.KnowledgeBase(KnowledgeBaseId)} · top {TopK} · {Mode}"));
     }
 
     /// <param name="KnowledgeBaseVersion">Part of the input so that cached results are not served once the knowledge base changes.</param>

@@ -11,11 +11,16 @@ namespace WorkflowEngine.Nodes.Types;
     CacheKind = "start",
     DefaultTtlSeconds = 60,
     HasInput = false,
-    Outputs = ["query", "conversationId", "history"])]
+    Outputs = ["query", "conversationId", "history"],
+    Color = "#475569", // slate
+    PaletteOrder = 10)]
 public sealed class StartNode : Node<StartNode.Config, StartNode.Input>
 {
     /// <summary>The start node has no settings.</summary>
-    public sealed record Config;
+    public sealed record Config : INodeSummary
+    {
+        public string Summarize(NodeSummaryContext context) => "Receives the user's message";
+    }
 
     public sealed record Input(string Query, string ConversationId, IReadOnlyList<ChatTurn> History);
 

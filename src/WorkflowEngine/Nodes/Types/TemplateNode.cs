@@ -10,13 +10,18 @@ namespace WorkflowEngine.Nodes.Types;
     Icon = "TextSnippet",
     CacheKind = "prompt",
     DefaultTtlSeconds = 600,
-    Outputs = ["text"])]
+    Outputs = ["text"],
+    Color = "#d97706", // amber
+    PaletteOrder = 40)]
 public sealed class TemplateNode : Node<TemplateNode.Config, string>
 {
-    public sealed record Config
+    public sealed record Config : INodeSummary
     {
         /// <summary>Liquid text with <c>{{ nodeId.output }}</c> placeholders.</summary>
         public string Template { get; init; } = "";
+
+        public string Summarize(NodeSummaryContext context) =>
+            NodeSummaryContext.Shorten(Template) is { Length: > 0 } text ? text : "Empty template";
     }
 
     protected override string ResolveInput(NodeContext context, Config config) => TemplateRenderer.Render(config.Template, context);

@@ -268,6 +268,9 @@ namespace WorkflowEngine.Persistence.Migrations
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("StartedBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -337,6 +340,9 @@ namespace WorkflowEngine.Persistence.Migrations
 
                     b.Property<long>("SavedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SavedBy")
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Version")
                         .HasColumnType("INTEGER");

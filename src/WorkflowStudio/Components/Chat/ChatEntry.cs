@@ -1,3 +1,4 @@
+using WorkflowEngine.Nodes;
 using WorkflowStudio.Runs;
 
 namespace WorkflowStudio.Components.Chat;
@@ -64,9 +65,10 @@ public sealed class ChatEntry
                 Error = string.IsNullOrWhiteSpace(run.Error) ? "The run failed. Try again, or check the workflow's settings." : run.Error;
                 break;
         }
-        Offline = run.Trace.Any(t => t.Type == "llm" && t.Status == RunTraceEntry.Succeeded
+        // The model-calling steps say which provider answered; the offline responder names itself.
+        Offline = run.Trace.Any(t => t.Status == RunTraceEntry.Succeeded
             && t.Details is { } d && d.TryGetValue("provider", out var p) && p.StartsWith("offline", StringComparison.OrdinalIgnoreCase));
-        if (run.Trace.FirstOrDefault(t => t.Type == "cache" && t.Cache == "hit") is { Details: { } details })
+        if (run.Trace.FirstOrDefault(t => t.Cache == "hit" && t.Details?.ContainsKey("matchedQuestion") == true) is { Details: { } details })
         {
             MatchedQuestion = details.GetValueOrDefault("matchedQuestion");
             Similarity = details.GetValueOrDefault("similarity");
@@ -77,12 +79,13 @@ public sealed class ChatEntry
 /// <summary>The strip above the chat: how this conversation's runs used the cache.</summary>
 public sealed record ConversationSummary(int Runs, int CacheHits, int NodesRun, int LlmCallsAvoided, double SavedMs)
 {
-    public static ConversationSummary Of(IEnumerable<CompletedRun> runs)
+    public static ConversationSummary Of(IEnumerable<CompletedRun> runs, NodeRegistry registry)
     {
         var list = runs.ToList();
         var ran = list.SelectMany(r => r.Trace).Where(t => t.Status == RunTraceEntry.Succeeded).ToList();
-        // An LLM call is avoided when the llm node was served from cache or bypassed after a cache-gate hit.
-        var avoided = list.Sum(r => r.Trace.Count(t => t.Type == "llm" && (t.IsCacheHit || t.Status == RunTraceEntry.Skipped)));
+        // A model call is avoided when a model-calling step was served from cache or bypassed after a cache-gate hit.
+        var avoided = list.Sum(r => r.Trace.Count(t => (t.IsCacheHit || t.Status == RunTraceEntry.Skipped)
+            && registry.Find(t.Type)?.Metadata.CallsModel == true));
         return new ConversationSummary(list.Count, ran.Count(t => t.IsCacheHit), ran.Count, avoided, list.Sum(r => r.SavedMs));
     }
 

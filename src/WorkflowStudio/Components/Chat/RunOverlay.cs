@@ -82,7 +82,7 @@ public static class RunOverlay
         {
             return false;
         }
-        return Set(diagram, ne.NodeId, overlay, e is NodeSucceeded s ? ActivePortOf(s.NodeType, s.Cache.Status) : null, e is NodeSucceeded or NodeFailed);
+        return Set(diagram, ne.NodeId, overlay, e is NodeSucceeded s ? s.Port : null, e is NodeSucceeded or NodeFailed);
     }
 
     /// <summary>A run that failed or was stopped never reaches the nodes after the failure: they stop saying "waiting".</summary>
@@ -107,8 +107,7 @@ public static class RunOverlay
         Clear(diagram);
         foreach (var t in trace)
         {
-            var status = ParseStatus(t.Cache, t.Level, t.SavedMs).Status;
-            Set(diagram, t.NodeId, For(t), t.Status == RunTraceEntry.Succeeded ? ActivePortOf(t.Type, status) : null, t.Status != RunTraceEntry.Skipped);
+            Set(diagram, t.NodeId, For(t), t.Status == RunTraceEntry.Succeeded ? t.Port : null, t.Status != RunTraceEntry.Skipped);
         }
     }
 
@@ -165,10 +164,6 @@ public static class RunOverlay
             node.SetActivePort(null);
         }
     }
-
-    /// <summary>The cache gate leaves by "hit" when it answered and by "miss" otherwise; other nodes have one output.</summary>
-    private static string? ActivePortOf(string nodeType, CacheStatus status) =>
-        nodeType == "cache" ? (status == CacheStatus.Hit ? "hit" : "miss") : null;
 
     private static NodeOverlay ForSucceeded(CacheOutcome cache, double elapsedMs, IReadOnlyDictionary<string, string>? details)
     {

@@ -6,6 +6,7 @@ using Microsoft.JSInterop;
 using WorkflowEngine.Events;
 using WorkflowEngine.Execution;
 using WorkflowEngine.Graphs;
+using WorkflowEngine.Nodes;
 using WorkflowStudio.Accounts;
 using WorkflowStudio.Components.Pages.Editor;
 using WorkflowStudio.Runs;
@@ -55,9 +56,9 @@ public sealed partial class TestChatPanel : IAsyncDisposable
 
     private IReadOnlyList<ValidationProblem> Problems => Session.Problems;
 
-    private ConversationSummary Summary => ConversationSummary.Of(_runs);
+    private ConversationSummary Summary => ConversationSummary.Of(_runs, Session.Registry);
 
-    private ConversationSummary LastRunSummary => ConversationSummary.Of(_runs.TakeLast(1));
+    private ConversationSummary LastRunSummary => ConversationSummary.Of(_runs.TakeLast(1), Session.Registry);
 
     protected override void OnInitialized() => Session.ProblemsChanged += OnProblemsChanged;
 
@@ -131,7 +132,7 @@ public sealed partial class TestChatPanel : IAsyncDisposable
             {
                 return [];
             }
-            var semantic = nodes.Any(n => n.Type == "cache" && Setting(n, "matchMode") == "semantic");
+            var semantic = nodes.Any(n => n.Type == NodeRegistry.KeyOf<WorkflowEngine.Nodes.Types.CacheNode>() && Setting(n, "matchMode") == "semantic");
             return ["How do I get a refund?", semantic ? "When will I get my money back?" : "how do I get a REFUND??", "退款要多久？"];
         }
     }
@@ -196,7 +197,7 @@ public sealed partial class TestChatPanel : IAsyncDisposable
         }
         _stop = new CancellationTokenSource();
         _subscription = Hub.Subscribe(request.RunId, e => InvokeAsync(() => ApplySafeAsync(bot, e)));
-        _handle = Hub.Start(graph, request, graph.Name, _stop.Token);
+        _handle = Hub.Start(graph, request, graph.Name, _stop.Token, await Access.ActorAsync());
     }
 
     private async Task ApplySafeAsync(ChatEntry bot, WorkflowEvent e)

@@ -22,7 +22,7 @@ public sealed class ConnectionRules(NodeRegistry registry)
         }
         var fromType = registry.Find(from.Type)?.Metadata;
         var toType = registry.Find(to.Type)?.Metadata;
-        if (toType is { HasInput: false } || to.Type == "start")
+        if (toType is { HasInput: false })
         {
             return $"Nothing can connect into “{to.Title}”: the start step is where every run begins.";
         }

@@ -211,13 +211,15 @@ public sealed class DiagramMapper(NodeRegistry registry)
         var meta = registry.Find(node.Type)?.Metadata;
         var typeName = meta?.DisplayName ?? node.Type;
         var icon = meta?.Icon ?? "HelpOutline";
-        var summary = NodeSummary.Describe(node, KnowledgeBaseName);
+        var color = meta?.Color ?? new NodeTypeAttribute(node.Type).Color;
+        var summary = registry.Find(node.Type)?.Summarize(node, new NodeSummaryContext(KnowledgeBaseName)) ?? "";
         var badge = node.Cache.Enabled ? TtlText.Format(node.Cache.TtlSeconds) : null;
-        var changed = model.Title != node.Title || model.TypeName != typeName || model.IconName != icon || model.Summary != summary
+        var changed = model.Title != node.Title || model.TypeName != typeName || model.IconName != icon || model.Color != color || model.Summary != summary
             || model.CacheBadge != badge || !model.Problems.SequenceEqual(problems);
         model.Title = node.Title;
         model.TypeName = typeName;
         model.IconName = icon;
+        model.Color = color;
         model.Summary = summary;
         model.CacheBadge = badge;
         model.Problems = problems;

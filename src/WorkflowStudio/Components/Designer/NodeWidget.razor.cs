@@ -12,7 +12,7 @@ public partial class NodeWidget
 
     private string Icon => NodeIcons.Resolve(Node.IconName);
 
-    private string Style => $"--wf-node-color: {NodeTypeStyle.ColorOf(Node.NodeType)}";
+    private string Style => $"--wf-node-color: {Node.Color}";
 
     private string Tooltip => Node.IsInvalid ? Node.Problems[0] : Node.TypeName;
 

@@ -29,6 +29,9 @@ public sealed class WorkflowNodeModel : NodeModel
     /// <summary>A Material icon name from the node type's attribute, e.g. "PlayArrow".</summary>
     public string IconName { get; set; } = "Circle";
 
+    /// <summary>The node type's colour (CSS hex), from its attribute.</summary>
+    public string Color { get; set; } = "#64748b";
+
     /// <summary>One line describing the node's settings.</summary>
     public string Summary { get; set; } = "";
 

@@ -222,6 +222,29 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
         Assert.NotNull(await Semantic(_b).FindAsync(scope, first.StoredText!, 0, Timeout));
     }
 
+    [Fact]
+    public async Task FindAsync_MoreScopesThanIndexedInMemory_EvictedScopeReloadsFromRedisAndNoScopeAnswersForAnother()
+    {
+        // Arrange: an instance that keeps one scope's index in memory.
+        await using var small = await StartInstanceAsync(maxIndexedScopes: 1);
+        var kb = await SampleKbAsync();
+        var scope = await ScopeAsync(small, kb);
+        var other = scope with { WorkflowId = scope.WorkflowId + "-other", Tags = [NodeCacheKey.WorkflowTag(scope.WorkflowId + "-other"), NodeCacheKey.KnowledgeBaseTag(kb)] };
+        await Semantic(small).StoreAsync(scope, "when do i get my money back", "Refunds take 5 to 10 days.", TimeSpan.FromSeconds(2), Timeout);
+
+        // Act: a lookup in another scope takes the only place, so the first scope's index is dropped.
+        var otherScope = await Semantic(small).FindAsync(other, "when will i get my money back", 0, Timeout);
+        var indexed = ((SemanticAnswerMatcher)Semantic(small)).IndexedScopeCount;
+        var again = await Semantic(small).FindAsync(scope, "when will i get my money back", 0, Timeout);
+
+        // Assert
+        Assert.Null(otherScope);
+        Assert.Equal(1, indexed);
+        Assert.NotNull(again);
+        Assert.Equal("Refunds take 5 to 10 days.", again.Answer);
+        Assert.Equal(CacheLevel.L2, again.Level);
+    }
+
     /// <summary>Instance B learns of the clear over Pub/Sub, so its in-process index goes shortly after the call returns.</summary>
     private static async Task<bool> EventuallyMissAsync(IServiceProvider services, AnswerScope scope)
     {
@@ -270,11 +293,12 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
             [NodeCacheKey.WorkflowTag(_workflowId), NodeCacheKey.KnowledgeBaseTag(kb)]);
     }
 
-    private async Task<ServiceProvider> StartInstanceAsync()
+    private async Task<ServiceProvider> StartInstanceAsync(int maxIndexedScopes = 1000)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
+                ["Engine:Cache:Semantic:MaxIndexedScopes"] = maxIndexedScopes.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["ConnectionStrings:Redis"] = redis.ConnectionString,
                 // These tests are about sharing entries between instances; the rules decide, so that which paraphrase hits
                 // does not move with each refit of the calibrated model (SemanticMatcherTests and CalibratedDecisionTests cover it).

@@ -1,10 +1,13 @@
 using WorkflowEngine.Graphs;
+using WorkflowEngine.Nodes;
 using WorkflowEngine.Nodes.Types;
 
 namespace WorkflowEngine.Tests.Nodes.Types;
 
 public sealed class AnswerNodeTests
 {
+    private static readonly NodeRegistry Registry = new(NodeRegistry.Discover());
+
     private static readonly WorkflowGraph GateGraph = new()
     {
         Nodes = [NodeHarness.Definition("start", "start"), NodeHarness.Definition("gate", "cache"), NodeHarness.Definition("llm", "llm"), NodeHarness.Definition("answer", "answer")],
@@ -18,7 +21,7 @@ public sealed class AnswerNodeTests
         var harness = new NodeHarness(GateGraph).With("gate", new { hit = false, question = "q" }).With("llm", new { text = "Refunds take 5 days." });
 
         // Act
-        var result = await harness.RunAsync(new AnswerNode(), NodeHarness.Definition("answer", "answer"));
+        var result = await harness.RunAsync(new AnswerNode(Registry), NodeHarness.Definition("answer", "answer"));
 
         // Assert
         Assert.Equal("Refunds take 5 days.", result.Outputs.GetString("text"));
@@ -32,7 +35,7 @@ public sealed class AnswerNodeTests
         var harness = new NodeHarness(GateGraph).With("gate", new { hit = true, answer = "Cached: 5 days.", question = "q" });
 
         // Act
-        var result = await harness.RunAsync(new AnswerNode(), NodeHarness.Definition("answer", "answer"));
+        var result = await harness.RunAsync(new AnswerNode(Registry), NodeHarness.Definition("answer", "answer"));
 
         // Assert
         Assert.Equal("Cached: 5 days.", result.Outputs.GetString("text"));
@@ -46,7 +49,7 @@ public sealed class AnswerNodeTests
         var harness = new NodeHarness(GateGraph).With("llm", new { text = "Yes." });
 
         // Act
-        var result = await harness.RunAsync(new AnswerNode(), NodeHarness.Definition("answer", "answer", new { template = "{{ llm.text }} Anything else?" }));
+        var result = await harness.RunAsync(new AnswerNode(Registry), NodeHarness.Definition("answer", "answer", new { template = "{{ llm.text }} Anything else?" }));
 
         // Assert
         Assert.Equal("Yes. Anything else?", result.Outputs.GetString("text"));

@@ -132,7 +132,7 @@ public sealed class LlmNodeTests
     }
 
     [Fact]
-    public async Task ExecuteAsync_ServerAlwaysFailsWith500_ThrowsPlainErrorAfterRetries()
+    public async Task ExecuteAsync_ServerAlwaysFailsWith500_ThrowsTheOneFailureMessageAfterRetries()
     {
         // Arrange
         await using var server = await FakeOpenAiServer.StartAsync();
@@ -144,14 +144,13 @@ public sealed class LlmNodeTests
         var error = await Assert.ThrowsAsync<LlmException>(() => LlmTestHost.RunAsync(services, context));
 
         // Assert
-        Assert.StartsWith("The language model service returned an error (HTTP 500)", error.Message);
-        Assert.Contains("after 2 retries", error.Message);
+        Assert.Equal(LlmFailures.Message, error.Message);
         Assert.Equal(3, server.ChatCallCount);
         Assert.DoesNotContain(server.ApiKey, error.Message);
     }
 
     [Fact]
-    public async Task ExecuteAsync_ServerHangs_ThrowsTimeoutMessage()
+    public async Task ExecuteAsync_ServerHangs_ThrowsTheOneFailureMessage()
     {
         // Arrange
         await using var server = await FakeOpenAiServer.StartAsync();
@@ -165,13 +164,13 @@ public sealed class LlmNodeTests
         var error = await Assert.ThrowsAsync<LlmException>(() => LlmTestHost.RunAsync(services, context, guard.Token));
 
         // Assert
-        Assert.StartsWith("The language model did not answer within 1 s", error.Message);
+        Assert.Equal(LlmFailures.Message, error.Message);
         Assert.False(guard.IsCancellationRequested);
         Assert.Equal(1, server.ChatCallCount);
     }
 
     [Fact]
-    public async Task ExecuteAsync_ServerStallsMidStream_ThrowsTimeoutMessage()
+    public async Task ExecuteAsync_ServerStallsMidStream_ThrowsTheOneFailureMessage()
     {
         // Arrange
         await using var server = await FakeOpenAiServer.StartAsync();
@@ -185,7 +184,7 @@ public sealed class LlmNodeTests
         var error = await Assert.ThrowsAsync<LlmException>(() => LlmTestHost.RunAsync(services, context, guard.Token));
 
         // Assert
-        Assert.StartsWith("The language model did not answer within 1 s", error.Message);
+        Assert.Equal(LlmFailures.Message, error.Message);
         Assert.False(guard.IsCancellationRequested);
     }
 
@@ -209,7 +208,7 @@ public sealed class LlmNodeTests
     }
 
     [Fact]
-    public async Task ExecuteAsync_ServiceUnreachable_ThrowsCouldNotReach()
+    public async Task ExecuteAsync_ServiceUnreachable_ThrowsTheOneFailureMessage()
     {
         // Arrange
         var port = LlmTestHost.ClosedPort();
@@ -222,12 +221,12 @@ public sealed class LlmNodeTests
         var error = await Assert.ThrowsAsync<LlmException>(() => LlmTestHost.RunAsync(services, context));
 
         // Assert
-        Assert.StartsWith($"Could not reach the language model service at http://127.0.0.1:{port}/v1", error.Message);
+        Assert.Equal(LlmFailures.Message, error.Message);
         Assert.DoesNotContain("sk-secret-unreachable", error.Message);
     }
 
     [Fact]
-    public async Task ExecuteAsync_KeyRejected_SaysSoWithoutTheKey()
+    public async Task ExecuteAsync_KeyRejected_ThrowsTheOneFailureMessageWithoutTheKey()
     {
         // Arrange
         await using var server = await FakeOpenAiServer.StartAsync();
@@ -239,11 +238,69 @@ public sealed class LlmNodeTests
         var error = await Assert.ThrowsAsync<LlmException>(() => LlmTestHost.RunAsync(services, context));
 
         // Assert
-        Assert.Contains("HTTP 401", error.Message);
-        Assert.Contains("API key was rejected", error.Message);
+        Assert.Equal(LlmFailures.Message, error.Message);
         Assert.DoesNotContain(server.ApiKey, error.Message);
         Assert.DoesNotContain(server.ApiKey, error.ToString());
         Assert.Equal(1, server.ChatCallCount);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_RefusedTimedOutOrHttpError_SameMessageForAllWhileTheLogTellsThemApart()
+    {
+        // Arrange: a closed port (nothing answers), a server that answers 403, and one that never answers.
+        await using var forbidding = await FakeOpenAiServer.StartAsync();
+        forbidding.FailAlways(403);
+        await using var hanging = await FakeOpenAiServer.StartAsync();
+        hanging.Hang = true;
+        var logs = new CapturingLoggerProvider();
+        await using var services = LlmTestHost.CreateServices(null, o => (o.TimeoutSeconds, o.MaxRetries) = (1, 0), logs: logs);
+        string[] urls = [$"http://127.0.0.1:{LlmTestHost.ClosedPort()}/v1", forbidding.BaseUrl, hanging.BaseUrl];
+
+        // Act
+        var messages = new List<string>();
+        foreach (var url in urls)
+        {
+            var context = LlmTestHost.CreateContext(new LlmNode.Config { BaseUrl = url, Model = "m" }, upstream: TemplateUpstream);
+            messages.Add((await Assert.ThrowsAsync<LlmException>(() => LlmTestHost.RunAsync(services, context))).Message);
+        }
+
+        // Assert
+        Assert.All(messages, m => Assert.Equal(LlmFailures.Message, m));
+        Assert.Contains(logs.Messages, m => m.Contains("could not connect", StringComparison.Ordinal));
+        Assert.Contains(logs.Messages, m => m.Contains("HTTP 403", StringComparison.Ordinal));
+        Assert.Contains(logs.Messages, m => m.Contains("no answer within 1 s", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_HostNotOnAllowedHosts_RefusedBeforeAnyCall()
+    {
+        // Arrange
+        await using var server = await FakeOpenAiServer.StartAsync();
+        await using var services = LlmTestHost.CreateServices(null, o => o.AllowedHosts = ["*.example.com", "localhost:11434"]);
+        var context = LlmTestHost.CreateContext(new LlmNode.Config { BaseUrl = server.BaseUrl, Model = "m" }, upstream: TemplateUpstream);
+
+        // Act
+        var error = await Assert.ThrowsAsync<LlmException>(() => LlmTestHost.RunAsync(services, context));
+
+        // Assert
+        Assert.Contains("not on the list of allowed hosts (Llm:AllowedHosts)", error.Message);
+        Assert.Equal(0, server.ChatCallCount);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_HostOnAllowedHosts_Answers()
+    {
+        // Arrange
+        await using var server = await FakeOpenAiServer.StartAsync();
+        server.Answer = "Allowed.";
+        await using var services = LlmTestHost.CreateServices(null, o => o.AllowedHosts = ["*.example.com", $"127.0.0.1:{server.Root.Port}"]);
+        var context = LlmTestHost.CreateContext(new LlmNode.Config { BaseUrl = server.BaseUrl, Model = "m" }, upstream: TemplateUpstream);
+
+        // Act
+        var result = await LlmTestHost.RunAsync(services, context);
+
+        // Assert
+        Assert.Equal("Allowed.", result.Outputs.GetString("text"));
     }
 
     [Fact]

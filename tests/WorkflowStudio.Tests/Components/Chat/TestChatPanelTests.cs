@@ -356,6 +356,24 @@ public sealed class TestChatPanelTests : StudioTestContext
         Assert.Equal("cancelled", recorded?.Run.Status);
     }
 
+    [Fact]
+    public async Task Send_Question_RecordsTheRunAsAskedByTheSignedInUser()
+    {
+        // Arrange
+        var cut = RenderPanel();
+
+        // Act
+        Ask(cut, "Where is my parcel?");
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+        var runId = cut.Find("[data-testid=chat-bot]").GetAttribute("data-run-id")!;
+        RunDetails? recorded = null;
+        await WaitUntilAsync(async () => (recorded = await Service<RunHistory>().GetAsync(runId)) is not null);
+
+        // Assert
+        Assert.Equal("admin@studio.test", recorded?.Run.StartedBy);
+        Assert.Equal(RunSources.Studio, recorded?.Run.Source);
+    }
+
     private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
@@ -436,7 +454,7 @@ public sealed class TestChatPanelTests : StudioTestContext
         // Assert: a clear message, no stack trace; Retry runs the question again.
         cut.WaitForAssertion(() => Assert.Equal("failed", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
         var error = cut.Find("[data-testid=chat-error]").TextContent;
-        Assert.Contains("HTTP 500", error, StringComparison.Ordinal);
+        Assert.Contains("could not be reached or refused the request", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"\bat [\w.`<>]+\(", error); // no stack-trace frame ("at Namespace.Type.Method(")
         Assert.Equal(3, _llm.ChatCallCount); // the first call and two retries

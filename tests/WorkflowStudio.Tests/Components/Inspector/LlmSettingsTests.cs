@@ -53,6 +53,40 @@ public sealed class LlmSettingsTests : StudioTestContext
         Assert.Contains("was deleted", inspector.Find("[data-testid=llm-provider-missing]").TextContent);
     }
 
+    [Fact]
+    public void Render_AsAdmin_KeylessEndpointIsEditable()
+    {
+        // Arrange
+        Load(new { baseUrl = "http://localhost:11434/v1" });
+
+        // Act
+        var inspector = RenderInspector();
+
+        // Assert
+        inspector.WaitForElement("[data-testid=llm-base-url]");
+        Assert.Empty(inspector.FindAll("[data-testid=llm-base-url-readonly]"));
+    }
+
+    [Fact]
+    public void Render_AsEditor_KeylessEndpointIsReadOnlyOrHidden()
+    {
+        // Arrange
+        Authorization.SetRoles(WorkflowStudio.Accounts.StudioRoles.Editor);
+        var session = Load(new { baseUrl = "http://localhost:11434/v1" });
+
+        // Act
+        var withUrl = RenderInspector();
+        var shown = withUrl.WaitForElement("[data-testid=llm-base-url-readonly] input, input[data-testid=llm-base-url-readonly]");
+        var (readOnly, value) = (shown.HasAttribute("readonly"), shown.GetAttribute("value"));
+        session.UpdateNode("llm", n => n with { Settings = JsonSerializer.SerializeToElement(new { baseUrl = "" }) });
+
+        // Assert
+        Assert.True(readOnly);
+        Assert.Equal("http://localhost:11434/v1", value);
+        withUrl.WaitForAssertion(() => Assert.Empty(withUrl.FindAll("[data-testid=llm-base-url-readonly]")));
+        Assert.Empty(withUrl.FindAll("[data-testid=llm-base-url]"));
+    }
+
     private EditorSession Load(object llmSettings)
     {
         var graph = SampleWorkflows.FaqBot("kb-1");

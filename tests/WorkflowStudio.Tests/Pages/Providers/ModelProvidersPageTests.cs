@@ -95,6 +95,55 @@ public sealed class ModelProvidersPageTests : StudioTestContext
     }
 
     [Fact]
+    public async Task EditProvider_HostChanged_AsksForTheKeyAgainAndNeverSendsTheStoredOneThere()
+    {
+        // Arrange
+        var store = Service<ModelProviderStore>();
+        var id = (await store.CreateAsync(new ModelProviderInput("Team OpenAI", "https://api.openai.com/v1", null, Key))).Provider!.Id;
+        var cut = RenderWithProviders<ModelProvidersPage>();
+        cut.WaitForElement("[data-testid=provider-list]");
+        cut.Find("[data-testid=edit-provider]").Click();
+        cut.WaitForElement("[data-testid=provider-key-hint]");
+
+        // Act
+        cut.Find("[data-testid=provider-url] input, input[data-testid=provider-url]").Input("https://other-host.example.com/v1");
+        var warning = cut.WaitForElement("[data-testid=provider-key-reenter]").TextContent;
+        var hintGone = cut.FindAll("[data-testid=provider-key-hint]").Count == 0;
+        cut.Find("[data-testid=provider-key] input, input[data-testid=provider-key]").Input("sk-other-host-0123456789");
+        cut.Find("[data-testid=provider-save]").Click();
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-dialog")));
+        Assert.Contains("enter its API key again", warning);
+        Assert.True(hintGone);
+        Assert.Equal("sk-other-host-0123456789", store.Find(id)?.ApiKey);
+        Assert.Equal("https://other-host.example.com/v1", store.Find(id)?.BaseUrl);
+    }
+
+    [Fact]
+    public async Task EditProvider_PathChangedOnly_KeepsTheKeyWithoutAsking()
+    {
+        // Arrange
+        var store = Service<ModelProviderStore>();
+        var id = (await store.CreateAsync(new ModelProviderInput("Team OpenAI", "https://api.openai.com/v1", null, Key))).Provider!.Id;
+        var cut = RenderWithProviders<ModelProvidersPage>();
+        cut.WaitForElement("[data-testid=provider-list]");
+        cut.Find("[data-testid=edit-provider]").Click();
+        cut.WaitForElement("[data-testid=provider-key-hint]");
+
+        // Act
+        cut.Find("[data-testid=provider-url] input, input[data-testid=provider-url]").Input("https://api.openai.com/v2");
+        var asked = cut.FindAll("[data-testid=provider-key-reenter]").Count > 0;
+        cut.Find("[data-testid=provider-save]").Click();
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-dialog")));
+        Assert.False(asked);
+        Assert.Equal(Key, store.Find(id)?.ApiKey);
+        Assert.Equal("https://api.openai.com/v2", store.Find(id)?.BaseUrl);
+    }
+
+    [Fact]
     public async Task DeleteProvider_UsedByAWorkflow_WarnsByNameThenDeletesWhenConfirmed()
     {
         // Arrange

@@ -23,7 +23,11 @@ public sealed class RunDetailsPageTests : StudioTestContext
 
     private static RunTraceEntry Ran(string id, string? cache = "bypass", string? level = null, double ms = 1, double? savedMs = null,
         IReadOnlyDictionary<string, string>? details = null) =>
-        new(id, id, id, RunTraceEntry.Succeeded, cache, level, ms, null, null, savedMs, null, null, details);
+        new(id, id, id, RunTraceEntry.Succeeded, cache, level, ms, null, null, savedMs, null, null, details)
+        {
+            // The response cache continues on the port named like its outcome.
+            Port = id == "cache" ? cache : null,
+        };
 
     private static RunTraceEntry Skipped(string id) =>
         new(id, id, id, RunTraceEntry.Skipped, null, null, 0, null, null, null, null, "The cache answered, so this step was not needed.", null);
@@ -32,13 +36,15 @@ public sealed class RunDetailsPageTests : StudioTestContext
         new(id, id, id, RunTraceEntry.Failed, null, null, 30_000, null, null, null, null, error, null);
 
     /// <summary>Stores a run of <paramref name="workflowId"/> started now (the test clock) with <paramref name="trace"/>.</summary>
-    private async Task<string> RecordAsync(string workflowId, params RunTraceEntry[] trace)
+    private Task<string> RecordAsync(string workflowId, params RunTraceEntry[] trace) => RecordAsync(workflowId, null, trace);
+
+    private async Task<string> RecordAsync(string workflowId, string? startedBy, params RunTraceEntry[] trace)
     {
         var runId = Guid.NewGuid().ToString("n");
         var failed = trace.FirstOrDefault(t => t.Status == RunTraceEntry.Failed);
         var run = new CompletedRun(runId, workflowId, "conv-1", "How do I get a refund?", failed is null ? "succeeded" : "failed",
             failed is null ? "Refunds take five days." : null, failed?.Detail, failed?.NodeId, failed?.Type, Time.GetUtcNow(), 900, trace);
-        await Service<RunRecorder>().RecordAsync(run, RunSources.Studio, "FAQ bot");
+        await Service<RunRecorder>().RecordAsync(run, RunSources.Studio, "FAQ bot", startedBy);
         return runId;
     }
 
@@ -56,6 +62,21 @@ public sealed class RunDetailsPageTests : StudioTestContext
 
     private static WorkflowLinkModel Link(IRenderedComponent<RunDetailsPage> page, string from, string to) =>
         page.FindComponent<RunReplayCanvas>().Instance.Diagram.Links.OfType<WorkflowLinkModel>().Single(l => l.Edge!.From == from && l.Edge.To == to);
+
+    [Fact]
+    public async Task Render_RunAskedByAUser_SaysWhoAsked()
+    {
+        // Arrange
+        var workflowId = await SaveFaqBotAsync();
+        var runId = await RecordAsync(workflowId, "ada@studio.test", Ran("start"), Ran("clean"), Ran("cache", "miss"), Ran("retrieve", "miss"),
+            Ran("template", "miss"), Ran("llm", "miss"), Ran("answer"));
+
+        // Act
+        var page = RenderPage(runId);
+
+        // Assert
+        Assert.Contains("studio · asked by ada@studio.test · succeeded", page.Find("[data-testid=run-facts]").TextContent);
+    }
 
     [Fact]
     public async Task Render_MissRun_ShowsHitAndMissPillsWithLevelAndTimeAndThePathTaken()

@@ -21,13 +21,13 @@ public sealed class RunsPageTests : StudioTestContext
         services.AddWorkflowRuns();
     }
 
-    private async Task<string> RecordAsync(string workflowId, string name, string status, string query)
+    private async Task<string> RecordAsync(string workflowId, string name, string status, string query, string? startedBy = null)
     {
         var runId = Guid.NewGuid().ToString("n");
         RunTraceEntry[] trace = [new("start", "start", "Start", RunTraceEntry.Succeeded, "bypass", null, 1, null, null, null, null, null, null)];
         var run = new CompletedRun(runId, workflowId, "conv", query, status, status == "succeeded" ? "An answer." : null,
             status == "failed" ? "The model failed." : null, null, null, Time.GetUtcNow(), 10, trace);
-        await Service<RunRecorder>().RecordAsync(run, RunSources.Studio, name);
+        await Service<RunRecorder>().RecordAsync(run, startedBy?.StartsWith("API", StringComparison.Ordinal) == true ? RunSources.Api : RunSources.Studio, name, startedBy);
         Time.Advance(TimeSpan.FromMinutes(1));
         return runId;
     }
@@ -41,6 +41,22 @@ public sealed class RunsPageTests : StudioTestContext
         await RecordAsync(a.Id, "Shop bot", "failed", "Can I pay later?");
         await RecordAsync(b.Id, "HR bot", "succeeded", "How many holidays do I have?");
         return (a.Id, b.Id);
+    }
+
+    [Fact]
+    public async Task Render_RunsAskedByAUserAndByARunKey_ShowsWhoAskedEach()
+    {
+        // Arrange
+        var bot = await Service<WorkflowStore>().CreateAsync(new WorkflowGraph { Name = "Shop bot" });
+        await RecordAsync(bot.Id, "Shop bot", "succeeded", "Where is my parcel?", "ada@studio.test");
+        await RecordAsync(bot.Id, "Shop bot", "succeeded", "Can I pay later?", WorkflowStudio.Accounts.Actors.RunKey("wfs_abcdefgh"));
+
+        // Act
+        var page = RenderWithProviders<RunsPage>();
+
+        // Assert: newest first
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=run-row]").Count), Wait);
+        Assert.Equal(["API key wfs_abcdefgh", "ada@studio.test"], page.FindAll("[data-testid=run-started-by]").Select(c => c.TextContent.Trim()));
     }
 
     private static IReadOnlyList<string> Questions(IRenderedComponent<ContainerFragment> page) =>

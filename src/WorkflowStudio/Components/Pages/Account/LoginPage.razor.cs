@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using WorkflowStudio.Accounts;
 
 namespace WorkflowStudio.Components.Pages.Account;
@@ -14,14 +15,28 @@ public sealed partial class LoginPage
 
     [SupplyParameterFromQuery] private string? ReturnUrl { get; set; }
 
+    /// <summary>How a single sign-on that came back here ended (<see cref="SingleSignOnOutcome"/>).</summary>
+    [SupplyParameterFromQuery(Name = "sso")] private string? SingleSignOnResult { get; set; }
+
+    [Inject] private IOptions<SingleSignOnOptions> SingleSignOnOptions { get; set; } = default!;
+
     [Inject] private SignInManager<StudioUser> SignIn { get; set; } = default!;
     [Inject] private StudioAccounts Accounts { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private ILogger<LoginPage> Logger { get; set; } = default!;
 
+    /// <summary>The provider's name for the "Sign in with …" link, or null when single sign-on is not configured.</summary>
+    private string? SingleSignOnName => SingleSignOnOptions.Value is { IsConfigured: true } sso ? sso.DisplayName : null;
+
+    private string SingleSignOnHref => $"{AccountEndpoints.ExternalLoginPath.TrimStart('/')}?returnUrl={Uri.EscapeDataString(AccountRedirects.LocalOrHome(ReturnUrl))}";
+
     protected override async Task OnInitializedAsync()
     {
         Input ??= new();
+        if (Enum.TryParse<SingleSignOnOutcome>(SingleSignOnResult, ignoreCase: true, out var outcome) && outcome != SingleSignOnOutcome.SignedIn)
+        {
+            _error = SingleSignOn.Describe(outcome);
+        }
         if (await Accounts.NeedsSetupAsync())
         {
             Navigation.NavigateTo("/account/setup");

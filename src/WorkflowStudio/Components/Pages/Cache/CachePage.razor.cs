@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Caching;
+using WorkflowEngine.Nodes;
 using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.Components.Pages.Cache;
@@ -31,6 +32,7 @@ public sealed partial class CachePage
         {
             // The store is optional: the page still shows ids when the studio runs without persistence.
             var store = Services.GetService<WorkflowStore>();
+            var registry = Services.GetService<NodeRegistry>();
             var rows = new List<WorkflowRow>();
             foreach (var workflowId in Statistics.Workflows)
             {
@@ -42,7 +44,7 @@ public sealed partial class CachePage
                     {
                         var node = stored?.Graph.FindNode(s.NodeId);
                         return new NodeRow(s, node?.Title is { Length: > 0 } title ? title : s.NodeId,
-                            node is null || node.Cache.Enabled || node.Type == "cache");
+                            node is null || node.Cache.Enabled || registry?.Find(node.Type)?.KeepsOwnCache == true);
                     })
                     .OrderBy(r => order.TryGetValue(r.Stats.NodeId, out var i) ? i : int.MaxValue)
                     .ThenBy(r => r.Stats.NodeId, StringComparer.Ordinal)

@@ -6,6 +6,7 @@ using WorkflowEngine.Graphs;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Accounts;
 using WorkflowStudio.Components.Designer;
+using WorkflowStudio.Providers;
 using WorkflowStudio.Runs;
 
 namespace WorkflowStudio.Components.Pages.Editor;
@@ -40,6 +41,7 @@ public sealed partial class EditorPage
     [Inject] private IJSRuntime JS { get; set; } = null!;
     [Inject] private IServiceProvider Services { get; set; } = null!;
     [Inject] private StudioAccess Access { get; set; } = null!;
+    [Inject] private LlmBaseUrlGuard BaseUrls { get; set; } = null!;
 
     protected override async Task OnInitializedAsync()
     {
@@ -202,7 +204,12 @@ public sealed partial class EditorPage
         try
         {
             var graph = Session.Graph;
-            var result = await Store.SaveAsync(Session.WorkflowId, graph, Session.Version, overwrite);
+            if (await BaseUrls.CheckAsync(Session.WorkflowId, graph) is { } refused)
+            {
+                Snackbar.Add(refused, Severity.Error);
+                return;
+            }
+            var result = await Store.SaveAsync(Session.WorkflowId, graph, Session.Version, overwrite, await Access.ActorAsync());
             switch (result.Status)
             {
                 case SaveStatus.Saved:

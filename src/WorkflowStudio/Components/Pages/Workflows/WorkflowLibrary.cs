@@ -3,6 +3,7 @@ using WorkflowEngine.Caching;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Accounts;
+using WorkflowStudio.Providers;
 using WorkflowStudio.Samples;
 
 namespace WorkflowStudio.Components.Pages.Workflows;
@@ -23,7 +24,8 @@ public sealed record ExportedWorkflow(string FileName, string Json);
 /// <summary>The Workflows page's actions on the <see cref="WorkflowStore"/>, kept out of the .razor file so they are testable.
 /// Everything that changes a workflow needs an editor or administrator (<see cref="StudioAccess"/>): the page hides those
 /// buttons from viewers, and this refuses them anyway.</summary>
-public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, GraphValidator validator, StudioAccess access, ICacheInvalidation invalidation, ILogger<WorkflowLibrary> logger)
+public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, GraphValidator validator, StudioAccess access, ICacheInvalidation invalidation, ILogger<WorkflowLibrary> logger,
+    LlmBaseUrlGuard baseUrls)
 {
     public const int MaxNameLength = 100;
     /// <summary>Workflow documents are small; anything bigger is almost certainly the wrong file.</summary>
@@ -71,13 +73,13 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
     public async Task<StoredWorkflow> CreateBlankAsync(string name = "New workflow", CancellationToken cancellationToken = default)
     {
         await access.DemandAsync(StudioPermission.Edit);
-        return await store.CreateAsync(StudioSamples.Blank(name), cancellationToken: cancellationToken);
+        return await store.CreateAsync(StudioSamples.Blank(name), savedBy: await access.ActorAsync(), cancellationToken: cancellationToken);
     }
 
     public async Task<StoredWorkflow> CreateFromSampleAsync(CancellationToken cancellationToken = default)
     {
         await access.DemandAsync(StudioPermission.Edit);
-        return await store.CreateAsync(await samples.FaqBotAsync(cancellationToken), cancellationToken: cancellationToken);
+        return await store.CreateAsync(await samples.FaqBotAsync(cancellationToken), savedBy: await access.ActorAsync(), cancellationToken: cancellationToken);
     }
 
     /// <summary>Null when the name is fine, otherwise what is wrong with it in plain words.</summary>
@@ -99,7 +101,7 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
             return false;
         }
         // A rename changes only the name, so it applies on top of whatever version is current.
-        var result = await store.SaveAsync(id, stored.Graph with { Name = name.Trim() }, stored.Version, overwrite: true, cancellationToken);
+        var result = await store.SaveAsync(id, stored.Graph with { Name = name.Trim() }, stored.Version, overwrite: true, await access.ActorAsync(), cancellationToken);
         return result.Status == SaveStatus.Saved;
     }
 
@@ -112,7 +114,7 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
             return null;
         }
         var name = $"Copy of {stored.Graph.Name}";
-        return await store.CreateAsync(stored.Graph with { Name = name.Length > MaxNameLength ? name[..MaxNameLength] : name }, cancellationToken: cancellationToken);
+        return await store.CreateAsync(stored.Graph with { Name = name.Length > MaxNameLength ? name[..MaxNameLength] : name }, savedBy: await access.ActorAsync(), cancellationToken: cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
@@ -143,9 +145,13 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
         {
             graph = graph with { Name = Path.GetFileNameWithoutExtension(fileName) is { Length: > 0 and <= MaxNameLength } n ? n : "Imported workflow" };
         }
+        if (await baseUrls.CheckAsync(null, graph, cancellationToken) is { } refused)
+        {
+            return new ImportResult(null, [new ValidationProblem("llm.base-url-admin-only", refused)]);
+        }
         // Importing the same file twice gives "Bot" and "Bot 2", not two rows nobody can tell apart.
         graph = graph with { Name = UniqueName(graph.Name, (await store.ListAsync(cancellationToken)).Select(w => w.Name)) };
-        var stored = await store.CreateAsync(graph, cancellationToken: cancellationToken);
+        var stored = await store.CreateAsync(graph, savedBy: await access.ActorAsync(), cancellationToken: cancellationToken);
         Log.WorkflowImported(logger, graph.Name, stored.Id, fileName);
         return new ImportResult(stored, [], validator.Validate(graph));
     }

@@ -69,6 +69,14 @@ namespace WorkflowStudio.Tests.Api.Client.Models
 #endif
         /// <summary>The outputTokens property</summary>
         public long? OutputTokens { get; set; }
+        /// <summary>The port property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Port { get; set; }
+#nullable restore
+#else
+        public string Port { get; set; }
+#endif
         /// <summary>The savedMs property</summary>
         public double? SavedMs { get; set; }
         /// <summary>The status property</summary>
@@ -129,6 +137,7 @@ namespace WorkflowStudio.Tests.Api.Client.Models
                 { "nodeId", n => { NodeId = n.GetStringValue(); } },
                 { "outputPreview", n => { OutputPreview = n.GetStringValue(); } },
                 { "outputTokens", n => { OutputTokens = n.GetLongValue(); } },
+                { "port", n => { Port = n.GetStringValue(); } },
                 { "savedMs", n => { SavedMs = n.GetDoubleValue(); } },
                 { "status", n => { Status = n.GetStringValue(); } },
                 { "title", n => { Title = n.GetStringValue(); } },
@@ -151,6 +160,7 @@ namespace WorkflowStudio.Tests.Api.Client.Models
             writer.WriteStringValue("nodeId", NodeId);
             writer.WriteStringValue("outputPreview", OutputPreview);
             writer.WriteLongValue("outputTokens", OutputTokens);
+            writer.WriteStringValue("port", Port);
             writer.WriteDoubleValue("savedMs", SavedMs);
             writer.WriteStringValue("status", Status);
             writer.WriteStringValue("title", Title);

@@ -64,6 +64,27 @@ public sealed class EditorPageTests : EditorTestContext
         Assert.Equal(stored.Version + 1, saved.Version);
         Assert.Equal(new NodeCacheSettings(true, 60), saved.Graph.FindNode("template")!.Cache);
         Assert.Equal(saved.Version, Session.Version);
+        Assert.Equal("admin@studio.test", (await Store.ListVersionsAsync(stored.Id))[0].SavedBy); // the signed-in user
+    }
+
+    [Fact]
+    public async Task Save_AsEditorWithANewLlmBaseUrl_RefusedWithTheReasonAndNothingSaved()
+    {
+        // Arrange
+        Authorization.SetRoles(WorkflowStudio.Accounts.StudioRoles.Editor);
+        var stored = await Store.CreateAsync(SampleWorkflows.FaqBot("kb-1"));
+        var page = RenderEditor(stored.Id);
+        page.WaitForElement("[data-testid=editor]");
+        Session.UpdateNode("llm", n => n with { Settings = System.Text.Json.JsonSerializer.SerializeToElement(new { baseUrl = "http://169.254.169.254/v1", model = "m" }) });
+        page.WaitForAssertion(() => Assert.Equal("true", page.Find("[data-testid=save-state]").GetAttribute("data-dirty")));
+
+        // Act
+        page.Find("[data-testid=save] button, button[data-testid=save]").Click();
+
+        // Assert
+        page.WaitForAssertion(() => Assert.Contains(WorkflowStudio.Providers.LlmBaseUrlGuard.RefusedMessage, page.Markup));
+        Assert.Equal(stored.Version, (await Store.GetAsync(stored.Id))!.Version);
+        Assert.Equal("true", page.Find("[data-testid=save-state]").GetAttribute("data-dirty"));
     }
 
     [Fact]

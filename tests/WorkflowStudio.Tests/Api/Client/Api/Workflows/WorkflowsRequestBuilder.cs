@@ -55,6 +55,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 401 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 403 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 404 status code</exception>
+        /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<List<global::WorkflowStudio.Tests.Api.Client.Models.WorkflowListItem>?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -70,6 +71,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows
                 { "401", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "403", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "404", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
+                { "429", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
             };
             var collectionResult = await RequestAdapter.SendCollectionAsync<global::WorkflowStudio.Tests.Api.Client.Models.WorkflowListItem>(requestInfo, global::WorkflowStudio.Tests.Api.Client.Models.WorkflowListItem.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
             return collectionResult?.AsList();
@@ -86,6 +88,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 403 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 404 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 413 status code</exception>
+        /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::WorkflowStudio.Tests.Api.Client.Models.WorkflowSaved?> PostAsync(global::WorkflowStudio.Tests.Api.Client.Models.JsonObject body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -104,6 +107,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows
                 { "403", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "404", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "413", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
+                { "429", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::WorkflowStudio.Tests.Api.Client.Models.WorkflowSaved>(requestInfo, global::WorkflowStudio.Tests.Api.Client.Models.WorkflowSaved.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

@@ -59,6 +59,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows.Item
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 401 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 403 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 404 status code</exception>
+        /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task DeleteAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -74,6 +75,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows.Item
                 { "401", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "403", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "404", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
+                { "429", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
             };
             await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -86,6 +88,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows.Item
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 401 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 403 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 404 status code</exception>
+        /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::WorkflowStudio.Tests.Api.Client.Models.JsonObject?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -101,6 +104,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows.Item
                 { "401", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "403", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "404", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
+                { "429", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::WorkflowStudio.Tests.Api.Client.Models.JsonObject>(requestInfo, global::WorkflowStudio.Tests.Api.Client.Models.JsonObject.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -118,6 +122,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows.Item
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 409 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 413 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 428 status code</exception>
+        /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::WorkflowStudio.Tests.Api.Client.Models.WorkflowSaved?> PutAsync(global::WorkflowStudio.Tests.Api.Client.Models.JsonObject body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -138,6 +143,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows.Item
                 { "409", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "413", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "428", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
+                { "429", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::WorkflowStudio.Tests.Api.Client.Models.WorkflowSaved>(requestInfo, global::WorkflowStudio.Tests.Api.Client.Models.WorkflowSaved.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

@@ -47,6 +47,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows.Item.Cache
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 401 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 403 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 404 status code</exception>
+        /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task DeleteAsync(Action<RequestConfiguration<global::WorkflowStudio.Tests.Api.Client.Api.Workflows.Item.Cache.CacheRequestBuilder.CacheRequestBuilderDeleteQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -62,6 +63,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows.Item.Cache
                 { "401", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "403", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "404", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
+                { "429", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
             };
             await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }

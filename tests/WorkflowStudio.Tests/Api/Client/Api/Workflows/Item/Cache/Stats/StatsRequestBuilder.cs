@@ -42,6 +42,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows.Item.Cache.Stats
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 401 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 403 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 404 status code</exception>
+        /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::WorkflowStudio.Tests.Api.Client.Models.CacheStatsResponse?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -57,6 +58,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows.Item.Cache.Stats
                 { "401", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "403", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "404", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
+                { "429", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::WorkflowStudio.Tests.Api.Client.Models.CacheStatsResponse>(requestInfo, global::WorkflowStudio.Tests.Api.Client.Models.CacheStatsResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
