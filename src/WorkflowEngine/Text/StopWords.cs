@@ -53,8 +53,8 @@ public static class StopWords
         '怎', '如', '何', '把', '给', '給', '和', '与', '與', '很', '都', '也', '就', '还', '還',
     };
 
-    /// <summary>True for a Chinese word made only of frame characters and negations (我要, 可以, 怎么, 不能): it carries no
-    /// subject.</summary>
+    /// <summary>True for a Chinese word made only of frame characters, particles and negations (我要, 可以, 怎么, 不能, 还): it
+    /// carries no subject.</summary>
     public static bool IsChineseFrameWord(string word) =>
-        !string.IsNullOrEmpty(word) && word.All(c => ChineseFrame.Contains(c) || ChineseNegations.Contains(c));
+        !string.IsNullOrEmpty(word) && word.All(c => ChineseFrame.Contains(c) || ChineseParticles.Contains(c) || ChineseNegations.Contains(c));
 }
