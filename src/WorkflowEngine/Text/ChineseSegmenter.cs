@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using JiebaNet.Segmenter;
 
 namespace WorkflowEngine.Text;
@@ -9,9 +8,9 @@ namespace WorkflowEngine.Text;
 /// "我想申请退款，订单还没发货" reads as 我/想/申请/退款/订单/还/没/发货 instead of overlapping character pairs.
 /// </summary>
 /// <remarks>
-/// The dictionary (~7.5 MB of files, ~36 MB of managed memory) loads once, on the first Chinese text, in ~0.8 s
-/// (docs/benchmarks.md, "Chinese word segmentation"); English-only workloads never load it. The files come from the
-/// jieba.NET package and are copied next to the engine's assembly by WorkflowEngine.csproj (folder <see cref="DictionaryFolder"/>),
+/// The dictionary (7.6 MB of files, +35 MiB of managed memory) loads once, on the first Chinese text, in about a second
+/// (docs/benchmarks.md, "Chinese word segmentation and one text module"); English-only workloads never load it. The files
+/// come from the jieba.NET package and are copied next to the engine's assembly by WorkflowEngine.csproj (folder <see cref="DictionaryFolder"/>),
 /// so a fresh build or publish output works offline with no setup step. No word is ever added after loading, so a cut only
 /// reads jieba's dictionaries and is safe from any thread.
 /// </remarks>
@@ -24,8 +23,8 @@ public static class ChineseSegmenter
 
     private static readonly Lazy<JiebaSegmenter> Segmenter = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    // Shared by design: the same knowledge-base passages are segmented on every semantic lookup that retrieves them; the
-    // bound keeps it small (cleared when full, as the clean node's synonym maps are).
+    // Shared by design: the offline responder segments the sentences of the same retrieved passages for every answer drawn
+    // from them; the bound keeps it small (cleared when full, as the clean node's synonym maps are).
     private static readonly ConcurrentDictionary<string, string[]> Remembered = new(StringComparer.Ordinal);
 
     /// <summary>Where the dictionary files are read from.</summary>
@@ -33,9 +32,6 @@ public static class ChineseSegmenter
 
     /// <summary>True once the dictionary has been loaded in this process.</summary>
     public static bool IsLoaded => Segmenter.IsValueCreated;
-
-    /// <summary>How long loading the dictionary took (zero until it is loaded).</summary>
-    public static TimeSpan LoadTime { get; private set; }
 
     /// <summary>The words of <paramref name="text"/> in order, whitespace dropped; characters of other scripts come as jieba
     /// groups them ("PayPal", "，"). Empty for text without CJK characters, which never loads the dictionary.</summary>
@@ -97,13 +93,11 @@ public static class ChineseSegmenter
                 + "(WorkflowEngine.csproj); rebuild or republish the application.", dictionary);
         }
 
-        var started = Stopwatch.GetTimestamp();
         // jieba reads every file relative to this one setting; an absolute path keeps it independent of the working directory.
         ConfigManager.ConfigFileBaseDir = DictionaryDirectory;
         var segmenter = new JiebaSegmenter();
         // The dictionary and the HMM load on the first cut, not in the constructor: take that cost here, once.
         _ = segmenter.Cut("加载词典").ToList();
-        LoadTime = Stopwatch.GetElapsedTime(started);
         return segmenter;
     }
 }
