@@ -70,9 +70,10 @@ public sealed class SynonymMap
                 return value;
             }
 
-            // A phrase that starts or ends in Chinese must start or end where a word does.
-            var cjkStart = TextNormalization.IsUnspacedScript(value[0]);
-            var cjkEnd = TextNormalization.IsUnspacedScript(value[^1]);
+            // A phrase that starts or ends in Chinese (Japanese, Korean) must start or end where a segmented word does; other
+            // scripts without spaces (Thai…) match as substrings, having no segmenter here.
+            var cjkStart = CjkText.IsCjk(value[0]);
+            var cjkEnd = CjkText.IsCjk(value[^1]);
             if (cjkStart || cjkEnd)
             {
                 boundaries ??= ChineseSegmenter.Boundaries(text);

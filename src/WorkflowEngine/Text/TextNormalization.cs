@@ -93,6 +93,7 @@ public sealed record TextNormalization
     /// <summary>Chinese, Japanese kana and other scripts without spaces between words (Unicode "other letter").</summary>
     public static bool IsUnspacedScript(char c) => CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.OtherLetter;
 
+    /// <summary>Runs of whitespace become one space (leading whitespace dropped, a trailing run kept as one space).</summary>
     public static string Collapse(string text)
     {
         var builder = new StringBuilder(text.Length);
