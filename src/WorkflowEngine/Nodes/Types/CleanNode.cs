@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using WorkflowEngine.Nodes.Templates;
 using WorkflowEngine.Text;
