@@ -8,6 +8,7 @@ string? datasetPath = null, kbPath = null, evalSetPath = null, evalKbPath = null
 var seed = 42;
 var bulk = 10_000;
 var ablation = false;
+var listMisses = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -20,6 +21,7 @@ for (var i = 0; i < args.Length; i++)
         case "--bulk" when i + 1 < args.Length && int.TryParse(args[i + 1], out var b): bulk = b; i++; break;
         case "--fit" when i + 1 < args.Length: fitPath = args[++i]; break;
         case "--ablation": ablation = true; break;
+        case "--list-misses": listMisses = true; break;
         default:
             Console.Error.WriteLine($"Unknown or incomplete option \"{args[i]}\".");
             return Usage();
@@ -40,7 +42,7 @@ if (evalSetPath is not null)
             return HitModelFit.Run(evalSetPath, fitPath, seed);
         }
 
-        return SplitReport.Run(evalSetPath, evalKbPath, datasetPath, kbPath, seed);
+        return SplitReport.Run(evalSetPath, evalKbPath, datasetPath, kbPath, seed, listMisses);
     }
     catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
     {
@@ -198,8 +200,9 @@ catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundExcep
 static int Usage()
 {
     Console.Error.WriteLine("Usage: dotnet run -c Release --project bench/CacheEval -- --dataset <faq-dev.json> --kb <folder of .md> [--seed 42] [--bulk 10000] [--ablation]");
-    Console.Error.WriteLine("   or: dotnet run -c Release --project bench/CacheEval -- --eval-set <questions-eval.json> [--eval-kb <folder of .md>] [--dataset <faq-dev.json> --kb <folder of .md>] [--seed 42]");
-    Console.Error.WriteLine("       (issue #14: tuning and sealed parts, and faq-dev when given; --eval-kb defaults to the embedded sample knowledge base)");
+    Console.Error.WriteLine("   or: dotnet run -c Release --project bench/CacheEval -- --eval-set <questions-eval.json> [--eval-kb <folder of .md>] [--dataset <faq-dev.json> --kb <folder of .md>] [--seed 42] [--list-misses]");
+    Console.Error.WriteLine("       (issue #14: tuning and sealed parts, and faq-dev when given; --eval-kb defaults to the embedded sample knowledge base;\n" +
+        "        --list-misses: the tuning part's paraphrases not served, with what refused them)");
     Console.Error.WriteLine("   or: dotnet run -c Release --project bench/CacheEval -- --eval-set <questions-eval.json> --fit src/WorkflowEngine/Caching/Semantic/hit-model.json [--seed 42]");
     Console.Error.WriteLine("       (fits the calibrated hit decision on the tuning part only and writes its weights and thresholds)");
     return 1;

@@ -15,7 +15,7 @@ internal static class SplitReport
 {
     private static readonly double[] FixedThresholds = [0.80, 0.85, 0.90];
 
-    public static int Run(string setPath, string? setKbPath, string? faqDevPath, string? faqKbPath, int seed)
+    public static int Run(string setPath, string? setKbPath, string? faqDevPath, string? faqKbPath, int seed, bool listMisses = false)
     {
         var set = EvalQuestionSet.Load(setPath);
         using var embedder = new MiniLmEmbedder();
@@ -56,6 +56,11 @@ internal static class SplitReport
             if (listWrong)
             {
                 PrintWrongHits(results);
+                if (listMisses)
+                {
+                    PrintMissedParaphrases(results[0]);
+                    PrintMissedParaphrases(results[3]);
+                }
             }
             else
             {
@@ -157,6 +162,18 @@ internal static class SplitReport
         {
             Console.WriteLine($"{r.Name}:");
             Console.Write(r.WrongHits());
+        }
+    }
+
+    /// <summary>Each paraphrase a mode did not serve, with the nearest cached question and what refused it (tuning part only).</summary>
+    private static void PrintMissedParaphrases(EvalResult result)
+    {
+        Console.WriteLine($"{result.Name}: paraphrases not served");
+        foreach (var o in result.Outcomes.Where(o => o.Question.Kind == EvalQuestionKind.Paraphrase && !(o.Hit && o.Correct)))
+        {
+            var d = o.Decision;
+            var failed = string.Join("; ", d.Checks.Where(c => !c.Passed).Select(c => c.Name + ": " + c.Detail));
+            Console.WriteLine(Invariant($"  miss: \"{o.Question.Text}\" ({o.Question.Intent}) nearest \"{d.Entry?.Question}\" ({d.Entry?.TopDocument}, {d.Similarity:0.00}{(d.HitProbability is { } p ? $", p {p:0.00}" : "")}) {(o.Hit ? "WRONG HIT" : failed.Length > 0 ? failed : d.Reason)}"));
         }
     }
 

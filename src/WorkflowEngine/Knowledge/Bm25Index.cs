@@ -1,3 +1,5 @@
+using WorkflowEngine.Text;
+
 namespace WorkflowEngine.Knowledge;
 
 /// <summary>Okapi BM25 over a fixed set of documents (here: chunks), built once and read by many threads.</summary>
@@ -34,8 +36,8 @@ public sealed class Bm25Index
         for (var d = 0; d < documents.Count; d++)
         {
             // Length in words: a CJK run is tokenised as its characters plus their pairs, so the pairs are not counted.
-            var cjkCharacters = documents[d].Count(t => t.Length == 1 && KnowledgeTokenizer.IsCjkTerm(t));
-            _lengths[d] = documents[d].Count(t => !(t.Length > 1 && KnowledgeTokenizer.IsCjkTerm(t)));
+            var cjkCharacters = documents[d].Count(t => t.Length == 1 && WordTokenizer.IsCjkTerm(t));
+            _lengths[d] = documents[d].Count(t => !(t.Length > 1 && WordTokenizer.IsCjkTerm(t)));
             _cjk[d] = cjkCharacters > 0 && cjkCharacters >= _lengths[d] - cjkCharacters;
             foreach (var group in documents[d].GroupBy(t => t, StringComparer.Ordinal))
             {
@@ -44,7 +46,7 @@ public sealed class Bm25Index
                     _postings[group.Key] = list = [];
                 }
                 list.Add((d, group.Count()));
-                if (_cjk[d] == KnowledgeTokenizer.IsCjkTerm(group.Key))
+                if (_cjk[d] == WordTokenizer.IsCjkTerm(group.Key))
                 {
                     _sameScriptFrequency[group.Key] = _sameScriptFrequency.GetValueOrDefault(group.Key) + 1;
                 }
@@ -72,7 +74,7 @@ public sealed class Bm25Index
     /// documents (all documents when there are none). Terms absent from them get the highest value.</summary>
     public double Idf(string term)
     {
-        var cjk = KnowledgeTokenizer.IsCjkTerm(term);
+        var cjk = WordTokenizer.IsCjkTerm(term);
         var n = cjk ? Count : Count - _cjkCount;
         if (n == 0)
         {
@@ -92,13 +94,13 @@ public sealed class Bm25Index
         foreach (var term in queryTerms.Distinct(StringComparer.Ordinal))
         {
             var known = _postings.TryGetValue(term, out var list);
-            if (!known && term.Length > 1 && KnowledgeTokenizer.IsCjkTerm(term))
+            if (!known && term.Length > 1 && WordTokenizer.IsCjkTerm(term))
             {
                 // A character pair found nowhere is mostly an artefact of cutting unsegmented text into pairs ("款要" of
                 // "退款要多久"), not a word the knowledge base lacks; counting it made every Chinese question score low.
                 continue;
             }
-            var idf = Idf(term) * (term.Length == 1 && KnowledgeTokenizer.IsCjkTerm(term) ? CjkCharacterWeight : 1);
+            var idf = Idf(term) * (term.Length == 1 && WordTokenizer.IsCjkTerm(term) ? CjkCharacterWeight : 1);
             ceiling += idf * (K1 + 1);
             if (!known)
             {

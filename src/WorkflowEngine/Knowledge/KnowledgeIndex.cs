@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using WorkflowEngine.Text;
 
 namespace WorkflowEngine.Knowledge;
 
@@ -40,7 +41,7 @@ public sealed class KnowledgeIndex
             throw new ArgumentException("Each chunk needs one vector.", nameof(vectors));
         }
         _chunks = [.. chunks];
-        _bm25 = new Bm25Index([.. chunks.Select(c => KnowledgeTokenizer.Tokenize(SearchText(c)))]);
+        _bm25 = new Bm25Index([.. chunks.Select(c => WordTokenizer.SearchTerms(SearchText(c)))]);
         Dimensions = vectors.Count == 0 ? 0 : vectors[0].Length;
         if (vectors.Any(v => v.Length != Dimensions))
         {
@@ -111,7 +112,7 @@ public sealed class KnowledgeIndex
     private double[] KeywordScores(string query)
     {
         var scores = new double[_chunks.Length];
-        var (raw, ceiling) = _bm25.Score(KnowledgeTokenizer.Tokenize(query));
+        var (raw, ceiling) = _bm25.Score(WordTokenizer.SearchTerms(query));
         if (ceiling <= 0)
         {
             return scores;

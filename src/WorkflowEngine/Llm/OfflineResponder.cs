@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
 using WorkflowEngine.Knowledge;
+using WorkflowEngine.Text;
 
 namespace WorkflowEngine.Llm;
 
@@ -18,7 +19,7 @@ public sealed record OfflineSource(string Text, string? DocumentName = null, str
 /// <see cref="SetContext"/> (the llm node does this with the user's cleaned question and the upstream retrieve node's chunks).
 /// Without them it takes the last user message as the question and has no context, so it says it has no information.</para>
 /// Written by hand because this is extractive selection over one passage, not generation: a small overlap score
-/// (words for alphabetic text, character bigrams for Chinese) is all it needs.
+/// (stemmed words for alphabetic text, segmented words for Chinese: WorkflowEngine.Text) is all it needs.
 /// </summary>
 public sealed partial class OfflineResponder : IChatClient
 {
@@ -40,14 +41,6 @@ public sealed partial class OfflineResponder : IChatClient
     public const string ModelId = "offline";
 
     private const int MaxSentences = 2;
-
-    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
-    {
-        "a", "an", "the", "is", "are", "am", "was", "were", "be", "been", "do", "does", "did", "i", "me", "my", "you", "your", "we", "our",
-        "it", "its", "to", "of", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "if", "so", "as", "this", "that",
-        "these", "those", "there", "here", "what", "which", "who", "how", "when", "where", "why", "can", "could", "would", "will",
-        "shall", "should", "may", "might", "must", "have", "has", "had", "get", "got", "any", "some", "please", "about", "into",
-    };
 
     private static readonly ChatClientMetadata Metadata = new("offline", null, ModelId);
 
@@ -206,72 +199,26 @@ public sealed partial class OfflineResponder : IChatClient
     }
 
     /// <summary>Adjacent pairs of the lower-cased words of <paramref name="text"/> (stop words included, CJK left out: its
-    /// terms are pairs already).</summary>
+    /// segmented words are specific enough alone).</summary>
     private static HashSet<string> WordPairs(string text)
     {
         var pairs = new HashSet<string>(StringComparer.Ordinal);
         string? previous = null;
-        foreach (Match match in TermRun().Matches(text.Normalize(NormalizationForm.FormKC).ToLowerInvariant()))
+        foreach (var word in WordTokenizer.Words(text))
         {
-            if (CjkText.Contains(match.Value))
-            {
-                previous = null;
-                continue;
-            }
+            var folded = WordTokenizer.Fold(word);
             if (previous is not null)
             {
-                pairs.Add(previous + " " + match.Value);
+                pairs.Add(previous + " " + folded);
             }
-            previous = match.Value;
+            previous = folded;
         }
         return pairs;
     }
 
-    /// <summary>Index terms: lower-cased, lightly stemmed words without stop words; CJK runs as character bigrams.</summary>
-    internal static IEnumerable<string> Terms(string text)
-    {
-        var normalized = text.Normalize(NormalizationForm.FormKC).ToLowerInvariant();
-        foreach (Match match in TermRun().Matches(normalized))
-        {
-            var run = match.Value;
-            if (CjkText.Contains(run))
-            {
-                if (run.Length == 1)
-                {
-                    yield return run;
-                }
-                for (var i = 0; i + 1 < run.Length; i++)
-                {
-                    yield return run.Substring(i, 2);
-                }
-            }
-            else if (!StopWords.Contains(run))
-            {
-                yield return Stem(run);
-            }
-        }
-    }
-
-    private static string Stem(string word)
-    {
-        if (word.Length > 5 && word.EndsWith("ing", StringComparison.Ordinal))
-        {
-            return word[..^3];
-        }
-        if (word.Length > 4 && word.EndsWith("ed", StringComparison.Ordinal))
-        {
-            return word[..^2];
-        }
-        if (word.Length > 4 && word.EndsWith("ies", StringComparison.Ordinal))
-        {
-            return word[..^3] + "y";
-        }
-        if (word.Length > 3 && word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal))
-        {
-            return word[..^1];
-        }
-        return word;
-    }
+    /// <summary>Index terms: stemmed words without stop words, segmented Chinese words without frame words
+    /// (<see cref="WordTokenizer.ContentTerms"/>).</summary>
+    internal static IEnumerable<string> Terms(string text) => WordTokenizer.ContentTerms(text);
 
     internal static List<string> SplitSentences(string text)
     {
@@ -304,9 +251,6 @@ public sealed partial class OfflineResponder : IChatClient
 
     [GeneratedRegex(@"^(?:[-*+•]|\d+[.)])\s+")]
     private static partial Regex ListMarker();
-
-    [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}+|[\p{L}\p{Nd}-[\p{IsCJKUnifiedIdeographs}]]+")]
-    private static partial Regex TermRun();
 
     [GeneratedRegex(@"\s*(?:\p{IsCJKUnifiedIdeographs}|\p{IsCJKSymbolsandPunctuation}|\p{IsHalfwidthandFullwidthForms}|[^\s\p{IsCJKUnifiedIdeographs}\p{IsCJKSymbolsandPunctuation}\p{IsHalfwidthandFullwidthForms}]+)")]
     private static partial Regex WordPiece();

@@ -6,7 +6,7 @@ public sealed class NodeTypeAttribute(string key) : Attribute
 {
     public string Key { get; } = key;
     public string DisplayName { get; init; } = key;
-    /// <summary>Palette group: Input, Text, Knowledge, AI, Cache, Output.</summary>
+    /// <summary>Palette group: Input, Text, Knowledge, AI, Logic, Tools, Cache, Output.</summary>
     public string Category { get; init; } = "Other";
     public string Description { get; init; } = "";
     /// <summary>A Material icon name, e.g. "PlayArrow"; the studio maps it to an icon.</summary>

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using WorkflowEngine.Graphs;
+using WorkflowEngine.Nodes;
+using WorkflowEngine.Nodes.Types;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Accounts;
 
@@ -33,7 +35,7 @@ public sealed class LlmBaseUrlGuard(StudioAccess access, WorkflowStore store)
     /// <summary>The non-empty base URLs of the graph's llm steps (setting names in any casing, as the engine reads them).</summary>
     public static HashSet<string> BaseUrls(WorkflowGraph graph) =>
         graph.Nodes
-            .Where(n => n.Type == "llm" && n.Settings.ValueKind == JsonValueKind.Object)
+            .Where(n => n.Type == NodeRegistry.KeyOf<LlmNode>() && n.Settings.ValueKind == JsonValueKind.Object)
             .SelectMany(n => n.Settings.EnumerateObject())
             .Where(p => string.Equals(p.Name, "baseUrl", StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String)
             .Select(p => p.Value.GetString()!.Trim().TrimEnd('/'))

@@ -1,10 +1,11 @@
 using WorkflowEngine.Knowledge;
+using WorkflowEngine.Text;
 
 namespace WorkflowEngine.Tests.Knowledge;
 
 public sealed class Bm25IndexTests
 {
-    private static Bm25Index Build(params string[] docs) => new([.. docs.Select(d => (IReadOnlyList<string>)KnowledgeTokenizer.Tokenize(d))]);
+    private static Bm25Index Build(params string[] docs) => new([.. docs.Select(d => (IReadOnlyList<string>)WordTokenizer.SearchTerms(d))]);
 
     [Fact]
     public void Score_RareTermMatch_RanksAboveCommonTermMatch()
@@ -17,7 +18,7 @@ public sealed class Bm25IndexTests
             "Change the order address.");
 
         // Act
-        var (scores, _) = index.Score(KnowledgeTokenizer.Tokenize("order invoice"));
+        var (scores, _) = index.Score(WordTokenizer.SearchTerms("order invoice"));
 
         // Assert
         var best = scores.MaxBy(s => s.Value).Key;
@@ -34,7 +35,7 @@ public sealed class Bm25IndexTests
             "nothing relevant here");
 
         // Act
-        var (scores, _) = index.Score(KnowledgeTokenizer.Tokenize("refund"));
+        var (scores, _) = index.Score(WordTokenizer.SearchTerms("refund"));
 
         // Assert
         Assert.True(scores[0] > scores[1]);
@@ -60,8 +61,8 @@ public sealed class Bm25IndexTests
     public void Score_ChinesePairsFoundNowhere_DoNotLowerTheCeiling()
     {
         // Arrange: "退款要多久" is cut into 退/款/要/多/久 and 退款/款要/要多/多久; only 退款 is a pair of the documents.
-        var index = new Bm25Index([KnowledgeTokenizer.Tokenize("退款一般五天到账，要等久一点"), KnowledgeTokenizer.Tokenize("退货很简单")]);
-        var query = KnowledgeTokenizer.Tokenize("退款要多久");
+        var index = new Bm25Index([WordTokenizer.SearchTerms("退款一般五天到账，要等久一点"), WordTokenizer.SearchTerms("退货很简单")]);
+        var query = WordTokenizer.SearchTerms("退款要多久");
 
         // Act
         var (_, ceiling) = index.Score(query);
@@ -69,7 +70,7 @@ public sealed class Bm25IndexTests
 
         // Assert: unknown single characters still count (a character the knowledge base lacks is a real difference).
         Assert.Equal(ceilingOfKnownTerms, ceiling, 9);
-        Assert.True(index.Score(KnowledgeTokenizer.Tokenize("退款要多久吗")).Ceiling > ceiling);
+        Assert.True(index.Score(WordTokenizer.SearchTerms("退款要多久吗")).Ceiling > ceiling);
     }
 
     [Fact]
@@ -78,9 +79,9 @@ public sealed class Bm25IndexTests
         // Arrange: the same English documents, alone and with a Chinese translation of each.
         string[] english = ["Refunds go back to your card within 5 days.", "Returns are free within 30 days."];
         string[] chinese = ["退款会在 5 天内退回到您的银行卡。", "30 天内退货免费。"];
-        var alone = new Bm25Index([.. english.Select(KnowledgeTokenizer.Tokenize)]);
-        var mixed = new Bm25Index([.. english.Concat(chinese).Select(KnowledgeTokenizer.Tokenize)]);
-        var query = KnowledgeTokenizer.Tokenize("how many days until my refund");
+        var alone = new Bm25Index([.. english.Select(WordTokenizer.SearchTerms)]);
+        var mixed = new Bm25Index([.. english.Concat(chinese).Select(WordTokenizer.SearchTerms)]);
+        var query = WordTokenizer.SearchTerms("how many days until my refund");
 
         // Act
         var (aloneScores, aloneCeiling) = alone.Score(query);

@@ -37,7 +37,7 @@ public sealed class OfflineResponderTests
     }
 
     [Fact]
-    public void Compose_ChineseQuestion_MatchesByCharacterBigrams()
+    public void Compose_ChineseQuestion_MatchesBySegmentedWords()
     {
         // Arrange
         var source = new OfflineSource("我们支持七天无理由退货。退款会在收到退货后三个工作日内原路退回。运费由买家承担。", "退换货政策");
@@ -145,5 +145,19 @@ public sealed class OfflineResponderTests
 
         // Assert
         Assert.Equal(OfflineResponder.Label + "Gift cards are valid for 3 years. (Source: gift-cards)", answer);
+    }
+
+    [Fact]
+    public void Terms_ChineseSentence_AreSegmentedWordsNotCharacterPairs()
+    {
+        // Act
+        var terms = OfflineResponder.Terms("退款会在收到退货后三个工作日内原路退回").ToList();
+
+        // Assert: words (退款, 退货, 收到) and no pair across a word boundary (款会, 货后)
+        Assert.Contains("退款", terms);
+        Assert.Contains("退货", terms);
+        Assert.Contains("收到", terms);
+        Assert.DoesNotContain("款会", terms);
+        Assert.DoesNotContain("货后", terms);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using WorkflowEngine.Knowledge;
+using WorkflowEngine.Text;
 
 namespace WorkflowTesting.CacheEval;
 

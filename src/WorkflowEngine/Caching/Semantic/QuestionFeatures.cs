@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using WorkflowEngine.Knowledge;
+using WorkflowEngine.Text;
 
 namespace WorkflowEngine.Caching.Semantic;
 
@@ -12,23 +13,6 @@ namespace WorkflowEngine.Caching.Semantic;
 /// </summary>
 public sealed class QuestionFeatures
 {
-    // Function words and the generic question frame ("how do I", "can you", "I want to"): paraphrases swap these freely,
-    // so they never count as a difference. Wh-words are here on purpose: in an FAQ, "when/where is my refund" ask the same thing.
-    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
-    {
-        "a", "an", "the", "and", "or", "but", "if", "then", "so", "than", "as", "at", "by", "for", "from", "in", "into", "of",
-        "on", "onto", "to", "with", "about", "after", "before", "up", "out", "over", "off", "via", "per",
-        "i", "me", "my", "mine", "myself", "we", "us", "our", "you", "your", "yours", "it", "its", "this", "that", "these",
-        "those", "there", "here", "they", "them", "their", "he", "she", "him", "her", "his", "one", "someone", "something",
-        "anything", "thing", "things",
-        "is", "am", "are", "was", "were", "be", "been", "being", "do", "does", "did", "done", "doing", "have", "has", "had",
-        "having", "can", "could", "will", "would", "shall", "should", "may", "might", "must", "get", "got", "getting",
-        "gets", "want", "wants", "wanted", "need", "needs", "like", "would", "let", "make", "please", "tell", "know", "help",
-        "how", "what", "when", "where", "why", "which", "who", "whom", "whose", "long", "much", "many", "still", "just",
-        "also", "too", "very", "really", "any", "some", "all", "every", "each", "own", "again", "now", "ok", "okay",
-        "hi", "hello", "thanks", "thank", "way", "possible", "able", "s", "t", "ll", "re", "ve", "d", "m",
-    };
-
     // "no" and "not" flip an answer ("can I return it" vs "can't I return it"); so do their contractions and a few adverbs.
     private static readonly HashSet<string> NegationWords = new(StringComparer.Ordinal)
     {
@@ -45,19 +29,6 @@ public sealed class QuestionFeatures
         ["ninety"] = "90", ["hundred"] = "100", ["thousand"] = "1000", ["first"] = "1st", ["second"] = "2nd",
         ["third"] = "3rd", ["twice"] = "2x", ["single"] = "1", ["double"] = "2x", ["half"] = "0.5",
     };
-
-    // CJK negations: 不 (not), 没/沒 (have not), 别 (don't), 无/無 (without), 未 (not yet), 非 (non-).
-    private static readonly HashSet<char> CjkNegations = ['不', '没', '沒', '别', '別', '无', '無', '未', '非', '勿'];
-
-    // CJK particles and the generic frame (请问 "may I ask", 我 "I", 吗/呢 question particles, 怎么/如何 "how"):
-    // like English stop words, they never count as a difference.
-    private static readonly HashSet<char> CjkStopChars =
-        ['请', '請', '问', '問', '我', '你', '您', '的', '了', '吗', '嗎', '呢', '吧', '啊', '呀', '么', '麼', '怎', '如', '何', '要', '想', '能', '可', '以', '是', '在', '个', '個', '一', '下', '有', '和', '与', '與', '把', '给', '給', '这', '這', '那', '哪', '里', '裡', '么', '啥', '些', '会', '會', '该', '該', '应', '應', '办', '辦'];
-
-    // Particles, pronouns and question words that never begin or end a content word (的 of 的订 in "您的订单", 了, 吗...): a
-    // character pair with one of them is the join of two words, even when the knowledge base's text has it too.
-    private static readonly HashSet<char> CjkParticles =
-        ['的', '了', '吗', '嗎', '呢', '吧', '啊', '呀', '么', '麼', '我', '你', '您', '请', '請', '问', '問', '这', '這', '那', '哪', '怎', '如', '何', '把', '给', '給', '和', '与', '與', '很', '都', '也', '就', '还', '還'];
 
     private QuestionFeatures(string text)
     {
@@ -91,14 +62,14 @@ public sealed class QuestionFeatures
         var negated = false;
         var negatedWords = new HashSet<string>(StringComparer.Ordinal);
         var negationScope = 0; // content words still to take into the scope of the last negation
-        var rawTokens = Tokenize(text);
+        var rawTokens = WordTokenizer.Words(text);
         var frame = new List<string>(rawTokens.Count);
         var capitalizedTokens = rawTokens.Count(t => char.IsUpper(t[0]));
         var titleCase = rawTokens.Count > 2 && capitalizedTokens * 2 > rawTokens.Count;
         for (var i = 0; i < rawTokens.Count; i++)
         {
             var raw = rawTokens[i];
-            var lower = raw.ToLowerInvariant().Replace("'", string.Empty, StringComparison.Ordinal).Replace("’", string.Empty, StringComparison.Ordinal);
+            var lower = WordTokenizer.Fold(raw);
             frame.Add(Stem(lower));
             if (NegationWords.Contains(lower))
             {
@@ -132,7 +103,7 @@ public sealed class QuestionFeatures
                 entities.Add(lower);
             }
 
-            if (!StopWords.Contains(lower) && lower.Length > 1)
+            if (!StopWords.QuestionFrame.Contains(lower) && lower.Length > 1)
             {
                 content.Add(Stem(lower));
                 typed.Add(lower);
@@ -153,12 +124,12 @@ public sealed class QuestionFeatures
             {
                 if (CjkText.IsCjk(ch))
                 {
-                    if (CjkNegations.Contains(ch))
+                    if (StopWords.ChineseNegations.Contains(ch))
                     {
                         negated = true;
                     }
 
-                    if (!CjkStopChars.Contains(ch) && !CjkNegations.Contains(ch))
+                    if (!StopWords.ChineseFrame.Contains(ch) && !StopWords.ChineseNegations.Contains(ch))
                     {
                         cjkChars.Add(ch);
                     }
@@ -247,20 +218,7 @@ public sealed class QuestionFeatures
     public const int NegationScopeWords = 1;
 
     /// <summary>Stemmed words of a text (no stop-word removal), e.g. a knowledge-base article's, to compare with <see cref="ContentWords"/>.</summary>
-    public static HashSet<string> Terms(string text)
-    {
-        var terms = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var token in Tokenize(text ?? string.Empty))
-        {
-            var lower = token.ToLowerInvariant().Replace("'", string.Empty, StringComparison.Ordinal).Replace("’", string.Empty, StringComparison.Ordinal);
-            if (lower.Length > 1)
-            {
-                terms.Add(Stem(lower));
-            }
-        }
-
-        return terms;
-    }
+    public static HashSet<string> Terms(string text) => WordTokenizer.StemmedWords(text);
 
     public IReadOnlySet<char> CjkContentChars { get; }
 
@@ -328,17 +286,7 @@ public sealed class QuestionFeatures
     }
 
     /// <summary>Adds the adjacent character pairs of <paramref name="text"/>'s CJK runs to <paramref name="pairs"/>.</summary>
-    public static void AddCjkPairs(string text, HashSet<string> pairs)
-    {
-        ArgumentNullException.ThrowIfNull(pairs);
-        for (var i = 0; i + 1 < (text?.Length ?? 0); i++)
-        {
-            if (CjkText.IsCjk(text![i]) && CjkText.IsCjk(text[i + 1]))
-            {
-                pairs.Add(string.Concat(text[i], text[i + 1]));
-            }
-        }
-    }
+    public static void AddCjkPairs(string text, HashSet<string> pairs) => WordTokenizer.AddCjkPairs(text, pairs);
 
     /// <summary>The question's CJK character pairs that <paramref name="known"/> (the knowledge base's text around it) also
     /// uses, without pairs made only of frame characters (怎么, 可以, 不能; 有效 stays) or joined by a particle (的订): the words of
@@ -349,9 +297,9 @@ public sealed class QuestionFeatures
     {
         ArgumentNullException.ThrowIfNull(known);
         return CjkBigrams.Where(b => b.Length == 2 && known.Contains(b) && !(IsFrameChar(b[0]) && IsFrameChar(b[1]))
-            && !CjkParticles.Contains(b[0]) && !CjkParticles.Contains(b[1])).ToHashSet(StringComparer.Ordinal);
+            && !StopWords.ChineseParticles.Contains(b[0]) && !StopWords.ChineseParticles.Contains(b[1])).ToHashSet(StringComparer.Ordinal);
 
-        static bool IsFrameChar(char c) => CjkStopChars.Contains(c) || CjkNegations.Contains(c);
+        static bool IsFrameChar(char c) => StopWords.ChineseFrame.Contains(c) || StopWords.ChineseNegations.Contains(c);
     }
 
     private static void AddBigrams(StringBuilder run, HashSet<string> bigrams)
@@ -367,80 +315,6 @@ public sealed class QuestionFeatures
         }
     }
 
-    private static List<string> Tokenize(string text)
-    {
-        var tokens = new List<string>();
-        var current = new StringBuilder();
-        foreach (var ch in text.Normalize(NormalizationForm.FormKC))
-        {
-            if (char.IsLetterOrDigit(ch) && !CjkText.IsCjk(ch) || (ch is '\'' or '’' or '.') && current.Length > 0)
-            {
-                current.Append(ch);
-            }
-            else
-            {
-                Flush(current, tokens);
-            }
-        }
-
-        Flush(current, tokens);
-        return tokens;
-
-        static void Flush(StringBuilder current, List<string> tokens)
-        {
-            var token = current.ToString().TrimEnd('.', '\'', '’');
-            if (token.Length > 0)
-            {
-                // "can't" → "cant"; "customer's" → "customer"
-                if (token.EndsWith("'s", StringComparison.OrdinalIgnoreCase) || token.EndsWith("’s", StringComparison.OrdinalIgnoreCase))
-                {
-                    token = token[..^2];
-                }
-
-                tokens.Add(token);
-            }
-
-            current.Clear();
-        }
-    }
-
-    /// <summary>A light suffix stripper (refunds/refunded → refund, damaged/damage → damag, shipping → ship) so inflections
-    /// are not mistaken for different words; not a linguistic stemmer, only needs to be consistent.</summary>
-    internal static string Stem(string word)
-    {
-        var w = word;
-        if (w.Length > 4 && w.EndsWith("ies", StringComparison.Ordinal))
-        {
-            w = w[..^3] + "y";
-        }
-        else if (w.Length > 4 && w.EndsWith("sses", StringComparison.Ordinal))
-        {
-            w = w[..^2];
-        }
-        else if (w.Length > 3 && w.EndsWith('s') && !w.EndsWith("ss", StringComparison.Ordinal) && !w.EndsWith("us", StringComparison.Ordinal) && !w.EndsWith("is", StringComparison.Ordinal))
-        {
-            w = w[..^1];
-        }
-
-        if (w.Length > 5 && w.EndsWith("ing", StringComparison.Ordinal))
-        {
-            w = w[..^3];
-        }
-        else if (w.Length > 4 && w.EndsWith("ed", StringComparison.Ordinal))
-        {
-            w = w[..^2];
-        }
-
-        if (w.Length > 3 && w.EndsWith('e'))
-        {
-            w = w[..^1];
-        }
-
-        if (w.Length > 3 && w[^1] == w[^2] && !"aeiousl".Contains(w[^1], StringComparison.Ordinal))
-        {
-            w = w[..^1];
-        }
-
-        return w.ToLower(CultureInfo.InvariantCulture);
-    }
+    /// <summary>The stem of a lower-case word (<see cref="EnglishStemmer"/>).</summary>
+    internal static string Stem(string word) => EnglishStemmer.Stem(word);
 }

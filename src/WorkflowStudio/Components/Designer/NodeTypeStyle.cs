@@ -4,7 +4,7 @@ namespace WorkflowStudio.Components.Designer;
 public static class NodeTypeStyle
 {
     /// <summary>Order of the palette groups; unknown categories follow alphabetically.</summary>
-    public static IReadOnlyList<string> CategoryOrder { get; } = ["Input", "Text", "Knowledge", "AI", "Cache", "Output"];
+    public static IReadOnlyList<string> CategoryOrder { get; } = ["Input", "Text", "Knowledge", "AI", "Logic", "Tools", "Cache", "Output"];
 
     public static int CategoryRank(string category)
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using WorkflowEngine.Knowledge;
+using WorkflowEngine.Text;
 using WorkflowTesting.CacheEval;
 
 namespace WorkflowEngine.Tests.Caching.Semantic;

@@ -1,6 +1,6 @@
-using WorkflowEngine.Knowledge;
+using WorkflowEngine.Text;
 
-namespace WorkflowEngine.Tests.Knowledge;
+namespace WorkflowEngine.Tests.Text;
 
 public sealed class CjkTextTests
 {

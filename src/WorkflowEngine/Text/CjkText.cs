@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace WorkflowEngine.Knowledge;
+namespace WorkflowEngine.Text;
 
 /// <summary>The one definition of Chinese, Japanese and Korean text used by search, the semantic cache, the offline
 /// responder and the evaluation: scripts written without spaces between words, where the English embedding model and
