@@ -12,7 +12,8 @@ namespace WorkflowEngine.Caching;
 /// are no longer served. Knowledge-base changes are also announced on a Redis Pub/Sub channel
 /// (<c>&lt;prefix&gt;kb-changed</c>) so every instance's <see cref="OnKnowledgeBaseChanged"/> handlers run (to reload
 /// in-memory indexes), and cache clears on <c>&lt;prefix&gt;cache-cleared</c> (for <see cref="OnWorkflowCleared"/>: caches
-/// outside FusionCache, such as the semantic answer index). FusionCache's backplane carries cache entries only, not application messages: hence the channel.
+/// outside FusionCache, such as the semantic answer index), and wrong-answer reports on <c>&lt;prefix&gt;answer-rejected</c>
+/// (for <see cref="OnAnswerRejected"/>). FusionCache's backplane carries cache entries only, not application messages: hence the channel.
 /// </summary>
 public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
 {
@@ -21,9 +22,11 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
     private readonly string _instanceId = Guid.NewGuid().ToString("n");
     private readonly RedisChannel _channel;
     private readonly RedisChannel _clearChannel;
+    private readonly RedisChannel _rejectedChannel;
     private readonly Task _subscription;
     private ImmutableArray<Func<string, Task>> _handlers = [];
     private ImmutableArray<Func<string, string?, Task>> _clearHandlers = [];
+    private ImmutableArray<Func<GateAnswer, Task>> _rejectedHandlers = [];
 
     public CacheInvalidation(EngineCache cache, ILogger<CacheInvalidation>? logger = null)
     {
@@ -31,6 +34,7 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _channel = RedisChannel.Literal(cache.Options.KeyPrefix + "kb-changed");
         _clearChannel = RedisChannel.Literal(cache.Options.KeyPrefix + "cache-cleared");
+        _rejectedChannel = RedisChannel.Literal(cache.Options.KeyPrefix + "answer-rejected");
         _subscription = cache.Redis.IsConfigured ? SubscribeAsync() : Task.CompletedTask;
     }
 
@@ -80,6 +84,20 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
         await NotifyClearedAsync(workflowId, nodeId).ConfigureAwait(false);
     }
 
+    public async Task AnswerRejectedAsync(GateAnswer answer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        await PublishAsync(_rejectedChannel, new AnswerRejected(_instanceId, answer)).ConfigureAwait(false);
+        await NotifyRejectedAsync(answer).ConfigureAwait(false);
+    }
+
+    public IDisposable OnAnswerRejected(Func<GateAnswer, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ImmutableInterlocked.Update(ref _rejectedHandlers, h => h.Add(handler));
+        return new Unsubscriber(() => ImmutableInterlocked.Update(ref _rejectedHandlers, h => h.Remove(handler)));
+    }
+
     public IDisposable OnWorkflowCleared(Func<string, string?, Task> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -102,6 +120,7 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
             // StackExchange.Redis re-subscribes by itself after a reconnect.
             await redis.GetSubscriber().SubscribeAsync(_channel, (_, value) => OnMessageAsync(value).Forget()).ConfigureAwait(false);
             await redis.GetSubscriber().SubscribeAsync(_clearChannel, (_, value) => OnClearedMessageAsync(value).Forget()).ConfigureAwait(false);
+            await redis.GetSubscriber().SubscribeAsync(_rejectedChannel, (_, value) => OnRejectedMessageAsync(value).Forget()).ConfigureAwait(false);
         }
         catch (RedisException e)
         {
@@ -145,6 +164,56 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
         await NotifyClearedAsync(cleared.WorkflowId, cleared.NodeId).ConfigureAwait(false);
     }
 
+    private async Task OnRejectedMessageAsync(RedisValue value)
+    {
+        AnswerRejected? rejected;
+        try
+        {
+            rejected = JsonSerializer.Deserialize<AnswerRejected>(value.ToString());
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+        if (rejected?.Answer is null || rejected.Instance == _instanceId)
+        {
+            return;
+        }
+        await NotifyRejectedAsync(rejected.Answer).ConfigureAwait(false);
+    }
+
+    private async Task PublishAsync<T>(RedisChannel channel, T message)
+    {
+        if (!_cache.Redis.IsConfigured)
+        {
+            return;
+        }
+        try
+        {
+            var redis = await _cache.Redis.GetAsync().ConfigureAwait(false);
+            await redis.GetSubscriber().PublishAsync(channel, JsonSerializer.Serialize(message)).ConfigureAwait(false);
+        }
+        catch (RedisException e)
+        {
+            Log.PubSubFailed(_logger, e);
+        }
+    }
+
+    private async Task NotifyRejectedAsync(GateAnswer answer)
+    {
+        foreach (var handler in _rejectedHandlers)
+        {
+            try
+            {
+                await handler(answer).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.AnswerRejectedHandlerFailed(_logger, e, answer.WorkflowId);
+            }
+        }
+    }
+
     private async Task NotifyClearedAsync(string workflowId, string? nodeId)
     {
         foreach (var handler in _clearHandlers)
@@ -183,6 +252,7 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
             {
                 await redis.GetSubscriber().UnsubscribeAsync(_channel).ConfigureAwait(false);
                 await redis.GetSubscriber().UnsubscribeAsync(_clearChannel).ConfigureAwait(false);
+                await redis.GetSubscriber().UnsubscribeAsync(_rejectedChannel).ConfigureAwait(false);
             }
             catch (RedisException)
             {
@@ -194,6 +264,8 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
     private sealed record KnowledgeBaseChange(string Instance, string KnowledgeBaseId);
 
     private sealed record WorkflowCleared(string Instance, string WorkflowId, string? NodeId);
+
+    private sealed record AnswerRejected(string Instance, GateAnswer Answer);
 
     private sealed class Unsubscriber(Action action) : IDisposable
     {

@@ -26,6 +26,8 @@ internal static class CachingServiceCollectionExtensions
         services.TryAddSingleton<CacheInvalidation>();
         services.TryAddSingleton<ICacheInvalidation>(sp => sp.GetRequiredService<CacheInvalidation>());
         services.TryAddSingleton<ConversationMemoryCache>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AnswerRejections>();
         services.TryAddSingleton<ResponseCache>();
 
         services.TryAddSingleton<CachingMiddleware>();

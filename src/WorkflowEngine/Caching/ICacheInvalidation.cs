@@ -18,6 +18,13 @@ public interface ICacheInvalidation
     /// Dispose the result to stop listening. The default does not listen (implementations without such caches).</summary>
     IDisposable OnWorkflowCleared(Func<string, string?, Task> handler) => NoSubscription.Instance;
 
+    /// <summary>A cached answer was reported wrong (<see cref="ResponseCache.ReportWrongAsync"/>): runs every instance's
+    /// <see cref="OnAnswerRejected"/> handlers (to drop in-process copies and block the pair). The default tells no one.</summary>
+    Task AnswerRejectedAsync(GateAnswer answer, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <summary>Called on this instance whenever any instance reports a cached answer wrong. Dispose the result to stop listening.</summary>
+    IDisposable OnAnswerRejected(Func<GateAnswer, Task> handler) => NoSubscription.Instance;
+
     private sealed class NoSubscription : IDisposable
     {
         public static readonly NoSubscription Instance = new();

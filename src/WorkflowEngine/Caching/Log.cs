@@ -32,6 +32,12 @@ internal static partial class Log
     [LoggerMessage(3090, LogLevel.Warning, "A cache-clear handler failed for workflow {WorkflowId}")]
     public static partial void CacheClearHandlerFailed(ILogger logger, Exception exception, string workflowId);
 
+    [LoggerMessage(3091, LogLevel.Warning, "A wrong-answer handler failed for workflow {WorkflowId}")]
+    public static partial void AnswerRejectedHandlerFailed(ILogger logger, Exception exception, string workflowId);
+
+    [LoggerMessage(3092, LogLevel.Information, "A cached answer of node {NodeId} of workflow {WorkflowId} was reported wrong (pair blocked: {PairBlocked})")]
+    public static partial void AnswerReportedWrong(ILogger logger, string workflowId, string nodeId, bool pairBlocked);
+
     [LoggerMessage(3008, LogLevel.Debug, "Releasing the distributed lock for {Key} failed; it expires on its own")]
     public static partial void LockReleaseFailed(ILogger logger, Exception exception, string key);
 

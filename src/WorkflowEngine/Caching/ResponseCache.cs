@@ -13,6 +13,10 @@ public sealed record AnswerMatch(string Question, string Answer, double Similari
 {
     /// <summary>Why it matched, for the trace and tooltip (semantic mode: each check and its outcome).</summary>
     public IReadOnlyDictionary<string, string>? Details { get; init; }
+
+    /// <summary>The stored question as the gate looked it up (cleaned), which names the entry; <see cref="Question"/> is as typed.
+    /// Null: the same as <see cref="Question"/>.</summary>
+    public string? StoredText { get; init; }
 }
 
 /// <summary>One way of matching questions to stored answers (match mode <c>exact</c> is built in; the semantic helper adds
@@ -36,10 +40,14 @@ public interface IAnswerMatcher
     /// <summary><see cref="StoreAsync(AnswerScope, string, string, TimeSpan, CancellationToken)"/>, also given the question as typed.</summary>
     ValueTask StoreAsync(AnswerScope scope, string question, string? asTyped, string answer, TimeSpan missTime, CancellationToken cancellationToken) =>
         StoreAsync(scope, question, answer, missTime, cancellationToken);
+
+    /// <summary>Drops the answer stored for <see cref="GateAnswer.StoredQuestion"/> in the gate's scope, on every instance
+    /// (a wrong-answer report). The default keeps nothing to drop.</summary>
+    ValueTask ForgetAsync(GateAnswer answer, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
-/// <summary>The response-cache gate's storage: finds the matcher for a match mode.</summary>
-public sealed class ResponseCache(IEnumerable<IAnswerMatcher> matchers, EngineCache cache)
+/// <summary>The response-cache gate's storage: finds the matcher for a match mode, and takes wrong-answer reports.</summary>
+public sealed class ResponseCache(IEnumerable<IAnswerMatcher> matchers, EngineCache cache, AnswerRejections rejections)
 {
     private readonly IAnswerMatcher _exact = new ExactAnswerMatcher(cache);
     private readonly IReadOnlyList<IAnswerMatcher> _matchers = [.. matchers];
@@ -57,6 +65,31 @@ public sealed class ResponseCache(IEnumerable<IAnswerMatcher> matchers, EngineCa
         return _matchers.FirstOrDefault(m => string.Equals(m.Mode, mode, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidOperationException($"The cache gate's match mode '{mode}' is not available here. Use one of: {string.Join(", ", Modes)}.");
     }
+
+    /// <summary>Someone reported <paramref name="answer"/> wrong: its entry is dropped on every instance and, when it was served
+    /// for another question than the one it was stored for, that pair of questions is never matched again by this gate.
+    /// The report is counted for the cache dashboard (<see cref="AnswerRejections.SummaryAsync"/>).</summary>
+    /// <returns>The report as recorded; <see cref="WrongAnswerReport.PairBlocked"/> says whether a pair was blocked.</returns>
+    public async Task<WrongAnswerReport> ReportWrongAsync(GateAnswer answer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        // Dropped first: the rejection's announcement makes other instances forget their in-process copies, and they must not
+        // load the entry back from Redis after that.
+        await For(answer.MatchMode).ForgetAsync(answer, cancellationToken).ConfigureAwait(false);
+        return await rejections.AddAsync(answer, cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>What a run's response-cache gate did with the run's answer: served a stored one (<paramref name="Served"/>), or
+/// stored the run's own answer. Read from the gate's trace details with <see cref="Nodes.Types.CacheNode.AnswerOf"/>.</summary>
+/// <param name="MatchMode">The matcher that found or stored it (<c>exact</c> or <c>semantic</c>).</param>
+/// <param name="ScopeHash">The <see cref="AnswerScope.ScopeHash"/> the entry lives under.</param>
+/// <param name="Question">The run's question as the gate looked it up (cleaned; a follow-up's standalone form).</param>
+/// <param name="StoredQuestion">The entry's question as looked up when it was stored; <paramref name="Question"/> when the run stored it.</param>
+public sealed record GateAnswer(string WorkflowId, string NodeId, string MatchMode, string ScopeHash, string Question, string StoredQuestion, bool Served)
+{
+    /// <summary>A different question was served this entry: the pair that a report blocks.</summary>
+    public bool IsPair => !string.Equals(Question, StoredQuestion, StringComparison.Ordinal);
 }
 
 /// <summary>Exact matching: the (normalized) question text is hashed into the key
@@ -67,8 +100,14 @@ public sealed class ExactAnswerMatcher(EngineCache cache) : IAnswerMatcher
 
     public string Mode => ModeName;
 
-    public static string Key(AnswerScope scope, string question) =>
-        $"answer:{scope.WorkflowId}:{scope.NodeId}:{scope.ScopeHash}:{CanonicalJson.Hash(question)}";
+    public static string Key(AnswerScope scope, string question) => Key(scope.WorkflowId, scope.NodeId, scope.ScopeHash, question);
+
+    private static string Key(string workflowId, string nodeId, string scopeHash, string question) =>
+        $"answer:{workflowId}:{nodeId}:{scopeHash}:{CanonicalJson.Hash(question)}";
+
+    /// <summary>Removes the entry from L1 and Redis; FusionCache's backplane drops other instances' L1 copies.</summary>
+    public ValueTask ForgetAsync(GateAnswer answer, CancellationToken cancellationToken) =>
+        cache.Fusion.RemoveAsync(Key(answer.WorkflowId, answer.NodeId, answer.ScopeHash, answer.StoredQuestion), token: cancellationToken);
 
     public async ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken)
     {
@@ -81,7 +120,7 @@ public sealed class ExactAnswerMatcher(EngineCache cache) : IAnswerMatcher
             found = await cache.Fusion.TryGetAsync<CachedAnswer>(key, cache.EntryOptions(scope.Ttl), cancellationToken).ConfigureAwait(false);
         }
         return found.HasValue && found.Value is { } answer && answer.Question == question
-            ? new AnswerMatch(answer.Question, answer.Answer, 1, level, TimeSpan.FromMilliseconds(answer.MissMilliseconds))
+            ? new AnswerMatch(answer.Question, answer.Answer, 1, level, TimeSpan.FromMilliseconds(answer.MissMilliseconds)) { StoredText = answer.Question }
             : null;
     }
 

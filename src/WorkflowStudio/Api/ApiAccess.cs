@@ -63,10 +63,19 @@ internal sealed class ApiAccess : IAsyncDisposable
         };
     }
 
-    public async ValueTask<object?> RequireRunAccessAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>Run endpoints of one workflow (route value <c>id</c>): the admin key or a run key of that workflow.</summary>
+    public ValueTask<object?> RequireRunAccessAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        RequireRunAccessAsync(context, next, context.HttpContext.GetRouteValue("id") as string ?? "");
+
+    /// <summary>Endpoints about a recorded run (route value <c>runId</c>): the admin key or any valid run key. The endpoint
+    /// answers 404 for a run of another workflow than the key's (<see cref="RunKeyWorkflow"/>), as for an unknown run.</summary>
+    public ValueTask<object?> RequireRecordedRunAccessAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        RequireRunAccessAsync(context, next, null);
+
+    /// <param name="workflowId">The workflow a run key must belong to; null: any (the endpoint checks).</param>
+    private async ValueTask<object?> RequireRunAccessAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, string? workflowId)
     {
         var http = context.HttpContext;
-        var workflowId = http.GetRouteValue("id") as string ?? "";
         var (check, refused) = await CheckKeyAsync(http);
         if (refused is not null)
         {
@@ -79,9 +88,9 @@ internal sealed class ApiAccess : IAsyncDisposable
                 partition = "admin";
                 http.Items[CallerItem] = Actors.AdminApiKey;
                 break;
-            case KeyCheck.RunKey when check.Key!.WorkflowId == workflowId:
-                partition = check.Key.Id;
-                http.Items[RunKeyCallerItem] = true;
+            case KeyCheck.RunKey when workflowId is null || check.Key!.WorkflowId == workflowId:
+                partition = check.Key!.Id;
+                http.Items[RunKeyCallerItem] = check.Key.WorkflowId;
                 http.Items[CallerItem] = Actors.RunKey(check.Key.Prefix);
                 break;
             case KeyCheck.RunKey:
@@ -130,6 +139,9 @@ internal sealed class ApiAccess : IAsyncDisposable
 
     /// <summary>True when a run endpoint was called with a run key (not the admin key).</summary>
     public static bool IsRunKeyCaller(HttpContext http) => http.Items.ContainsKey(RunKeyCallerItem);
+
+    /// <summary>The workflow of the run key the endpoint was called with; null for the admin key.</summary>
+    public static string? RunKeyWorkflow(HttpContext http) => http.Items.TryGetValue(RunKeyCallerItem, out var workflowId) ? workflowId as string : null;
 
     /// <summary>Which key called a run endpoint, as recorded with the run (<see cref="Actors"/>).</summary>
     public static string? CallerOf(HttpContext http) => http.Items.TryGetValue(CallerItem, out var caller) ? caller as string : null;

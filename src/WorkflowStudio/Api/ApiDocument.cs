@@ -5,10 +5,13 @@ namespace WorkflowStudio.Api;
 
 /// <summary>Which key an endpoint group takes; the OpenAPI document turns it into the operation's security requirement and
 /// its 401/403 (and, for runs, 429) answers, so each endpoint states only what is its own.</summary>
-internal sealed record ApiKeyRequirement(bool AdminOnly)
+/// <param name="AnyRunKey">Any valid run key passes the key check, and the endpoint answers 404 for what belongs to another
+/// workflow (a recorded run), instead of 403.</param>
+internal sealed record ApiKeyRequirement(bool AdminOnly, bool AnyRunKey = false)
 {
     public static readonly ApiKeyRequirement Admin = new(AdminOnly: true);
     public static readonly ApiKeyRequirement Run = new(AdminOnly: false);
+    public static readonly ApiKeyRequirement RecordedRun = new(AdminOnly: false, AnyRunKey: true);
 }
 
 /// <summary>The error body of every API answer from 400 up (RFC 7807, <c>application/problem+json</c>). Only describes the
@@ -51,7 +54,7 @@ internal static class ApiDocument
         ("Cache", "A workflow's cache figures and clearing. Admin key."),
         ("Keys", "Run keys of a workflow: create (shown once), list, revoke. Admin key."),
         ("Knowledge", "Knowledge bases and their documents. Admin key."),
-        ("Run", "Ask a workflow a question, as one answer or as a stream. The workflow's run key or the admin key."),
+        ("Run", "Ask a workflow a question, as one answer or as a stream, and report a wrong answer. The workflow's run key or the admin key."),
     ];
 
     /// <summary>Describes what the endpoints do that their metadata cannot say: the API's title, the relative server (so the
@@ -91,11 +94,16 @@ internal static class ApiDocument
             }
             operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, context.Document)] = [] }];
             operation.Description = (operation.Description is { Length: > 0 } d ? d + "\n\n" : "")
-                + (key.AdminOnly ? "Key: the admin key. While Api:AdminKey is unset this endpoint answers 404." : "Key: this workflow's run key, or the admin key.");
+                + (key.AdminOnly ? "Key: the admin key. While Api:AdminKey is unset this endpoint answers 404."
+                    : key.AnyRunKey ? "Key: a run key of the run's workflow, or the admin key."
+                    : "Key: this workflow's run key, or the admin key.");
             var problem = new OpenApiSchemaReference(nameof(ApiProblem), context.Document);
             operation.Responses ??= [];
             AddProblem(operation, StatusCodes.Status401Unauthorized, "No key, or an unknown or revoked key (WWW-Authenticate: Bearer).", problem);
-            AddProblem(operation, StatusCodes.Status403Forbidden, key.AdminOnly ? "A run key on a management endpoint." : "A run key of another workflow.", problem);
+            if (!key.AnyRunKey)
+            {
+                AddProblem(operation, StatusCodes.Status403Forbidden, key.AdminOnly ? "A run key on a management endpoint." : "A run key of another workflow.", problem);
+            }
             const string failedKeys = "More than Api:FailedKeyPermits unknown or revoked keys from this client address in the window (answered before the key is looked up)";
             if (key.AdminOnly)
             {
@@ -148,8 +156,17 @@ internal static class ApiDocument
         ["503"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"The run was stopped","status":503,"detail":"Stopped: the run was cancelled.","runId":"3f2e1d0c9b8a79685746352413021f0e","failedNodeId":"llm","traceId":"00-e5f60718293a4b5c6d7e8f90a1b2c3d4-5f60718293041526-00"}""",
     };
 
+    /// <summary>Problems whose example differs for one operation from <see cref="ProblemExamples"/>.</summary>
+    private static readonly Dictionary<(string OperationId, string Status), string> OperationProblemExamples = new() // shared by design: constant, read-only
+    {
+        [("sendRunFeedback", "400")] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"The request is not valid","status":400,"detail":"Say whether the answer was right: send { \"correct\": false } for a wrong answer (or true for a right one).","traceId":"00-6c1f0e2d3b4a59687a6b5c4d3e2f1a0b-7d8e9f0a1b2c3d4e-00"}""",
+        [("sendRunFeedback", "404")] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.5","title":"Not found","status":404,"detail":"There is no run '4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e' for this key. A run can be reported a moment after its answer, once it is recorded.","traceId":"00-8a9b0c1d2e3f40516273849a0b1c2d3e-9a0b1c2d3e4f5061-00"}""",
+        [("sendRunFeedback", "409")] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Not from the cache","status":409,"detail":"This answer did not come from the response cache and was not stored in it, so there is nothing to drop. Change the workflow (its prompt or knowledge) to change such answers.","traceId":"00-1b2c3d4e5f6071829304a5b6c7d8e9f0-2b3c4d5e6f708192-00"}""",
+    };
+
     private static readonly Dictionary<(string OperationId, string Status), string> SuccessExamples = new() // shared by design: constant, read-only
     {
+        [("sendRunFeedback", "200")] = """{"runId":"4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e","fromCache":true,"pairBlocked":true,"message":"The answer was dropped from the cache on every instance, and this question will not be matched to the question it was answered for again."}""",
         [("createKey", "201")] = """{"id":"e7e439f0bad94e5b86c2dcc0602aec28","workflowId":"c5d3e787cb4a477a9bebc13f3c92caba","name":"website","prefix":"wfs_gPT-UJ7V","key":"wfs_gPT-UJ7VswPZymCCA44Er5Oq96TBQXZnTE-CVYdS1vI","createdAt":"2026-12-07T04:01:33.2705335+00:00"}""",
         [("getHealth", "200")] = """{"status":"Healthy","database":"connected","redis":"connected"}""",
         [("getReadiness", "503")] = """{"status":"Degraded","ready":"indexing"}""",
@@ -162,8 +179,9 @@ internal static class ApiDocument
         {
             foreach (var (mediaType, content) in response.Content ?? new Dictionary<string, OpenApiMediaType>())
             {
-                var example = mediaType == ProblemContentType ? ProblemExamples.GetValueOrDefault(status)
-                    : operation.OperationId is { } id ? SuccessExamples.GetValueOrDefault((id, status)) : null;
+                var id = operation.OperationId ?? "";
+                var example = mediaType == ProblemContentType ? OperationProblemExamples.GetValueOrDefault((id, status)) ?? ProblemExamples.GetValueOrDefault(status)
+                    : SuccessExamples.GetValueOrDefault((id, status));
                 if (example is not null)
                 {
                     content.Example = System.Text.Json.Nodes.JsonNode.Parse(example);

@@ -42,6 +42,7 @@ public static class ApiEndpointRouteBuilderExtensions
         management.MapWorkflowManagement();
         management.MapKnowledgeManagement();
         app.MapGroup("/api").AllowAnonymous().WithTags("Run").WithMetadata(ApiKeyRequirement.Run).AddEndpointFilter(access.RequireRunAccessAsync).MapWorkflowRuns();
+        app.MapGroup("/api").AllowAnonymous().WithTags("Run").WithMetadata(ApiKeyRequirement.RecordedRun).AddEndpointFilter(access.RequireRecordedRunAccessAsync).MapRunFeedback();
         // Without it an unknown /api address would have no endpoint, fall under the studio's sign-in rule and answer with the
         // sign-in page; API clients get a problem instead (a known address with another method answers this too).
         app.MapFallback("/api/{**path}", (HttpContext http) => ApiProblems.NotFound($"There is no API endpoint {http.Request.Method} {http.Request.Path}."))

@@ -28,6 +28,18 @@ public sealed record RunStepSummary(string NodeId, string Type, string Status, s
         new(entry.NodeId, entry.Type, entry.Status, entry.Cache, entry.Level, entry.ElapsedMs, entry.SavedMs);
 }
 
+/// <summary>The body of <c>POST /api/runs/{runId}/feedback</c>.</summary>
+/// <param name="Correct">false: the answer was wrong (dropped from the response cache, the question pair blocked); true: it
+/// was right (acknowledged, nothing recorded).</param>
+public sealed record FeedbackBody(bool? Correct);
+
+/// <summary>The answer to a wrong-answer report.</summary>
+/// <param name="FromCache">The answer had been served from the response cache (false: the run wrote it and it was stored).</param>
+/// <param name="PairBlocked">The question will never again be answered with the cached answer of the (different) question it
+/// was matched to.</param>
+/// <param name="Message">What happened, in one sentence.</param>
+public sealed record FeedbackResponse(string RunId, bool FromCache, bool PairBlocked, string Message);
+
 /// <summary>A <c>token</c> event of <c>/run/stream</c>.</summary>
 public sealed record TokenEvent(string NodeId, string Text);
 

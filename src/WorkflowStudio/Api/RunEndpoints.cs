@@ -34,6 +34,56 @@ internal static class RunEndpoints
         return group;
     }
 
+    public static RouteGroupBuilder MapRunFeedback(this RouteGroupBuilder group)
+    {
+        group.MapPost("/runs/{runId}/feedback", FeedbackAsync).WithName("sendRunFeedback")
+            .WithSummary("Reports whether a run's answer was right. {\"correct\": false}: the answer is dropped from the response cache on every instance, and the question is never again matched to the cached question whose answer it got; {\"correct\": true} is acknowledged (204) and changes nothing.")
+            .WithDescription(FeedbackDescription)
+            .Accepts<FeedbackBody>("application/json").Produces<FeedbackResponse>().Produces(StatusCodes.Status204NoContent)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge);
+        return group;
+    }
+
+    private const string FeedbackDescription =
+        "The admin key, or a run key of the run's workflow (a run of another workflow is answered 404, like an unknown run). "
+        + "A run can be reported once it is recorded, a moment after its answer. An answer the run wrote itself (a cache miss) was stored "
+        + "in the cache, so it is dropped too; a run whose answer the response cache never saw (no cache gate, or the gate let it through) "
+        + "is answered 409.";
+
+    private static async Task<IResult> FeedbackAsync(string runId, HttpContext http, RunHistory history, RunFeedback feedback, IOptions<ApiOptions> options)
+    {
+        var (body, problem) = await ApiBody.ReadJsonAsync<FeedbackBody>(http.Request, options.Value.MaxBodyBytes, http.RequestAborted);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (body!.Correct is not { } correct)
+        {
+            return ApiProblems.BadRequest("Say whether the answer was right: send { \"correct\": false } for a wrong answer (or true for a right one).");
+        }
+        var run = await history.GetAsync(runId, http.RequestAborted);
+        if (run is null || ApiAccess.RunKeyWorkflow(http) is { } keyWorkflow && keyWorkflow != run.Run.WorkflowId)
+        {
+            return ApiProblems.NotFound($"There is no run '{runId}' for this key. A run can be reported a moment after its answer, once it is recorded.");
+        }
+        if (correct)
+        {
+            return TypedResults.NoContent();
+        }
+        if (await feedback.ReportWrongAsync(run.Run.WorkflowId, run.Trace, http.RequestAborted) is not { } report)
+        {
+            return ApiProblems.Create(StatusCodes.Status409Conflict, "Not from the cache",
+                "This answer did not come from the response cache and was not stored in it, so there is nothing to drop. Change the workflow (its prompt or knowledge) to change such answers.");
+        }
+        var message = (report.Served, report.PairBlocked) switch
+        {
+            (true, true) => "The answer was dropped from the cache on every instance, and this question will not be matched to the question it was answered for again.",
+            (true, false) => "The answer was dropped from the cache on every instance; the next time this question is asked, the workflow works it out again.",
+            _ => "This answer did not come from the cache, but it had been stored there: it was dropped on every instance, so the next time this question is asked the workflow works it out again.",
+        };
+        return TypedResults.Ok(new FeedbackResponse(runId, report.Served, report.PairBlocked, message));
+    }
+
     private static async Task<IResult> RunAsync(string id, HttpContext http, PublishedWorkflows workflows, WorkflowRunService runs, IOptions<ApiOptions> options)
     {
         var (start, problem) = await PrepareAsync(id, http, workflows, runs, options.Value);

@@ -6,8 +6,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class RunsServiceCollectionExtensions
 {
     /// <summary>Running workflows for the test chat and the API (<see cref="WorkflowRunService"/>), recording them in SQLite
-    /// (<see cref="RunRecorder"/>), reading them back (<see cref="RunHistory"/>) and finding the graph to replay one on
-    /// (<see cref="RunGraphs"/>). Options: <c>Studio:Runs</c>.</summary>
+    /// (<see cref="RunRecorder"/>), reading them back (<see cref="RunHistory"/>), finding the graph to replay one on
+    /// (<see cref="RunGraphs"/>) and taking wrong-answer reports (<see cref="RunFeedback"/>). Options: <c>Studio:Runs</c>.</summary>
     public static IServiceCollection AddWorkflowRuns(this IServiceCollection services)
     {
         services.AddOptions<RunOptions>().BindConfiguration(RunOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -17,6 +17,7 @@ public static class RunsServiceCollectionExtensions
         services.TryAddSingleton<RunHistory>();
         services.TryAddSingleton<RunGraphs>();
         services.TryAddSingleton<RunHub>();
+        services.TryAddSingleton<RunFeedback>();
         return services;
     }
 

@@ -93,6 +93,36 @@ public sealed class CacheInvalidationTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task ReportWrongAsync_ExactAnswerHeldInOtherInstancesMemory_GoneThereTooAndCounted()
+    {
+        // Arrange: A stored an exact answer; B read it from Redis and holds it in its L1.
+        await using var a = CacheTestKit.CreateProvider(redis.ConnectionString);
+        await using var b = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var workflowId = $"wf-{Guid.NewGuid():n}";
+        var scope = new AnswerScope(workflowId, "cache", "scope-1", TimeSpan.FromMinutes(5), [NodeCacheKey.WorkflowTag(workflowId)]);
+        const string question = "what are your opening hours";
+        var exactA = a.GetRequiredService<ResponseCache>().For("exact");
+        var exactB = b.GetRequiredService<ResponseCache>().For("exact");
+        await exactA.StoreAsync(scope, question, "Monday to Friday, 9 to 17.", TimeSpan.FromSeconds(1), CancellationToken.None);
+        Assert.Equal(CacheLevel.L2, (await exactB.FindAsync(scope, question, 1, CancellationToken.None))?.Level);
+        Assert.Equal(CacheLevel.L1, (await exactB.FindAsync(scope, question, 1, CancellationToken.None))?.Level);
+
+        // Act
+        var report = await a.GetRequiredService<ResponseCache>().ReportWrongAsync(
+            new GateAnswer(workflowId, "cache", "exact", scope.ScopeHash, question, question, Served: true));
+
+        // Assert: gone from B's memory (FusionCache's backplane) and from Redis; the same question blocks nothing (its answer
+        // was wrong, not the match); both instances count the report.
+        Assert.False(report.PairBlocked);
+        await Eventually.WaitUntilAsync(async () => await exactB.FindAsync(scope, question, 1, CancellationToken.None) is null,
+            TimeSpan.FromSeconds(10), "instance B forgetting the reported answer");
+        Assert.Null(await exactA.FindAsync(scope, question, 1, CancellationToken.None));
+        var summary = await b.GetRequiredService<AnswerRejections>().SummaryAsync();
+        Assert.Contains(summary.Recent, r => r.WorkflowId == workflowId && r.Question == question && r.Served);
+        Assert.True(summary.Count >= 1);
+    }
+
+    [Fact]
     public async Task ConversationMemory_AppendOnOneInstance_ReadOnAnotherWithTtl()
     {
         // Arrange

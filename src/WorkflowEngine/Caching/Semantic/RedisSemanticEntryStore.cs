@@ -19,6 +19,10 @@ public interface ISemanticEntryStore
     /// <summary>The scope's live entries whose ids are not in <paramref name="known"/>, with their expiry times.</summary>
     ValueTask<IReadOnlyList<(SemanticEntry Entry, DateTimeOffset ExpiresAt)>> LoadAsync(string scope, Func<string, bool> known, CancellationToken cancellationToken);
 
+    /// <summary>Deletes one entry of the scope (an answer reported wrong); instances that hold it in memory drop it on the
+    /// announcement (<see cref="ICacheInvalidation.OnAnswerRejected"/>), and none loads it again.</summary>
+    ValueTask RemoveAsync(string scope, string id, CancellationToken cancellationToken);
+
     /// <summary>Deletes every scope whose key starts with <paramref name="scopePrefix"/> (e.g. <c>"wf1:"</c> or
     /// <c>"wf1:cache:"</c>); returns the number of keys removed.</summary>
     ValueTask<long> ClearAsync(string scopePrefix, CancellationToken cancellationToken);
@@ -91,6 +95,15 @@ public sealed class RedisSemanticEntryStore(RedisConnection redis, TimeProvider 
         }
 
         return result;
+    }
+
+    public async ValueTask RemoveAsync(string scope, string id, CancellationToken cancellationToken)
+    {
+        var db = (await redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+        var transaction = db.CreateTransaction();
+        _ = transaction.KeyDeleteAsync(EntryKey(scope, id));
+        _ = transaction.SetRemoveAsync(IdsKey(scope), id);
+        await transaction.ExecuteAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>SCAN with a MATCH pattern (never KEYS, which blocks Redis for the whole keyspace) and UNLINK (deletion of the

@@ -36,6 +36,8 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
     private readonly ConcurrentDictionary<string, float[]> _phrases = new(StringComparer.Ordinal);
     private readonly IDisposable? _kbSubscription;
     private readonly IDisposable? _clearSubscription;
+    private readonly IDisposable? _rejectedSubscription;
+    private readonly AnswerRejections? _rejections;
     private int _warmedUp;
 
     public SemanticAnswerMatcher(
@@ -46,7 +48,8 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         TimeProvider time,
         ICacheInvalidation? invalidation = null,
         ILogger<SemanticAnswerMatcher>? logger = null,
-        IRetrievalConfirmation? confirmation = null)
+        IRetrievalConfirmation? confirmation = null,
+        AnswerRejections? rejections = null)
     {
         _embeddings = embeddings;
         _knowledge = knowledge;
@@ -63,6 +66,17 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
             return Task.CompletedTask;
         });
         _clearSubscription = invalidation?.OnWorkflowCleared(ClearAsync);
+        _rejections = rejections;
+        _rejectedSubscription = invalidation?.OnAnswerRejected(answer =>
+        {
+            if (string.Equals(answer.MatchMode, ModeName, StringComparison.OrdinalIgnoreCase)
+                && _indexes.TryGetValue(ScopeKey(answer.WorkflowId, answer.NodeId, answer.ScopeHash), out var held))
+            {
+                held.Index.Remove(NodeCacheKeyHash(answer.StoredQuestion));
+            }
+
+            return Task.CompletedTask;
+        });
     }
 
     public string Mode => ModeName;
@@ -102,6 +116,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         return new AnswerMatch(decision.Entry.Question, decision.Entry.Answer, decision.Similarity, level, TimeSpan.FromMilliseconds(decision.Entry.MissMilliseconds))
         {
             Details = details,
+            StoredText = decision.Entry.NormalizedText,
         };
     }
 
@@ -133,6 +148,31 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
             {
                 // Redis down: the entry serves this instance only.
                 Log.CacheTrouble(_logger, scope.WorkflowId, scope.NodeId, "semantic store: " + e.Message);
+            }
+        }
+    }
+
+    /// <summary>A wrong-answer report: deletes the entry from Redis; every instance's index drops it on the announcement that
+    /// follows (<see cref="ICacheInvalidation.OnAnswerRejected"/>, this instance's included).</summary>
+    public async ValueTask ForgetAsync(GateAnswer answer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        var key = ScopeKey(answer.WorkflowId, answer.NodeId, answer.ScopeHash);
+        var id = NodeCacheKeyHash(answer.StoredQuestion);
+        if (_indexes.TryGetValue(key, out var held))
+        {
+            held.Index.Remove(id);
+        }
+
+        if (_store.IsShared)
+        {
+            try
+            {
+                await _store.RemoveAsync(key, id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisException e)
+            {
+                Log.CacheTrouble(_logger, answer.WorkflowId, answer.NodeId, "semantic store remove: " + e.Message);
             }
         }
     }
@@ -195,6 +235,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
     {
         _kbSubscription?.Dispose();
         _clearSubscription?.Dispose();
+        _rejectedSubscription?.Dispose();
     }
 
     /// <summary>The "Clear cache" button (<see cref="ICacheInvalidation.ClearWorkflowAsync"/>, on any instance): drops this
@@ -244,7 +285,8 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         var options = OptionsFor(scope, threshold);
         var matcher = new SemanticMatcher(options, PhraseAsync);
         var query = await QueryAsync(scope, question, asTyped, cancellationToken).ConfigureAwait(false);
-        var decision = await matcher.DecideAsync(query, index.Search(query, options.MaxCandidates), cancellationToken).ConfigureAwait(false);
+        var blocked = _rejections is null ? null : await _rejections.PairsForAsync(scope.WorkflowId, scope.NodeId, cancellationToken).ConfigureAwait(false);
+        var decision = await matcher.DecideAsync(query, Candidates(index, query, options.MaxCandidates, blocked), cancellationToken).ConfigureAwait(false);
         if (decision.IsHit || !_store.IsShared)
         {
             return (decision, CacheLevel.L1);
@@ -266,13 +308,27 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
                 return (decision, CacheLevel.L1);
             }
 
-            return (await matcher.DecideAsync(query, index.Search(query, options.MaxCandidates), cancellationToken).ConfigureAwait(false), CacheLevel.L2);
+            return (await matcher.DecideAsync(query, Candidates(index, query, options.MaxCandidates, blocked), cancellationToken).ConfigureAwait(false), CacheLevel.L2);
         }
         catch (RedisException e)
         {
             Log.CacheTrouble(_logger, scope.WorkflowId, scope.NodeId, "semantic store: " + e.Message);
             return (decision, CacheLevel.L1);
         }
+    }
+
+    /// <summary>The nearest <paramref name="count"/> entries, leaving out those whose pair with the question was reported wrong
+    /// (<see cref="AnswerRejections"/>): the matcher decides on the rest as if those entries were not cached.</summary>
+    private static IReadOnlyList<SemanticCandidate> Candidates(SemanticIndex index, SemanticQuery query, int count, BlockedPairs? blocked)
+    {
+        var found = index.Search(query, count);
+        if (blocked is null || !found.Any(c => blocked.Blocks(query.NormalizedText, c.Entry.NormalizedText)))
+        {
+            return found;
+        }
+
+        var removed = found.Count(c => blocked.Blocks(query.NormalizedText, c.Entry.NormalizedText));
+        return [.. index.Search(query, count + removed).Where(c => !blocked.Blocks(query.NormalizedText, c.Entry.NormalizedText)).Take(count)];
     }
 
     private async ValueTask<string?> ConfirmAsync(string knowledgeBaseId, string question, IReadOnlyList<ScoredChunk> hits, CancellationToken cancellationToken)
@@ -322,7 +378,9 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
     private static IEnumerable<string> KnowledgeBases(AnswerScope scope) =>
         scope.Tags.Where(t => t.StartsWith("kb:", StringComparison.Ordinal)).Select(t => t["kb:".Length..]);
 
-    private static string ScopeKey(AnswerScope scope) => $"{scope.WorkflowId}:{scope.NodeId}:{scope.ScopeHash}";
+    private static string ScopeKey(AnswerScope scope) => ScopeKey(scope.WorkflowId, scope.NodeId, scope.ScopeHash);
+
+    private static string ScopeKey(string workflowId, string nodeId, string scopeHash) => $"{workflowId}:{nodeId}:{scopeHash}";
 
     private static string NodeCacheKeyHash(string question) => CanonicalJson.Hash(question);
 }

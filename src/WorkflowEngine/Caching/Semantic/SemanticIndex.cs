@@ -51,7 +51,7 @@ public sealed class SemanticIndex
             var current = _snapshot;
             var replaces = added.Any(a => current.Ids.Contains(a.Entry.Id)) || added.Count != added.Select(a => a.Entry.Id).Distinct().Count();
             var dim = current.Dimension > 0 ? current.Dimension : added[0].Entry.Embedding.Length;
-            if (!replaces && current.Count + added.Count <= current.Capacity && added.All(a => a.Entry.Embedding.Length == dim))
+            if (!replaces && current.Dimension == dim && current.Count + added.Count <= current.Capacity && added.All(a => a.Entry.Embedding.Length == dim))
             {
                 // Append in place: readers of the old snapshot only look at its first Count rows, so writing beyond them is safe.
                 for (var i = 0; i < added.Count; i++)
@@ -77,6 +77,25 @@ public sealed class SemanticIndex
     }
 
     public bool Contains(string id) => _snapshot.Ids.Contains(id);
+
+    /// <summary>Drops the entry <paramref name="id"/> (an answer reported wrong); false when it is not here.</summary>
+    public bool Remove(string id)
+    {
+        lock (_gate)
+        {
+            var current = _snapshot;
+            if (!current.Ids.Contains(id))
+            {
+                return false;
+            }
+
+            var now = _time.GetUtcNow();
+            Item[] kept = [.. current.Items.Take(current.Count).Where(i => i.ExpiresAt > now && !string.Equals(i.Entry.Id, id, StringComparison.Ordinal))];
+            // Empty, not an empty build: rows are only appended in place to a snapshot that knows its dimension.
+            _snapshot = kept.Length == 0 ? Snapshot.Empty : Snapshot.Build(kept);
+            return true;
+        }
+    }
 
     public void Clear()
     {

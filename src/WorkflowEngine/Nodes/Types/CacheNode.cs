@@ -50,6 +50,15 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
     /// <summary>The <c>scope</c> detail: a follow-up looked up as the standalone question the model rewrote it into.</summary>
     public const string StandaloneScope = "standalone";
 
+    /// <summary>The trace detail naming the matcher that found (or will store) the answer.</summary>
+    public const string MatchModeDetail = "matchMode";
+    /// <summary>The trace detail holding the <see cref="AnswerScope.ScopeHash"/> the answer was found in (or will be stored in).</summary>
+    public const string EntryScopeDetail = "entryScope";
+    /// <summary>The trace detail holding the question as looked up (cleaned; a follow-up's standalone form).</summary>
+    public const string LookupTextDetail = "lookupText";
+    /// <summary>The trace detail of a hit holding the served entry's question as it was looked up when stored.</summary>
+    public const string EntryTextDetail = "entryText";
+
     /// <summary>The <c>cache</c> detail of a miss during Redis trouble (reported as outcome <c>error</c>).</summary>
     private const string RedisTroubleReason = "redis unreachable";
     /// <summary>How the <c>cache</c> detail of a follow-up the gate let through starts (reported as outcome <c>bypass</c>).</summary>
@@ -130,13 +139,17 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
             var sharedMatcher = responses.For(config.MatchMode);
             if (await sharedMatcher.FindAsync(shared, lookup.Question, lookup.AsTyped, config.Threshold, cancellationToken).ConfigureAwait(false) is { } found)
             {
-                (match, matcher) = (found, sharedMatcher);
+                (match, matcher, scope) = (found, sharedMatcher, shared);
                 lookup.Details["scope"] = QuestionScope;
             }
         }
         if (match is null)
         {
             _pending.AddOrUpdate(context.Run, new PendingAnswer(lookup.Matcher, scope, lookup.Question, lookup.AsTyped, started));
+            // Where the run's answer will be stored, so that a report of it as wrong can drop it (AnswerOf).
+            lookup.Details[MatchModeDetail] = lookup.Matcher.Mode;
+            lookup.Details[EntryScopeDetail] = scope.ScopeHash;
+            lookup.Details[LookupTextDetail] = lookup.Question;
             // Checked after the lookup: a lookup that found Redis gone (or its circuit breaker open) is cache trouble, not a
             // plain miss; the run goes on along 'miss' and the answer is kept in this instance's L1 only.
             return Miss(input with { Question = lookup.Question }, cache.HasL2 && !cache.IsL2Usable ? RedisTroubleReason : null, lookup.Details);
@@ -147,9 +160,12 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
             ["cache"] = "hit",
             ["level"] = match.Level.ToString(),
             ["savedMs"] = match.Saved.TotalMilliseconds.ToString("0.#", CultureInfo.InvariantCulture),
-            ["matchMode"] = matcher.Mode,
+            [MatchModeDetail] = matcher.Mode,
             ["matchedQuestion"] = match.Question,
             ["similarity"] = similarity,
+            [EntryScopeDetail] = scope.ScopeHash,
+            [LookupTextDetail] = lookup.Question,
+            [EntryTextDetail] = match.StoredText ?? match.Question,
         };
         return new NodeResult(NodeOutputs.From(new
         {
@@ -164,6 +180,20 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
             BypassReason = "answered from cache",
             Details = WithMatchDetails(details, match),
         };
+    }
+
+    /// <summary>What the gate of a recorded run did with the run's answer, from its trace: served a stored answer (a hit), or
+    /// stored the run's own (a miss whose lookup ran); null when neither (no lookup, caching off, a follow-up let through).</summary>
+    /// <param name="hit">The gate's outcome was a hit.</param>
+    public static GateAnswer? AnswerOf(string workflowId, string nodeId, bool hit, IReadOnlyDictionary<string, string>? details)
+    {
+        if (details is null || !details.TryGetValue(MatchModeDetail, out var mode) || !details.TryGetValue(EntryScopeDetail, out var scopeHash)
+            || !details.TryGetValue(LookupTextDetail, out var question))
+        {
+            return null;
+        }
+        var stored = hit && details.TryGetValue(EntryTextDetail, out var entry) ? entry : question;
+        return new GateAnswer(workflowId, nodeId, mode, scopeHash, question, stored, hit);
     }
 
     /// <summary>What to look up and how, given what the steps after the gate receive from the conversation: the question

@@ -161,6 +161,68 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReportWrongAsync_ParaphraseServedWrongly_EntryGoneOnEveryInstanceAndPairNeverMatchedAgain()
+    {
+        // Arrange: A stored an answer; B served it to a paraphrase (B holds the entry in its own index now).
+        var kb = await SampleKbAsync();
+        var scope = await ScopeAsync(_a, kb);
+        const string stored = "when do i get my money back";
+        const string asked = "when will i get my money back";
+        await Semantic(_a).StoreAsync(scope, stored, "Refunds take 5 to 10 days.", TimeSpan.FromSeconds(1), Timeout);
+        var served = await Semantic(_b).FindAsync(scope, asked, 0, Timeout);
+        Assert.NotNull(served);
+        Assert.Equal(stored, served.StoredText);
+
+        // Act: the answer is reported wrong on instance A.
+        var report = await _a.GetRequiredService<ResponseCache>().ReportWrongAsync(
+            new GateAnswer(_workflowId, "cache", "semantic", scope.ScopeHash, asked, served.StoredText!, Served: true), Timeout);
+
+        // Assert: the entry is gone from Redis and from B's index (B hears of it over Pub/Sub), not only from A.
+        Assert.True(report.PairBlocked);
+        Assert.Empty(await SemanticKeysAsync($"sem:{_workflowId}:cache:*:e:*"));
+        await Eventually.WaitUntilAsync(async () => await Semantic(_b).FindAsync(scope, stored, 0, Timeout) is null,
+            TimeSpan.FromSeconds(10), "instance B forgetting the reported entry");
+        Assert.Null(await Semantic(_a).FindAsync(scope, stored, 0, Timeout));
+
+        // Act 2: the stored question is asked again and its answer cached again (a miss stores it), on B this time.
+        await Semantic(_b).StoreAsync(scope, stored, "Refunds take 5 to 10 days.", TimeSpan.FromSeconds(1), Timeout);
+
+        // Assert 2: its own question is served, the reported paraphrase is not, on both instances and on one started afresh
+        // (the pair is kept in Redis, not in a process).
+        Assert.NotNull(await Semantic(_a).FindAsync(scope, stored, 0, Timeout));
+        Assert.Null(await Semantic(_a).FindAsync(scope, asked, 0, Timeout));
+        Assert.Null(await Semantic(_b).FindAsync(scope, asked, 0, Timeout));
+        await using var restarted = await StartInstanceAsync();
+        Assert.NotNull(await Semantic(restarted).FindAsync(scope, stored, 0, Timeout));
+        Assert.Null(await Semantic(restarted).FindAsync(scope, asked, 0, Timeout));
+    }
+
+    [Fact]
+    public async Task ReportWrongAsync_PairBlocked_AnotherCandidateMayStillServeTheQuestion()
+    {
+        // Arrange: two cached phrasings of the refunds question; the nearer one was reported wrong for the asked question.
+        var kb = await SampleKbAsync();
+        var scope = await ScopeAsync(_a, kb);
+        const string asked = "when will i get my money back";
+        await Semantic(_a).StoreAsync(scope, "when do i get my money back", "Refunds take 5 to 10 days.", TimeSpan.FromSeconds(1), Timeout);
+        await Semantic(_a).StoreAsync(scope, "when will i get my refund", "Your refund arrives in 5 to 10 days.", TimeSpan.FromSeconds(1), Timeout);
+        var first = await Semantic(_a).FindAsync(scope, asked, 0, Timeout);
+        Assert.NotNull(first);
+        await _a.GetRequiredService<ResponseCache>().ReportWrongAsync(
+            new GateAnswer(_workflowId, "cache", "semantic", scope.ScopeHash, asked, first.StoredText!, Served: true), Timeout);
+        // The reported entry's question is answered and cached again; only the pair stays blocked.
+        await Semantic(_a).StoreAsync(scope, first.StoredText!, "Refunds take 5 to 10 days.", TimeSpan.FromSeconds(1), Timeout);
+
+        // Act
+        var second = await Semantic(_b).FindAsync(scope, asked, 0, Timeout);
+
+        // Assert: not the blocked entry but the other phrasing, which the matcher accepts on its own.
+        Assert.Equal("when do i get my money back", first.StoredText);
+        Assert.Equal("when will i get my refund", second?.StoredText);
+        Assert.NotNull(await Semantic(_b).FindAsync(scope, first.StoredText!, 0, Timeout));
+    }
+
+    [Fact]
     public async Task FindAsync_MoreScopesThanIndexedInMemory_EvictedScopeReloadsFromRedisAndNoScopeAnswersForAnother()
     {
         // Arrange: an instance that keeps one scope's index in memory.

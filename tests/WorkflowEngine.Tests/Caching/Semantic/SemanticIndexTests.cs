@@ -50,6 +50,25 @@ public sealed class SemanticIndexTests(EmbeddingFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public void Remove_OnlyEntryThenAddAgain_SearchableAgain()
+    {
+        // Arrange: the one entry of a scope is reported wrong, and its question is answered and cached again.
+        var index = new SemanticIndex();
+        index.Add(fixture.Entry("How do I get a refund?", null, "old", id: "x"), DateTimeOffset.MaxValue);
+
+        // Act
+        var removed = index.Remove("x");
+        var gone = index.Search(fixture.Query("How do I get a refund?", null), 5);
+        index.Add(fixture.Entry("How do I get a refund?", null, "new", id: "x"), DateTimeOffset.MaxValue);
+
+        // Assert
+        Assert.True(removed);
+        Assert.Empty(gone);
+        Assert.False(index.Remove("unknown"));
+        Assert.Equal("new", index.Search(fixture.Query("How do I get a refund?", null), 5).Single().Entry.Answer);
+    }
+
+    [Fact]
     public void Add_ManyEntries_AllSearchable()
     {
         // Arrange: more than the initial capacity, added one by one (append path and growth path).

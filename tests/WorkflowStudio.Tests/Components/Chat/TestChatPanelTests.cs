@@ -119,6 +119,77 @@ public sealed class TestChatPanelTests : StudioTestContext
     }
 
     [Fact]
+    public async Task WrongAnswer_OnTheAnswerFromTheCache_ReportedInPlaceAndTheNextAskMissesTheGate()
+    {
+        // Arrange: the sample bot (exact gate); the second ask is answered from the cache.
+        await LoadSampleBotAsync();
+        var cut = RenderPanel();
+        var modelWait = TimeSpan.FromMinutes(1); // the first question may load an embedding model
+        Ask(cut, "How do I get a refund?");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=chat-bot][data-state=done]")), modelWait);
+        Ask(cut, "how do I get a REFUND??");
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=chat-bot][data-state=done]").Count), modelWait);
+        var bots = cut.FindAll("[data-testid=chat-bot]");
+        Assert.NotNull(bots[1].QuerySelector("[data-testid=chat-cache-match]"));
+
+        // Act: "Wrong answer" under the cached answer.
+        bots[1].QuerySelector("[data-testid=chat-wrong-answer]")!.Click();
+
+        // Assert: confirmed in place (only there), and the same question is worked out again.
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=chat-wrong-answer-reported]")), Wait);
+        Assert.Equal("Reported — this answer will not be served from the cache again",
+            cut.FindAll("[data-testid=chat-bot]")[1].QuerySelector("[data-testid=chat-wrong-answer-reported]")!.TextContent.Trim());
+        Assert.NotNull(cut.FindAll("[data-testid=chat-bot]")[0].QuerySelector("[data-testid=chat-wrong-answer]"));
+        Ask(cut, "how do I get a REFUND??");
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=chat-bot][data-state=done]").Count), modelWait);
+        Assert.Equal("MISS", cut.FindAll("[data-testid=chat-trace]")[2].QuerySelector("tr[data-node-id=cache]")!.GetAttribute("data-outcome"));
+    }
+
+    [Theory]
+    [InlineData(WorkflowStudio.Accounts.StudioRoles.Viewer, false)]
+    [InlineData(WorkflowStudio.Accounts.StudioRoles.Editor, true)]
+    public void WrongAnswerButton_ByRole_OfferedToEditorsOnly(string role, bool offered)
+    {
+        // Arrange: a run whose gate served a cached answer.
+        Authorization.SetRoles(role);
+        var gate = new RunTraceEntry("cache", "cache", "Response cache", RunTraceEntry.Succeeded, "hit", "L1", 1, null, null, 5, null, null,
+            new Dictionary<string, string>
+            {
+                ["matchMode"] = "exact", ["entryScope"] = "scope", ["lookupText"] = "how do i get a refund", ["entryText"] = "how do i get a refund",
+            });
+        var run = new CompletedRun("run-1", "wf-chat", "c1", "How do I get a refund?", "succeeded", "Within 30 days.", null, null, null,
+            DateTimeOffset.UnixEpoch, 5, [gate]);
+
+        // Act
+        var cut = Render<WrongAnswerButton>(p => p.Add(x => x.Run, run));
+
+        // Assert
+        Assert.Equal(offered, cut.FindAll("[data-testid=chat-wrong-answer]").Count == 1);
+    }
+
+    [Fact]
+    public void WrongAnswer_WorkflowWithoutACacheGate_NotOffered()
+    {
+        // Arrange: nothing of this graph's answers goes through a response cache.
+        var cut = RenderPanel();
+
+        // Act
+        Ask(cut, "Where is my parcel?");
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
+        Assert.Empty(cut.FindAll("[data-testid=chat-wrong-answer]"));
+    }
+
+    private async Task LoadSampleBotAsync()
+    {
+        var knowledge = Services.GetRequiredService<KnowledgeBaseService>();
+        var kbId = await knowledge.EnsureSampleAsync();
+        await knowledge.WaitForIndexingAsync(kbId, new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
+        Session.Load("wf-sample", SampleWorkflows.FaqBot(kbId), version: 1);
+    }
+
+    [Fact]
     public void Summary_SameQuestionTwiceWithTheModelCached_CountsTheHitAndTheAvoidedCall()
     {
         // Arrange

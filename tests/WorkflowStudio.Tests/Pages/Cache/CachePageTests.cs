@@ -26,6 +26,44 @@ public sealed class CachePageTests : StudioTestContext
     }
 
     [Fact]
+    public void Render_NoWrongAnswerReports_ZeroAndHowToReport()
+    {
+        // Act
+        var cut = RenderWithProviders<CachePage>();
+
+        // Assert
+        var reports = cut.WaitForElement("[data-testid=cache-reports]");
+        Assert.Equal("0", reports.GetAttribute("data-count"));
+        Assert.Equal("0", cut.Find("[data-testid=cache-reports-count]").TextContent.Trim());
+        Assert.Contains("press “Wrong answer” under it", cut.Find("[data-testid=cache-reports-empty]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=cache-report]"));
+    }
+
+    [Fact]
+    public async Task Render_AfterTwoWrongAnswerReports_CountsThemAndListsThePairsNewestFirst()
+    {
+        // Arrange: one answer served for another question, one the workflow wrote and stored.
+        var bot = await SeedSampleBotAsync();
+        var responses = Service<ResponseCache>();
+        await responses.ReportWrongAsync(new GateAnswer(bot.Id, "cache", "semantic", "scope", "how do i cancel my account", "how do i cancel my order", Served: true));
+        await responses.ReportWrongAsync(new GateAnswer(bot.Id, "cache", "exact", "scope", "what are your opening hours", "what are your opening hours", Served: false));
+
+        // Act
+        var cut = RenderWithProviders<CachePage>();
+
+        // Assert
+        cut.WaitForAssertion(() => Assert.Equal("2", cut.Find("[data-testid=cache-reports-count]").TextContent.Trim()));
+        Assert.Empty(cut.FindAll("[data-testid=cache-reports-empty]"));
+        var rows = cut.FindAll("[data-testid=cache-report]").Select(r => r.TextContent).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Contains("what are your opening hours", rows[0]);
+        Assert.Contains("worked out by the workflow", rows[0]);
+        Assert.Contains("how do i cancel my account", rows[1]);
+        Assert.Contains("how do i cancel my order", rows[1]);
+        Assert.Contains(bot.Graph.Name, rows[1]);
+    }
+
+    [Fact]
     public async Task Render_AfterTwoRunsOfTheSameQuestion_ShowsPerNodeFigures()
     {
         // Arrange

@@ -8,14 +8,20 @@ namespace WorkflowStudio.Components.Pages.Cache;
 
 /// <summary>The cache's figures per workflow and node (from <see cref="CacheStatistics"/>, counted since this studio process
 /// started) with "Clear cache" per workflow and per node. Workflow names and step titles come from the saved workflows
-/// when there is one.</summary>
+/// when there is one. Above them, the wrong-answer reports (<see cref="AnswerRejections"/>: every instance's, kept in Redis).</summary>
 public sealed partial class CachePage
 {
     private IReadOnlyList<WorkflowRow> _workflows = [];
     private bool _loading = true;
+    private WrongAnswerSummary _reports = WrongAnswerSummary.None;
+    private Dictionary<string, string> _names = new(StringComparer.Ordinal);
+
+    /// <summary>How many of the latest reports the page lists.</summary>
+    private const int RecentShown = 5;
 
     [Inject] private CacheStatistics Statistics { get; set; } = default!;
     [Inject] private IServiceProvider Services { get; set; } = default!;
+    [Inject] private AnswerRejections Rejections { get; set; } = default!;
 
     protected override Task OnInitializedAsync() => ReloadAsync();
 
@@ -46,12 +52,21 @@ public sealed partial class CachePage
                 rows.Add(new WorkflowRow(workflowId, stored?.Graph.Name ?? workflowId, Statistics.TotalFor(workflowId), nodes));
             }
             _workflows = rows.OrderBy(w => w.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
+            _reports = await Rejections.SummaryAsync();
+            var names = rows.ToDictionary(w => w.Id, w => w.Name, StringComparer.Ordinal);
+            foreach (var workflowId in _reports.Recent.Select(r => r.WorkflowId).Distinct(StringComparer.Ordinal).Where(id => !names.ContainsKey(id)))
+            {
+                names[workflowId] = (store is null ? null : await store.GetAsync(workflowId))?.Graph.Name ?? workflowId;
+            }
+            _names = names;
         }
         finally
         {
             _loading = false;
         }
     }
+
+    private string WorkflowName(string workflowId) => _names.GetValueOrDefault(workflowId, workflowId);
 
     private sealed record WorkflowRow(string Id, string Name, NodeCacheStats Total, IReadOnlyList<NodeRow> Nodes);
 

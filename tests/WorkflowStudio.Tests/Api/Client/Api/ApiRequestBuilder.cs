@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using System;
 using WorkflowStudio.Tests.Api.Client.Api.KnowledgeBases;
 using WorkflowStudio.Tests.Api.Client.Api.Ping;
+using WorkflowStudio.Tests.Api.Client.Api.Runs;
 using WorkflowStudio.Tests.Api.Client.Api.Workflows;
 namespace WorkflowStudio.Tests.Api.Client.Api
 {
@@ -26,6 +27,11 @@ namespace WorkflowStudio.Tests.Api.Client.Api
         public global::WorkflowStudio.Tests.Api.Client.Api.Ping.PingRequestBuilder Ping
         {
             get => new global::WorkflowStudio.Tests.Api.Client.Api.Ping.PingRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The runs property</summary>
+        public global::WorkflowStudio.Tests.Api.Client.Api.Runs.RunsRequestBuilder Runs
+        {
+            get => new global::WorkflowStudio.Tests.Api.Client.Api.Runs.RunsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The workflows property</summary>
         public global::WorkflowStudio.Tests.Api.Client.Api.Workflows.WorkflowsRequestBuilder Workflows
