@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Graphs;
+using WorkflowEngine.Nodes;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Accounts;
 using WorkflowStudio.Components.Pages.Workflows;
@@ -9,7 +10,7 @@ using WorkflowStudio.Providers;
 namespace WorkflowStudio.Tests.Providers;
 
 /// <summary>Where model calls go is an administrator's choice: the server check behind the editor's save and the import.</summary>
-public sealed class LlmBaseUrlGuardTests : StudioTestContext
+public sealed class OutboundUrlGuardTests : StudioTestContext
 {
     private const string AdminUrl = "http://localhost:11434/v1";
 
@@ -28,10 +29,10 @@ public sealed class LlmBaseUrlGuardTests : StudioTestContext
         Authorization.SetRoles(role);
 
         // Act
-        var refusal = await Service<LlmBaseUrlGuard>().CheckAsync(stored.Id, WithBaseUrl(url));
+        var refusal = await Service<OutboundUrlGuard>().CheckAsync(stored.Id, WithBaseUrl(url));
 
         // Assert
-        Assert.Equal(allowed ? null : LlmBaseUrlGuard.RefusedMessage, refusal);
+        Assert.Equal(allowed ? null : OutboundUrlGuard.RefusedMessage, refusal);
     }
 
     [Fact]
@@ -45,7 +46,7 @@ public sealed class LlmBaseUrlGuardTests : StudioTestContext
 
         // Assert
         Assert.False(result.Succeeded);
-        Assert.Equal(LlmBaseUrlGuard.RefusedMessage, Assert.Single(result.Problems).Message);
+        Assert.Equal(OutboundUrlGuard.RefusedMessage, Assert.Single(result.Problems).Message);
         Assert.Empty(await Service<WorkflowStore>().ListAsync());
     }
 
@@ -57,7 +58,8 @@ public sealed class LlmBaseUrlGuardTests : StudioTestContext
 
         // Assert
         Assert.True(result.Succeeded);
-        Assert.Equal(["http://10.0.0.7:8080/v1"], LlmBaseUrlGuard.BaseUrls(result.Workflow!.Graph));
+        var addresses = OutboundUrlGuard.AddressesByNode(result.Workflow!.Graph, Service<NodeRegistry>());
+        Assert.Equal(["http://10.0.0.7:8080/v1"], Assert.Single(addresses).Value);
     }
 
     private static WorkflowGraph WithBaseUrl(string url)
