@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
+using WorkflowEngine.Caching;
 using WorkflowEngine.Caching.Semantic;
 using WorkflowEngine.Knowledge;
 using WorkflowTesting.CacheEval;

@@ -1,10 +1,11 @@
 using System.Globalization;
 using CacheEval;
+using WorkflowEngine.Caching;
 using WorkflowEngine.Caching.Semantic;
 using WorkflowTesting.CacheEval;
 
 // Semantic cache evaluation: see docs/benchmarks.md ("Semantic cache") for the command and recorded results.
-string? datasetPath = null, kbPath = null, evalSetPath = null, evalKbPath = null, fitPath = null;
+string? datasetPath = null, kbPath = null, evalSetPath = null, evalKbPath = null, fitPath = null, recordPath = null;
 var seed = 42;
 var bulk = 10_000;
 var ablation = false;
@@ -20,6 +21,7 @@ for (var i = 0; i < args.Length; i++)
         case "--seed" when i + 1 < args.Length && int.TryParse(args[i + 1], out var s): seed = s; i++; break;
         case "--bulk" when i + 1 < args.Length && int.TryParse(args[i + 1], out var b): bulk = b; i++; break;
         case "--fit" when i + 1 < args.Length: fitPath = args[++i]; break;
+        case "--record" when i + 1 < args.Length: recordPath = args[++i]; break;
         case "--ablation": ablation = true; break;
         case "--list-misses": listMisses = true; break;
         default:
@@ -42,7 +44,7 @@ if (evalSetPath is not null)
             return HitModelFit.Run(evalSetPath, fitPath, seed);
         }
 
-        return SplitReport.Run(evalSetPath, evalKbPath, datasetPath, kbPath, seed, listMisses);
+        return SplitReport.Run(evalSetPath, evalKbPath, datasetPath, kbPath, seed, listMisses, recordPath);
     }
     catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
     {
@@ -200,9 +202,10 @@ catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundExcep
 static int Usage()
 {
     Console.Error.WriteLine("Usage: dotnet run -c Release --project bench/CacheEval -- --dataset <faq-dev.json> --kb <folder of .md> [--seed 42] [--bulk 10000] [--ablation]");
-    Console.Error.WriteLine("   or: dotnet run -c Release --project bench/CacheEval -- --eval-set <questions-eval.json> [--eval-kb <folder of .md>] [--dataset <faq-dev.json> --kb <folder of .md>] [--seed 42] [--list-misses]");
+    Console.Error.WriteLine("   or: dotnet run -c Release --project bench/CacheEval -- --eval-set <questions-eval.json> [--eval-kb <folder of .md>] [--dataset <faq-dev.json> --kb <folder of .md>] [--seed 42] [--list-misses] [--record src/WorkflowEngine/Caching/Semantic/hit-model.json]");
     Console.Error.WriteLine("       (issue #14: tuning and sealed parts, and faq-dev when given; --eval-kb defaults to the embedded sample knowledge base;\n" +
-        "        --list-misses: the tuning part's paraphrases not served, with what refused them)");
+        "        --list-misses: the tuning part's paraphrases not served, with what refused them;\n" +
+        "        --record: writes each strictness's sealed-part figures into the model file, for the inspector; the file must hold the model measured)");
     Console.Error.WriteLine("   or: dotnet run -c Release --project bench/CacheEval -- --eval-set <questions-eval.json> --fit src/WorkflowEngine/Caching/Semantic/hit-model.json [--seed 42]");
     Console.Error.WriteLine("       (fits the calibrated hit decision on the tuning part only and writes its weights and thresholds)");
     return 1;

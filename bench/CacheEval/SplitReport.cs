@@ -1,4 +1,5 @@
 using System.Globalization;
+using WorkflowEngine.Caching;
 using WorkflowEngine.Caching.Semantic;
 using WorkflowEngine.Knowledge;
 using WorkflowTesting.CacheEval;
@@ -15,7 +16,7 @@ internal static class SplitReport
 {
     private static readonly double[] FixedThresholds = [0.80, 0.85, 0.90];
 
-    public static int Run(string setPath, string? setKbPath, string? faqDevPath, string? faqKbPath, int seed, bool listMisses = false)
+    public static int Run(string setPath, string? setKbPath, string? faqDevPath, string? faqKbPath, int seed, bool listMisses = false, string? recordPath = null)
     {
         var set = EvalQuestionSet.Load(setPath);
         using var embedder = new MiniLmEmbedder();
@@ -65,6 +66,10 @@ internal static class SplitReport
             else
             {
                 Console.WriteLine("(sealed part: counts only; its wrong hits are not listed)");
+                if (recordPath is not null)
+                {
+                    Record(recordPath, Path.GetFileName(setPath), results);
+                }
             }
 
             Console.WriteLine();
@@ -85,6 +90,33 @@ internal static class SplitReport
         }
 
         return 0;
+    }
+
+    /// <summary>Writes the sealed part's figures per strictness into the model file (results[0..2]: balanced, strict, lenient,
+    /// as <see cref="Modes"/> orders them), after checking that the file holds the model that was measured.</summary>
+    private static void Record(string path, string setName, List<EvalResult> results)
+    {
+        var model = HitModel.FromJson(File.ReadAllText(path));
+        var measured = HitModel.Default;
+        if (!model.Weights.SequenceEqual(measured.Weights) || model.Bias != measured.Bias
+            || Enum.GetValues<MatchStrictness>().Any(s => model.Threshold(s) != measured.Threshold(s)))
+        {
+            throw new InvalidDataException($"{path} is not the model this build measured (rebuild after fitting, then record).");
+        }
+
+        var on = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        MeasuredStrictness Of(EvalResult r) => new(r.ParaphrasesServed, r.Paraphrases, r.CorrectHits, r.Hits, r.OutOfScopeHits, $"sealed part of {setName}", on);
+        var recorded = model with
+        {
+            Measured = new Dictionary<MatchStrictness, MeasuredStrictness>
+            {
+                [MatchStrictness.Balanced] = Of(results[0]),
+                [MatchStrictness.Strict] = Of(results[1]),
+                [MatchStrictness.Lenient] = Of(results[2]),
+            },
+        };
+        File.WriteAllText(path, recorded.ToJson() + "\n");
+        Console.WriteLine($"Recorded the sealed part's figures per strictness in {path}.");
     }
 
     private static List<EvalResult> Modes(CacheEvaluation eval, IReadOnlyList<EvalQuestion> questions, IReadOnlyList<EvalQuestion>? warm, List<double> thresholds, double best)

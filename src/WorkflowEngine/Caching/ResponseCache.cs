@@ -19,6 +19,14 @@ public sealed record AnswerMatch(string Question, string Answer, double Similari
     public string? StoredText { get; init; }
 }
 
+/// <summary>How sure a gate must be before it serves a stored answer: the similarity floor (semantic mode; 0 = the matcher's
+/// default) and the strictness of the calibrated decision (null = <c>Engine:Cache:Semantic:Strictness</c>). The exact matcher
+/// needs neither. A bare number converts to a rule with that threshold and the configured strictness.</summary>
+public readonly record struct MatchRule(double Threshold, MatchStrictness? Strictness = null)
+{
+    public static implicit operator MatchRule(double threshold) => new(threshold);
+}
+
 /// <summary>One way of matching questions to stored answers (match mode <c>exact</c> is built in; the semantic helper adds
 /// <c>semantic</c> by registering another <see cref="IAnswerMatcher"/>).</summary>
 public interface IAnswerMatcher
@@ -26,16 +34,16 @@ public interface IAnswerMatcher
     /// <summary>The gate's <c>matchMode</c> value this matcher serves.</summary>
     string Mode { get; }
 
-    ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken);
+    ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, MatchRule rule, CancellationToken cancellationToken);
 
     /// <summary>Stores the final answer of a run that missed. <paramref name="missTime"/> is what a later hit saves.</summary>
     ValueTask StoreAsync(AnswerScope scope, string question, string answer, TimeSpan missTime, CancellationToken cancellationToken);
 
-    /// <summary><see cref="FindAsync(AnswerScope, string, double, CancellationToken)"/>, also given the question as the user typed
+    /// <summary><see cref="FindAsync(AnswerScope, string, MatchRule, CancellationToken)"/>, also given the question as the user typed
     /// it (<paramref name="asTyped"/>, null when unknown): the cleaned <paramref name="question"/> is lower-cased, and a matcher
     /// may need the capitals (the semantic matcher tells names such as "Canada" by them).</summary>
-    ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, string? asTyped, double threshold, CancellationToken cancellationToken) =>
-        FindAsync(scope, question, threshold, cancellationToken);
+    ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, string? asTyped, MatchRule rule, CancellationToken cancellationToken) =>
+        FindAsync(scope, question, rule, cancellationToken);
 
     /// <summary><see cref="StoreAsync(AnswerScope, string, string, TimeSpan, CancellationToken)"/>, also given the question as typed.</summary>
     ValueTask StoreAsync(AnswerScope scope, string question, string? asTyped, string answer, TimeSpan missTime, CancellationToken cancellationToken) =>
@@ -109,7 +117,7 @@ public sealed class ExactAnswerMatcher(EngineCache cache) : IAnswerMatcher
     public ValueTask ForgetAsync(GateAnswer answer, CancellationToken cancellationToken) =>
         cache.Fusion.RemoveAsync(Key(answer.WorkflowId, answer.NodeId, answer.ScopeHash, answer.StoredQuestion), token: cancellationToken);
 
-    public async ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken)
+    public async ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, MatchRule rule, CancellationToken cancellationToken)
     {
         var key = Key(scope, question);
         var level = CacheLevel.L1;

@@ -37,6 +37,35 @@ public sealed class SampleWorkflowsTests : IAsyncLifetime
         Assert.Empty(problems.Select(p => $"{p.Code} {p.NodeId}: {p.Message}"));
     }
 
+    [Theory]
+    [InlineData("strict", null)]
+    [InlineData("LENIENT", null)]
+    [InlineData("", null)]
+    [InlineData("paranoid", "The strictness 'paranoid' is not known; use lenient, balanced or strict (or leave it empty for the server's default).")]
+    [InlineData("2", "The strictness '2' is not known; use lenient, balanced or strict (or leave it empty for the server's default).")]
+    public void FaqBot_GateStrictness_KnownLevelsOrEmptyValidateOthersAreNamed(string strictness, string? expected)
+    {
+        // Arrange
+        var validator = _services.GetRequiredService<GraphValidator>();
+        var graph = SampleWorkflows.FaqBot("kb-shop");
+        var gate = graph.Nodes.Single(n => n.Type == "cache");
+        var settings = System.Text.Json.JsonSerializer.SerializeToElement(new { input = "{{ clean.text }}", matchMode = "semantic", strictness });
+        graph = graph with { Nodes = [.. graph.Nodes.Select(n => n == gate ? n with { Settings = settings } : n)] };
+
+        // Act
+        var problems = validator.Validate(graph).Select(p => p.Message).ToList();
+
+        // Assert
+        if (expected is null)
+        {
+            Assert.Empty(problems);
+        }
+        else
+        {
+            Assert.Contains(expected, Assert.Single(problems), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void FaqBot_ThroughTheDocumentFormat_ValidatesWithoutProblems()
     {

@@ -28,6 +28,11 @@ public sealed record HitModel
     [JsonPropertyName("thresholds")]
     public required IReadOnlyDictionary<MatchStrictness, double> Thresholds { get; init; }
 
+    /// <summary>What each strictness gave on the sealed part of the evaluation set, written by the report that measured this
+    /// model (<c>bench/CacheEval --eval-set … --record</c>) for the inspector to show; empty until then (a refit starts empty).</summary>
+    [JsonPropertyName("measured")]
+    public IReadOnlyDictionary<MatchStrictness, MeasuredStrictness> Measured { get; init; } = new Dictionary<MatchStrictness, MeasuredStrictness>();
+
     /// <summary>What the weights were fitted on, how, and how the thresholds were chosen.</summary>
     [JsonPropertyName("provenance")]
     public string Provenance { get; init; } = string.Empty;
@@ -49,6 +54,17 @@ public sealed record HitModel
 
     /// <summary>The model that ships with the engine.</summary>
     public static HitModel Default => Embedded.Value;
+
+    /// <summary>The strictness levels a gate can choose between, most lenient first: Balanced, and Lenient or Strict only when
+    /// their threshold differs from Balanced's (when the fit put Lenient at Balanced's threshold, offering both would be a
+    /// choice that changes nothing).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<MatchStrictness> DistinctLevels =>
+    [
+        .. Threshold(MatchStrictness.Lenient) < Threshold(MatchStrictness.Balanced) ? [MatchStrictness.Lenient] : Array.Empty<MatchStrictness>(),
+        MatchStrictness.Balanced,
+        .. Threshold(MatchStrictness.Strict) > Threshold(MatchStrictness.Balanced) ? [MatchStrictness.Strict] : Array.Empty<MatchStrictness>(),
+    ];
 
     /// <summary>The threshold for <paramref name="strictness"/>.</summary>
     public double Threshold(MatchStrictness strictness) => Thresholds.TryGetValue(strictness, out var t) ? t : Thresholds[MatchStrictness.Balanced];
@@ -81,3 +97,15 @@ public sealed record HitModel
         return model;
     }
 }
+
+/// <summary>What one strictness gave on a part of the evaluation set.</summary>
+/// <param name="Part">Which part and set, e.g. "sealed part of questions-eval.json".</param>
+/// <param name="MeasuredOn">When (UTC, ISO 8601 date).</param>
+public sealed record MeasuredStrictness(
+    [property: JsonPropertyName("paraphrasesServed")] int ParaphrasesServed,
+    [property: JsonPropertyName("paraphrases")] int Paraphrases,
+    [property: JsonPropertyName("hitsCorrect")] int HitsCorrect,
+    [property: JsonPropertyName("hits")] int Hits,
+    [property: JsonPropertyName("outOfScopeHits")] int OutOfScopeHits,
+    [property: JsonPropertyName("part")] string Part,
+    [property: JsonPropertyName("measuredOn")] string MeasuredOn);

@@ -83,20 +83,20 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
 
     /// <summary>The decision of the last lookup per scope is not kept; this explains a lookup without caching anything
     /// (the inspector's "test phrasing" box uses <see cref="SemanticMatcher.CompareAsync"/> through <see cref="QueryAsync"/>).</summary>
-    public async ValueTask<MatchDecision> ExplainAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken)
+    public async ValueTask<MatchDecision> ExplainAsync(AnswerScope scope, string question, MatchRule rule, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        var (decision, _) = await DecideAsync(scope, question, null, threshold, cancellationToken).ConfigureAwait(false);
+        var (decision, _) = await DecideAsync(scope, question, null, rule, cancellationToken).ConfigureAwait(false);
         return decision;
     }
 
-    public ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, double threshold, CancellationToken cancellationToken) =>
-        FindAsync(scope, question, null, threshold, cancellationToken);
+    public ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, MatchRule rule, CancellationToken cancellationToken) =>
+        FindAsync(scope, question, null, rule, cancellationToken);
 
-    public async ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, string? asTyped, double threshold, CancellationToken cancellationToken)
+    public async ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, string? asTyped, MatchRule rule, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        var (decision, level) = await DecideAsync(scope, question, asTyped, threshold, cancellationToken).ConfigureAwait(false);
+        var (decision, level) = await DecideAsync(scope, question, asTyped, rule, cancellationToken).ConfigureAwait(false);
         if (!decision.IsHit || decision.Entry is null)
         {
             return null;
@@ -213,22 +213,22 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         return new SemanticQuery(typed, text, embedding, null);
     }
 
-    /// <summary>The inspector's "test phrasing" box: would a gate with <paramref name="threshold"/>, in a workflow searching
+    /// <summary>The inspector's "test phrasing" box: would a gate with <paramref name="rule"/>, in a workflow searching
     /// <paramref name="knowledgeBaseIds"/> (the first decides the article check), serve <paramref name="asked"/> the answer
     /// cached for <paramref name="cached"/>? Pass the questions as the gate sees them (cleaned). Caches nothing.</summary>
-    public ValueTask<MatchDecision> CompareAsync(IReadOnlyList<string> knowledgeBaseIds, string cached, string asked, double threshold, CancellationToken cancellationToken) =>
-        CompareAsync(knowledgeBaseIds, cached, null, asked, null, threshold, cancellationToken);
+    public ValueTask<MatchDecision> CompareAsync(IReadOnlyList<string> knowledgeBaseIds, string cached, string asked, MatchRule rule, CancellationToken cancellationToken) =>
+        CompareAsync(knowledgeBaseIds, cached, null, asked, null, rule, cancellationToken);
 
-    /// <summary><see cref="CompareAsync(IReadOnlyList{string}, string, string, double, CancellationToken)"/> with each question also as
+    /// <summary><see cref="CompareAsync(IReadOnlyList{string}, string, string, MatchRule, CancellationToken)"/> with each question also as
     /// typed (null when unknown), as the gate passes it (see <see cref="QueryAsync(AnswerScope, string, string?, CancellationToken)"/>).</summary>
     public async ValueTask<MatchDecision> CompareAsync(IReadOnlyList<string> knowledgeBaseIds, string cached, string? cachedAsTyped, string asked, string? askedAsTyped,
-        double threshold, CancellationToken cancellationToken)
+        MatchRule rule, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(knowledgeBaseIds);
         var scope = new AnswerScope("compare", "compare", string.Empty, TimeSpan.Zero, [.. knowledgeBaseIds.Select(NodeCacheKey.KnowledgeBaseTag)]);
         var cachedQuery = await QueryAsync(scope, cached, cachedAsTyped, cancellationToken).ConfigureAwait(false);
         var askedQuery = await QueryAsync(scope, asked, askedAsTyped, cancellationToken).ConfigureAwait(false);
-        return await new SemanticMatcher(OptionsFor(scope, threshold), PhraseAsync).CompareAsync(askedQuery, cachedQuery, cancellationToken).ConfigureAwait(false);
+        return await new SemanticMatcher(OptionsFor(scope, rule), PhraseAsync).CompareAsync(askedQuery, cachedQuery, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
@@ -258,9 +258,9 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         }
     }
 
-    private SemanticMatchOptions OptionsFor(AnswerScope scope, double threshold)
+    private SemanticMatchOptions OptionsFor(AnswerScope scope, MatchRule rule)
     {
-        var options = _options.With(threshold > 0 ? threshold : null);
+        var options = _options.With(rule.Threshold > 0 ? rule.Threshold : null, rule.Strictness);
         if (!KnowledgeBases(scope).Any())
         {
             // No knowledge base in the workflow: nothing to agree on; the other checks still apply.
@@ -270,7 +270,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         return options;
     }
 
-    private async ValueTask<(MatchDecision Decision, CacheLevel Level)> DecideAsync(AnswerScope scope, string question, string? asTyped, double threshold, CancellationToken cancellationToken)
+    private async ValueTask<(MatchDecision Decision, CacheLevel Level)> DecideAsync(AnswerScope scope, string question, string? asTyped, MatchRule rule, CancellationToken cancellationToken)
     {
         if (_confirmation is not null && Interlocked.Exchange(ref _warmedUp, 1) == 0)
         {
@@ -282,7 +282,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
 
         var key = ScopeKey(scope);
         var index = IndexFor(scope, key);
-        var options = OptionsFor(scope, threshold);
+        var options = OptionsFor(scope, rule);
         var matcher = new SemanticMatcher(options, PhraseAsync);
         var query = await QueryAsync(scope, question, asTyped, cancellationToken).ConfigureAwait(false);
         var blocked = _rejections is null ? null : await _rejections.PairsForAsync(scope.WorkflowId, scope.NodeId, cancellationToken).ConfigureAwait(false);

@@ -185,9 +185,9 @@ public sealed class SemanticMatchOptions
     /// <summary>Configuration section: <c>Engine:Cache:Semantic</c>.</summary>
     public const string SectionName = "Engine:Cache:Semantic";
 
-    /// <summary>A copy, with the gate's own threshold when it sets one.</summary>
+    /// <summary>A copy, with the gate's own threshold and strictness when it sets them.</summary>
     /// <remarks>Every property is copied; a new setting must be added here too.</remarks>
-    public SemanticMatchOptions With(double? threshold) =>
+    public SemanticMatchOptions With(double? threshold, MatchStrictness? strictness = null) =>
         new()
         {
             Threshold = threshold ?? Threshold,
@@ -218,7 +218,7 @@ public sealed class SemanticMatchOptions
             MaxCandidates = MaxCandidates,
             MaxIndexedScopes = MaxIndexedScopes,
             Decision = Decision,
-            Strictness = Strictness,
+            Strictness = strictness ?? Strictness,
             HitProbability = HitProbability,
             RetrievalMinScore = RetrievalMinScore,
             RetrievalMinVectorScore = RetrievalMinVectorScore,
@@ -233,17 +233,4 @@ public enum SemanticDecision
 
     /// <summary>Every check must pass (the hand-set rules; kept for comparison and for the evaluation tool).</summary>
     Rules,
-}
-
-/// <summary>How sure the calibrated decision must be before it serves a cached answer (see <see cref="HitModel"/>).</summary>
-public enum MatchStrictness
-{
-    /// <summary>More hits, and more wrong answers: ≥ 95 % of hits correct where the model was fitted.</summary>
-    Lenient,
-
-    /// <summary>≥ 99 % of hits correct and no out-of-scope hit where the model was fitted.</summary>
-    Balanced,
-
-    /// <summary>Fewer hits, for answers where a wrong one is costly: no wrong hit where the model was fitted, with room to spare.</summary>
-    Strict,
 }

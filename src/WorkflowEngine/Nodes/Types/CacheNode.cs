@@ -86,6 +86,13 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         /// question into a self-contained one and look that up, so follow-ups can reuse answers across conversations. Off:
         /// a follow-up reuses only answers given after the same earlier turns.</summary>
         public bool StandaloneQuestion { get; init; }
+        /// <summary>Semantic mode: how sure the calibrated decision must be before it serves a stored answer — <c>lenient</c>,
+        /// <c>balanced</c> or <c>strict</c> (<see cref="MatchStrictness"/>); empty = the engine's
+        /// <c>Engine:Cache:Semantic:Strictness</c> (Balanced unless configured).</summary>
+        public string? Strictness { get; init; }
+
+        /// <summary>The gate's rule for the matcher: its threshold and strictness.</summary>
+        public MatchRule Rule() => new(Threshold, ParseStrictness(Strictness));
 
         public string Summarize(NodeSummaryContext context) =>
             string.Equals(MatchMode, ExactAnswerMatcher.ModeName, StringComparison.OrdinalIgnoreCase) ? "Same question (exact)" : "Similar questions";
@@ -104,6 +111,10 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         if (config.Threshold is < 0 or > 1)
         {
             yield return "The similarity threshold must be between 0 and 1.";
+        }
+        if (!string.IsNullOrEmpty(config.Strictness) && ParseStrictness(config.Strictness) is null)
+        {
+            yield return $"The strictness '{config.Strictness}' is not known; use lenient, balanced or strict (or leave it empty for the server's default).";
         }
         if (!string.Equals(config.MatchMode, ExactAnswerMatcher.ModeName, StringComparison.OrdinalIgnoreCase)
             && !responses.Modes.Contains(config.MatchMode, StringComparer.OrdinalIgnoreCase))
@@ -130,14 +141,14 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         }
         var scope = await ScopeAsync(context, steps, lookup.HistoryHash, cancellationToken).ConfigureAwait(false);
         var matcher = lookup.Matcher;
-        var match = await matcher.FindAsync(scope, lookup.Question, lookup.AsTyped, config.Threshold, cancellationToken).ConfigureAwait(false);
+        var match = await matcher.FindAsync(scope, lookup.Question, lookup.AsTyped, config.Rule(), cancellationToken).ConfigureAwait(false);
         if (match is null && lookup.HistoryHash is not null)
         {
             // A follow-up may still reuse an answer written without history (nothing of another conversation is in it); its
             // own answer, written after these turns, is stored for these turns only.
             var shared = await ScopeAsync(context, steps, null, cancellationToken).ConfigureAwait(false);
             var sharedMatcher = responses.For(config.MatchMode);
-            if (await sharedMatcher.FindAsync(shared, lookup.Question, lookup.AsTyped, config.Threshold, cancellationToken).ConfigureAwait(false) is { } found)
+            if (await sharedMatcher.FindAsync(shared, lookup.Question, lookup.AsTyped, config.Rule(), cancellationToken).ConfigureAwait(false) is { } found)
             {
                 (match, matcher, scope) = (found, sharedMatcher, shared);
                 lookup.Details["scope"] = QuestionScope;
@@ -181,6 +192,10 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
             Details = WithMatchDetails(details, match),
         };
     }
+
+    /// <summary>The strictness a gate's setting names (any case), or null when empty or unknown.</summary>
+    public static MatchStrictness? ParseStrictness(string? value) =>
+        Enum.TryParse<MatchStrictness>(value, ignoreCase: true, out var strictness) && Enum.IsDefined(strictness) && !int.TryParse(value, out _) ? strictness : null;
 
     /// <summary>What the gate of a recorded run did with the run's answer, from its trace: served a stored answer (a hit), or
     /// stored the run's own (a miss whose lookup ran); null when neither (no lookup, caching off, a follow-up let through).</summary>

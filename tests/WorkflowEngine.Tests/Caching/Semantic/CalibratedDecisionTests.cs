@@ -1,3 +1,4 @@
+using WorkflowEngine.Caching;
 using WorkflowEngine.Caching.Semantic;
 using WorkflowEngine.Knowledge;
 using WorkflowTesting.CacheEval;

@@ -78,6 +78,32 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindAsync_GateStrictness_DecidesWithThatLevelsProbability()
+    {
+        // Arrange: an instance with the calibrated decision, and a pair its default (Balanced) serves.
+        await using var calibrated = await StartInstanceAsync(decision: SemanticDecision.Calibrated);
+        var kb = await SampleKbAsync();
+        var scope = await ScopeAsync(calibrated, kb);
+        await Semantic(calibrated).StoreAsync(scope, "退款要多久", "退款需要五到十天。", TimeSpan.FromSeconds(2), Timeout);
+        var balanced = await Semantic(calibrated).FindAsync(scope, "退款需要多久", 0, Timeout);
+        Assert.NotNull(balanced);
+        var verdict = balanced.Details!["check.probability"];
+        Assert.Contains($"(needs {HitModel.Default.Threshold(MatchStrictness.Balanced):0.00}, balanced)", verdict, StringComparison.Ordinal);
+        var probability = double.Parse(verdict.Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
+
+        // Act
+        var strict = await Semantic(calibrated).FindAsync(scope, "退款需要多久", new MatchRule(0, MatchStrictness.Strict), Timeout);
+
+        // Assert: served under Strict exactly when the same probability reaches Strict's threshold, and then said so.
+        var strictThreshold = HitModel.Default.Threshold(MatchStrictness.Strict);
+        Assert.Equal(probability >= strictThreshold, strict is not null);
+        if (strict is not null)
+        {
+            Assert.Contains($"(needs {strictThreshold:0.00}, strict)", strict.Details!["check.probability"], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task StoreAsync_Answer_EntryInRedisCarriesTheSecondModelsArticle()
     {
         // Arrange
@@ -293,7 +319,7 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
             [NodeCacheKey.WorkflowTag(_workflowId), NodeCacheKey.KnowledgeBaseTag(kb)]);
     }
 
-    private async Task<ServiceProvider> StartInstanceAsync(int maxIndexedScopes = 1000)
+    private async Task<ServiceProvider> StartInstanceAsync(int maxIndexedScopes = 1000, SemanticDecision decision = SemanticDecision.Rules)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
@@ -302,7 +328,7 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
                 ["ConnectionStrings:Redis"] = redis.ConnectionString,
                 // These tests are about sharing entries between instances; the rules decide, so that which paraphrase hits
                 // does not move with each refit of the calibrated model (SemanticMatcherTests and CalibratedDecisionTests cover it).
-                ["Engine:Cache:Semantic:Decision"] = nameof(SemanticDecision.Rules),
+                ["Engine:Cache:Semantic:Decision"] = decision.ToString(),
             })
             .Build();
         var services = new ServiceCollection();

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
+using WorkflowEngine.Caching;
+using WorkflowEngine.Caching.Semantic;
 using WorkflowEngine.Knowledge;
 using WorkflowEngine.Nodes.Types;
 using WorkflowStudio.Components.Inspector;
@@ -85,6 +87,40 @@ public sealed class CacheGateSettingsTests : StudioTestContext
         Assert.True(Verdict(result).StartsWith("Would not match", StringComparison.Ordinal), result.TextContent);
         Assert.NotEmpty(result.QuerySelectorAll("[data-passed=false]"));
         Assert.Contains("Failed:", result.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Strictness_NotSetOnNode_ShowsTheServerDefaultsFiguresOnQuestionsNeverTunedOn()
+    {
+        // Arrange
+        await LoadSampleBotAsync(new { input = "{{ clean.text }}", matchMode = "semantic" });
+
+        // Act
+        var inspector = RenderInspector();
+
+        // Assert: the figures recorded with the model for the server's strictness (Balanced unless configured).
+        var measured = HitModel.Default.Measured[MatchStrictness.Balanced];
+        var text = inspector.Find("[data-testid=strictness-measured]").TextContent;
+        Assert.Contains($"{measured.Paraphrases} reworded questions never used to tune the cache", text, StringComparison.Ordinal);
+        Assert.Contains($"{measured.HitsCorrect} of {measured.Hits} reused answers right", text, StringComparison.Ordinal);
+        Assert.Contains("Server default (Balanced)", inspector.Find("[data-testid=strictness]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Strictness_StrictOnNode_ShowsStrictsFiguresAndTheComparisonNeedsItsProbability()
+    {
+        // Arrange
+        await LoadSampleBotAsync(new { input = "{{ clean.text }}", matchMode = "semantic", strictness = "strict" });
+        var inspector = RenderInspector();
+        var measured = HitModel.Default.Measured[MatchStrictness.Strict];
+
+        // Act
+        var result = Compare(inspector, "退款要多久", "退款需要多久");
+
+        // Assert: the form shows Strict's figures, and the test-phrasing box decides as a strict gate would.
+        Assert.Contains($"{measured.HitsCorrect} of {measured.Hits} reused answers right", inspector.Find("[data-testid=strictness-measured]").TextContent, StringComparison.Ordinal);
+        var needed = HitModel.Default.Threshold(MatchStrictness.Strict).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"(needs {needed}, strict)", result.QuerySelector("[data-check=probability]")!.TextContent, StringComparison.Ordinal);
     }
 
     private async Task LoadSampleBotAsync(object cacheSettings)
