@@ -141,25 +141,26 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         }
         var scope = await ScopeAsync(context, steps, lookup.HistoryHash, cancellationToken).ConfigureAwait(false);
         var matcher = lookup.Matcher;
-        var match = await matcher.FindAsync(scope, lookup.Question, lookup.AsTyped, config.Rule(), cancellationToken).ConfigureAwait(false);
-        if (match is null && lookup.HistoryHash is not null)
+        var found = await matcher.FindAsync(scope, lookup.Question, lookup.AsTyped, config.Rule(), cancellationToken).ConfigureAwait(false);
+        var stored = found;
+        if (found.Match is null && lookup.HistoryHash is not null)
         {
             // A follow-up may still reuse an answer written without history (nothing of another conversation is in it); its
             // own answer, written after these turns, is stored for these turns only.
             var shared = await ScopeAsync(context, steps, null, cancellationToken).ConfigureAwait(false);
             var sharedMatcher = responses.For(config.MatchMode);
-            if (await sharedMatcher.FindAsync(shared, lookup.Question, lookup.AsTyped, config.Rule(), cancellationToken).ConfigureAwait(false) is { } found)
+            if (await sharedMatcher.FindAsync(shared, lookup.Question, lookup.AsTyped, config.Rule(), cancellationToken).ConfigureAwait(false) is { Match: not null } sharedFound)
             {
-                (match, matcher, scope) = (found, sharedMatcher, shared);
+                (found, matcher, scope) = (sharedFound, sharedMatcher, shared);
                 lookup.Details["scope"] = QuestionScope;
             }
         }
-        if (match is null)
+        if (found.Match is not { } match)
         {
-            _pending.AddOrUpdate(context.Run, new PendingAnswer(lookup.Matcher, scope, lookup.Question, lookup.AsTyped, started));
+            _pending.AddOrUpdate(context.Run, new PendingAnswer(lookup.Matcher, stored, started));
             // Where the run's answer will be stored, so that a report of it as wrong can drop it (AnswerOf).
             lookup.Details[MatchModeDetail] = lookup.Matcher.Mode;
-            lookup.Details[EntryScopeDetail] = scope.ScopeHash;
+            lookup.Details[EntryScopeDetail] = stored.Scope.ScopeHash;
             lookup.Details[LookupTextDetail] = lookup.Question;
             // Checked after the lookup: a lookup that found Redis gone (or its circuit breaker open) is cache trouble, not a
             // plain miss; the run goes on along 'miss' and the answer is kept in this instance's L1 only.
@@ -271,7 +272,7 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
         }
         _pending.Remove(context.Run);
         var missTime = context.Run.Time.GetElapsedTime(pending.Started);
-        await pending.Matcher.StoreAsync(pending.Scope, pending.Question, pending.AsTyped, answer, missTime, cancellationToken).ConfigureAwait(false);
+        await pending.Matcher.StoreAsync(pending.Lookup, answer, missTime, cancellationToken).ConfigureAwait(false);
     }
 
     public CacheOutcome DescribeOutcome(NodeResult result, bool cacheEnabled)
@@ -436,7 +437,8 @@ public sealed class CacheNode(ResponseCache responses, IKnowledgeSearch knowledg
 
     private sealed record BuiltScope(long?[] Versions, string Models, AnswerScope Scope);
 
-    private sealed record PendingAnswer(IAnswerMatcher Matcher, AnswerScope Scope, string Question, string? AsTyped, long Started);
+    /// <summary>A missed lookup waiting for the run's answer; the lookup carries the matcher's analysis of the question.</summary>
+    private sealed record PendingAnswer(IAnswerMatcher Matcher, AnswerLookup Lookup, long Started);
 
     /// <summary>The run's question as the user typed it, when the gate looks up that same question (equal up to case, punctuation
     /// and spacing, as the clean node's default steps leave it); otherwise null. The lookup text is lower-cased, and the
