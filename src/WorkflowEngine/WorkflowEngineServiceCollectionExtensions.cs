@@ -19,6 +19,8 @@ public static class WorkflowEngineServiceCollectionExtensions
         services.AddEngineKnowledge();
         services.AddEngineSemanticCache();
         services.AddEngineLlm();
+        // The response-cache gate's lookups read the knowledge, execution and LLM areas, so they are registered with all of them.
+        services.TryAddSingleton<WorkflowEngine.Caching.ResponseGate>();
         return services;
     }
 }
