@@ -20,6 +20,8 @@ public static class WorkflowEngineServiceCollectionExtensions
         services.AddEngineSemanticCache();
         services.AddEngineLlm();
         services.AddEngineHttpRequests();
+        // The response-cache gate's lookups read the knowledge, execution and LLM areas, so they are registered with all of them.
+        services.TryAddSingleton<WorkflowEngine.Caching.ResponseGate>();
         return services;
     }
 }
