@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using WorkflowEngine.Nodes.Templates;
@@ -50,12 +51,13 @@ public sealed partial class ConditionNode : Node<ConditionNode.Config, Condition
         new("lessThan", "<", "is less than (number)", IsNumeric: true),
         new("greaterOrEqual", "≥", "is at least (number)", IsNumeric: true),
         new("lessOrEqual", "≤", "is at most (number)", IsNumeric: true),
-        new("matches", "matches", "matches the pattern (regular expression)"),
+        new("matches", "matches", "matches the pattern (regular expression)", IsPattern: true),
     ];
 
     /// <summary>A comparison a condition can make. <paramref name="Short"/> is used in the card's summary, <paramref name="Label"/>
-    /// in the settings form; <paramref name="NeedsValue"/> is false when the right-hand value is not used.</summary>
-    public sealed record Operator(string Name, string Short, string Label, bool NeedsValue = true, bool IsNumeric = false);
+    /// in the settings form; <paramref name="NeedsValue"/> is false when the right-hand value is not used; <paramref name="IsNumeric"/>
+    /// compares numbers, <paramref name="IsPattern"/> reads the value as a regular expression.</summary>
+    public sealed record Operator(string Name, string Short, string Label, bool NeedsValue = true, bool IsNumeric = false, bool IsPattern = false);
 
     // Settings written as null (by hand or an API client) read as their defaults, so validation and runs never meet a null.
     public sealed record Condition
@@ -151,7 +153,8 @@ public sealed partial class ConditionNode : Node<ConditionNode.Config, Condition
                 "greaterThan" => a > b,
                 "lessThan" => a < b,
                 "greaterOrEqual" => a >= b,
-                _ => a <= b,
+                "lessOrEqual" => a <= b,
+                _ => throw new UnreachableException($"Number operator '{op.Name}' has no comparison."),
             }, null);
         }
         switch (op.Name)
@@ -164,7 +167,8 @@ public sealed partial class ConditionNode : Node<ConditionNode.Config, Condition
             case "endsWith": return (left.EndsWith(right, comparison), null);
             case "isEmpty": return (string.IsNullOrWhiteSpace(left), null);
             case "isNotEmpty": return (!string.IsNullOrWhiteSpace(left), null);
-            default: return Matches(left, right, condition.IgnoreCase);
+            case "matches": return Matches(left, right, condition.IgnoreCase);
+            default: throw new UnreachableException($"Operator '{op.Name}' has no comparison.");
         }
     }
 
@@ -235,7 +239,7 @@ public sealed partial class ConditionNode : Node<ConditionNode.Config, Condition
             {
                 yield return $"{which} compares numbers, but '{condition.Right}' is not a number (write it like 12 or 3.5).";
             }
-            else if (op.Name == "matches" && PatternError(condition.Right, condition.IgnoreCase) is { } patternError)
+            else if (op.IsPattern && PatternError(condition.Right, condition.IgnoreCase) is { } patternError)
             {
                 yield return $"{which}: '{condition.Right}' is not a valid pattern (regular expression): {patternError}";
             }

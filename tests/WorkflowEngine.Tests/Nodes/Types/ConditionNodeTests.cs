@@ -63,6 +63,19 @@ public sealed class ConditionNodeTests
     }
 
     [Fact]
+    public void Operators_EveryOneOffered_IsCoveredByTheComparisonCasesHoldingAndNot()
+    {
+        // Arrange
+        var cases = Comparisons().Select(row => ((string)row[0], (bool)row[4])).ToList();
+
+        // Act
+        var uncovered = ConditionNode.Operators.Where(o => !cases.Contains((o.Name, true)) || !cases.Contains((o.Name, false))).Select(o => o.Name).ToList();
+
+        // Assert
+        Assert.Empty(uncovered);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_IgnoreCaseNotSet_ComparesIgnoringCase()
     {
         // Arrange
