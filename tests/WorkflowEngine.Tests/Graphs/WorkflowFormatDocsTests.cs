@@ -100,6 +100,8 @@ public sealed class WorkflowFormatDocsTests
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "c", "type": "cache", "settings": { "matchMode": "fuzzy" } } ], "edges": [] }""")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "c", "type": "condition", "settings": { "join": "most" } } ], "edges": [] }""")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "c", "type": "condition", "settings": { "conditions": [ { "operator": "like" } ] } } ], "edges": [] }""")]
+    [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "h", "type": "http", "settings": { "url": "https://api.example.com/", "timeoutSeconds": 61 } } ], "edges": [] }""")]
+    [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "h", "type": "http", "settings": { "headers": [ { "value": "x" } ] } } ], "edges": [] }""")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [], "edges": [ { "from": "a" } ] }""")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [], "edges": [], "layout": { "a": { "x": 1 } } }""")]
     public void Schema_DocumentsTheReaderOrValidatorRejects_AreInvalid(string json)

@@ -41,7 +41,7 @@ public sealed partial class EditorPage
     [Inject] private IJSRuntime JS { get; set; } = null!;
     [Inject] private IServiceProvider Services { get; set; } = null!;
     [Inject] private StudioAccess Access { get; set; } = null!;
-    [Inject] private LlmBaseUrlGuard BaseUrls { get; set; } = null!;
+    [Inject] private OutboundUrlGuard OutboundUrls { get; set; } = null!;
 
     protected override async Task OnInitializedAsync()
     {
@@ -204,7 +204,7 @@ public sealed partial class EditorPage
         try
         {
             var graph = Session.Graph;
-            if (await BaseUrls.CheckAsync(Session.WorkflowId, graph) is { } refused)
+            if (await OutboundUrls.CheckAsync(Session.WorkflowId, graph) is { } refused)
             {
                 Snackbar.Add(refused, Severity.Error);
                 return;
