@@ -33,7 +33,7 @@ public sealed class NewNodeTypeTests(StudioBrowserFixture studio)
         await FillAsync(page, "http-url", api.Url("orders/42"));
         await FillAsync(page, "http-json-path", "order.status");
         var problems = page.GetByTestId("problems-panel");
-        await Assertions.Expect(problems.GetByText("can never run")).ToHaveCountAsync(0);
+        await Assertions.Expect(problems.GetByText("can never run")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
 
         // Act: ask in the test chat.
         var answer = await AskAsync(page, "Where is order 42?");
@@ -50,8 +50,52 @@ public sealed class NewNodeTypeTests(StudioBrowserFixture studio)
         await page.Context.CloseAsync();
     }
 
-    /// <summary>A workflow of a start step and an answer step, unconnected, with room between them.</summary>
-    private async Task<StoredWorkflow> CreateAsync(string name, string answerTemplate)
+    [Fact]
+    public async Task ConditionStep_FromThePaletteIntoAWorkflow_TestChatTakesTheTruePathAndSkipsTheOther()
+    {
+        // Arrange: two replies already connected to the answer; the step choosing between them is not there yet.
+        var workflow = await CreateAsync("Condition step bot", "{{ refund.text }}{{ other.text }}",
+            Template("refund", "Refund reply", "Refunds are paid within 14 days.", 640, -80),
+            Template("other", "Other reply", "Let me find out for you.", 640, 200));
+        var page = await studio.OpenAsync($"/workflows/{workflow.Id}");
+        await page.Locator(".wf-node[data-node-id=answer]").WaitForAsync();
+
+        // Act: drag "Condition" onto the canvas and connect start → condition, true → refund, false → other.
+        var condition = await AddFromPaletteAsync(page, "condition", "condition");
+        await ConnectAsync(page, "start", "condition");
+        await ConnectAsync(page, "condition", "refund", "wf-port-true");
+        await ConnectAsync(page, "condition", "other", "wf-port-false");
+
+        // Act: one condition, "the question contains refund" (ignoring case), set in the inspector.
+        await condition.ClickAsync();
+        await page.GetByTestId("condition-add").ClickAsync();
+        await FillAsync(page.Locator("[data-testid=condition-left] input").First, "{{ start.query }}");
+        await FillAsync(page.Locator("[data-testid=condition-right] input").First, "refund");
+        var ignoreCase = page.Locator("[data-testid=condition-ignore-case] input").First;
+        await ignoreCase.CheckAsync();
+        await Assertions.Expect(page.GetByTestId("problems-panel").GetByText("can never run")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
+
+        // Act
+        var answer = await AskAsync(page, "How long does a REFUND take?");
+
+        // Assert: the true branch answered; the false branch was skipped; the path is lit through the true port.
+        Assert.Equal("Refunds are paid within 14 days.", answer.Trim());
+        foreach (var node in new[] { "start", "condition", "refund", "answer" })
+        {
+            Assert.Equal("done", await page.Locator($".wf-node[data-node-id={node}]").GetAttributeAsync("data-run-state"));
+        }
+        Assert.Equal("skipped", await page.Locator(".wf-node[data-node-id=other]").GetAttributeAsync("data-run-state"));
+        await StudioBrowserFixture.ScreenshotAsync(page, "node-type-condition-run");
+        Assert.Empty(studio.Server.Problems);
+        await page.Context.CloseAsync();
+    }
+
+    private static (NodeDefinition Node, NodePosition Position) Template(string id, string title, string text, double x, double y) =>
+        (new NodeDefinition(id, "template", title, JsonSerializer.SerializeToElement(new { template = text }), NodeCacheSettings.Disabled), new NodePosition(x, y));
+
+    /// <summary>A workflow of a start step and an answer step with room between them; <paramref name="middle"/> steps are
+    /// connected to the answer, the start to nothing.</summary>
+    private async Task<StoredWorkflow> CreateAsync(string name, string answerTemplate, params (NodeDefinition Node, NodePosition Position)[] middle)
     {
         var graph = new WorkflowGraph
         {
@@ -59,9 +103,13 @@ public sealed class NewNodeTypeTests(StudioBrowserFixture studio)
             Nodes =
             [
                 new NodeDefinition("start", "start", "Question", NodeDefinition.EmptySettings, NodeCacheSettings.Disabled),
+                .. middle.Select(m => m.Node),
                 new NodeDefinition("answer", "answer", "Answer", JsonSerializer.SerializeToElement(new { template = answerTemplate }), NodeCacheSettings.Disabled),
             ],
-            Layout = ImmutableDictionary<string, NodePosition>.Empty.Add("start", new NodePosition(40, 60)).Add("answer", new NodePosition(640, 60)),
+            Edges = [.. middle.Select(m => new Edge(m.Node.Id, "answer"))],
+            Layout = middle.Aggregate(
+                ImmutableDictionary<string, NodePosition>.Empty.Add("start", new NodePosition(40, 60)).Add("answer", new NodePosition(middle.Length == 0 ? 640 : 1000, 60)),
+                (layout, m) => layout.Add(m.Node.Id, m.Position)),
         };
         return await studio.Server.Services.GetRequiredService<WorkflowStore>().CreateAsync(graph);
     }
@@ -74,7 +122,7 @@ public sealed class NewNodeTypeTests(StudioBrowserFixture studio)
         var added = page.Locator($".wf-node[data-node-id={expectedId}]");
         await added.WaitForAsync();
         // Unconnected, the new step "can never run"; waiting for the (debounced) check lets the canvas settle before ports are read.
-        await Assertions.Expect(page.GetByTestId("problems-panel").GetByText("can never run")).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("problems-panel").GetByText("can never run")).Not.ToHaveCountAsync(0, new() { Timeout = 30_000 });
         return added;
     }
 
@@ -92,10 +140,11 @@ public sealed class NewNodeTypeTests(StudioBrowserFixture studio)
         await page.Locator($".wf-node[data-node-id={to}] .wf-port-in.has-links").WaitForAsync();
     }
 
-    private static async Task FillAsync(IPage page, string testId, string value)
+    // MudBlazor puts a text field's test id on the input itself.
+    private static Task FillAsync(IPage page, string testId, string value) => FillAsync(page.GetByTestId(testId), value);
+
+    private static async Task FillAsync(ILocator field, string value)
     {
-        // MudBlazor puts the test id on the input itself.
-        var field = page.GetByTestId(testId);
         await field.FillAsync(value);
         await field.BlurAsync();
     }
@@ -105,7 +154,8 @@ public sealed class NewNodeTypeTests(StudioBrowserFixture studio)
     {
         await page.GetByTestId("toggle-chat").ClickAsync();
         var input = page.GetByTestId("chat-input");
-        await Assertions.Expect(input).ToBeEnabledAsync();
+        // The problems check is debounced and the machine may be busy: the chat opens once the workflow can run.
+        await Assertions.Expect(input).ToBeEnabledAsync(new() { Timeout = 30_000 });
         await input.FillAsync(question);
         await input.PressAsync("Enter");
         await page.Locator("[data-testid=chat-bot][data-state=done]").WaitForAsync(new() { Timeout = 30_000 });
