@@ -7,7 +7,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class WorkflowEngineServiceCollectionExtensions
 {
     /// <summary>Registers the engine: node types, runner and middleware, caching (L1, plus Redis L2 when
-    /// <c>ConnectionStrings:Redis</c> is set), knowledge search, and LLM providers (the offline responder when none is configured).
+    /// <c>ConnectionStrings:Redis</c> is set), knowledge search, LLM providers (the offline responder when none is configured), and the HTTP request step's client and limits.
     /// Needs an <c>IConfiguration</c> in the container.</summary>
     public static IServiceCollection AddWorkflowEngine(this IServiceCollection services)
     {
@@ -19,6 +19,9 @@ public static class WorkflowEngineServiceCollectionExtensions
         services.AddEngineKnowledge();
         services.AddEngineSemanticCache();
         services.AddEngineLlm();
+        services.AddEngineHttpRequests();
+        // The response-cache gate's lookups read the knowledge, execution and LLM areas, so they are registered with all of them.
+        services.TryAddSingleton<WorkflowEngine.Caching.ResponseGate>();
         return services;
     }
 }

@@ -27,6 +27,20 @@ public readonly record struct MatchRule(double Threshold, MatchStrictness? Stric
     public static implicit operator MatchRule(double threshold) => new(threshold);
 }
 
+/// <summary>One gate's lookup of one question in one scope: what it found (<see cref="Match"/>, null on a miss) and what the
+/// matcher worked out about the question (<see cref="Analysis"/>). After a miss the gate hands it back to
+/// <see cref="IAnswerMatcher.StoreAsync"/> with the run's answer, so the question is not analysed (embedded, searched) again.</summary>
+/// <param name="Question">The question as looked up (cleaned).</param>
+/// <param name="AsTyped">The question as the user typed it, when it is the same question (null when unknown); the cleaned text is
+/// lower-cased, and a matcher may need the capitals (the semantic matcher tells names such as "Canada" by them).</param>
+public sealed record AnswerLookup(AnswerScope Scope, string Question, string? AsTyped)
+{
+    public AnswerMatch? Match { get; init; }
+
+    /// <summary>The matcher's own analysis of the question (the semantic matcher's embedding and article); null: none yet.</summary>
+    public object? Analysis { get; init; }
+}
+
 /// <summary>One way of matching questions to stored answers (match mode <c>exact</c> is built in; the semantic helper adds
 /// <c>semantic</c> by registering another <see cref="IAnswerMatcher"/>).</summary>
 public interface IAnswerMatcher
@@ -34,20 +48,12 @@ public interface IAnswerMatcher
     /// <summary>The gate's <c>matchMode</c> value this matcher serves.</summary>
     string Mode { get; }
 
-    ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, MatchRule rule, CancellationToken cancellationToken);
+    /// <summary>Looks <paramref name="question"/> up among the answers stored in <paramref name="scope"/>.</summary>
+    ValueTask<AnswerLookup> FindAsync(AnswerScope scope, string question, string? asTyped, MatchRule rule, CancellationToken cancellationToken);
 
-    /// <summary>Stores the final answer of a run that missed. <paramref name="missTime"/> is what a later hit saves.</summary>
-    ValueTask StoreAsync(AnswerScope scope, string question, string answer, TimeSpan missTime, CancellationToken cancellationToken);
-
-    /// <summary><see cref="FindAsync(AnswerScope, string, MatchRule, CancellationToken)"/>, also given the question as the user typed
-    /// it (<paramref name="asTyped"/>, null when unknown): the cleaned <paramref name="question"/> is lower-cased, and a matcher
-    /// may need the capitals (the semantic matcher tells names such as "Canada" by them).</summary>
-    ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, string? asTyped, MatchRule rule, CancellationToken cancellationToken) =>
-        FindAsync(scope, question, rule, cancellationToken);
-
-    /// <summary><see cref="StoreAsync(AnswerScope, string, string, TimeSpan, CancellationToken)"/>, also given the question as typed.</summary>
-    ValueTask StoreAsync(AnswerScope scope, string question, string? asTyped, string answer, TimeSpan missTime, CancellationToken cancellationToken) =>
-        StoreAsync(scope, question, answer, missTime, cancellationToken);
+    /// <summary>Stores the final answer of a run whose <paramref name="lookup"/> missed. <paramref name="missTime"/> is what a
+    /// later hit saves. A lookup made here (no <see cref="AnswerLookup.Analysis"/>) is analysed first.</summary>
+    ValueTask StoreAsync(AnswerLookup lookup, string answer, TimeSpan missTime, CancellationToken cancellationToken);
 
     /// <summary>Drops the answer stored for <see cref="GateAnswer.StoredQuestion"/> in the gate's scope, on every instance
     /// (a wrong-answer report). The default keeps nothing to drop.</summary>
@@ -117,8 +123,9 @@ public sealed class ExactAnswerMatcher(EngineCache cache) : IAnswerMatcher
     public ValueTask ForgetAsync(GateAnswer answer, CancellationToken cancellationToken) =>
         cache.Fusion.RemoveAsync(Key(answer.WorkflowId, answer.NodeId, answer.ScopeHash, answer.StoredQuestion), token: cancellationToken);
 
-    public async ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, MatchRule rule, CancellationToken cancellationToken)
+    public async ValueTask<AnswerLookup> FindAsync(AnswerScope scope, string question, string? asTyped, MatchRule rule, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(scope);
         var key = Key(scope, question);
         var level = CacheLevel.L1;
         var found = await cache.Fusion.TryGetAsync<CachedAnswer>(key, cache.L1OnlyReadOptions, cancellationToken).ConfigureAwait(false);
@@ -127,14 +134,20 @@ public sealed class ExactAnswerMatcher(EngineCache cache) : IAnswerMatcher
             level = CacheLevel.L2;
             found = await cache.Fusion.TryGetAsync<CachedAnswer>(key, cache.EntryOptions(scope.Ttl), cancellationToken).ConfigureAwait(false);
         }
-        return found.HasValue && found.Value is { } answer && answer.Question == question
-            ? new AnswerMatch(answer.Question, answer.Answer, 1, level, TimeSpan.FromMilliseconds(answer.MissMilliseconds)) { StoredText = answer.Question }
-            : null;
+        return new AnswerLookup(scope, question, asTyped)
+        {
+            Match = found.HasValue && found.Value is { } answer && answer.Question == question
+                ? new AnswerMatch(answer.Question, answer.Answer, 1, level, TimeSpan.FromMilliseconds(answer.MissMilliseconds)) { StoredText = answer.Question }
+                : null,
+        };
     }
 
-    public ValueTask StoreAsync(AnswerScope scope, string question, string answer, TimeSpan missTime, CancellationToken cancellationToken) =>
-        cache.Fusion.SetAsync(Key(scope, question), new CachedAnswer(question, answer, missTime.TotalMilliseconds),
-            cache.EntryOptions(scope.Ttl), scope.Tags, cancellationToken);
+    public ValueTask StoreAsync(AnswerLookup lookup, string answer, TimeSpan missTime, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lookup);
+        return cache.Fusion.SetAsync(Key(lookup.Scope, lookup.Question), new CachedAnswer(lookup.Question, answer, missTime.TotalMilliseconds),
+            cache.EntryOptions(lookup.Scope.Ttl), lookup.Scope.Tags, cancellationToken);
+    }
 
     /// <summary>What an exact entry holds.</summary>
     public sealed record CachedAnswer(string Question, string Answer, double MissMilliseconds);

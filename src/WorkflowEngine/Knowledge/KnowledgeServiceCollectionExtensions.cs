@@ -32,7 +32,7 @@ internal static class KnowledgeServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
             if (string.IsNullOrWhiteSpace(options.BaseUrl))
             {
-                return sp.GetRequiredService<MiniLmEmbeddingGenerator>();
+                return new RecentEmbeddingsGenerator(sp.GetRequiredService<MiniLmEmbeddingGenerator>());
             }
             if (!LlmAllowedHosts.Allows(sp.GetRequiredService<IOptions<LlmOptions>>().Value.AllowedHosts, options.BaseUrl))
             {
@@ -41,7 +41,7 @@ internal static class KnowledgeServiceCollectionExtensions
             var client = new OpenAIClient(
                 new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "none" : options.ApiKey),
                 new OpenAIClientOptions { Endpoint = new Uri(options.BaseUrl) });
-            return client.GetEmbeddingClient(options.Model).AsIEmbeddingGenerator();
+            return new RecentEmbeddingsGenerator(client.GetEmbeddingClient(options.Model).AsIEmbeddingGenerator());
         });
         services.TryAddSingleton<KnowledgeBaseService>();
         services.TryAddSingleton<SimpleKeywordSearch>();

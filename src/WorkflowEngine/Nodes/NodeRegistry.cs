@@ -13,19 +13,23 @@ public sealed record NodeDescriptor(NodeTypeAttribute Metadata, Type Implementat
 
     /// <summary>The one-line summary of a node of this type (its settings record's <see cref="INodeSummary"/>); empty when the
     /// type has none or the settings cannot be read (the validator says why).</summary>
-    public string Summarize(NodeDefinition node, NodeSummaryContext? context = null)
+    public string Summarize(NodeDefinition node, NodeSummaryContext? context = null) =>
+        ReadConfig(node) is INodeSummary summary ? summary.Summarize(context ?? NodeSummaryContext.Default) : "";
+
+    /// <summary>A node's settings as this type's settings record (defaults filled in); null when they cannot be read. Parsed on
+    /// each call, for code outside a run (the studio); runs use <see cref="Node.ReadConfig"/>.</summary>
+    public object? ReadConfig(NodeDefinition node)
     {
         ArgumentNullException.ThrowIfNull(node);
         try
         {
-            var config = node.Settings.ValueKind == System.Text.Json.JsonValueKind.Object
+            return node.Settings.ValueKind == System.Text.Json.JsonValueKind.Object
                 ? System.Text.Json.JsonSerializer.Deserialize(node.Settings, ConfigType, Node.ConfigSerializerOptions)
                 : Activator.CreateInstance(ConfigType);
-            return config is INodeSummary summary ? summary.Summarize(context ?? NodeSummaryContext.Default) : "";
         }
         catch (System.Text.Json.JsonException)
         {
-            return "";
+            return null;
         }
     }
 }

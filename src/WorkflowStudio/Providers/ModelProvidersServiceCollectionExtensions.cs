@@ -35,7 +35,7 @@ public static class ModelProvidersServiceCollectionExtensions
         services.TryAddSingleton<ModelProviderStore>();
         services.Replace(ServiceDescriptor.Singleton<ILlmProviderCatalog>(sp => sp.GetRequiredService<ModelProviderStore>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IWorkflowDocumentFilter, ModelProviderStore>(sp => sp.GetRequiredService<ModelProviderStore>()));
-        services.TryAddScoped<LlmBaseUrlGuard>();
+        services.TryAddScoped<OutboundUrlGuard>();
         return services;
     }
 }

@@ -41,12 +41,12 @@ public sealed class GateConversationScopeTests(RedisServer redis)
         // Assert
         Assert.True(followUp.Succeeded, followUp.Error);
         Assert.Equal(CacheStatus.Miss, followUp["cache"]!.Cache!.Status);
-        Assert.Equal(CacheNode.HistoryScope, followUp["cache"]!.Details!["scope"]);
+        Assert.Equal(ResponseGate.HistoryScope, followUp["cache"]!.Details!["scope"]);
         Assert.Equal(CacheStatus.Miss, newConversation["cache"]!.Cache!.Status);
-        Assert.Equal(CacheNode.QuestionScope, newConversation["cache"]!.Details!["scope"]);
+        Assert.Equal(ResponseGate.QuestionScope, newConversation["cache"]!.Details!["scope"]);
         Assert.Equal(NodeRunStatus.Succeeded, newConversation["llm"]!.Status);
         Assert.Equal(CacheStatus.Hit, sameHistory["cache"]!.Cache!.Status);
-        Assert.Equal(CacheNode.HistoryScope, sameHistory["cache"]!.Details!["scope"]);
+        Assert.Equal(ResponseGate.HistoryScope, sameHistory["cache"]!.Details!["scope"]);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class GateConversationScopeTests(RedisServer redis)
         // Assert
         Assert.True(firstTurn.Succeeded, firstTurn.Error);
         Assert.Equal(CacheStatus.Hit, followUp["cache"]!.Cache!.Status);
-        Assert.Equal(CacheNode.QuestionScope, followUp["cache"]!.Details!["scope"]);
+        Assert.Equal(ResponseGate.QuestionScope, followUp["cache"]!.Details!["scope"]);
         Assert.Equal(firstTurn.Answer, followUp.Answer);
     }
 
@@ -82,7 +82,7 @@ public sealed class GateConversationScopeTests(RedisServer redis)
 
         // Assert
         Assert.True(followUp.Succeeded, followUp.Error);
-        Assert.Equal(CacheNode.QuestionScope, followUp["cache"]!.Details!["scope"]);
+        Assert.Equal(ResponseGate.QuestionScope, followUp["cache"]!.Details!["scope"]);
         Assert.Equal(CacheStatus.Hit, newConversation["cache"]!.Cache!.Status);
         Assert.Equal(followUp.Answer, newConversation.Answer);
     }
@@ -142,7 +142,7 @@ public sealed class GateConversationScopeTests(RedisServer redis)
             Assert.Equal(NodeRunStatus.Succeeded, run["llm"]!.Status);
         }
         Assert.Equal(CacheStatus.Miss, firstTurn["cache"]!.Cache!.Status);
-        Assert.Equal(CacheNode.QuestionScope, firstTurn["cache"]!.Details!["scope"]);
+        Assert.Equal(ResponseGate.QuestionScope, firstTurn["cache"]!.Details!["scope"]);
     }
 
     private static WorkflowGraph WithSetting(WorkflowGraph graph, string nodeId, string name, JsonNode? value) => graph with

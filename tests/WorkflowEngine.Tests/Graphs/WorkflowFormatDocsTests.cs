@@ -98,6 +98,8 @@ public sealed class WorkflowFormatDocsTests
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "r", "type": "retrieve", "settings": { "knowledgeBaseId": "kb", "topK": "three" } } ], "edges": [] }""")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "r", "type": "retrieve", "settings": { "topK": 3 } } ], "edges": [] }""")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "c", "type": "cache", "settings": { "matchMode": "fuzzy" } } ], "edges": [] }""")]
+    [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "h", "type": "http", "settings": { "url": "https://api.example.com/", "timeoutSeconds": 61 } } ], "edges": [] }""")]
+    [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "h", "type": "http", "settings": { "headers": [ { "value": "x" } ] } } ], "edges": [] }""")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [], "edges": [ { "from": "a" } ] }""")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [], "edges": [], "layout": { "a": { "x": 1 } } }""")]
     public void Schema_DocumentsTheReaderOrValidatorRejects_AreInvalid(string json)

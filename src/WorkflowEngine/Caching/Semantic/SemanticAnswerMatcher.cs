@@ -86,20 +86,18 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
     public async ValueTask<MatchDecision> ExplainAsync(AnswerScope scope, string question, MatchRule rule, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        var (decision, _) = await DecideAsync(scope, question, null, rule, cancellationToken).ConfigureAwait(false);
+        var (decision, _, _) = await DecideAsync(scope, question, null, rule, cancellationToken).ConfigureAwait(false);
         return decision;
     }
 
-    public ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, MatchRule rule, CancellationToken cancellationToken) =>
-        FindAsync(scope, question, null, rule, cancellationToken);
-
-    public async ValueTask<AnswerMatch?> FindAsync(AnswerScope scope, string question, string? asTyped, MatchRule rule, CancellationToken cancellationToken)
+    public async ValueTask<AnswerLookup> FindAsync(AnswerScope scope, string question, string? asTyped, MatchRule rule, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        var (decision, level) = await DecideAsync(scope, question, asTyped, rule, cancellationToken).ConfigureAwait(false);
+        var (decision, level, query) = await DecideAsync(scope, question, asTyped, rule, cancellationToken).ConfigureAwait(false);
+        var lookup = new AnswerLookup(scope, question, asTyped) { Analysis = query };
         if (!decision.IsHit || decision.Entry is null)
         {
-            return null;
+            return lookup;
         }
 
         var details = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -113,20 +111,23 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
             details[$"check.{check.Name}"] = (check.Passed ? "passed: " : "failed: ") + check.Detail;
         }
 
-        return new AnswerMatch(decision.Entry.Question, decision.Entry.Answer, decision.Similarity, level, TimeSpan.FromMilliseconds(decision.Entry.MissMilliseconds))
+        return lookup with
         {
-            Details = details,
-            StoredText = decision.Entry.NormalizedText,
+            Match = new AnswerMatch(decision.Entry.Question, decision.Entry.Answer, decision.Similarity, level, TimeSpan.FromMilliseconds(decision.Entry.MissMilliseconds))
+            {
+                Details = details,
+                StoredText = decision.Entry.NormalizedText,
+            },
         };
     }
 
-    public ValueTask StoreAsync(AnswerScope scope, string question, string answer, TimeSpan missTime, CancellationToken cancellationToken) =>
-        StoreAsync(scope, question, null, answer, missTime, cancellationToken);
-
-    public async ValueTask StoreAsync(AnswerScope scope, string question, string? asTyped, string answer, TimeSpan missTime, CancellationToken cancellationToken)
+    public async ValueTask StoreAsync(AnswerLookup lookup, string answer, TimeSpan missTime, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(scope);
-        var query = await QueryAsync(scope, question, asTyped, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(lookup);
+        var (scope, question) = (lookup.Scope, lookup.Question);
+        // The lookup's analysis when the gate made one (the same question in the same scope): embedding and searching it again
+        // would cost as much as the lookup did.
+        var query = lookup.Analysis as SemanticQuery ?? await QueryAsync(scope, question, lookup.AsTyped, cancellationToken).ConfigureAwait(false);
         var key = ScopeKey(scope);
         // The entry's second opinion is computed now, off the lookup path (the run has already answered).
         var confirming = query.ConfirmingDocumentSource is { } source ? await source(cancellationToken).ConfigureAwait(false) : null;
@@ -270,7 +271,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         return options;
     }
 
-    private async ValueTask<(MatchDecision Decision, CacheLevel Level)> DecideAsync(AnswerScope scope, string question, string? asTyped, MatchRule rule, CancellationToken cancellationToken)
+    private async ValueTask<(MatchDecision Decision, CacheLevel Level, SemanticQuery Query)> DecideAsync(AnswerScope scope, string question, string? asTyped, MatchRule rule, CancellationToken cancellationToken)
     {
         if (_confirmation is not null && Interlocked.Exchange(ref _warmedUp, 1) == 0)
         {
@@ -289,7 +290,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         var decision = await matcher.DecideAsync(query, Candidates(index, query, options.MaxCandidates, blocked), cancellationToken).ConfigureAwait(false);
         if (decision.IsHit || !_store.IsShared)
         {
-            return (decision, CacheLevel.L1);
+            return (decision, CacheLevel.L1, query);
         }
 
         try
@@ -297,7 +298,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
             var version = await _store.GetVersionAsync(key, cancellationToken).ConfigureAwait(false);
             if (version == index.SyncedVersion)
             {
-                return (decision, CacheLevel.L1);
+                return (decision, CacheLevel.L1, query);
             }
 
             var added = await _store.LoadAsync(key, index.Contains, cancellationToken).ConfigureAwait(false);
@@ -305,15 +306,15 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
             index.SyncedVersion = version;
             if (added.Count == 0)
             {
-                return (decision, CacheLevel.L1);
+                return (decision, CacheLevel.L1, query);
             }
 
-            return (await matcher.DecideAsync(query, Candidates(index, query, options.MaxCandidates, blocked), cancellationToken).ConfigureAwait(false), CacheLevel.L2);
+            return (await matcher.DecideAsync(query, Candidates(index, query, options.MaxCandidates, blocked), cancellationToken).ConfigureAwait(false), CacheLevel.L2, query);
         }
         catch (RedisException e)
         {
             Log.CacheTrouble(_logger, scope.WorkflowId, scope.NodeId, "semantic store: " + e.Message);
-            return (decision, CacheLevel.L1);
+            return (decision, CacheLevel.L1, query);
         }
     }
 

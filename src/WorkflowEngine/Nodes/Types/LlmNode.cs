@@ -39,7 +39,7 @@ public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> opti
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
     /// <summary>The llm node's settings.</summary>
-    public sealed record Config : INodeSummary
+    public sealed record Config : INodeSummary, IOutboundAddresses
     {
         /// <summary>The model name; empty uses <c>Llm:Model</c>.</summary>
         public string Model { get; init; } = "";
@@ -72,6 +72,10 @@ public sealed class LlmNode(ILlmClientFactory clients, IOptions<LlmOptions> opti
 
         public string Summarize(NodeSummaryContext context) => NodeSummaryContext.Shorten(
             string.Create(CultureInfo.InvariantCulture, $"{(string.IsNullOrWhiteSpace(Model) ? "Default model" : Model)} · temp {Temperature:0.##}"));
+
+        /// <summary>The node's own base URL (a named provider's is set on the Model providers page, by administrators only).</summary>
+        [System.Text.Json.Serialization.JsonIgnore]
+        public IEnumerable<string> OutboundAddresses => string.IsNullOrWhiteSpace(BaseUrl) ? [] : [BaseUrl];
     }
 
     /// <summary>

@@ -53,7 +53,7 @@ public static class SafeMarkdown
         var trimmed = url.Trim();
         if (Uri.TryCreate(trimmed, UriKind.Absolute, out var absolute) && !trimmed.StartsWith('/'))
         {
-            return absolute.Scheme is "http" or "https" or "mailto";
+            return absolute.Scheme == Uri.UriSchemeHttp || absolute.Scheme == Uri.UriSchemeHttps || absolute.Scheme == Uri.UriSchemeMailto;
         }
         // Relative addresses are fine unless a scheme hides behind them ("java\tscript:").
         return !trimmed.Contains(':', StringComparison.Ordinal);

@@ -46,7 +46,7 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
         // Act
         var typed = await ((SemanticAnswerMatcher)Semantic(_a)).QueryAsync(scope, "when will i get my money back from norway", "When will I get my money back from Norway?", Timeout);
         var lowered = await ((SemanticAnswerMatcher)Semantic(_a)).QueryAsync(scope, "when will i get my money back from norway", Timeout);
-        var hit = await Semantic(_b).FindAsync(scope, "when will i get my money back", "When will I get my money back?", 0, Timeout);
+        var hit = (await Semantic(_b).FindAsync(scope, "when will i get my money back", "When will I get my money back?", 0, Timeout)).Match;
 
         // Assert
         Assert.Contains("norway", typed.Features.Entities);

@@ -25,7 +25,7 @@ public sealed record ExportedWorkflow(string FileName, string Json);
 /// Everything that changes a workflow needs an editor or administrator (<see cref="StudioAccess"/>): the page hides those
 /// buttons from viewers, and this refuses them anyway.</summary>
 public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, GraphValidator validator, StudioAccess access, ICacheInvalidation invalidation, ILogger<WorkflowLibrary> logger,
-    LlmBaseUrlGuard baseUrls)
+    OutboundUrlGuard outboundUrls)
 {
     public const int MaxNameLength = 100;
     /// <summary>Workflow documents are small; anything bigger is almost certainly the wrong file.</summary>
@@ -145,9 +145,9 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
         {
             graph = graph with { Name = Path.GetFileNameWithoutExtension(fileName) is { Length: > 0 and <= MaxNameLength } n ? n : "Imported workflow" };
         }
-        if (await baseUrls.CheckAsync(null, graph, cancellationToken) is { } refused)
+        if (await outboundUrls.CheckAsync(null, graph, cancellationToken) is { } refused)
         {
-            return new ImportResult(null, [new ValidationProblem("llm.base-url-admin-only", refused)]);
+            return new ImportResult(null, [new ValidationProblem("outbound-address.admin-only", refused)]);
         }
         // Importing the same file twice gives "Bot" and "Bot 2", not two rows nobody can tell apart.
         graph = graph with { Name = UniqueName(graph.Name, (await store.ListAsync(cancellationToken)).Select(w => w.Name)) };

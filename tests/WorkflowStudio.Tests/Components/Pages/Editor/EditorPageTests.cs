@@ -82,7 +82,7 @@ public sealed class EditorPageTests : EditorTestContext
         page.Find("[data-testid=save] button, button[data-testid=save]").Click();
 
         // Assert
-        page.WaitForAssertion(() => Assert.Contains(WorkflowStudio.Providers.LlmBaseUrlGuard.RefusedMessage, page.Markup));
+        page.WaitForAssertion(() => Assert.Contains(WorkflowStudio.Providers.OutboundUrlGuard.RefusedMessage, page.Markup));
         Assert.Equal(stored.Version, (await Store.GetAsync(stored.Id))!.Version);
         Assert.Equal("true", page.Find("[data-testid=save-state]").GetAttribute("data-dirty"));
     }

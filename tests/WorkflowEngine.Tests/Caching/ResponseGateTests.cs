@@ -1,8 +1,8 @@
-using WorkflowEngine.Nodes.Types;
+using WorkflowEngine.Caching;
 
-namespace WorkflowEngine.Tests.Nodes.Types;
+namespace WorkflowEngine.Tests.Caching;
 
-public sealed class CacheNodeTests
+public sealed class ResponseGateTests
 {
     [Theory]
     [InlineData("Can you ship to Canada?", "can you ship to canada", "Can you ship to Canada?")]
@@ -11,7 +11,7 @@ public sealed class CacheNodeTests
     public void AsTyped_SameQuestionUpToCaseAndPunctuation_ReturnsTheTypedText(string query, string lookedUp, string expected)
     {
         // Act
-        var typed = CacheNode.AsTyped(query, lookedUp);
+        var typed = ResponseGate.AsTyped(query, lookedUp);
 
         // Assert
         Assert.Equal(expected, typed);
@@ -26,7 +26,7 @@ public sealed class CacheNodeTests
     public void AsTyped_LookupTextIsNotTheTypedQuestion_Null(string? query, string lookedUp)
     {
         // Act
-        var typed = CacheNode.AsTyped(query, lookedUp);
+        var typed = ResponseGate.AsTyped(query, lookedUp);
 
         // Assert
         Assert.Null(typed);
