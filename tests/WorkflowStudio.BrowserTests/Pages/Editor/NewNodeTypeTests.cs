@@ -121,8 +121,9 @@ public sealed class NewNodeTypeTests(StudioBrowserFixture studio)
             .DragToAsync(canvas, new() { TargetPosition = new() { X = 340, Y = 260 } });
         var added = page.Locator($".wf-node[data-node-id={expectedId}]");
         await added.WaitForAsync();
-        // Unconnected, the new step "can never run"; waiting for the (debounced) check lets the canvas settle before ports are read.
-        await Assertions.Expect(page.GetByTestId("problems-panel").GetByText("can never run")).Not.ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        // Unconnected, the new step "can never run". Each edit waits until the (debounced) problems list shows it: the list grows
+        // and shrinks below the canvas, which moves what the next drag aims at.
+        await Assertions.Expect(NeverRuns(page, expectedId)).ToHaveCountAsync(1, new() { Timeout = 30_000 });
         return added;
     }
 
@@ -138,7 +139,12 @@ public sealed class NewNodeTypeTests(StudioBrowserFixture studio)
         await page.Mouse.MoveAsync(b.X + b.Width / 2, b.Y + b.Height / 2, new() { Steps = 5 });
         await page.Mouse.UpAsync();
         await page.Locator($".wf-node[data-node-id={to}] .wf-port-in.has-links").WaitForAsync();
+        await Assertions.Expect(NeverRuns(page, to)).ToHaveCountAsync(0, new() { Timeout = 30_000 });
     }
+
+    /// <summary>The problems list's line saying that step <paramref name="nodeId"/> can never run.</summary>
+    private static ILocator NeverRuns(IPage page, string nodeId) =>
+        page.GetByTestId("problems-panel").GetByText($"({nodeId}) can never run");
 
     // MudBlazor puts a text field's test id on the input itself.
     private static Task FillAsync(IPage page, string testId, string value) => FillAsync(page.GetByTestId(testId), value);
