@@ -1,5 +1,6 @@
 // Classify step evaluation: how well the step's example matching (ClassifyNode.ExampleIndex, the built-in embedding model)
-// routes shop questions to "orders", "account" or the fallback, and which confidence threshold to ship as the default.
+// with the routing sample's classes routes shop questions to "orders", "account" or the fallback, and which confidence
+// threshold to ship as the default.
 //
 //   dotnet build -c Release bench/ClassifyEval/ClassifyEval.csproj
 //   dotnet bench/ClassifyEval/bin/Release/net10.0/ClassifyEval.dll [--phrases <file>] [--misses]   (--misses: the tuning phrases' only)
@@ -11,6 +12,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
 using System.Text.Json;
+using WorkflowEngine.Graphs;
 using WorkflowEngine.Knowledge;
 using WorkflowEngine.Nodes.Types;
 
@@ -44,16 +46,17 @@ catch (Exception ex) when (ex is IOException or JsonException or InvalidDataExce
 
 using var embeddings = new MiniLmEmbeddingGenerator();
 await embeddings.WarmUpAsync();
-var classes = set.Examples.Keys.ToList();
+var examples = set.Examples ?? SampleWorkflows.RoutingClasses.ToDictionary(c => c.Name, c => c.Examples.ToList());
+var classes = examples.Keys.ToList();
 var sw = Stopwatch.StartNew();
-var index = await ClassifyNode.ExampleIndex.BuildAsync(embeddings, classes, [.. classes.Select(c => (IReadOnlyList<string>)set.Examples[c])], CancellationToken.None);
+var index = await ClassifyNode.ExampleIndex.BuildAsync(embeddings, classes, [.. classes.Select(c => (IReadOnlyList<string>)examples[c])], CancellationToken.None);
 var indexMs = sw.Elapsed.TotalMilliseconds;
 
 // Each class's mean vector, for the centroid baseline.
 var centroids = new Dictionary<string, float[]>();
 foreach (var c in classes)
 {
-    var vectors = await embeddings.GenerateAsync(set.Examples[c]);
+    var vectors = await embeddings.GenerateAsync(examples[c]);
     var mean = new float[vectors[0].Vector.Length];
     foreach (var v in vectors)
     {
@@ -137,7 +140,7 @@ void Breakdown(string label, List<Case> cases, Func<Case, (string Class, double 
 }
 
 Console.WriteLine($"Phrases: {path}");
-Console.WriteLine($"Examples: {string.Join(", ", classes.Select(c => $"{c} {set.Examples[c].Count}"))}; tuning {tuning.Count}, sealed {sealedCases.Count} phrases");
+Console.WriteLine($"Examples: {string.Join(", ", classes.Select(c => $"{c} {examples[c].Count}"))}; tuning {tuning.Count}, sealed {sealedCases.Count} phrases");
 Console.WriteLine($"Embedding the examples once: {indexMs:F0} ms; classifying one phrase (embed + score): mean {sealedCases.Concat(tuning).Average(c => c.Ms):F1} ms");
 Console.WriteLine($"Threshold chosen on the tuning phrases: {chosen:0.00} (nearest example), {chosenCentroid:0.00} (class mean); the step's default is {ClassifyNode.DefaultMinConfidence:0.00}");
 Console.WriteLine();
@@ -168,6 +171,6 @@ if (misses)
 }
 return 0;
 
-internal sealed record PhraseSet(Dictionary<string, List<string>> Examples, Dictionary<string, List<string>> Tuning, Dictionary<string, List<string>> Sealed);
+internal sealed record PhraseSet(Dictionary<string, List<string>>? Examples, Dictionary<string, List<string>> Tuning, Dictionary<string, List<string>> Sealed);
 
 internal sealed record Case(string Text, string Truth, string Nearest, double NearestScore, string Centroid, double CentroidScore, double Ms);
