@@ -34,6 +34,9 @@ public sealed class EngineCache : IDisposable
         {
             CacheName = Options.CacheName,
             CacheKeyPrefix = Options.KeyPrefix,
+            // The backplane's Pub/Sub channel under the key prefix too (default: the cache name alone), so studios sharing one
+            // Redis with different prefixes do not hear each other's invalidations.
+            BackplaneChannelPrefix = Options.KeyPrefix + Options.CacheName,
             // Redis keys are exactly prefix + our key (no "v2:" wire-format prefix): readable with redis-cli, and an entry
             // written by another FusionCache version is simply unreadable, which we treat as a miss and overwrite.
             DistributedCacheKeyModifierMode = CacheKeyModifierMode.None,

@@ -8,13 +8,15 @@ public sealed class EngineCacheOptions
 {
     public const string SectionName = "Engine:Cache";
 
-    /// <summary>Prefix of every cache key (L1 and Redis), so several studios can share one Redis.</summary>
+    /// <summary>Prefix of every cache key (L1 and Redis) and of every Redis key and Pub/Sub channel the engine uses, so several
+    /// studios can share one Redis.</summary>
     /// <value>Default <c>wfs:</c>.</value>
     [Required]
     [RegularExpression(@"^[A-Za-z0-9_\-:.]{1,40}$", ErrorMessage = "Engine:Cache:KeyPrefix may hold only letters, digits and _ - : . (at most 40).")]
     public string KeyPrefix { get; set; } = "wfs:";
 
-    /// <summary>The FusionCache name; instances sharing Redis must use the same one (it names the backplane channel).</summary>
+    /// <summary>The FusionCache name; instances sharing Redis must use the same one (after <see cref="KeyPrefix"/>, it names the
+    /// backplane channel).</summary>
     /// <value>Default <c>WorkflowStudio</c>.</value>
     [Required]
     public string CacheName { get; set; } = "WorkflowStudio";

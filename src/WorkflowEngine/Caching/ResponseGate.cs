@@ -45,8 +45,6 @@ public sealed class ResponseGate(ResponseCache responses, IKnowledgeSearch knowl
     /// <summary>How a rewritten question is normalised before lookup: the clean node's default steps, as the gate's input usually is.</summary>
     private static readonly CleanNode.Config RewriteCleaning = new();
 
-    private readonly ConditionalWeakTable<WorkflowGraph, GraphScope> _graphScopes = new();
-
     private readonly ConditionalWeakTable<RunContext, PendingAnswer> _pending = new();
 
     /// <summary>Looks the run's (cleaned) <paramref name="question"/> up as the gate at <paramref name="context"/> would. On a
@@ -151,8 +149,8 @@ public sealed class ResponseGate(ResponseCache responses, IKnowledgeSearch knowl
     /// <summary>What the conversational steps after the gate's <c>miss</c> port would receive in this run.</summary>
     private ConversationalInput[] StepsAfter(NodeContext context)
     {
-        var graph = _graphScopes.GetValue(context.Graph, DescribeGraph);
-        var steps = graph.StepsAfter.GetOrAdd(context.Node.Id, static (gateId, state) =>
+        var gates = context.Run.Workflow.Memo(this, static _ => new GatesOfGraph());
+        var steps = gates.StepsAfter.GetOrAdd(context.Node.Id, static (gateId, state) =>
         {
             var after = state.Plan.Descendants(gateId, CacheNode.MissPort);
             var found = new List<(NodeDefinition, IConversationalStep)>();
@@ -182,11 +180,13 @@ public sealed class ResponseGate(ResponseCache responses, IKnowledgeSearch knowl
     /// written after earlier turns, a hash of those turns.</summary>
     private async ValueTask<AnswerScope> ScopeAsync(NodeContext context, ConversationalInput[] steps, string? historyHash, CancellationToken cancellationToken)
     {
-        var graph = _graphScopes.GetValue(context.Graph, DescribeGraph);
-        var versions = graph.KnowledgeBaseIds.Length == 0 ? [] : new long?[graph.KnowledgeBaseIds.Length];
+        var workflow = context.Run.Workflow;
+        var gates = workflow.Memo(this, static _ => new GatesOfGraph());
+        var knowledgeBaseIds = workflow.KnowledgeBaseIds;
+        var versions = knowledgeBaseIds.Length == 0 ? [] : new long?[knowledgeBaseIds.Length];
         for (var i = 0; i < versions.Length; i++)
         {
-            versions[i] = await knowledge.GetVersionAsync(graph.KnowledgeBaseIds[i], cancellationToken).ConfigureAwait(false);
+            versions[i] = await knowledge.GetVersionAsync(knowledgeBaseIds[i], cancellationToken).ConfigureAwait(false);
         }
         // The model is resolved on every run: the configured default and the studio's providers change without the node's settings.
         var models = steps.Length switch
@@ -198,44 +198,29 @@ public sealed class ResponseGate(ResponseCache responses, IKnowledgeSearch knowl
         var ttl = cache.Options.TtlFor("answer", context.Node.Cache.TtlSeconds);
         // The scope changes only when a knowledge base's version or a model does: reuse the last one built for this gate
         // (hashing it and building its tags on every run was a measurable part of a cached run, bench/ApiLoad).
-        if (!graph.LastScopes.TryGetValue(context.Node.Id, out var last) || last.Scope.WorkflowId != context.Run.WorkflowId
+        if (!gates.LastScopes.TryGetValue(context.Node.Id, out var last) || last.Scope.WorkflowId != context.Run.WorkflowId
             || last.Scope.Ttl != ttl || !last.Versions.AsSpan().SequenceEqual(versions) || last.Models != models)
         {
             var knowledgeBases = new SortedDictionary<string, long?>(StringComparer.Ordinal);
             for (var i = 0; i < versions.Length; i++)
             {
-                knowledgeBases[graph.KnowledgeBaseIds[i]] = versions[i];
+                knowledgeBases[knowledgeBaseIds[i]] = versions[i];
             }
-            var scopeHash = CanonicalJson.Hash(new { graph = graph.Hash, knowledgeBases, models });
-            var tags = new List<string>(2 + graph.KnowledgeBaseIds.Length)
+            var scopeHash = CanonicalJson.Hash(new { graph = workflow.Hash, knowledgeBases, models });
+            var tags = new List<string>(2 + knowledgeBaseIds.Length)
             {
                 NodeCacheKey.WorkflowTag(context.Run.WorkflowId),
                 NodeCacheKey.NodeTag(context.Run.WorkflowId, context.Node.Id),
             };
-            tags.AddRange(graph.KnowledgeBaseIds.Select(NodeCacheKey.KnowledgeBaseTag));
+            tags.AddRange(knowledgeBaseIds.Select(NodeCacheKey.KnowledgeBaseTag));
             last = new BuiltScope(versions, models, new AnswerScope(context.Run.WorkflowId, context.Node.Id, scopeHash, ttl, tags));
-            graph.LastScopes[context.Node.Id] = last;
+            gates.LastScopes[context.Node.Id] = last;
         }
         return historyHash is null
             ? last.Scope
             : last.Scope with { ScopeHash = CanonicalJson.Hash(new { scope = last.Scope.ScopeHash, history = historyHash }) };
 
         static string Describe(LlmEndpoint? endpoint) => endpoint?.Description ?? "unresolved";
-    }
-
-    /// <summary>The part of a gate's scope that depends on the graph alone: a hash of every node's type and settings and of
-    /// the edges, and the knowledge bases its nodes read (sorted). Worked out once per graph instance (graphs are immutable):
-    /// hashing the whole graph, long prompt included, on every run was the largest single cost of a cached run
-    /// (bench/WorkflowBench, docs/benchmarks.md "Caching").</summary>
-    private static GraphScope DescribeGraph(WorkflowGraph graph)
-    {
-        var hash = CanonicalJson.Hash(new
-        {
-            nodes = graph.Nodes.OrderBy(n => n.Id, StringComparer.Ordinal).Select(n => new { id = n.Id, type = n.Type, settings = n.Settings }),
-            edges = graph.Edges.Select(e => new { e.From, e.To, e.FromPort, e.ToPort }).OrderBy(e => e.From + "\n" + e.To + "\n" + e.FromPort, StringComparer.Ordinal),
-        });
-        string[] knowledgeBases = [.. graph.Nodes.Select(NodeCacheKey.KnowledgeBaseIdOf).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-        return new GraphScope(hash, knowledgeBases);
     }
 
     /// <summary>A gate's lookup: the matcher, the question and its typed form, the hash of the history it is scoped to (null:
@@ -248,7 +233,8 @@ public sealed class ResponseGate(ResponseCache responses, IKnowledgeSearch knowl
             new(matcher, "", null, null, details) { SkipReason = reason };
     }
 
-    private sealed record GraphScope(string Hash, string[] KnowledgeBaseIds)
+    /// <summary>What the gates of one graph keep between runs (with the compiled graph, <see cref="CompiledWorkflow.Memo"/>).</summary>
+    private sealed class GatesOfGraph
     {
         /// <summary>The last scope built per gate node id, with the knowledge-base versions and models it was built for.</summary>
         public System.Collections.Concurrent.ConcurrentDictionary<string, BuiltScope> LastScopes { get; } = new(StringComparer.Ordinal);

@@ -27,6 +27,7 @@ public static class ExecutionServiceCollectionExtensions
         services.TryAddSingleton(_ => new NodeRegistry(NodeRegistry.Discover()));
         services.TryAddSingleton<NodeFactory>();
         services.TryAddSingleton(sp => new GraphValidator(sp.GetRequiredService<NodeRegistry>(), sp));
+        services.TryAddSingleton<WorkflowCompiler>();
         services.TryAddSingleton<WorkflowRunner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INodeMiddleware, EventsMiddleware>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INodeMiddleware, ErrorHandlingMiddleware>());

@@ -6,16 +6,23 @@ using WorkflowEngine.Nodes;
 namespace WorkflowEngine.Execution;
 
 /// <summary>State of one run: the graph, the request, node outputs by node id, and the sink events go to.</summary>
-/// <param name="plan">The graph's execution plan, when the caller has it (the runner does); otherwise built on first use.</param>
-public sealed class RunContext(WorkflowGraph graph, RunRequest request, Func<WorkflowEvent, ValueTask> publish, TimeProvider time, ExecutionPlan? plan = null)
+public sealed class RunContext(CompiledWorkflow workflow, RunRequest request, Func<WorkflowEvent, ValueTask> publish, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, NodeOutputs> _outputs = new(StringComparer.Ordinal);
-    private ExecutionPlan? _plan = plan;
 
-    public WorkflowGraph Graph { get; } = graph;
+    /// <summary>A run of a graph taken as valid (hosts and tests that build a run by hand; the runner compiles and checks).</summary>
+    public RunContext(WorkflowGraph graph, RunRequest request, Func<WorkflowEvent, ValueTask> publish, TimeProvider time)
+        : this(new CompiledWorkflow(graph), request, publish, time)
+    {
+    }
+
+    /// <summary>The graph worked out once: plan, hash, knowledge bases, upstream steps.</summary>
+    public CompiledWorkflow Workflow { get; } = workflow;
+
+    public WorkflowGraph Graph => Workflow.Graph;
 
     /// <summary>The order the graph runs in and its connections (which nodes come after a given one).</summary>
-    public ExecutionPlan Plan => _plan ??= ExecutionPlan.Create(Graph);
+    public ExecutionPlan Plan => Workflow.Plan;
     public RunRequest Request { get; } = request;
     public string RunId => Request.RunId;
     public string WorkflowId => Request.WorkflowId;

@@ -19,19 +19,17 @@ namespace WorkflowEngine.Execution;
 public sealed class WorkflowRunner
 {
     private readonly NodeFactory _nodes;
-    private readonly GraphValidator _validator;
+    private readonly WorkflowCompiler _compiler;
     private readonly TimeProvider _time;
     private readonly ILogger<WorkflowRunner> _logger;
     private readonly NodeDelegate _pipeline;
 
-    // Validating a graph and ordering its nodes cost more than a whole cached run (bench/WorkflowBench, docs/benchmarks.md
-    // "Caching"); graphs are immutable records, so both are worked out once per graph instance and dropped with it.
-    private readonly ConditionalWeakTable<WorkflowGraph, CheckedGraph> _checked = new();
-
-    public WorkflowRunner(NodeFactory nodes, GraphValidator validator, IEnumerable<INodeMiddleware> middleware, TimeProvider time, ILogger<WorkflowRunner> logger)
+    public WorkflowRunner(NodeFactory nodes, WorkflowCompiler compiler, IEnumerable<INodeMiddleware> middleware, TimeProvider time, ILogger<WorkflowRunner> logger)
     {
         _nodes = nodes;
-        _validator = validator;
+        // Validating a graph and ordering its nodes cost more than a whole cached run (bench/WorkflowBench, docs/benchmarks.md
+        // "Caching"): the compiler works both out once per graph instance.
+        _compiler = compiler;
         _time = time;
         _logger = logger;
         Middleware = [.. middleware.Select((m, i) => (m, i)).OrderBy(x => x.m.Order).ThenBy(x => x.i).Select(x => x.m)];
@@ -130,8 +128,9 @@ public sealed class WorkflowRunner
             Log.RunStarted(_logger, request.RunId, request.WorkflowId);
 
             // The same checks the studio shows before saving: a graph that fails them never starts.
-            var (problems, plan) = _checked.GetValue(graph, Check);
-            if (plan is null)
+            var workflow = _compiler.Compile(graph);
+            var problems = workflow.Problems;
+            if (problems.Count > 0)
             {
                 Log.RunRefused(_logger, request.RunId, string.Join("; ", problems.Select(p => p.Message)));
                 var message = problems.Count == 1
@@ -141,7 +140,8 @@ public sealed class WorkflowRunner
                 return null;
             }
 
-            run = new RunContext(graph, request, publish, _time, plan);
+            run = new RunContext(workflow, request, publish, _time);
+            var plan = workflow.Plan;
             var ran = new Dictionary<string, (NodeContext Context, NodeResult Result, Node Node)>(plan.Nodes.Length, StringComparer.Ordinal);
             var skipped = new Dictionary<string, string>(plan.Nodes.Length, StringComparer.Ordinal);
 
@@ -266,15 +266,6 @@ public sealed class WorkflowRunner
             }
         }
     }
-
-    private CheckedGraph Check(WorkflowGraph graph)
-    {
-        var problems = _validator.Validate(graph);
-        return new CheckedGraph(problems, problems.Count == 0 ? ExecutionPlan.Create(graph) : null);
-    }
-
-    /// <summary>A graph's validation problems and, when it has none, its execution plan.</summary>
-    private sealed record CheckedGraph(IReadOnlyList<ValidationProblem> Problems, ExecutionPlan? Plan);
 
     /// <summary>Null when the node should run; otherwise why it is skipped. A node without incoming edges (the start) always runs.</summary>
     private static string? SkipReason(ExecutionPlan plan, NodeDefinition node,

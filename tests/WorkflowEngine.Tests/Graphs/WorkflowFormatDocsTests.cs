@@ -103,6 +103,8 @@ public sealed class WorkflowFormatDocsTests
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "r", "type": "retrieve", "settings": { "knowledgeBaseId": "kb", "topK": "three" } } ], "edges": [] }""")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "r", "type": "retrieve", "settings": { "topK": 3 } } ], "edges": [] }""")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "c", "type": "cache", "settings": { "matchMode": "fuzzy" } } ], "edges": [] }""")]
+    [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "c", "type": "condition", "settings": { "join": "most" } } ], "edges": [] }""")]
+    [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "c", "type": "condition", "settings": { "conditions": [ { "operator": "like" } ] } } ], "edges": [] }""")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "h", "type": "http", "settings": { "url": "https://api.example.com/", "timeoutSeconds": 61 } } ], "edges": [] }""")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "h", "type": "http", "settings": { "headers": [ { "value": "x" } ] } } ], "edges": [] }""")]
     [InlineData("""{ "schemaVersion": 1, "name": "x", "nodes": [], "edges": [ { "from": "a" } ] }""")]
@@ -114,6 +116,25 @@ public sealed class WorkflowFormatDocsTests
 
         // Assert
         Assert.False(valid);
+    }
+
+    [Fact]
+    public void Schema_ConditionStepWithEveryOperator_IsValid()
+    {
+        // Arrange: a condition step's settings as the studio writes them (the Config record serialized), one row per operator.
+        var config = new WorkflowEngine.Nodes.Types.ConditionNode.Config
+        {
+            Join = "any",
+            Conditions = [.. WorkflowEngine.Nodes.Types.ConditionNode.Operators.Select(o => new WorkflowEngine.Nodes.Types.ConditionNode.Condition { Left = "{{ start.query }}", Operator = o.Name, Right = "1" })],
+        };
+        var settings = JsonSerializer.Serialize(config, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        var json = $$"""{ "schemaVersion": 1, "name": "x", "nodes": [ { "id": "c", "type": "condition", "settings": {{settings}} } ], "edges": [ { "from": "c", "to": "a", "fromPort": "true" } ] }""";
+
+        // Act
+        var valid = IsValidAgainstSchema(json, out var errors);
+
+        // Assert
+        Assert.True(valid, errors);
     }
 
     [Fact]

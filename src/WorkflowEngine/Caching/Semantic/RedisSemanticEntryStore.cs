@@ -29,22 +29,27 @@ public interface ISemanticEntryStore
 }
 
 /// <summary>
-/// Semantic entries in Redis, per scope: <c>sem:{scope}:e:{id}</c> (the entry as JSON, expiring with the node's TTL),
-/// <c>sem:{scope}:ids</c> (a set of ids; ids whose entry expired are pruned on load) and <c>sem:{scope}:ver</c> (a counter
-/// bumped on each add, so instances re-sync only when something changed: one GET per local miss).
+/// Semantic entries in Redis, per scope, under the engine's key prefix (<see cref="EngineCacheOptions.KeyPrefix"/>, so studios
+/// sharing one Redis neither read nor clear each other's): <c>{prefix}sem:{scope}:e:{id}</c> (the entry as JSON, expiring
+/// with the node's TTL), <c>{prefix}sem:{scope}:ids</c> (a set of ids; ids whose entry expired are pruned on load) and
+/// <c>{prefix}sem:{scope}:ver</c> (a counter bumped on each add, so instances re-sync only when something changed: one GET
+/// per local miss).
 /// Uses the engine's one Redis connection (<see cref="RedisConnection"/>, fail-fast while Redis is down); callers treat
 /// <see cref="RedisException"/> as "use what is in process".
 /// </summary>
-public sealed class RedisSemanticEntryStore(RedisConnection redis, TimeProvider time) : ISemanticEntryStore
+public sealed class RedisSemanticEntryStore(EngineCache cache, TimeProvider time) : ISemanticEntryStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public bool IsShared => redis.IsConfigured;
+    private readonly RedisConnection _redis = cache.Redis;
+    private readonly string _keyPrefix = cache.Options.KeyPrefix + "sem:";
+
+    public bool IsShared => _redis.IsConfigured;
 
     public async ValueTask AddAsync(string scope, SemanticEntry entry, TimeSpan ttl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var db = (await redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+        var db = (await _redis.GetAsync().ConfigureAwait(false)).GetDatabase();
         var transaction = db.CreateTransaction();
         _ = transaction.StringSetAsync(EntryKey(scope, entry.Id), JsonSerializer.Serialize(entry, Json), ttl);
         _ = transaction.SetAddAsync(IdsKey(scope), entry.Id);
@@ -57,7 +62,7 @@ public sealed class RedisSemanticEntryStore(RedisConnection redis, TimeProvider 
 
     public async ValueTask<long> GetVersionAsync(string scope, CancellationToken cancellationToken)
     {
-        var db = (await redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+        var db = (await _redis.GetAsync().ConfigureAwait(false)).GetDatabase();
         var value = await db.StringGetAsync(VersionKey(scope)).WaitAsync(cancellationToken).ConfigureAwait(false);
         return value.HasValue && long.TryParse(value.ToString(), out var version) ? version : 0;
     }
@@ -65,7 +70,7 @@ public sealed class RedisSemanticEntryStore(RedisConnection redis, TimeProvider 
     public async ValueTask<IReadOnlyList<(SemanticEntry Entry, DateTimeOffset ExpiresAt)>> LoadAsync(string scope, Func<string, bool> known, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(known);
-        var db = (await redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+        var db = (await _redis.GetAsync().ConfigureAwait(false)).GetDatabase();
         var ids = (await db.SetMembersAsync(IdsKey(scope)).WaitAsync(cancellationToken).ConfigureAwait(false))
             .Select(v => v.ToString())
             .Where(id => !known(id))
@@ -99,7 +104,7 @@ public sealed class RedisSemanticEntryStore(RedisConnection redis, TimeProvider 
 
     public async ValueTask RemoveAsync(string scope, string id, CancellationToken cancellationToken)
     {
-        var db = (await redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+        var db = (await _redis.GetAsync().ConfigureAwait(false)).GetDatabase();
         var transaction = db.CreateTransaction();
         _ = transaction.KeyDeleteAsync(EntryKey(scope, id));
         _ = transaction.SetRemoveAsync(IdsKey(scope), id);
@@ -111,8 +116,8 @@ public sealed class RedisSemanticEntryStore(RedisConnection redis, TimeProvider 
     public async ValueTask<long> ClearAsync(string scopePrefix, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(scopePrefix);
-        var db = (await redis.GetAsync().ConfigureAwait(false)).GetDatabase();
-        var pattern = "sem:" + EscapeGlob(scopePrefix) + "*";
+        var db = (await _redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+        var pattern = EscapeGlob(_keyPrefix + scopePrefix) + "*";
         var cursor = "0";
         long removed = 0;
         do
@@ -147,9 +152,9 @@ public sealed class RedisSemanticEntryStore(RedisConnection redis, TimeProvider 
         return escaped.ToString();
     }
 
-    private static string EntryKey(string scope, string id) => $"sem:{scope}:e:{id}";
+    private string EntryKey(string scope, string id) => $"{_keyPrefix}{scope}:e:{id}";
 
-    private static string IdsKey(string scope) => $"sem:{scope}:ids";
+    private string IdsKey(string scope) => $"{_keyPrefix}{scope}:ids";
 
-    private static string VersionKey(string scope) => $"sem:{scope}:ver";
+    private string VersionKey(string scope) => $"{_keyPrefix}{scope}:ver";
 }

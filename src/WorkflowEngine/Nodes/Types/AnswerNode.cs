@@ -67,11 +67,12 @@ public sealed class AnswerNode(NodeRegistry registry) : Node<AnswerNode.Config, 
     /// and had a hit in this run (outputs <c>hit</c> = true and <c>answer</c>).</summary>
     private Input? FindCacheHit(NodeContext context)
     {
-        var gates = _upstreamGates.GetValue(context.Graph, static _ => new()).GetOrAdd(context.Node.Id,
-            static (id, state) => [.. Upstream(state.Graph, id).Where(n => state.Registry.Find(n.Type)?.Metadata.SuppliesCachedAnswer == true)],
-            (context.Graph, Registry: registry));
-        foreach (var gate in gates)
+        foreach (var gate in context.Run.Workflow.Upstream(context.Node.Id))
         {
+            if (registry.Find(gate.Type)?.Metadata.SuppliesCachedAnswer != true)
+            {
+                continue;
+            }
             var outputs = context.GetOutputs(gate.Id);
             if (outputs is not null && outputs.TryGet("hit", out var hit) && hit.ValueKind == System.Text.Json.JsonValueKind.True
                 && outputs.GetString("answer") is { } answer)
@@ -80,26 +81,5 @@ public sealed class AnswerNode(NodeRegistry registry) : Node<AnswerNode.Config, 
             }
         }
         return null;
-    }
-
-    /// <summary>Per graph (immutable) and answer node: the cache gates upstream of it, worked out once instead of walking the
-    /// edges on every run.</summary>
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkflowGraph, System.Collections.Concurrent.ConcurrentDictionary<string, NodeDefinition[]>> _upstreamGates = new();
-
-    private static IEnumerable<NodeDefinition> Upstream(WorkflowGraph graph, string nodeId)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var queue = new Queue<string>([nodeId]);
-        while (queue.TryDequeue(out var id))
-        {
-            foreach (var edge in graph.Edges.Where(e => e.To == id))
-            {
-                if (seen.Add(edge.From) && graph.FindNode(edge.From) is { } node)
-                {
-                    queue.Enqueue(edge.From);
-                    yield return node;
-                }
-            }
-        }
     }
 }

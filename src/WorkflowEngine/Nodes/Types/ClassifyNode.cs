@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WorkflowEngine.Graphs;
 using WorkflowEngine.Llm;
 using WorkflowEngine.Nodes.Templates;
 
@@ -171,26 +172,41 @@ public sealed partial class ClassifyNode(
     }
 
     /// <summary>The model of the LLM steps this workflow runs (those after this step first): the first one that is configured;
-    /// null when none is (the examples decide then).</summary>
+    /// null when none is (the examples decide then). The steps are found once per compiled graph; their models are resolved on
+    /// every run, since the configured default and the studio's providers change without the graph.</summary>
     private LlmEndpoint? FindModel(NodeContext context)
     {
-        var plan = context.Run.Plan;
-        var after = plan.Descendants(context.Node.Id);
-        foreach (var pass in new[] { true, false })
+        var steps = context.Run.Workflow.Memo(this, static _ => new ModelSteps()).ByNode.GetOrAdd(context.Node.Id, static (id, state) =>
         {
-            foreach (var node in plan.Nodes)
+            var plan = state.Workflow.Plan;
+            var after = plan.Descendants(id);
+            var found = new List<(NodeDefinition, IConversationalStep)>();
+            foreach (var pass in new[] { true, false })
             {
-                if (after.Contains(node.Id) != pass || nodes.Find(node.Type)?.Node is not IConversationalStep step)
+                foreach (var node in plan.Nodes)
                 {
-                    continue;
+                    if (after.Contains(node.Id) == pass && state.Nodes.Find(node.Type)?.Node is IConversationalStep step)
+                    {
+                        found.Add((node, step));
+                    }
                 }
-                if (step.DescribeConversationalInput(new NodeContext(context.Run, node)).Endpoint is { IsOffline: false } endpoint)
-                {
-                    return endpoint;
-                }
+            }
+            return [.. found];
+        }, (context.Run.Workflow, Nodes: nodes));
+        foreach (var (definition, step) in steps)
+        {
+            if (step.DescribeConversationalInput(new NodeContext(context.Run, definition)).Endpoint is { IsOffline: false } endpoint)
+            {
+                return endpoint;
             }
         }
         return null;
+    }
+
+    /// <summary>Per classify node of one compiled graph: the conversational (LLM) steps whose model it may ask, in that order.</summary>
+    private sealed class ModelSteps
+    {
+        public System.Collections.Concurrent.ConcurrentDictionary<string, (NodeDefinition Definition, IConversationalStep Step)[]> ByNode { get; } = new(StringComparer.Ordinal);
     }
 
     protected override IEnumerable<string> Validate(Config config)

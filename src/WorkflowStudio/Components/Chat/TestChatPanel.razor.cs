@@ -38,7 +38,7 @@ public sealed partial class TestChatPanel : IAsyncDisposable
     private IJSObjectReference? _enterHandler;
 
     [Inject] private EditorSession Session { get; set; } = null!;
-    [Inject] private GraphValidator Validator { get; set; } = null!;
+    [Inject] private WorkflowCompiler Compiler { get; set; } = null!;
     [Inject] private RunHub Hub { get; set; } = null!;
     [Inject] private IJSRuntime JS { get; set; } = null!;
     [Inject] private IOptions<WorkflowStudio.Api.ApiOptions> ApiOptions { get; set; } = null!;
@@ -172,7 +172,7 @@ public sealed partial class TestChatPanel : IAsyncDisposable
             return;
         }
         // Validate what is on the canvas now, not the last debounced result.
-        var problems = Validator.Validate(Session.Graph);
+        var problems = Compiler.Compile(Session.Graph).Problems;
         Session.SetProblems(problems);
         if (problems.Count > 0)
         {

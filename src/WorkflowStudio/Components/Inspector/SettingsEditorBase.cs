@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
+using WorkflowEngine.Execution;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Nodes;
 
@@ -19,7 +20,9 @@ public abstract class SettingsEditorBase : ComponentBase
 
     [Inject] protected NodeRegistry Registry { get; set; } = null!;
 
-    protected IReadOnlyList<TemplateVariable> Variables => UpstreamVariables.For(Graph, Node.Id, Registry);
+    [Inject] protected WorkflowCompiler Compiler { get; set; } = null!;
+
+    protected IReadOnlyList<TemplateVariable> Variables => UpstreamVariables.For(Compiler.Compile(Graph), Node.Id, Registry);
 
     protected Task Set(string name, string? value) => OnChange.InvokeAsync(Settings.With(name, value ?? ""));
 

@@ -1,4 +1,4 @@
-using WorkflowEngine.Graphs;
+using WorkflowEngine.Execution;
 using WorkflowEngine.Nodes;
 
 namespace WorkflowStudio.Components.Inspector;
@@ -12,26 +12,15 @@ public sealed record TemplateVariable(string NodeId, string NodeTitle, string Ou
 /// <summary>Lists the variables available to a node: the outputs of every node upstream of it (nearest first).</summary>
 public static class UpstreamVariables
 {
-    public static IReadOnlyList<TemplateVariable> For(WorkflowGraph graph, string nodeId, NodeRegistry registry)
+    public static IReadOnlyList<TemplateVariable> For(CompiledWorkflow workflow, string nodeId, NodeRegistry registry)
     {
+        ArgumentNullException.ThrowIfNull(workflow);
         var result = new List<TemplateVariable>();
-        var seen = new HashSet<string>(StringComparer.Ordinal) { nodeId };
-        var queue = new Queue<string>();
-        queue.Enqueue(nodeId);
-        while (queue.Count > 0)
+        foreach (var upstream in workflow.Upstream(nodeId))
         {
-            var current = queue.Dequeue();
-            foreach (var edge in graph.Edges.Where(e => e.To == current))
+            foreach (var output in registry.Find(upstream.Type)?.Metadata.Outputs ?? [])
             {
-                if (!seen.Add(edge.From) || graph.FindNode(edge.From) is not { } upstream)
-                {
-                    continue;
-                }
-                foreach (var output in registry.Find(upstream.Type)?.Metadata.Outputs ?? [])
-                {
-                    result.Add(new TemplateVariable(upstream.Id, upstream.Title, output));
-                }
-                queue.Enqueue(edge.From);
+                result.Add(new TemplateVariable(upstream.Id, upstream.Title, output));
             }
         }
         return result;

@@ -116,7 +116,7 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
         // Assert: both models put the question on the refunds article, and the other instance gets that with the entry.
         var connection = await _a.GetRequiredService<RedisConnection>().GetAsync();
         var entries = new List<SemanticEntry>();
-        foreach (var key in await SemanticKeysAsync($"sem:{_workflowId}:cache:*:e:*"))
+        foreach (var key in await SemanticKeysAsync($"{_workflowId}:cache:*:e:*"))
         {
             entries.Add(System.Text.Json.JsonSerializer.Deserialize<SemanticEntry>((string)(await connection.GetDatabase().StringGetAsync(key))!,
                 new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!);
@@ -169,8 +169,8 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
         await invalidation.ClearWorkflowAsync(_workflowId, "cache");
 
         // Assert 1: its keys are gone from Redis, the other gate's are not; both instances miss for it.
-        Assert.Empty(await SemanticKeysAsync($"sem:{_workflowId}:cache:*"));
-        Assert.NotEmpty(await SemanticKeysAsync($"sem:{_workflowId}:cache2:*"));
+        Assert.Empty(await SemanticKeysAsync($"{_workflowId}:cache:*"));
+        Assert.NotEmpty(await SemanticKeysAsync($"{_workflowId}:cache2:*"));
         Assert.Null(await Semantic(_a).FindAsync(gate, "when will i get my money back", 0, Timeout));
         Assert.True(await EventuallyMissAsync(_b, gate), "instance B still served the cleared node's answer");
         Assert.NotNull(await Semantic(_b).FindAsync(secondGate, "when will i get my money back", 0, Timeout));
@@ -179,10 +179,10 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
         await invalidation.ClearWorkflowAsync(_workflowId);
 
         // Assert 2: nothing of this workflow is left anywhere; the other workflow keeps its answers.
-        Assert.Empty(await SemanticKeysAsync($"sem:{_workflowId}:*"));
+        Assert.Empty(await SemanticKeysAsync($"{_workflowId}:*"));
         Assert.True(await EventuallyMissAsync(_b, secondGate), "instance B still served the cleared workflow's answer");
         Assert.Null(await Semantic(_a).FindAsync(secondGate, "when will i get my money back", 0, Timeout));
-        Assert.NotEmpty(await SemanticKeysAsync($"sem:{otherWorkflow.WorkflowId}:*"));
+        Assert.NotEmpty(await SemanticKeysAsync($"{otherWorkflow.WorkflowId}:*"));
         Assert.NotNull(await Semantic(_b).FindAsync(otherWorkflow, "when will i get my money back", 0, Timeout));
     }
 
@@ -205,7 +205,7 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
 
         // Assert: the entry is gone from Redis and from B's index (B hears of it over Pub/Sub), not only from A.
         Assert.True(report.PairBlocked);
-        Assert.Empty(await SemanticKeysAsync($"sem:{_workflowId}:cache:*:e:*"));
+        Assert.Empty(await SemanticKeysAsync($"{_workflowId}:cache:*:e:*"));
         await Eventually.WaitUntilAsync(async () => await Semantic(_b).FindAsync(scope, stored, 0, Timeout) is null,
             TimeSpan.FromSeconds(10), "instance B forgetting the reported entry");
         Assert.Null(await Semantic(_a).FindAsync(scope, stored, 0, Timeout));
@@ -287,12 +287,14 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
         return false;
     }
 
+    /// <summary>The semantic store's keys matching <paramref name="pattern"/> after the key prefix and <c>sem:</c>.</summary>
     private async Task<List<string>> SemanticKeysAsync(string pattern)
     {
         var connection = await _a.GetRequiredService<RedisConnection>().GetAsync();
         var server = connection.GetServer(connection.GetEndPoints()[0]);
         var keys = new List<string>();
-        await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: 500)) // SCAN under the hood
+        var prefix = _a.GetRequiredService<EngineCache>().Options.KeyPrefix + "sem:";
+        await foreach (var key in server.KeysAsync(pattern: prefix + pattern, pageSize: 500)) // SCAN under the hood
         {
             keys.Add(key.ToString());
         }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Routing;
 using Microsoft.JSInterop;
 using MudBlazor;
+using WorkflowEngine.Execution;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Accounts;
@@ -35,7 +36,7 @@ public sealed partial class EditorPage
 
     [Inject] private EditorSession Session { get; set; } = null!;
     [Inject] private WorkflowStore Store { get; set; } = null!;
-    [Inject] private GraphValidator Validator { get; set; } = null!;
+    [Inject] private WorkflowCompiler Compiler { get; set; } = null!;
     [Inject] private IDialogService Dialogs { get; set; } = null!;
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
     [Inject] private IJSRuntime JS { get; set; } = null!;
@@ -94,7 +95,7 @@ public sealed partial class EditorPage
         if (stored is not null)
         {
             Session.Load(stored.Id, stored.Graph, stored.Version);
-            Session.SetProblems(Validator.Validate(stored.Graph));
+            Session.SetProblems(Compiler.Compile(stored.Graph).Problems);
             await LoadLastRunAsync(stored.Id);
         }
         _loaded = true;
@@ -136,13 +137,13 @@ public sealed partial class EditorPage
             {
                 return; // a newer change restarted the wait
             }
-            Session.SetProblems(Validator.Validate(Session.Graph));
+            Session.SetProblems(Compiler.Compile(Session.Graph).Problems);
         });
     }
 
     private void ValidateNow()
     {
-        var problems = Validator.Validate(Session.Graph);
+        var problems = Compiler.Compile(Session.Graph).Problems;
         Session.SetProblems(problems);
         if (problems.Count == 0)
         {
@@ -214,7 +215,7 @@ public sealed partial class EditorPage
             {
                 case SaveStatus.Saved:
                     Session.MarkSaved(graph, result.Version);
-                    var problems = Validator.Validate(graph);
+                    var problems = Compiler.Compile(graph).Problems;
                     Snackbar.Add(problems.Count == 0
                         ? $"Saved (version {result.Version})."
                         : $"Saved as a draft (version {result.Version}): fix the {(problems.Count == 1 ? "problem" : $"{problems.Count} problems")} before running it.",

@@ -14,6 +14,7 @@ public static class EditorServiceCollectionExtensions
     public static IServiceCollection AddWorkflowEditor(this IServiceCollection services)
     {
         services.TryAddSingleton(sp => new GraphValidator(sp.GetRequiredService<NodeRegistry>(), sp));
+        services.TryAddSingleton<WorkflowEngine.Execution.WorkflowCompiler>();
         services.TryAddScoped<EditorSession>();
         services.TryAddScoped<DiagramMapper>();
         services.TryAddScoped<KnowledgeBaseChoices>();
