@@ -33,7 +33,7 @@ public sealed class WorkflowRunner
         _time = time;
         _logger = logger;
         Middleware = [.. middleware.Select((m, i) => (m, i)).OrderBy(x => x.m.Order).ThenBy(x => x.i).Select(x => x.m)];
-        _pipeline = BuildPipeline(Middleware);
+        _pipeline = BuildPipeline(Middleware, nodes.Registry);
     }
 
     /// <summary>The node middleware in pipeline order, outermost first.</summary>
@@ -298,10 +298,14 @@ public sealed class WorkflowRunner
         return reason ?? "bypassed: no step leads here";
     }
 
-    private static NodeDelegate BuildPipeline(IReadOnlyList<INodeMiddleware> middleware)
+    private static NodeDelegate BuildPipeline(IReadOnlyList<INodeMiddleware> middleware, NodeRegistry registry)
     {
-        NodeDelegate pipeline = static async invocation =>
-            new NodeExecution(await invocation.Prepared.ExecuteAsync(invocation.CancellationToken).ConfigureAwait(false), CacheOutcome.Bypass);
+        NodeDelegate pipeline = async invocation =>
+        {
+            var result = await invocation.Prepared.ExecuteAsync(invocation.CancellationToken).ConfigureAwait(false);
+            CheckPort(registry, invocation, result);
+            return new NodeExecution(result, CacheOutcome.Bypass);
+        };
         for (var i = middleware.Count - 1; i >= 0; i--)
         {
             var current = middleware[i];
@@ -309,5 +313,22 @@ public sealed class WorkflowRunner
             pipeline = invocation => current.InvokeAsync(invocation, next);
         }
         return pipeline;
+    }
+
+    /// <summary>A step that continues on a port it does not have (by its descriptor, for its settings) would silently skip
+    /// everything after it; it fails instead, inside the pipeline, so the failure is reported and never cached.</summary>
+    private static void CheckPort(NodeRegistry registry, NodeInvocation invocation, NodeResult result)
+    {
+        if (result.ActivePort is not { } port || registry.Find(invocation.Node.Type) is not { } descriptor)
+        {
+            return;
+        }
+        var ports = descriptor.OutputPortsOf(invocation.Prepared.Config);
+        if (!ports.Contains(port, StringComparer.Ordinal))
+        {
+            throw new InvalidOperationException(ports.Count == 0
+                ? $"it chose the output '{port}', but it has only one output."
+                : $"it chose the output '{port}', which it does not have; its outputs are {string.Join(" or ", ports.Select(p => $"'{p}'"))}.");
+        }
     }
 }

@@ -154,10 +154,11 @@ public sealed partial class GraphValidator(NodeRegistry registry, IServiceProvid
 
     private void CheckFromPort(Edge edge, NodeDefinition from, string path, List<ValidationProblem> problems)
     {
-        if (registry.Find(from.Type)?.Metadata is not { } type)
+        if (registry.Find(from.Type) is not { } descriptor)
         {
             return; // reported once as an unknown node type
         }
+        var type = descriptor.Metadata;
         if (!type.HasOutput)
         {
             problems.Add(new(ProblemCodes.UnknownPort,
@@ -165,7 +166,11 @@ public sealed partial class GraphValidator(NodeRegistry registry, IServiceProvid
                 from.Id, path));
             return;
         }
-        if (type.OutputPorts.Length == 0)
+        if (OutputPortsOf(descriptor, from) is not { } outputs)
+        {
+            return; // its settings cannot be read, so neither can its ports: reported with the node
+        }
+        if (outputs.Count == 0)
         {
             if (!string.IsNullOrEmpty(edge.FromPort))
             {
@@ -175,18 +180,38 @@ public sealed partial class GraphValidator(NodeRegistry registry, IServiceProvid
             }
             return;
         }
-        var ports = string.Join(" or ", type.OutputPorts.Select(p => $"'{p}'"));
+        var ports = string.Join(" or ", outputs.Select(p => $"'{p}'"));
         if (string.IsNullOrEmpty(edge.FromPort))
         {
             problems.Add(new(ProblemCodes.PortRequired,
                 $"The connection from {Describe(from)} to '{edge.To}' must say which output it leaves from: {ports}.",
                 from.Id, path + ".fromPort"));
         }
-        else if (!type.OutputPorts.Contains(edge.FromPort, StringComparer.Ordinal))
+        else if (!outputs.Contains(edge.FromPort, StringComparer.Ordinal))
         {
-            problems.Add(new(ProblemCodes.UnknownPort,
-                $"A connection leaves {Describe(from)} from a port called '{edge.FromPort}', but its outputs are {ports}.",
+            problems.Add(new(ProblemCodes.UnknownPort, descriptor.HasSettingsPorts
+                    // Its outputs follow its settings: the usual cause is a renamed or removed output.
+                    ? $"A connection leaves {Describe(from)} from an output called '{edge.FromPort}', which it no longer has: its outputs are now {ports}. Connect '{edge.To}' to one of them, or delete the connection."
+                    : $"A connection leaves {Describe(from)} from a port called '{edge.FromPort}', but its outputs are {ports}.",
                 from.Id, path + ".fromPort"));
+        }
+    }
+
+    /// <summary>The node's output ports; null when they follow its settings and those cannot be read.</summary>
+    private IReadOnlyList<string>? OutputPortsOf(NodeDescriptor descriptor, NodeDefinition node)
+    {
+        if (!descriptor.HasSettingsPorts)
+        {
+            return descriptor.OutputPortsOf(node);
+        }
+        try
+        {
+            // The node type's own parse, remembered per definition, so the settings are read once for all checks.
+            return NodeFor(descriptor) is { } implementation ? descriptor.OutputPortsOf(implementation.ReadConfig(node)) : null;
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
+        {
+            return null;
         }
     }
 

@@ -175,16 +175,22 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
 
     /// <summary>Creates the sample knowledge base (<see cref="SampleKnowledgeBase"/>) if missing, adds any missing or changed
     /// articles, and returns its id. Safe to call on every start.</summary>
-    public async Task<string> EnsureSampleAsync(CancellationToken cancellationToken = default)
+    public Task<string> EnsureSampleAsync(CancellationToken cancellationToken = default) =>
+        EnsureSampleAsync(SampleKnowledgeBase.HelpCentre, cancellationToken);
+
+    /// <summary>Creates a sample knowledge base (the whole help centre or a part of it) if missing, adds any missing or
+    /// changed articles, and returns its id. Safe to call again.</summary>
+    public async Task<string> EnsureSampleAsync(SampleKnowledgeBasePart sample, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(sample);
         await StartAsync(cancellationToken);
         await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            if (!await db.KnowledgeBases.AnyAsync(k => k.Id == SampleKnowledgeBase.Id, cancellationToken))
+            if (!await db.KnowledgeBases.AnyAsync(k => k.Id == sample.Id, cancellationToken))
             {
                 try
                 {
-                    await CreateAsync(SampleKnowledgeBase.Name, SampleKnowledgeBase.Description, id: SampleKnowledgeBase.Id, cancellationToken: cancellationToken);
+                    await CreateAsync(sample.Name, sample.Description, id: sample.Id, cancellationToken: cancellationToken);
                 }
                 catch (KnowledgeBaseException)
                 {
@@ -192,11 +198,11 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
                 }
             }
         }
-        foreach (var article in SampleKnowledgeBase.Articles)
+        foreach (var article in sample.Articles)
         {
-            await AddDocumentAsync(SampleKnowledgeBase.Id, article.Name, article.Text, cancellationToken);
+            await AddDocumentAsync(sample.Id, article.Name, article.Text, cancellationToken);
         }
-        return SampleKnowledgeBase.Id;
+        return sample.Id;
     }
 
     // ---------------------------------------------------------------- documents

@@ -46,6 +46,19 @@ public static class SampleKnowledgeBase
 
     public static IReadOnlyList<SampleArticle> Articles => LazyArticles.Value;
 
+    /// <summary>The whole help centre: the sample FAQ bot's knowledge base.</summary>
+    public static SampleKnowledgeBasePart HelpCentre { get; } = new(Id, Name, Description, []);
+
+    /// <summary>The articles about orders and deliveries, for the routing sample's order questions.</summary>
+    public static SampleKnowledgeBasePart Orders { get; } = new("sample-shop-orders", "Harbor Lane orders and deliveries (sample)",
+        "Sample knowledge base: the help centre's articles about orders, deliveries, returns and refunds.",
+        ["order-tracking", "cancel-order", "change-address", "delivery-times", "shipping-costs", "international-shipping", "returns", "refunds", "exchanges", "damaged-items"]);
+
+    /// <summary>The articles about the customer account, for the routing sample's account questions.</summary>
+    public static SampleKnowledgeBasePart Account { get; } = new("sample-shop-account", "Harbor Lane customer account (sample)",
+        "Sample knowledge base: the help centre's articles about creating, signing in to and deleting an account.",
+        ["create-account", "login-problems", "delete-account"]);
+
     /// <summary>For each article one canonical question and two paraphrases, plus out-of-scope questions.</summary>
     public static QuestionSet LoadQuestions() => QuestionSet.Parse(Read(Prefix + "questions.json"));
 
@@ -61,4 +74,12 @@ public static class SampleKnowledgeBase
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
+}
+
+/// <summary>A sample knowledge base made of the help centre's articles: all of them (no <paramref name="Intents"/>), or those
+/// named (article keys), under its own fixed id so <c>EnsureSampleAsync</c> stays idempotent.</summary>
+public sealed record SampleKnowledgeBasePart(string Id, string Name, string Description, IReadOnlyList<string> Intents)
+{
+    public IReadOnlyList<SampleArticle> Articles =>
+        Intents.Count == 0 ? SampleKnowledgeBase.Articles : [.. SampleKnowledgeBase.Articles.Where(a => Intents.Contains(a.Intent, StringComparer.Ordinal))];
 }

@@ -16,6 +16,40 @@ public sealed record NodeDescriptor(NodeTypeAttribute Metadata, Type Implementat
     public string Summarize(NodeDefinition node, NodeSummaryContext? context = null) =>
         ReadConfig(node) is INodeSummary summary ? summary.Summarize(context ?? NodeSummaryContext.Default) : "";
 
+    /// <summary>True when the type's output ports follow a node's settings (its settings record implements
+    /// <see cref="IOutputPorts"/>); otherwise they are the attribute's <see cref="NodeTypeAttribute.OutputPorts"/>.</summary>
+    public bool HasSettingsPorts => typeof(IOutputPorts).IsAssignableFrom(ConfigType);
+
+    /// <summary>The named output ports of a node of this type: from its settings when the type's ports follow them, else the
+    /// attribute's. Empty means one unnamed output (or none, for a type without <see cref="NodeTypeAttribute.HasOutput"/>).
+    /// When the settings cannot be read the attribute's ports are returned (the validator reports the settings).</summary>
+    public IReadOnlyList<string> OutputPortsOf(NodeDefinition node) =>
+        HasSettingsPorts ? OutputPortsOf(ReadConfig(node)) : OutputPortsOf((object?)null);
+
+    /// <summary><see cref="OutputPortsOf(NodeDefinition)"/> for settings already read (the runner's prepared config, the
+    /// validator's cached one): blank names dropped, each name once, trimmed.</summary>
+    public IReadOnlyList<string> OutputPortsOf(object? config)
+    {
+        if (!Metadata.HasOutput)
+        {
+            return [];
+        }
+        if (config is not IOutputPorts ports)
+        {
+            return Metadata.OutputPorts;
+        }
+        var names = new List<string>();
+        foreach (var name in ports.OutputPorts)
+        {
+            var trimmed = name?.Trim();
+            if (!string.IsNullOrEmpty(trimmed) && !names.Contains(trimmed, StringComparer.Ordinal))
+            {
+                names.Add(trimmed);
+            }
+        }
+        return names;
+    }
+
     /// <summary>A node's settings as this type's settings record (defaults filled in); null when they cannot be read. Parsed on
     /// each call, for code outside a run (the studio); runs use <see cref="Node.ReadConfig"/>.</summary>
     public object? ReadConfig(NodeDefinition node)

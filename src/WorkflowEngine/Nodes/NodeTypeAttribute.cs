@@ -15,7 +15,9 @@ public sealed class NodeTypeAttribute(string key) : Attribute
     public string CacheKind { get; init; } = key;
     /// <summary>Default TTL offered when the user ticks "Cache results".</summary>
     public int DefaultTtlSeconds { get; init; } = 600;
-    /// <summary>Output ports when the node has several (the cache gate's hit/miss); empty means one unnamed output.</summary>
+    /// <summary>Output ports when the node has several (the cache gate's hit/miss); empty means one unnamed output. A type whose
+    /// ports follow its settings implements <see cref="IOutputPorts"/> on its settings record instead; code that needs a node's
+    /// ports asks <see cref="NodeDescriptor.OutputPortsOf(Graphs.NodeDefinition)"/>, never this directly.</summary>
     public string[] OutputPorts { get; init; } = [];
     /// <summary>False for the start node, which has no input port.</summary>
     public bool HasInput { get; init; } = true;

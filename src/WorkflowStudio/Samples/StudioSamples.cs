@@ -6,7 +6,8 @@ using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.Samples;
 
-/// <summary>The content a new studio starts with: the sample FAQ bot (and its knowledge base), and the blank workflow.</summary>
+/// <summary>The content a new studio starts with: the sample FAQ bot (and its knowledge base), the routing sample offered
+/// beside it, and the blank workflow.</summary>
 public sealed class StudioSamples(WorkflowStore store, KnowledgeBaseService knowledgeBases)
 {
     public const string FaqBotName = SampleWorkflows.FaqBotName;
@@ -19,6 +20,14 @@ public sealed class StudioSamples(WorkflowStore store, KnowledgeBaseService know
     /// (or completed) first, so the bot has something to search.</summary>
     public async Task<WorkflowGraph> FaqBotAsync(CancellationToken cancellationToken = default) =>
         SampleWorkflows.FaqBot(await knowledgeBases.EnsureSampleAsync(cancellationToken));
+
+    /// <summary>The routing sample (<see cref="SampleWorkflows.RoutingBot"/>) on the whole help centre and its orders and
+    /// account parts, which are created (or completed) first.</summary>
+    public async Task<WorkflowGraph> RoutingBotAsync(CancellationToken cancellationToken = default) =>
+        SampleWorkflows.RoutingBot(
+            await knowledgeBases.EnsureSampleAsync(SampleKnowledgeBase.HelpCentre, cancellationToken),
+            await knowledgeBases.EnsureSampleAsync(SampleKnowledgeBase.Orders, cancellationToken),
+            await knowledgeBases.EnsureSampleAsync(SampleKnowledgeBase.Account, cancellationToken));
 
     /// <summary>A new workflow that already runs: the question goes straight to the answer.</summary>
     public static WorkflowGraph Blank(string name) => new()

@@ -80,7 +80,12 @@ public sealed class WorkflowFormatDocsTests
     public void Schema_ExampleAndSerializedSample_AreValid()
     {
         // Arrange
-        var documents = new[] { ExampleDocument(), WorkflowJson.Serialize(SampleWorkflows.FaqBot("kb-1")) };
+        var documents = new[]
+        {
+            ExampleDocument(),
+            WorkflowJson.Serialize(SampleWorkflows.FaqBot("kb-1")),
+            WorkflowJson.Serialize(SampleWorkflows.RoutingBot("kb-1", "kb-orders", "kb-account")),
+        };
 
         // Act & Assert
         foreach (var json in documents)

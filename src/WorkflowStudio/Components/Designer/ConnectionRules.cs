@@ -20,7 +20,8 @@ public sealed class ConnectionRules(NodeRegistry registry)
         {
             return "A step cannot connect to itself.";
         }
-        var fromType = registry.Find(from.Type)?.Metadata;
+        var fromDescriptor = registry.Find(from.Type);
+        var fromType = fromDescriptor?.Metadata;
         var toType = registry.Find(to.Type)?.Metadata;
         if (toType is { HasInput: false })
         {
@@ -30,9 +31,10 @@ public sealed class ConnectionRules(NodeRegistry registry)
         {
             return $"“{from.Title}” is the end of the workflow; it has no output to connect.";
         }
-        if (fromType is { OutputPorts.Length: > 0 } && (edge.FromPort is null || !fromType.OutputPorts.Contains(edge.FromPort)))
+        var outputs = fromDescriptor?.OutputPortsOf(from) ?? [];
+        if (outputs.Count > 0 && (edge.FromPort is null || !outputs.Contains(edge.FromPort, StringComparer.Ordinal)))
         {
-            return $"Connect from one of “{from.Title}”'s outputs: {string.Join(" or ", fromType.OutputPorts)}.";
+            return $"Connect from one of “{from.Title}”'s outputs: {string.Join(" or ", outputs)}.";
         }
         if (graph.Edges.Any(e => e.From == edge.From && e.To == edge.To && e.FromPort == edge.FromPort && e.ToPort == edge.ToPort))
         {

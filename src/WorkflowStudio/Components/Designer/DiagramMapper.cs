@@ -48,13 +48,16 @@ public sealed class DiagramMapper(NodeRegistry registry)
             foreach (var node in graph.Nodes)
             {
                 var position = positions[node.Id];
-                if (!models.TryGetValue(node.Id, out var model) || model.NodeType != node.Type)
+                var outputs = OutputPortNames(node);
+                // A node whose outputs changed (a type whose ports follow its settings) gets a new card: its links are
+                // drawn again below from the graph's edges.
+                if (!models.TryGetValue(node.Id, out var model) || model.NodeType != node.Type || !model.OutputPortNames.SequenceEqual(outputs))
                 {
                     if (model is not null)
                     {
                         diagram.Nodes.Remove(model);
                     }
-                    model = CreateNode(node, position);
+                    model = CreateNode(node, position, outputs);
                     Describe(model, node, problemsByNode.GetValueOrDefault(node.Id) ?? []);
                     models[node.Id] = diagram.Nodes.Add(model);
                     continue;
@@ -186,21 +189,29 @@ public sealed class DiagramMapper(NodeRegistry registry)
         return depth;
     }
 
-    private WorkflowNodeModel CreateNode(NodeDefinition node, NodePosition position)
+    /// <summary>The node's output ports as the card draws them: its descriptor's named ports for its settings, one unnamed
+    /// output (null) when it has none, nothing when its type has no output.</summary>
+    private string?[] OutputPortNames(NodeDefinition node)
     {
-        var model = new WorkflowNodeModel(node.Id, node.Type, new Point(position.X, position.Y));
-        var meta = registry.Find(node.Type)?.Metadata;
-        if (meta?.HasInput ?? true)
+        var descriptor = registry.Find(node.Type);
+        if (descriptor is { Metadata.HasOutput: false })
+        {
+            return [];
+        }
+        var named = descriptor?.OutputPortsOf(node) ?? [];
+        return named.Count > 0 ? [.. named] : [null];
+    }
+
+    private WorkflowNodeModel CreateNode(NodeDefinition node, NodePosition position, string?[] outputs)
+    {
+        var model = new WorkflowNodeModel(node.Id, node.Type, new Point(position.X, position.Y), outputs.Length);
+        if (registry.Find(node.Type)?.Metadata.HasInput ?? true)
         {
             model.AddPort(new WorkflowPortModel(model, isInput: true, portName: null, index: 0, count: 1));
         }
-        if (meta?.HasOutput ?? true)
+        for (var i = 0; i < outputs.Length; i++)
         {
-            var outputs = meta is { OutputPorts.Length: > 0 } ? [.. meta.OutputPorts] : new string?[] { null };
-            for (var i = 0; i < outputs.Length; i++)
-            {
-                model.AddPort(new WorkflowPortModel(model, isInput: false, outputs[i], i, outputs.Length));
-            }
+            model.AddPort(new WorkflowPortModel(model, isInput: false, outputs[i], i, outputs.Length));
         }
         return model;
     }

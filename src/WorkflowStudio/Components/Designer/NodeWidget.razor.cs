@@ -12,7 +12,10 @@ public partial class NodeWidget
 
     private string Icon => NodeIcons.Resolve(Node.IconName);
 
-    private string Style => $"--wf-node-color: {Node.Color}";
+    // A card with more than two outputs is taller (WorkflowNodeModel.HeightFor); the stylesheet's height is that of the others.
+    private string Style => Node.Size is { Height: > WorkflowNodeModel.CardHeight } size
+        ? string.Create(CultureInfo.InvariantCulture, $"--wf-node-color: {Node.Color}; height: {size.Height:0.###}px")
+        : $"--wf-node-color: {Node.Color}";
 
     private string Tooltip => Node.IsInvalid ? Node.Problems[0] : Node.TypeName;
 
@@ -41,8 +44,11 @@ public partial class NodeWidget
         }
     }
 
+    // Port names come from settings (a classify step's classes may be any text): only a plain name becomes a CSS class.
     private static string PortClass(WorkflowPortModel port) =>
-        port.IsInput ? "wf-port wf-port-in" : port.PortName is null ? "wf-port wf-port-out" : $"wf-port wf-port-out wf-port-{port.PortName}";
+        port.IsInput ? "wf-port wf-port-in"
+        : port.PortName is { } name && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? $"wf-port wf-port-out wf-port-{name}"
+        : "wf-port wf-port-out";
 
     private static string PortStyle(WorkflowPortModel port)
     {

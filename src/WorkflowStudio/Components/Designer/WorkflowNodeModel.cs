@@ -12,12 +12,20 @@ public sealed class WorkflowNodeModel : NodeModel
     public const double CardWidth = 220;
     public const double CardHeight = 72;
 
-    public WorkflowNodeModel(string nodeId, string nodeType, Point position) : base(nodeId, position)
+    /// <summary>The least distance in px between two output ports' centres, so each port's label sits clear of the next port.</summary>
+    public const double PortSpacing = 24;
+
+    /// <param name="outputCount">How many output ports the card has: a card with many (a classify step's classes) is taller.</param>
+    public WorkflowNodeModel(string nodeId, string nodeType, Point position, int outputCount = 1) : base(nodeId, position)
     {
         NodeType = nodeType;
-        Size = new Size(CardWidth, CardHeight);
+        Size = new Size(CardWidth, HeightFor(outputCount));
         ControlledSize = true;
     }
+
+    /// <summary>The card's height for <paramref name="outputCount"/> output ports: <see cref="CardHeight"/> up to two, then
+    /// <see cref="PortSpacing"/> per port.</summary>
+    public static double HeightFor(int outputCount) => Math.Max(CardHeight, PortSpacing * (outputCount + 1));
 
     public string NodeId => Id;
 
@@ -55,6 +63,9 @@ public sealed class WorkflowNodeModel : NodeModel
 
     public WorkflowPortModel? InputPort => WorkflowPorts.FirstOrDefault(p => p.IsInput);
 
+    /// <summary>The output ports' names in order (null for a single unnamed output).</summary>
+    public IEnumerable<string?> OutputPortNames => WorkflowPorts.Where(p => !p.IsInput).Select(p => p.PortName);
+
     /// <summary>The output port named <paramref name="name"/> (null for the single unnamed output).</summary>
     public WorkflowPortModel? OutputPort(string? name) => WorkflowPorts.FirstOrDefault(p => !p.IsInput && p.PortName == name);
 }
@@ -66,7 +77,7 @@ public sealed class WorkflowNodeModel : NodeModel
 public sealed record NodeOverlay(string State, string Label, string? Tooltip = null);
 
 /// <summary>An input (left) or output (right) port. <see cref="PortName"/> is the edge's fromPort for named outputs
-/// (the cache gate's "hit" and "miss") and null for a node's single output or its input.</summary>
+/// (the cache gate's "hit" and "miss", a classify step's classes) and null for a node's single output or its input.</summary>
 /// <remarks>Cards have a fixed size, so a port's place is known from the card's position without measuring it in the browser:
 /// the port is created <see cref="PortModel.Initialized"/> with its position and size. Blazor.Diagrams only draws a link once
 /// both its ports are initialized, and measures ports itself only when the diagram already knows its container (which it
@@ -104,8 +115,9 @@ public sealed class WorkflowPortModel : PortModel
 
     public int Count { get; }
 
-    /// <summary>The port's centre below the card's top edge in px: one output in the middle, two at one third and two thirds.</summary>
-    public double CentreY => WorkflowNodeModel.CardHeight * (Index + 1) / (Count + 1);
+    /// <summary>The port's centre below the card's top edge in px: one output in the middle, two at one third and two thirds,
+    /// and so on down the card's height.</summary>
+    public double CentreY => (Parent.Size?.Height ?? WorkflowNodeModel.CardHeight) * (Index + 1) / (Count + 1);
 
     public string NodeId => ((WorkflowNodeModel)Parent).NodeId;
 

@@ -209,7 +209,9 @@ public sealed class EditorSession(NodeRegistry registry)
         });
     }
 
-    /// <summary>Replaces one node's definition (inspector edits: title, settings, cache).</summary>
+    /// <summary>Replaces one node's definition (inspector edits: title, settings, cache). When the edit renames or removes an
+    /// output of a node whose outputs follow its settings, its connections follow in the same undoable step (see
+    /// <see cref="FollowPorts"/>).</summary>
     public bool UpdateNode(string nodeId, Func<NodeDefinition, NodeDefinition> update)
     {
         return Apply(g =>
@@ -220,8 +222,44 @@ public sealed class EditorSession(NodeRegistry registry)
             }
             var index = g.Nodes.IndexOf(old);
             var updated = update(old);
-            return updated == old || SameNode(updated, old) ? g : g with { Nodes = g.Nodes.SetItem(index, updated) };
+            return updated == old || SameNode(updated, old)
+                ? g
+                : g with { Nodes = g.Nodes.SetItem(index, updated), Edges = FollowPorts(g.Edges, old, updated) };
         });
+    }
+
+    /// <summary>The edges after <paramref name="before"/> became <paramref name="after"/>: when exactly one output went and one
+    /// came (a renamed class), the connections from the old one leave from the new one; connections from an output that is gone
+    /// otherwise (a removed class) are removed with it, as they would be with a removed node. Nothing changes for types whose
+    /// outputs do not follow their settings, or when the outputs are only reordered.</summary>
+    private ImmutableArray<Edge> FollowPorts(ImmutableArray<Edge> edges, NodeDefinition before, NodeDefinition after)
+    {
+        if (before.Type != after.Type || registry.Find(after.Type) is not { HasSettingsPorts: true } descriptor)
+        {
+            return edges;
+        }
+        var was = descriptor.OutputPortsOf(before);
+        var now = descriptor.OutputPortsOf(after);
+        var gone = was.Except(now, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        if (gone.Count == 0)
+        {
+            return edges;
+        }
+        var added = now.Except(was, StringComparer.Ordinal).ToList();
+        var renamedTo = gone.Count == 1 && added.Count == 1 ? added[0] : null;
+        var kept = ImmutableArray.CreateBuilder<Edge>(edges.Length);
+        foreach (var edge in edges)
+        {
+            if (edge.From != after.Id || edge.FromPort is null || !gone.Contains(edge.FromPort))
+            {
+                kept.Add(edge);
+            }
+            else if (renamedTo is not null)
+            {
+                kept.Add(edge with { FromPort = renamedTo });
+            }
+        }
+        return kept.ToImmutable();
     }
 
     public bool Rename(string name)

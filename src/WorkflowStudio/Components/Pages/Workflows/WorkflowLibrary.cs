@@ -82,6 +82,13 @@ public sealed class WorkflowLibrary(WorkflowStore store, StudioSamples samples, 
         return await store.CreateAsync(await samples.FaqBotAsync(cancellationToken), savedBy: await access.ActorAsync(), cancellationToken: cancellationToken);
     }
 
+    /// <summary>A new workflow from the routing sample (order and account questions to their own knowledge bases).</summary>
+    public async Task<StoredWorkflow> CreateFromRoutingSampleAsync(CancellationToken cancellationToken = default)
+    {
+        await access.DemandAsync(StudioPermission.Edit);
+        return await store.CreateAsync(await samples.RoutingBotAsync(cancellationToken), savedBy: await access.ActorAsync(), cancellationToken: cancellationToken);
+    }
+
     /// <summary>Null when the name is fine, otherwise what is wrong with it in plain words.</summary>
     public static string? CheckName(string? name) => string.IsNullOrWhiteSpace(name)
         ? "Give the workflow a name."

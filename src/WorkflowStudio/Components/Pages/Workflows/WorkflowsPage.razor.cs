@@ -52,6 +52,12 @@ public partial class WorkflowsPage
         Navigation.NavigateTo($"/workflows/{created.Id}");
     });
 
+    private async Task CreateFromRoutingSampleAsync() => await RunAsync(async () =>
+    {
+        var created = await Library.CreateFromRoutingSampleAsync();
+        Navigation.NavigateTo($"/workflows/{created.Id}");
+    });
+
     private async Task RenameAsync(WorkflowSummary workflow)
     {
         var parameters = new DialogParameters<RenameWorkflowDialog> { { d => d.Name, workflow.Name } };
