@@ -78,8 +78,13 @@ public sealed class FakeHttpApi : IAsyncDisposable
         _requests.Enqueue(request);
         if (Hang)
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, _stopping.Token);
-            await Task.Delay(Timeout.Infinite, linked.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            // Never answers: waits until the client gives up or the server stops.
+            var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (http.RequestAborted.Register(() => released.TrySetResult()))
+            using (_stopping.Token.Register(() => released.TrySetResult()))
+            {
+                await released.Task;
+            }
             return;
         }
         if (Interlocked.Decrement(ref _failuresLeft) >= 0)
