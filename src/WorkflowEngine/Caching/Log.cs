@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(3009, LogLevel.Debug, "Closing the Redis connection failed ({Type}: {Message}); nothing was left to release")]
     public static partial void RedisDisposeFailed(ILogger logger, string type, string message);
+
+    [LoggerMessage(3010, LogLevel.Warning, "Writing {Count} conversation-memory entries to Redis failed; they stay in this instance's memory")]
+    public static partial void MemoryWriteFailed(ILogger logger, Exception exception, int count);
 }

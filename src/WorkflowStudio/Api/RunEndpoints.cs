@@ -86,7 +86,7 @@ internal static class RunEndpoints
 
     private static async Task<IResult> RunAsync(string id, HttpContext http, PublishedWorkflows workflows, WorkflowRunService runs, IOptions<ApiOptions> options)
     {
-        var (start, problem) = await PrepareAsync(id, http, workflows, runs, options.Value);
+        var (start, problem) = await PrepareAsync(id, http, workflows, runs, options.Value, readsEvents: false);
         if (problem is not null)
         {
             return problem;
@@ -99,7 +99,7 @@ internal static class RunEndpoints
 
     private static async Task StreamAsync(string id, HttpContext http, PublishedWorkflows workflows, WorkflowRunService runs, IOptions<ApiOptions> options)
     {
-        var (start, problem) = await PrepareAsync(id, http, workflows, runs, options.Value);
+        var (start, problem) = await PrepareAsync(id, http, workflows, runs, options.Value, readsEvents: true);
         if (problem is not null)
         {
             await problem.ExecuteAsync(http);
@@ -149,7 +149,7 @@ internal static class RunEndpoints
         }
     }
 
-    private static async Task<(RunHandle? Run, IResult? Problem)> PrepareAsync(string id, HttpContext http, PublishedWorkflows workflows, WorkflowRunService runs, ApiOptions options)
+    private static async Task<(RunHandle? Run, IResult? Problem)> PrepareAsync(string id, HttpContext http, PublishedWorkflows workflows, WorkflowRunService runs, ApiOptions options, bool readsEvents)
     {
         var (body, problem) = await ApiBody.ReadJsonAsync<RunBody>(http.Request, options.MaxBodyBytes, http.RequestAborted);
         if (problem is not null)
@@ -182,7 +182,7 @@ internal static class RunEndpoints
             return (null, ConversationNotFound(conversationId));
         }
         var request = new RunRequest(id, query) { ConversationId = conversationId ?? Guid.NewGuid().ToString("n"), IsNewConversation = conversationId is null };
-        return (runs.Start(graph, request, RunSources.Api, onCallerFlow: true, startedBy: ApiAccess.CallerOf(http)), null);
+        return (runs.Start(graph, request, RunSources.Api, onCallerFlow: true, startedBy: ApiAccess.CallerOf(http), readsEvents: readsEvents), null);
     }
 
     private static IResult ConversationNotFound(string conversationId) =>

@@ -44,9 +44,9 @@ public sealed record CompletedRun(
 /// itself continues until it ends or the token given to <see cref="WorkflowRunService.Start"/> is cancelled.</summary>
 public sealed class RunHandle
 {
-    private readonly Channel<WorkflowEvent> _events;
+    private readonly Channel<WorkflowEvent>? _events;
 
-    internal RunHandle(string runId, string conversationId, Channel<WorkflowEvent> events, RunTraceBuilder trace, Task<CompletedRun> completion, Task recorded)
+    internal RunHandle(string runId, string conversationId, Channel<WorkflowEvent>? events, RunTraceBuilder trace, Task<CompletedRun> completion, Task recorded)
     {
         RunId = runId;
         Trace = trace;
@@ -71,8 +71,13 @@ public sealed class RunHandle
 
     /// <summary>The engine's events as they happen, ending with <see cref="RunCompleted"/>. Read once; stopping early
     /// (or cancelling <paramref name="cancellationToken"/>) leaves the run running.</summary>
+    /// <exception cref="InvalidOperationException">The run was started with <c>readsEvents: false</c>.</exception>
     public async IAsyncEnumerable<WorkflowEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        if (_events is null)
+        {
+            throw new InvalidOperationException("This run was started without its events (readsEvents: false); await Completion instead.");
+        }
         await foreach (var e in _events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             yield return e;
@@ -105,17 +110,19 @@ public sealed class WorkflowRunService(
     /// synchronization context to leave (an HTTP request), which saves a thread-pool hop per run. The run still does not stop
     /// when the caller goes away.</param>
     /// <param name="startedBy">Who asked (<see cref="Accounts.Actors"/>), stored with the run.</param>
+    /// <param name="readsEvents">False for a caller that only awaits <see cref="RunHandle.Completion"/> (the API's <c>/run</c>):
+    /// the events then go to the trace only, not into a queue nobody reads.</param>
     public RunHandle Start(WorkflowGraph graph, RunRequest request, string source = RunSources.Studio, string? workflowName = null, CancellationToken cancellationToken = default,
-        bool onCallerFlow = false, string? startedBy = null)
+        bool onCallerFlow = false, string? startedBy = null, bool readsEvents = true)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(request);
-        var events = Channel.CreateUnbounded<WorkflowEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var events = readsEvents ? Channel.CreateUnbounded<WorkflowEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }) : null;
         var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var trace = new RunTraceBuilder(graph);
         var completion = onCallerFlow && SynchronizationContext.Current is null
-            ? RunAsync(graph, request, new RunOrigin(source, workflowName ?? graph.Name, startedBy), trace, events.Writer, recorded, cancellationToken)
-            : Task.Run(() => RunAsync(graph, request, new RunOrigin(source, workflowName ?? graph.Name, startedBy), trace, events.Writer, recorded, cancellationToken), CancellationToken.None);
+            ? RunAsync(graph, request, new RunOrigin(source, workflowName ?? graph.Name, startedBy), trace, events?.Writer, recorded, cancellationToken)
+            : Task.Run(() => RunAsync(graph, request, new RunOrigin(source, workflowName ?? graph.Name, startedBy), trace, events?.Writer, recorded, cancellationToken), CancellationToken.None);
         return new RunHandle(request.RunId, request.ConversationId, events, trace, completion, recorded.Task);
     }
 
@@ -128,7 +135,7 @@ public sealed class WorkflowRunService(
         Start(graph, request, source, cancellationToken: cancellationToken).Completion;
 
     private async Task<CompletedRun> RunAsync(WorkflowGraph graph, RunRequest request, RunOrigin origin, RunTraceBuilder trace,
-        ChannelWriter<WorkflowEvent> events, TaskCompletionSource recorded, CancellationToken cancellationToken)
+        ChannelWriter<WorkflowEvent>? events, TaskCompletionSource recorded, CancellationToken cancellationToken)
     {
         var startedAt = time.GetUtcNow();
         RunCompleted? completed = null;
@@ -158,7 +165,7 @@ public sealed class WorkflowRunService(
                     {
                         completed = c;
                     }
-                    events.TryWrite(e);
+                    events?.TryWrite(e);
                 }
                 return ValueTask.CompletedTask;
             }, cancellationToken).ConfigureAwait(false);
@@ -173,7 +180,7 @@ public sealed class WorkflowRunService(
             completed = new RunCompleted(request.RunId, time.GetUtcNow(),
                 cancellationToken.IsCancellationRequested ? RunStatus.Cancelled : RunStatus.Failed, time.GetUtcNow() - startedAt, null,
                 cancellationToken.IsCancellationRequested ? "The run was cancelled." : "The run failed unexpectedly; the details are in the log.", null);
-            events.TryWrite(completed);
+            events?.TryWrite(completed);
         }
         var run = new CompletedRun(request.RunId, request.WorkflowId, request.ConversationId, request.Query,
             completed.Status.ToString().ToLowerInvariant(), completed.Answer, completed.Error, completed.FailedNodeId,
@@ -195,7 +202,7 @@ public sealed class WorkflowRunService(
                 Log.MemoryUpdateFailed(logger, ex, request.ConversationId);
             }
         }
-        events.TryComplete();
+        events?.TryComplete();
         // Waits only while the recorder's queue is full, so a database that falls behind slows runs down instead of losing them.
         var stored = await QueueRecordAsync(run, origin).ConfigureAwait(false);
         _ = ObserveRecordAsync(stored, run.RunId, recorded);

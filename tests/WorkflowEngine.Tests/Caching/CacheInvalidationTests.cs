@@ -131,8 +131,9 @@ public sealed class CacheInvalidationTests(RedisServer redis)
         var conversation = Guid.NewGuid().ToString("n");
 
         // Act
-        await a.GetRequiredService<ConversationMemoryCache>().AppendAsync("wf", conversation,
-            [new ChatTurn(ChatTurn.User, "Hi"), new ChatTurn(ChatTurn.Assistant, "Hello!")]);
+        var onA = a.GetRequiredService<ConversationMemoryCache>();
+        await onA.AppendAsync("wf", conversation, [new ChatTurn(ChatTurn.User, "Hi"), new ChatTurn(ChatTurn.Assistant, "Hello!")]);
+        await onA.FlushAsync();
         var onB = await b.GetRequiredService<ConversationMemoryCache>().GetAsync("wf", conversation);
         var ttl = await redis.CommandAsync("TTL", "wfs:memory:wf:" + conversation);
 
@@ -151,22 +152,70 @@ public sealed class CacheInvalidationTests(RedisServer redis)
         var onB = b.GetRequiredService<ConversationMemoryCache>();
         var conversation = Guid.NewGuid().ToString("n");
         await onA.AppendAsync("wf", conversation, [], [new ChatTurn(ChatTurn.User, "Hi"), new ChatTurn(ChatTurn.Assistant, "Hello!")], isNew: true);
+        await onA.FlushAsync();
         var firstOnB = await onB.GetAsync("wf", conversation);
 
         // Act: the next turn is answered on B; A, which holds the first version in memory, is then asked again.
         await onB.AppendAsync("wf", conversation, firstOnB, [new ChatTurn(ChatTurn.User, "Refund?"), new ChatTurn(ChatTurn.Assistant, "Sure.")]);
+        await onB.FlushAsync();
         IReadOnlyList<ChatTurn> secondOnA = [];
-        for (var i = 0; i < 50 && secondOnA.Count < 4; i++)
-        {
-            secondOnA = await onA.GetAsync("wf", conversation); // the notice arrives over Pub/Sub, not instantly
-            if (secondOnA.Count < 4)
-            {
-                await Task.Delay(20);
-            }
-        }
+        // The notice reaches A over Pub/Sub, not instantly.
+        await Eventually.WaitUntilAsync(async () => (secondOnA = await onA.GetAsync("wf", conversation)).Count == 4,
+            TimeSpan.FromSeconds(10), "A to read B's turn");
 
         // Assert
         Assert.Equal(["Hi", "Hello!"], firstOnB.Select(t => t.Text));
         Assert.Equal(["Hi", "Hello!", "Refund?", "Sure."], secondOnA.Select(t => t.Text));
+    }
+
+    [Fact]
+    public async Task ConversationMemory_Append_ThisInstanceReadsItAtOnceEvenWithoutL1_AndDisposingWritesItToRedis()
+    {
+        // Arrange: L1 off, so only the table of writes not yet in Redis can answer A's reads before the batch is written.
+        var a = CacheTestKit.CreateProvider(redis.ConnectionString, o => o.L1MaxDuration = TimeSpan.Zero);
+        await using var b = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var onA = a.GetRequiredService<ConversationMemoryCache>();
+        var conversation = Guid.NewGuid().ToString("n");
+
+        // Act
+        await onA.AppendAsync("wf", conversation, [], [new ChatTurn(ChatTurn.User, "Hi"), new ChatTurn(ChatTurn.Assistant, "Hello!")], isNew: true);
+        var onAAtOnce = await onA.GetAsync("wf", conversation);
+        var ownedByAnotherOnA = await onA.IsOwnedByAnotherAsync("other-wf", conversation);
+        await a.DisposeAsync();
+        var onB = await b.GetRequiredService<ConversationMemoryCache>().GetAsync("wf", conversation);
+        var ownedByAnotherOnB = await b.GetRequiredService<ConversationMemoryCache>().IsOwnedByAnotherAsync("other-wf", conversation);
+
+        // Assert
+        Assert.Equal(["Hi", "Hello!"], onAAtOnce.Select(t => t.Text));
+        Assert.True(ownedByAnotherOnA);
+        Assert.Equal(["Hi", "Hello!"], onB.Select(t => t.Text));
+        Assert.True(ownedByAnotherOnB);
+    }
+
+    [Fact]
+    public async Task ConversationMemory_ManyAppendsOfOneConversation_RedisEndsWithTheLast()
+    {
+        // Arrange
+        await using var a = CacheTestKit.CreateProvider(redis.ConnectionString);
+        await using var b = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var onA = a.GetRequiredService<ConversationMemoryCache>();
+        var conversation = Guid.NewGuid().ToString("n");
+        IReadOnlyList<ChatTurn> turns = [];
+
+        // Act: appends of one conversation, some landing in the same batch, some in the next.
+        for (var i = 0; i < 20; i++)
+        {
+            turns = await onA.AppendAsync("wf", conversation, turns, [new ChatTurn(ChatTurn.User, $"q{i}"), new ChatTurn(ChatTurn.Assistant, $"a{i}")], isNew: i == 0);
+            if (i % 7 == 0)
+            {
+                await onA.FlushAsync();
+            }
+        }
+        await onA.FlushAsync();
+        var onB = await b.GetRequiredService<ConversationMemoryCache>().GetAsync("wf", conversation);
+
+        // Assert
+        Assert.Equal(40, onB.Count);
+        Assert.Equal("a19", onB[^1].Text);
     }
 }
