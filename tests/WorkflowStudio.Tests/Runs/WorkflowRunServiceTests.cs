@@ -45,6 +45,30 @@ public sealed class WorkflowRunServiceTests
     }
 
     [Fact]
+    public async Task Start_WithoutEvents_CompletesWithTheFullTraceAndRefusesToStreamEvents()
+    {
+        // Arrange
+        await using var host = await RunServiceHost.StartAsync();
+        var graph = RunServiceHost.ChatGraph();
+
+        // Act
+        var handle = host.Runs.Start(graph, new RunRequest("wf-1", "What is 2+2?"), RunSources.Api, readsEvents: false);
+        var run = await handle.Completion;
+        await handle.Recorded;
+
+        // Assert
+        Assert.True(run.Succeeded);
+        Assert.Equal(graph.Nodes.Select(n => n.Id).Order(), run.Trace.Select(t => t.NodeId).Order());
+        Assert.Equal(run.Trace.Select(t => t.NodeId), handle.Trace.Entries.Select(e => e.NodeId));
+        await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await foreach (var _ in handle.ReadEventsAsync())
+            {
+            }
+        });
+    }
+
+    [Fact]
     public async Task Start_SecondTurnOfConversation_PassesEarlierTurnsToTheModelAndStoresMessages()
     {
         // Arrange
