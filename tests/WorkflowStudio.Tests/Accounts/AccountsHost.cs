@@ -21,7 +21,7 @@ public sealed class AccountsHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build());
-        services.AddStudioAccounts($"Data Source={Path.Combine(_directory, "studio.db")}");
+        services.AddStudioAccounts(WorkflowEngine.Persistence.StudioDatabaseSettings.Sqlite($"Data Source={Path.Combine(_directory, "studio.db")}"));
         services.AddScoped<AuthenticationStateProvider>(_ => new FixedAuthenticationStateProvider(() => _user));
         _services = services.BuildServiceProvider();
     }
