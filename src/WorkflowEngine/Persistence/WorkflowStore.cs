@@ -99,10 +99,16 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
         var now = time.GetUtcNow();
         Apply(entity, graph, now);
         entity.Version++;
-        db.WorkflowVersions.Add(new WorkflowVersionEntity { WorkflowId = id, Version = entity.Version, Json = entity.Json, SavedAt = now, SavedBy = savedBy });
         try
         {
+            // The workflow row first, on its own: its version is the concurrency token, so a save that lost the race since
+            // our read stops here with a conflict (both providers make the later writer wait for the first's commit, then
+            // find the version changed), before its version row could collide with the winner's on (WorkflowId, Version).
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
+            db.WorkflowVersions.Add(new WorkflowVersionEntity { WorkflowId = id, Version = entity.Version, Json = entity.Json, SavedAt = now, SavedBy = savedBy });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             Interlocked.Increment(ref _changeStamp);
         }
         catch (DbUpdateConcurrencyException)
