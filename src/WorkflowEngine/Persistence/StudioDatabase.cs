@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace WorkflowEngine.Persistence;
 
@@ -38,12 +40,20 @@ public static class StudioDatabase
     /// creates its folder first and switches it to WAL (readers never block the writer). Returns true when the database was
     /// new, i.e. had no migration applied before: the moment to seed sample content. Call it inside <see cref="LockForStartAsync"/>
     /// so that of several instances starting on one database only the first finds it new.</summary>
-    public static async Task<bool> MigrateAsync(StudioDbContext db, CancellationToken cancellationToken = default)
+    public static async Task<bool> MigrateAsync(DbContext db, CancellationToken cancellationToken = default)
     {
         var file = db.Database.IsSqlite() ? SqliteFile(db.Database.GetConnectionString()) : null;
         if (file is not null && Path.GetDirectoryName(file) is { Length: > 0 } folder)
         {
             Directory.CreateDirectory(folder);
+        }
+        if (db.Database.IsNpgsql())
+        {
+            // Npgsql reads the history table without asking whether it exists (and catches the failure), and on a new database
+            // EF Core logs that failed query as an error; creating the empty table first (IF NOT EXISTS) keeps the first start
+            // as quiet as every other.
+            var history = db.GetService<IHistoryRepository>();
+            await db.Database.ExecuteSqlRawAsync(history.GetCreateIfNotExistsScript(), cancellationToken);
         }
         var applied = await db.Database.GetAppliedMigrationsAsync(cancellationToken);
         var isNew = !applied.Any();

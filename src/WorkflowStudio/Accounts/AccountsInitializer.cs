@@ -19,7 +19,7 @@ internal sealed class AccountsInitializer(
         await using var startLock = await StudioDatabase.LockForStartAsync(dbFactory, cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        await services.GetRequiredService<AccountsDbContext>().Database.MigrateAsync(cancellationToken);
+        await StudioDatabase.MigrateAsync(services.GetRequiredService<AccountsDbContext>(), cancellationToken);
         var roles = services.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in StudioRoles.All)
         {
