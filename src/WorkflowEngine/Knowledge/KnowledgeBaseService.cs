@@ -16,7 +16,7 @@ using WorkflowEngine.Persistence;
 
 namespace WorkflowEngine.Knowledge;
 
-/// <summary>Knowledge bases: their documents in SQLite, background chunking and embedding with progress, and search over an
+/// <summary>Knowledge bases: their documents in the database, background chunking and embedding with progress, and search over an
 /// in-memory index per knowledge base that is (re)loaded lazily after every change, here or on another instance.</summary>
 /// <remarks>
 /// Content changes (documents added, replaced, deleted, finished indexing; chunk settings) bump the knowledge base's

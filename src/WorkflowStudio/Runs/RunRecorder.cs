@@ -12,8 +12,8 @@ namespace WorkflowStudio.Runs;
 /// <summary>
 /// Stores finished runs (RunEntity with the trace as JSON, plus the question and answer as ChatMessageEntity rows) and keeps
 /// only the newest <see cref="RunOptions.KeepPerWorkflow"/> runs per workflow. One background writer takes runs from a queue
-/// and saves whatever has queued up in one transaction: SQLite has one writer anyway (PostgreSQL is served the same way), and under load (the API at thousands of
-/// runs/s) one commit per batch instead of per run keeps recording off the request's critical path.
+/// and saves whatever has queued up in one transaction: SQLite has one writer anyway, and under load (the API at thousands of
+/// runs/s) one commit per batch instead of per run keeps recording off the request's critical path (on PostgreSQL as well).
 /// <para>Nothing is dropped: the queue is bounded (<see cref="RunOptions.QueueCapacity"/>) and a finishing run waits for room
 /// when it is full (backpressure on the runs rather than memory without end); a batch that fails because the database is busy,
 /// locked or unavailable is tried again, with growing pauses, until it is stored. A batch that fails for another reason is
