@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Knowledge;
 using WorkflowEngine.Persistence;
 using WorkflowTesting;
@@ -368,6 +370,63 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         Assert.NotEqual(DocumentState.Failed, afterStop.State);
         Assert.Null(afterStop.Error);
         Assert.Equal(DocumentState.Ready, afterRestart.State);
+    }
+
+    [Theory, BothDatabases]
+    public async Task IndexDocument_TwoInstancesWriteTheSameDocumentAtOnce_ItsChunksAreStoredOnce(DatabaseProvider provider)
+    {
+        // Arrange: two instances on one database; each one's embedding call waits until both are embedding the document, so
+        // both write its chunks at the same moment (B resumes the document A is indexing, as an instance starting does).
+        await using var database = await TestDatabase.CreateAsync(provider, "Pooling=False");
+        var meeting = new MeetingEmbeddings(fixture.Generator, 2);
+        await using var a = await KnowledgeTestHost.StartAsync(meeting, database: database);
+        await using var b = await KnowledgeTestHost.StartAsync(meeting, database: database);
+        var readyOnA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var readyOnB = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watchA = a.Service.SubscribeProgress(p => { if (p.State == DocumentState.Ready) readyOnA.TrySetResult(); });
+        using var watchB = b.Service.SubscribeProgress(p => { if (p.State == DocumentState.Ready) readyOnB.TrySetResult(); });
+        var kb = await a.Service.CreateAsync("Shared");
+        var doc = await a.Service.AddDocumentAsync(kb.Id, "returns.md", "# Returns\n\nReturn any item within 30 days of delivery.\n\n# Refunds\n\nRefunds take five days.");
+        await meeting.FirstArrived.Task.WaitAsync(Timeout);
+
+        // Act
+        _ = b.Service.StartAsync(Timeout);
+        await Task.WhenAll(readyOnA.Task, readyOnB.Task).WaitAsync(Timeout);
+
+        // Assert
+        await using var db = await a.Provider.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync();
+        var ordinals = await db.KnowledgeChunks.Where(c => c.DocumentId == doc.Id).Select(c => c.Ordinal).ToListAsync();
+        Assert.NotEmpty(ordinals);
+        Assert.Equal(ordinals.Distinct().Count(), ordinals.Count);
+        Assert.Equal((await db.KnowledgeDocuments.SingleAsync(d => d.Id == doc.Id)).ChunkCount, ordinals.Count);
+    }
+
+    /// <summary>Holds every embedding call until <paramref name="count"/> calls have arrived, then lets the real model answer.</summary>
+    private sealed class MeetingEmbeddings(Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> inner, int count)
+        : Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>
+    {
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _arrived;
+
+        public TaskCompletionSource FirstArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<Microsoft.Extensions.AI.GeneratedEmbeddings<Microsoft.Extensions.AI.Embedding<float>>> GenerateAsync(
+            IEnumerable<string> values, Microsoft.Extensions.AI.EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            FirstArrived.TrySetResult();
+            if (Interlocked.Increment(ref _arrived) >= count)
+            {
+                _all.TrySetResult();
+            }
+            await _all.Task.WaitAsync(cancellationToken);
+            return await inner.GenerateAsync(values, options, cancellationToken);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
     }
 
     private sealed class BlockingEmbeddings : Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>
