@@ -136,11 +136,22 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         // C locale: byte-order comparison, the same order SQLite's default BINARY collation gives.
         await RunToEndAsync(Tool("initdb"), ["-D", DataDirectory, "-U", ServiceUser, "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"], asServiceUser: true);
-        var info = StartInfo(Tool("postgres"),
+        // postgres runs under a small shell that outlives the test process: when the server stops, or the test process is gone
+        // (the test host does not wait long at exit, and a killed run cannot clean up at all), it stops the server with an
+        // immediate shutdown and deletes the folder. /proc rather than kill -0: the test process may belong to root.
+        const string Watchdog = """
+            "$1" -D "$2" -p "$3" -k "$4" -c listen_addresses="$5" -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+                 -c max_connections=300 -c shared_buffers=32MB &
+            server=$!
+            while [ -d "/proc/$6" ] && kill -0 "$server" 2>/dev/null; do sleep 0.2; done
+            kill -QUIT "$server" 2>/dev/null
+            wait "$server"
+            rm -rf "$4"
+            """;
+        var info = StartInfo("/bin/sh",
         [
-            "-D", DataDirectory, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-k", _directory,
-            "-c", "listen_addresses=" + Host, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-            "-c", "max_connections=300", "-c", "shared_buffers=32MB",
+            "-c", Watchdog, "postgres-watchdog", Tool("postgres"), DataDirectory, Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _directory, Host, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ], asServiceUser: true);
         var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => AppendLog(e.Data);
@@ -179,9 +190,9 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the server and deletes its folder. Quickly: at the end of a test run this happens while the process exits,
-    /// and the test host does not wait long for that. An immediate shutdown (SIGQUIT to the postmaster, no checkpoint: nothing
-    /// here needs keeping) still releases its shared memory, unlike a kill.</summary>
+    /// <summary>Stops the server and deletes its folder: an immediate shutdown (SIGQUIT to the postmaster, no checkpoint: nothing
+    /// here needs keeping; unlike a kill it still releases its shared memory), after which the watchdog shell deletes the
+    /// folder and exits. Should the test process not live that long, the watchdog finishes the job on its own.</summary>
     public ValueTask DisposeAsync()
     {
         if (_process is { } process)
