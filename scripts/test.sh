@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test on a fresh machine: installs what is missing (redis-server, chromium, nodejs and npm for the OpenAPI
-# linter, which the tests install from npm into .tools/), builds, runs each test project,
-# and prints one closing line "N passed, M failed". Test fixtures start their own redis-server on a free loopback port.
+# Runs every test on a fresh machine: installs what is missing (redis-server, postgresql, chromium, nodejs and npm for the
+# OpenAPI linter, which the tests install from npm into .tools/), builds, runs each test project,
+# and prints one closing line "N passed, M failed". Test fixtures start their own redis-server and PostgreSQL (initdb into a
+# temporary folder, as the postgres user when run as root) on free loopback ports.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# Debian keeps PostgreSQL's server binaries off the PATH, in /usr/lib/postgresql/<version>/bin.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)

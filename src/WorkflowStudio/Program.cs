@@ -1,11 +1,9 @@
-using WorkflowEngine.Persistence;
-
 var builder = WebApplication.CreateBuilder(args);
 
-var database = builder.StudioConnectionString();
+var database = builder.StudioDatabase();
 builder.Services.AddWorkflowEngine();
 builder.Services.AddStudioPersistence(database);
-builder.Services.AddWorkflowStudio(StudioDatabase.DataFolder(database), builder.Configuration);
+builder.Services.AddWorkflowStudio(database.DataFolder(builder.Environment.ContentRootPath), builder.Configuration);
 builder.Services.AddStudioAccounts(database, builder.Configuration);
 builder.Services.AddWorkflowApi();
 

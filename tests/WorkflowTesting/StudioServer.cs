@@ -15,7 +15,8 @@ public sealed record CapturedLog(LogLevel Level, string Category, EventId EventI
 
 /// <summary>The real studio (its own <c>Program</c>, real Kestrel, real HTTP) on 127.0.0.1 and a free port, with a fresh SQLite
 /// file in a temporary folder. Settings are passed as command-line configuration, so they win over appsettings.json and
-/// the environment, e.g. <c>["ConnectionStrings:Redis"] = redis.ConnectionString</c> or <c>["Llm:BaseUrl"] = fake.BaseUrl</c>.
+/// the environment, e.g. <c>["ConnectionStrings:Redis"] = redis.ConnectionString</c> or <c>["Llm:BaseUrl"] = fake.BaseUrl</c>;
+/// <see cref="TestDatabase.Configuration"/> starts it on PostgreSQL instead (several servers may share one such database).
 /// Runs in the Development environment so static web assets (MudBlazor, Diagrams, the app's own) are served from their
 /// build locations, exactly as with <c>dotnet run</c>.</summary>
 public sealed class StudioServer : IAsyncDisposable

@@ -16,7 +16,7 @@ using WorkflowEngine.Persistence;
 
 namespace WorkflowEngine.Knowledge;
 
-/// <summary>Knowledge bases: their documents in SQLite, background chunking and embedding with progress, and search over an
+/// <summary>Knowledge bases: their documents in the database, background chunking and embedding with progress, and search over an
 /// in-memory index per knowledge base that is (re)loaded lazily after every change, here or on another instance.</summary>
 /// <remarks>
 /// Content changes (documents added, replaced, deleted, finished indexing; chunk settings) bump the knowledge base's
@@ -565,8 +565,13 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
         {
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-            var current = await db.KnowledgeDocuments.FirstOrDefaultAsync(d => d.Id == doc.Id, cancellationToken);
-            if (current is null || current.ContentHash != doc.ContentHash)
+            // The document's row is written first: that write waits for any other instance writing the same document's
+            // chunks (PostgreSQL's row lock, SQLite's one writer) until it commits, so the delete below then removes that
+            // instance's chunks instead of both sets ending up stored.
+            var stillCurrent = await db.KnowledgeDocuments.Where(d => d.Id == doc.Id && d.ContentHash == doc.ContentHash)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, DocumentState.Ready).SetProperty(d => d.ChunkCount, chunks.Count)
+                    .SetProperty(d => d.Error, (string?)null), cancellationToken);
+            if (stillCurrent == 0)
             {
                 return; // deleted or replaced meanwhile: the newer text is (or was) queued on its own
             }
@@ -581,9 +586,6 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
                 Text = c.Text,
                 Vector = vectors[i],
             }));
-            current.State = DocumentState.Ready;
-            current.ChunkCount = chunks.Count;
-            current.Error = null;
             await db.SaveChangesAsync(cancellationToken);
             await BumpAsync(db, kb.Id, cancellationToken);
             await tx.CommitAsync(cancellationToken);

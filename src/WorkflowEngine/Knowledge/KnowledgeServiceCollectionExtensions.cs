@@ -45,7 +45,7 @@ internal static class KnowledgeServiceCollectionExtensions
         });
         services.TryAddSingleton<KnowledgeBaseService>();
         services.TryAddSingleton<SimpleKeywordSearch>();
-        // Replaces the execution area's fallback: the real store whenever SQLite persistence is registered (it may be added after
+        // Replaces the execution area's fallback: the real store whenever the studio's persistence is registered (it may be added after
         // this call), the in-memory keyword search otherwise (engine-only hosts and tests without a database).
         services.Replace(ServiceDescriptor.Singleton<IKnowledgeSearch>(sp =>
             sp.GetService<IDbContextFactory<StudioDbContext>>() is null

@@ -2,9 +2,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace WorkflowEngine.Persistence;
 
-/// <summary>Workflows, knowledge bases, runs and chats in SQLite.</summary>
-public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) : DbContext(options)
+/// <summary>Workflows, knowledge bases, runs and chats. This type carries the SQLite migrations (Migrations/);
+/// <see cref="PostgreSqlStudioDbContext"/> derives from it with the same model and carries PostgreSQL's.</summary>
+public class StudioDbContext : DbContext
 {
+    public StudioDbContext(DbContextOptions<StudioDbContext> options) : base(options)
+    {
+    }
+
+    /// <summary>For the provider-specific context types.</summary>
+    protected StudioDbContext(DbContextOptions options) : base(options)
+    {
+    }
+
     public DbSet<WorkflowEntity> Workflows => Set<WorkflowEntity>();
     public DbSet<WorkflowVersionEntity> WorkflowVersions => Set<WorkflowVersionEntity>();
     public DbSet<KnowledgeBaseEntity> KnowledgeBases => Set<KnowledgeBaseEntity>();
@@ -36,7 +46,9 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
-        // SQLite cannot order or compare DateTimeOffset natively; store it as a sortable long.
+        // SQLite cannot order or compare DateTimeOffset natively; store it as a sortable long. PostgreSQL could store
+        // timestamptz, but it keeps the long too: one model for both providers means the same queries, the run recorder's one
+        // set of values and a verbatim copy between them; timestamptz would also drop the offset, which the long keeps.
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
     }
 }

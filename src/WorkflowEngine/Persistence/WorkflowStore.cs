@@ -20,7 +20,7 @@ public enum SaveStatus
 
 public sealed record SaveResult(SaveStatus Status, int Version, DateTimeOffset UpdatedAt);
 
-/// <summary>Workflows in SQLite: current document, a version incremented on each save, and the history of earlier versions.
+/// <summary>Workflows in the database: current document, a version incremented on each save, and the history of earlier versions.
 /// Every document passes the registered <see cref="IWorkflowDocumentFilter"/>s before it is stored.</summary>
 public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, TimeProvider time, IEnumerable<IWorkflowDocumentFilter>? filters = null)
 {
@@ -29,7 +29,7 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
     private long _changeStamp;
 
     /// <summary>Grows on every create, save and delete made through this store, so readers that keep parsed graphs
-    /// (the API's published workflows) know at once, without asking SQLite, that something may have changed.</summary>
+    /// (the API's published workflows) know at once, without asking the database, that something may have changed.</summary>
     public long ChangeStamp => Interlocked.Read(ref _changeStamp);
 
     public async Task<IReadOnlyList<WorkflowSummary>> ListAsync(CancellationToken cancellationToken = default)
@@ -99,10 +99,16 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
         var now = time.GetUtcNow();
         Apply(entity, graph, now);
         entity.Version++;
-        db.WorkflowVersions.Add(new WorkflowVersionEntity { WorkflowId = id, Version = entity.Version, Json = entity.Json, SavedAt = now, SavedBy = savedBy });
         try
         {
+            // The workflow row first, on its own: its version is the concurrency token, so a save that lost the race since
+            // our read stops here with a conflict (both providers make the later writer wait for the first's commit, then
+            // find the version changed), before its version row could collide with the winner's on (WorkflowId, Version).
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
+            db.WorkflowVersions.Add(new WorkflowVersionEntity { WorkflowId = id, Version = entity.Version, Json = entity.Json, SavedAt = now, SavedBy = savedBy });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             Interlocked.Increment(ref _changeStamp);
         }
         catch (DbUpdateConcurrencyException)

@@ -1,16 +1,31 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.Accounts;
 
-/// <summary>ASP.NET Core Identity's tables (users, roles, claims) in the studio's own SQLite file. A context of its own, beside
+/// <summary>ASP.NET Core Identity's tables (users, roles, claims) in the studio's own database. A context of its own, beside
 /// the engine's <c>StudioDbContext</c>, because the engine must not know ASP.NET Core; its migrations keep their own history
-/// table so the two never mistake each other's.</summary>
-public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> options) : IdentityDbContext<StudioUser>(options)
+/// table so the two never mistake each other's. This type carries the SQLite migrations; <see cref="PostgreSqlAccountsDbContext"/>
+/// (same model) carries PostgreSQL's.</summary>
+public class AccountsDbContext : IdentityDbContext<StudioUser>
 {
     public const string MigrationsHistoryTable = "__AccountsMigrationsHistory";
 
-    /// <summary>SQLite on <paramref name="connectionString"/> with this context's migrations history table.</summary>
-    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder builder, string connectionString) =>
-        builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable(MigrationsHistoryTable));
+    public AccountsDbContext(DbContextOptions<AccountsDbContext> options) : base(options)
+    {
+    }
+
+    /// <summary>For the provider-specific context types.</summary>
+    protected AccountsDbContext(DbContextOptions options) : base(options)
+    {
+    }
+
+    /// <summary>The studio's database with this context's migrations history table.</summary>
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder builder, StudioDatabaseSettings database) =>
+        database.Configure(builder, MigrationsHistoryTable);
 }
+
+/// <summary>The accounts on PostgreSQL: a type of its own only so that its migrations (Migrations/PostgreSQL) are a set apart
+/// from SQLite's. Code asks for <see cref="AccountsDbContext"/> and gets this one on PostgreSQL.</summary>
+public sealed class PostgreSqlAccountsDbContext(DbContextOptions<PostgreSqlAccountsDbContext> options) : AccountsDbContext(options);

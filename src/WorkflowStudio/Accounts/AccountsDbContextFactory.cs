@@ -10,7 +10,18 @@ internal sealed class AccountsDbContextFactory : IDesignTimeDbContextFactory<Acc
     public AccountsDbContext CreateDbContext(string[] args)
     {
         var builder = new DbContextOptionsBuilder<AccountsDbContext>();
-        AccountsDbContext.Configure(builder, StudioDatabase.DefaultConnectionString);
+        AccountsDbContext.Configure(builder, StudioDatabaseSettings.Sqlite(StudioDatabase.DefaultConnectionString));
         return new AccountsDbContext(builder.Options);
+    }
+}
+
+/// <summary>Used only by <c>dotnet ef migrations add … --context PostgreSqlAccountsDbContext</c>; no server is contacted.</summary>
+internal sealed class PostgreSqlAccountsDbContextFactory : IDesignTimeDbContextFactory<PostgreSqlAccountsDbContext>
+{
+    public PostgreSqlAccountsDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<PostgreSqlAccountsDbContext>();
+        AccountsDbContext.Configure(builder, StudioDatabaseSettings.PostgreSql("Host=localhost;Database=studio"));
+        return new PostgreSqlAccountsDbContext(builder.Options);
     }
 }

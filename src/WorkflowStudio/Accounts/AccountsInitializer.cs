@@ -1,21 +1,25 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.Accounts;
 
 /// <summary>Runs before the server accepts requests, after the database initializer (which creates the database's folder):
 /// applies the accounts migrations, makes sure the three roles exist, and creates the administrator from <c>Studio:Admin</c>
 /// when it is configured and no account has that email. A configured password that Identity refuses stops the start with
-/// the reasons, rather than leaving a studio nobody can sign in to.</summary>
+/// the reasons, rather than leaving a studio nobody can sign in to. All of it under the database's start-up lock, so instances
+/// starting at once on one PostgreSQL database do not create a role or the administrator twice.</summary>
 internal sealed class AccountsInitializer(
-    IServiceScopeFactory scopes, StudioAccounts accounts, IOptions<AdminAccountOptions> admin, ILogger<AccountsInitializer> logger) : IHostedService
+    IServiceScopeFactory scopes, IDbContextFactory<StudioDbContext> dbFactory, StudioAccounts accounts, IOptions<AdminAccountOptions> admin,
+    ILogger<AccountsInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await using var startLock = await StudioDatabase.LockForStartAsync(dbFactory, cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        await services.GetRequiredService<AccountsDbContext>().Database.MigrateAsync(cancellationToken);
+        await StudioDatabase.MigrateAsync(services.GetRequiredService<AccountsDbContext>(), cancellationToken);
         var roles = services.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in StudioRoles.All)
         {

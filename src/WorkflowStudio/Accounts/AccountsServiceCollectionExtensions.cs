@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using WorkflowEngine.Persistence;
 using WorkflowStudio.Accounts;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -13,7 +14,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class AccountsServiceCollectionExtensions
 {
     /// <summary>
-    /// Studio accounts: ASP.NET Core Identity (users and the Admin, Editor and Viewer roles) in the studio's SQLite file, cookie
+    /// Studio accounts: ASP.NET Core Identity (users and the Admin, Editor and Viewer roles) in the studio's database (<paramref name="database"/>), cookie
     /// sign-in, and a fallback policy that makes every endpoint need a signed-in user unless it allows anonymous access itself
     /// (the sign-in pages, static assets, health and the HTTP API, which checks its own keys). Password rules and lockout are
     /// Identity's defaults (5 failures lock an account for 5 minutes). The administrator can come from <c>Studio:Admin</c>
@@ -21,13 +22,20 @@ public static class AccountsServiceCollectionExtensions
     /// With <paramref name="configuration"/> naming an OpenID Connect provider (<see cref="SingleSignOnOptions"/>), people can
     /// also sign in through it.
     /// </summary>
-    public static IServiceCollection AddStudioAccounts(this IServiceCollection services, string connectionString, IConfiguration? configuration = null)
+    public static IServiceCollection AddStudioAccounts(this IServiceCollection services, StudioDatabaseSettings database, IConfiguration? configuration = null)
     {
         services.AddOptions<AdminAccountOptions>().BindConfiguration(AdminAccountOptions.SectionName)
             .Validate(o => string.IsNullOrWhiteSpace(o.Email) == string.IsNullOrEmpty(o.Password),
                 "Set both Studio:Admin:Email and Studio:Admin:Password, or neither.")
             .ValidateOnStart();
-        services.AddDbContext<AccountsDbContext>(o => AccountsDbContext.Configure(o, connectionString));
+        if (database.Provider == DatabaseProvider.PostgreSQL)
+        {
+            services.AddDbContext<AccountsDbContext, PostgreSqlAccountsDbContext>(o => AccountsDbContext.Configure(o, database));
+        }
+        else
+        {
+            services.AddDbContext<AccountsDbContext>(o => AccountsDbContext.Configure(o, database));
+        }
         var authentication = services.AddAuthentication(o =>
         {
             o.DefaultScheme = IdentityConstants.ApplicationScheme;

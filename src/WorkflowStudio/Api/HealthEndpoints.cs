@@ -6,7 +6,7 @@ using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.Api;
 
-/// <summary>The SQLite database answers a query: connected, or down (Unhealthy: nothing can be loaded or recorded).</summary>
+/// <summary>The database (SQLite or PostgreSQL) answers a query: connected, or down (Unhealthy: nothing can be loaded or recorded).</summary>
 internal sealed class DatabaseHealthCheck(IDbContextFactory<StudioDbContext> dbFactory) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

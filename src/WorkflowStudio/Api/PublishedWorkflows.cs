@@ -5,10 +5,10 @@ using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.Api;
 
-/// <summary>The saved graphs the API runs, parsed once per version. A request asks SQLite nothing while no workflow was
+/// <summary>The saved graphs the API runs, parsed once per version. A request asks the database nothing while no workflow was
 /// created, saved or deleted through this instance's <see cref="WorkflowStore"/> (its <see cref="WorkflowStore.ChangeStamp"/>
 /// is unchanged) and the workflow's version was checked within <see cref="RecheckInterval"/>; so a save from the studio or
-/// the API takes effect on the next request, and a write by another process sharing the database file within a second.
+/// the API takes effect on the next request, and a write by another instance sharing the database within a second.
 /// Before, every request read the version from SQLite: under 32 concurrent clients that query and SQLite's connection-pool
 /// lock were the largest single cost of a cached run (docs/benchmarks.md, "HTTP API").</summary>
 public sealed class PublishedWorkflows(IDbContextFactory<StudioDbContext> dbFactory, WorkflowStore store, TimeProvider time)
@@ -20,7 +20,7 @@ public sealed class PublishedWorkflows(IDbContextFactory<StudioDbContext> dbFact
 
     public async Task<WorkflowGraph?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
-        // Read the stamp before SQLite, so a save that lands while we read is seen as a change by the next request.
+        // Read the stamp before the database, so a save that lands while we read is seen as a change by the next request.
         var stamp = store.ChangeStamp;
         var now = time.GetTimestamp();
         if (_graphs.TryGetValue(id, out var cached) && cached.Stamp == stamp && time.GetElapsedTime(cached.CheckedAt, now) < RecheckInterval)

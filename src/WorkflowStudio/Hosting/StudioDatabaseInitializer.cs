@@ -7,13 +7,15 @@ using WorkflowStudio.Samples;
 namespace WorkflowStudio.Hosting;
 
 /// <summary>Runs before the server accepts requests: applies migrations (creating the SQLite file and its folder) and, when the
-/// database is new, preloads the sample knowledge base and FAQ bot.</summary>
+/// database is new, preloads the sample knowledge base and FAQ bot. All of it under the database's start-up lock: of several
+/// instances starting at once on one PostgreSQL database, one migrates and seeds, the others wait and find it not new.</summary>
 internal sealed class StudioDatabaseInitializer(
     IDbContextFactory<StudioDbContext> dbFactory, StudioSamples samples, KnowledgeBaseService knowledgeBases, ModelProviderStore providers,
     ILogger<StudioDatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await using var startLock = await StudioDatabase.LockForStartAsync(dbFactory, cancellationToken);
         bool isNew;
         string? dataSource;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))

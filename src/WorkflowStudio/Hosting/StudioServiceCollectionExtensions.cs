@@ -35,8 +35,9 @@ public static class StudioServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The SQLite connection string from <c>ConnectionStrings:Studio</c> (default <c>Data Source=App_Data/studio.db</c>),
-    /// with a relative file made absolute under the content root.</summary>
-    public static string StudioConnectionString(this IHostApplicationBuilder builder) =>
-        StudioDatabase.ResolveConnectionString(builder.Configuration.GetConnectionString("Studio"), builder.Environment.ContentRootPath);
+    /// <summary>The database from <c>Database:Provider</c> and <c>ConnectionStrings:Studio</c> (default SQLite on
+    /// <c>Data Source=App_Data/studio.db</c>, a relative file made absolute under the content root); a setting that cannot work
+    /// stops the start with what to change.</summary>
+    public static StudioDatabaseSettings StudioDatabase(this IHostApplicationBuilder builder) =>
+        StudioDatabaseSettings.FromConfiguration(builder.Configuration, builder.Environment.ContentRootPath);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.DataProtection;
@@ -26,7 +27,7 @@ public sealed record ModelProviderSaveResult(ModelProviderInfo? Provider, string
 }
 
 /// <summary>
-/// OpenAI-compatible model providers configured in the studio (name, base URL, default model, API key), stored in SQLite with the
+/// OpenAI-compatible model providers configured in the studio (name, base URL, default model, API key), stored in the database with the
 /// key encrypted by ASP.NET Data Protection (key ring in the folder given to AddModelProviders, beside the database). Keys are
 /// decrypted once into an in-memory catalog that llm nodes resolve their <c>provider</c> setting against; no page, API response,
 /// log or workflow document ever carries a key back out. As an <see cref="IWorkflowDocumentFilter"/> it also moves API keys that
@@ -44,8 +45,11 @@ public sealed class ModelProviderStore(
     public const int MaxNameLength = 100;
     public const int MaxKeyLength = 4_000;
 
+    // A non-empty key under any casing of "apiKey", indented or not: GLOB on SQLite (a native scan, no .NET callback per row),
+    // the same test as a regular expression on PostgreSQL (its ~ operator).
     private const string InlineKeyGlob = "*\"[aA][pP][iI][kK][eE][yY]\": \"[^\"]*";
     private const string InlineKeyGlobCompact = "*\"[aA][pP][iI][kK][eE][yY]\":\"[^\"]*";
+    private const string InlineKeyPattern = "\"[aA][pP][iI][kK][eE][yY]\": ?\"[^\"]";
 
     private readonly IDataProtector _protector = dataProtection.CreateProtector(Purpose);
     private readonly SemaphoreSlim _writes = new(1, 1);
@@ -199,8 +203,11 @@ public sealed class ModelProviderStore(
         var moved = 0;
         // Only documents with a non-empty key (any casing of "apiKey", indented or not): the inspector writes "apiKey": "" into
         // every llm node it edits, and those need no parsing at start-up.
-        foreach (var workflow in await db.Workflows.Where(w => EF.Functions.Glob(w.Json, InlineKeyGlob) || EF.Functions.Glob(w.Json, InlineKeyGlobCompact))
-                     .ToListAsync(cancellationToken))
+        var sqlite = db.Database.IsSqlite();
+        var workflows = sqlite
+            ? db.Workflows.Where(w => EF.Functions.Glob(w.Json, InlineKeyGlob) || EF.Functions.Glob(w.Json, InlineKeyGlobCompact))
+            : db.Workflows.Where(w => Regex.IsMatch(w.Json, InlineKeyPattern));
+        foreach (var workflow in await workflows.ToListAsync(cancellationToken))
         {
             if (await ProtectJsonAsync(workflow.Json, cancellationToken) is { } json)
             {
@@ -208,8 +215,10 @@ public sealed class ModelProviderStore(
                 moved++;
             }
         }
-        foreach (var version in await db.WorkflowVersions.Where(v => EF.Functions.Glob(v.Json, InlineKeyGlob) || EF.Functions.Glob(v.Json, InlineKeyGlobCompact))
-                     .ToListAsync(cancellationToken))
+        var versions = sqlite
+            ? db.WorkflowVersions.Where(v => EF.Functions.Glob(v.Json, InlineKeyGlob) || EF.Functions.Glob(v.Json, InlineKeyGlobCompact))
+            : db.WorkflowVersions.Where(v => Regex.IsMatch(v.Json, InlineKeyPattern));
+        foreach (var version in await versions.ToListAsync(cancellationToken))
         {
             if (await ProtectJsonAsync(version.Json, cancellationToken) is { } json)
             {

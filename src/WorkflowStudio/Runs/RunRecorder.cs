@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
@@ -12,7 +13,7 @@ namespace WorkflowStudio.Runs;
 /// Stores finished runs (RunEntity with the trace as JSON, plus the question and answer as ChatMessageEntity rows) and keeps
 /// only the newest <see cref="RunOptions.KeepPerWorkflow"/> runs per workflow. One background writer takes runs from a queue
 /// and saves whatever has queued up in one transaction: SQLite has one writer anyway, and under load (the API at thousands of
-/// runs/s) one commit per batch instead of per run keeps recording off the request's critical path.
+/// runs/s) one commit per batch instead of per run keeps recording off the request's critical path (on PostgreSQL as well).
 /// <para>Nothing is dropped: the queue is bounded (<see cref="RunOptions.QueueCapacity"/>) and a finishing run waits for room
 /// when it is full (backpressure on the runs rather than memory without end); a batch that fails because the database is busy,
 /// locked or unavailable is tried again, with growing pauses, until it is stored. A batch that fails for another reason is
@@ -143,6 +144,7 @@ public sealed class RunRecorder : IAsyncDisposable
     /// <summary>The database is busy, locked, full or cannot be opened or written right now: worth trying again later.</summary>
     private static bool IsTransient(Exception ex) =>
         ex is SqliteException { SqliteErrorCode: 5 or 6 or 10 or 13 or 14 } // BUSY, LOCKED, IOERR, FULL, CANTOPEN
+        || ex is DbException { IsTransient: true } // what the provider says of itself (Npgsql: connection lost, server shutting down ...)
         || ex is IOException or TimeoutException;
 
     private async Task SaveAsync(List<Pending> batch)
@@ -150,11 +152,11 @@ public sealed class RunRecorder : IAsyncDisposable
         // Plain prepared statements on one long-lived connection instead of EF Core: at API load, change tracking and SQL
         // generation for three rows per run took about a seventh of the studio's CPU, and a fresh connection and commands per
         // batch re-prepared the statements every time (bench/ApiLoad, docs/benchmarks.md "HTTP API"). Columns as in the
-        // migrations; dates through the same converter the model uses.
+        // migrations; dates through the same converter the model uses. The same ADO.NET code serves both providers.
         var statements = _statements ??= await Statements.OpenAsync(_dbFactory).ConfigureAwait(false);
         try
         {
-            await using var transaction = (SqliteTransaction)await statements.Connection.BeginTransactionAsync().ConfigureAwait(false);
+            await using var transaction = await statements.Connection.BeginTransactionAsync().ConfigureAwait(false);
             statements.Enlist(transaction);
             foreach (var p in batch)
             {
@@ -185,69 +187,78 @@ public sealed class RunRecorder : IAsyncDisposable
         }
     }
 
-    /// <summary>The recorder's own connection and its three prepared statements, used by the writer loop only.</summary>
+    /// <summary>The recorder's own connection and its three statements, used by the writer loop only. The connection comes
+    /// from the provider's own ADO.NET factory (SQLite or Npgsql); both read <c>@name</c> parameters, so only the prune, which
+    /// needs SQLite's <c>LIMIT -1</c> for "no limit", differs.</summary>
     private sealed class Statements : IAsyncDisposable
     {
-        private Statements(SqliteConnection connection)
+        private Statements(DbConnection connection, bool isSqlite)
         {
             Connection = connection;
             InsertRun = Prepare("""
                 INSERT INTO "Runs" ("Id", "WorkflowId", "WorkflowName", "ConversationId", "Source", "Query", "Answer", "Status", "Error",
                                     "StartedAt", "ElapsedMs", "CacheHits", "NodeCount", "SavedMs", "TraceJson", "StartedBy")
-                VALUES ($id, $workflowId, $workflowName, $conversationId, $source, $query, $answer, $status, $error,
-                        $startedAt, $elapsedMs, $cacheHits, $nodeCount, $savedMs, $traceJson, $startedBy)
-                """, "$id", "$workflowId", "$workflowName", "$conversationId", "$source", "$query", "$answer", "$status", "$error",
-                "$startedAt", "$elapsedMs", "$cacheHits", "$nodeCount", "$savedMs", "$traceJson", "$startedBy");
+                VALUES (@id, @workflowId, @workflowName, @conversationId, @source, @query, @answer, @status, @error,
+                        @startedAt, @elapsedMs, @cacheHits, @nodeCount, @savedMs, @traceJson, @startedBy)
+                """, "id", "workflowId", "workflowName", "conversationId", "source", "query", "answer", "status", "error",
+                "startedAt", "elapsedMs", "cacheHits", "nodeCount", "savedMs", "traceJson", "startedBy");
             InsertMessage = Prepare("""
                 INSERT INTO "ChatMessages" ("ConversationId", "WorkflowId", "Role", "Text", "RunId", "CreatedAt")
-                VALUES ($conversationId, $workflowId, $role, $text, $runId, $createdAt)
-                """, "$conversationId", "$workflowId", "$role", "$text", "$runId", "$createdAt");
+                VALUES (@conversationId, @workflowId, @role, @text, @runId, @createdAt)
+                """, "conversationId", "workflowId", "role", "text", "runId", "createdAt");
             // What EF Core's ExecuteDelete made of Runs.Where(WorkflowId).OrderByDescending(StartedAt).ThenByDescending(Id).Skip(keep);
             // the conversation messages those runs wrote go with them, so neither table grows without end.
-            Prune = Prepare("""
+            var beyondKept = isSqlite ? "LIMIT -1 OFFSET @keep" : "OFFSET @keep";
+            Prune = Prepare($"""
                 DELETE FROM "ChatMessages" WHERE "RunId" IN (
-                    SELECT "Id" FROM "Runs" WHERE "WorkflowId" = $workflowId ORDER BY "StartedAt" DESC, "Id" DESC LIMIT -1 OFFSET $keep);
+                    SELECT "Id" FROM "Runs" WHERE "WorkflowId" = @workflowId ORDER BY "StartedAt" DESC, "Id" DESC {beyondKept});
                 DELETE FROM "Runs" WHERE "Id" IN (
-                    SELECT "Id" FROM "Runs" WHERE "WorkflowId" = $workflowId ORDER BY "StartedAt" DESC, "Id" DESC LIMIT -1 OFFSET $keep)
-                """, "$workflowId", "$keep");
+                    SELECT "Id" FROM "Runs" WHERE "WorkflowId" = @workflowId ORDER BY "StartedAt" DESC, "Id" DESC {beyondKept})
+                """, "workflowId", "keep");
         }
 
-        public SqliteConnection Connection { get; }
+        public DbConnection Connection { get; }
 
-        public SqliteCommand InsertRun { get; }
+        public DbCommand InsertRun { get; }
 
-        public SqliteCommand InsertMessage { get; }
+        public DbCommand InsertMessage { get; }
 
-        public SqliteCommand Prune { get; }
+        public DbCommand Prune { get; }
 
         public static async Task<Statements> OpenAsync(IDbContextFactory<StudioDbContext> dbFactory)
         {
-            string connectionString;
+            DbConnection connection;
+            bool isSqlite;
             await using (var db = await dbFactory.CreateDbContextAsync().ConfigureAwait(false))
             {
-                connectionString = db.Database.GetConnectionString()
+                var factory = DbProviderFactories.GetFactory(db.Database.GetDbConnection())
+                    ?? throw new InvalidOperationException("The studio database's provider has no ADO.NET factory.");
+                connection = factory.CreateConnection()
+                    ?? throw new InvalidOperationException("The studio database's provider cannot create a connection.");
+                connection.ConnectionString = db.Database.GetConnectionString()
                     ?? throw new InvalidOperationException("The studio database has no connection string.");
+                isSqlite = db.Database.IsSqlite();
             }
-            var connection = new SqliteConnection(connectionString);
             await connection.OpenAsync().ConfigureAwait(false);
-            // This connection only: with WAL, NORMAL waits for the disk at checkpoints instead of at every commit. A crash of the
-            // studio loses nothing; a power cut can lose the last batches of run history, never the database's consistency.
-            await using (var pragma = connection.CreateCommand())
+            if (isSqlite)
             {
+                // This connection only: with WAL, NORMAL waits for the disk at checkpoints instead of at every commit. A crash
+                // of the studio loses nothing; a power cut can lose the last batches of run history, never the database's consistency.
+                await using var pragma = connection.CreateCommand();
                 pragma.CommandText = "PRAGMA synchronous=NORMAL";
                 await pragma.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
-            return new Statements(connection);
+            return new Statements(connection, isSqlite);
         }
 
-        public void Enlist(SqliteTransaction transaction)
+        public void Enlist(DbTransaction transaction)
         {
             InsertRun.Transaction = transaction;
             InsertMessage.Transaction = transaction;
             Prune.Transaction = transaction;
         }
 
-        public async Task ExecuteAsync(SqliteCommand command, object?[] values)
+        public async Task ExecuteAsync(DbCommand command, object?[] values)
         {
             for (var i = 0; i < values.Length; i++)
             {
@@ -264,13 +275,15 @@ public sealed class RunRecorder : IAsyncDisposable
             await Connection.DisposeAsync().ConfigureAwait(false);
         }
 
-        private SqliteCommand Prepare(string sql, params string[] parameters)
+        private DbCommand Prepare(string sql, params string[] parameters)
         {
             var command = Connection.CreateCommand();
             command.CommandText = sql;
             foreach (var name in parameters)
             {
-                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                command.Parameters.Add(parameter);
             }
             return command;
         }

@@ -4,7 +4,7 @@ using WorkflowEngine.Execution;
 
 namespace WorkflowStudio.Runs;
 
-/// <summary>What one node did in a recorded run: the form stored in SQLite (<c>RunEntity.TraceJson</c>), shown by the studio
+/// <summary>What one node did in a recorded run: the form stored in the database (<c>RunEntity.TraceJson</c>), shown by the studio
 /// and returned by the HTTP API.</summary>
 /// <param name="Status">succeeded, skipped or failed.</param>
 /// <param name="Cache">hit, miss, negative-hit, bypass or error; null when the node did not finish.</param>

@@ -5,7 +5,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class RunsServiceCollectionExtensions
 {
-    /// <summary>Running workflows for the test chat and the API (<see cref="WorkflowRunService"/>), recording them in SQLite
+    /// <summary>Running workflows for the test chat and the API (<see cref="WorkflowRunService"/>), recording them in the database
     /// (<see cref="RunRecorder"/>), reading them back (<see cref="RunHistory"/>), finding the graph to replay one on
     /// (<see cref="RunGraphs"/>) and taking wrong-answer reports (<see cref="RunFeedback"/>). Options: <c>Studio:Runs</c>.</summary>
     public static IServiceCollection AddWorkflowRuns(this IServiceCollection services)

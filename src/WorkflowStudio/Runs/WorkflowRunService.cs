@@ -66,7 +66,7 @@ public sealed class RunHandle
     /// <summary>Ends when the run has ended and the conversation memory is updated. Never faults.</summary>
     public Task<CompletedRun> Completion { get; }
 
-    /// <summary>Ends when the run is stored in SQLite (or storing it failed, which is logged). Never faults.</summary>
+    /// <summary>Ends when the run is stored in the database (or storing it failed, which is logged). Never faults.</summary>
     public Task Recorded { get; }
 
     /// <summary>The engine's events as they happen, ending with <see cref="RunCompleted"/>. Read once; stopping early
@@ -90,7 +90,7 @@ public sealed class RunHandle
 /// loads the conversation's earlier turns from the conversation memory (cache kind <c>memory</c>, per workflow and conversation,
 /// in Redis when configured),
 /// runs the engine off the caller's flow, hands the events to the caller as they happen, then appends the question and answer
-/// to the memory and records the run with its per-node trace in SQLite (kept bounded per workflow). A caller that goes away
+/// to the memory and records the run with its per-node trace in the database (kept bounded per workflow). A caller that goes away
 /// does not stop the run: it is still finished and recorded; only the token passed to <see cref="Start"/> cancels it.
 /// </summary>
 public sealed class WorkflowRunService(

@@ -1,6 +1,9 @@
 using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Knowledge;
 using WorkflowEngine.Persistence;
+using WorkflowTesting;
 
 namespace WorkflowEngine.Tests.Knowledge;
 
@@ -62,11 +65,11 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         Assert.Contains("refunds", found);
     }
 
-    [Fact]
-    public async Task SearchAsync_MoreKnowledgeBasesThanKeptInMemory_LeastRecentlyUsedIsDroppedAndReloadedFromTheDatabase()
+    [Theory, BothDatabases]
+    public async Task SearchAsync_MoreKnowledgeBasesThanKeptInMemory_LeastRecentlyUsedIsDroppedAndReloadedFromTheDatabase(DatabaseProvider provider)
     {
         // Arrange: room for two indexes, three knowledge bases.
-        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator, options: o => o.MaxLoadedIndexes = 2);
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator, options: o => o.MaxLoadedIndexes = 2, provider: provider);
         var ids = new List<string>();
         foreach (var (name, text) in new[] { ("Refunds", "Refunds reach your card within five working days."), ("Shipping", "Parcels ship within two days."), ("Returns", "Return an item within thirty days.") })
         {
@@ -91,11 +94,11 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         Assert.Equal("refunds.md", Assert.Single(hits).Chunk.DocumentName);
     }
 
-    [Fact]
-    public async Task EnsureSampleAsync_CalledTwice_IsIdempotent()
+    [Theory, BothDatabases]
+    public async Task EnsureSampleAsync_CalledTwice_IsIdempotent(DatabaseProvider provider)
     {
         // Arrange
-        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator, provider: provider);
         var kbId = await host.Service.EnsureSampleAsync();
         await host.Service.WaitForIndexingAsync(kbId, Timeout);
         var version = await host.VersionAsync(kbId);
@@ -113,12 +116,12 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         Assert.Equal(version, await host.VersionAsync(kbId));
     }
 
-    [Fact]
-    public async Task AddDocumentAsync_Edit_BumpsVersionAndReportsChangeAndSearchSeesNewText()
+    [Theory, BothDatabases]
+    public async Task AddDocumentAsync_Edit_BumpsVersionAndReportsChangeAndSearchSeesNewText(DatabaseProvider provider)
     {
         // Arrange
         var invalidation = new RecordingInvalidation();
-        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator, invalidation);
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator, invalidation, provider: provider);
         var kb = await host.Service.CreateAsync("Shop");
         await host.Service.AddDocumentAsync(kb.Id, "hours.md", "# Hours\n\nWe open at 9 am on weekdays.");
         await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
@@ -141,11 +144,11 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         Assert.Single(await host.Service.ListDocumentsAsync(kb.Id));
     }
 
-    [Fact]
-    public async Task AddDocumentAsync_SameTextAgain_DoesNotReindexOrBumpVersion()
+    [Theory, BothDatabases]
+    public async Task AddDocumentAsync_SameTextAgain_DoesNotReindexOrBumpVersion(DatabaseProvider provider)
     {
         // Arrange
-        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator, provider: provider);
         var kb = await host.Service.CreateAsync("Shop");
         var first = await host.Service.AddDocumentAsync(kb.Id, "a.md", "# A\n\nSome text.");
         await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
@@ -160,11 +163,11 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         Assert.Equal(version, await host.VersionAsync(kb.Id));
     }
 
-    [Fact]
-    public async Task ReplaceDocumentAsync_OneOfTwo_OnlyThatDocumentIsReindexed()
+    [Theory, BothDatabases]
+    public async Task ReplaceDocumentAsync_OneOfTwo_OnlyThatDocumentIsReindexed(DatabaseProvider provider)
     {
         // Arrange
-        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator, provider: provider);
         var kb = await host.Service.CreateAsync("Shop");
         var a = await host.Service.AddDocumentAsync(kb.Id, "a.md", "# A\n\nApples are red.");
         var b = await host.Service.AddDocumentAsync(kb.Id, "b.md", "# B\n\nBananas are yellow.");
@@ -193,11 +196,11 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         Assert.Equal(a.Id, (await host.Service.ListDocumentsAsync(kb.Id)).Single(d => d.Name == "a.md").Id);
     }
 
-    [Fact]
-    public async Task DeleteDocumentAsync_Document_RemovesItsChunksAndBumpsVersion()
+    [Theory, BothDatabases]
+    public async Task DeleteDocumentAsync_Document_RemovesItsChunksAndBumpsVersion(DatabaseProvider provider)
     {
         // Arrange
-        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator, provider: provider);
         var kb = await host.Service.CreateAsync("Shop");
         var doc = await host.Service.AddDocumentAsync(kb.Id, "gift.md", "# Gift cards\n\nGift cards are valid for three years.");
         await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
@@ -261,11 +264,11 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         Assert.Equal("Give the knowledge base a name.", ex.Message);
     }
 
-    [Fact]
-    public async Task RenameAndDeleteAsync_KnowledgeBase_ListReflectsChanges()
+    [Theory, BothDatabases]
+    public async Task RenameAndDeleteAsync_KnowledgeBase_ListReflectsChanges(DatabaseProvider provider)
     {
         // Arrange
-        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator, provider: provider);
         var kb = await host.Service.CreateAsync("Old name");
         var other = await host.Service.CreateAsync("Other");
 
@@ -279,11 +282,11 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         Assert.Null(await host.Service.GetVersionAsync(other.Id));
     }
 
-    [Fact]
-    public async Task UpdateChunkingAsync_SmallerChunks_ReindexesIntoMoreChunks()
+    [Theory, BothDatabases]
+    public async Task UpdateChunkingAsync_SmallerChunks_ReindexesIntoMoreChunks(DatabaseProvider provider)
     {
         // Arrange
-        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator, provider: provider);
         var kb = await host.Service.CreateAsync("Shop");
         await host.Service.AddDocumentAsync(kb.Id, "returns.md", SampleKnowledgeBase.Articles.Single(a => a.Intent == "returns").Text);
         await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
@@ -319,14 +322,14 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         Assert.True(result.Version > 1);
     }
 
-    [Fact]
-    public async Task SearchAsync_SecondServiceOnSameDatabase_SeesChangeAfterInvalidation()
+    [Theory, BothDatabases]
+    public async Task SearchAsync_SecondServiceOnSameDatabase_SeesChangeAfterInvalidation(DatabaseProvider provider)
     {
         // Arrange: two instances share the database and the invalidation channel (the cache helper carries it over Redis)
         var invalidation = new RecordingInvalidation();
-        var dbPath = Path.Combine(Path.GetTempPath(), $"kb-test-{Guid.NewGuid():n}.db");
-        await using var a = await KnowledgeTestHost.StartAsync(fixture.Generator, invalidation, dbPath);
-        await using var b = await KnowledgeTestHost.StartAsync(fixture.Generator, invalidation, dbPath);
+        await using var database = await TestDatabase.CreateAsync(provider, "Pooling=False");
+        await using var a = await KnowledgeTestHost.StartAsync(fixture.Generator, invalidation, database);
+        await using var b = await KnowledgeTestHost.StartAsync(fixture.Generator, invalidation, database);
         var kb = await a.Service.CreateAsync("Shop");
         await a.Service.AddDocumentAsync(kb.Id, "a.md", "# Hours\n\nWe open at 9.");
         await a.Service.WaitForIndexingAsync(kb.Id, Timeout);
@@ -342,14 +345,13 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         Assert.Equal("b.md", Assert.Single(hits).Chunk.DocumentName);
     }
 
-    [Fact]
-    public async Task StopAsync_WhileADocumentIsEmbedded_LeavesItPendingAndTheNextStartIndexesIt()
+    [Theory, BothDatabases]
+    public async Task StopAsync_WhileADocumentIsEmbedded_LeavesItPendingAndTheNextStartIndexesIt(DatabaseProvider provider)
     {
         // Arrange: an embedding call that waits, then fails as a dependency disposed at shutdown would.
-        var dbPath = Path.Combine(Path.GetTempPath(), $"kb-stop-{Guid.NewGuid():n}.db");
+        await using var database = await TestDatabase.CreateAsync(provider, "Pooling=False");
         var blocking = new BlockingEmbeddings();
-        // The first host stays undisposed to the end: disposing a test host deletes its database file.
-        await using var first = await KnowledgeTestHost.StartAsync(blocking, dbPath: dbPath);
+        await using var first = await KnowledgeTestHost.StartAsync(blocking, database: database);
         var kbId = (await first.Service.CreateAsync("Stop test")).Id;
         var docId = (await first.Service.AddDocumentAsync(kbId, "returns.md", "You can return any item within 30 days of delivery.")).Id;
         await blocking.Entered.Task.WaitAsync(Timeout);
@@ -359,7 +361,7 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         blocking.Release.SetException(new ObjectDisposedException("IServiceProvider"));
         await stopping.WaitAsync(Timeout);
         var afterStop = (await first.Service.ListDocumentsAsync(kbId)).Single(d => d.Id == docId);
-        await using var second = await KnowledgeTestHost.StartAsync(fixture.Generator, dbPath: dbPath);
+        await using var second = await KnowledgeTestHost.StartAsync(fixture.Generator, database: database);
         await second.Service.StartAsync(Timeout);
         await second.Service.WaitForIndexingAsync(kbId, Timeout);
         var afterRestart = (await second.Service.ListDocumentsAsync(kbId)).Single(d => d.Id == docId);
@@ -368,6 +370,63 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         Assert.NotEqual(DocumentState.Failed, afterStop.State);
         Assert.Null(afterStop.Error);
         Assert.Equal(DocumentState.Ready, afterRestart.State);
+    }
+
+    [Theory, BothDatabases]
+    public async Task IndexDocument_TwoInstancesWriteTheSameDocumentAtOnce_ItsChunksAreStoredOnce(DatabaseProvider provider)
+    {
+        // Arrange: two instances on one database; each one's embedding call waits until both are embedding the document, so
+        // both write its chunks at the same moment (B resumes the document A is indexing, as an instance starting does).
+        await using var database = await TestDatabase.CreateAsync(provider, "Pooling=False");
+        var meeting = new MeetingEmbeddings(fixture.Generator, 2);
+        await using var a = await KnowledgeTestHost.StartAsync(meeting, database: database);
+        await using var b = await KnowledgeTestHost.StartAsync(meeting, database: database);
+        var readyOnA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var readyOnB = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watchA = a.Service.SubscribeProgress(p => { if (p.State == DocumentState.Ready) readyOnA.TrySetResult(); });
+        using var watchB = b.Service.SubscribeProgress(p => { if (p.State == DocumentState.Ready) readyOnB.TrySetResult(); });
+        var kb = await a.Service.CreateAsync("Shared");
+        var doc = await a.Service.AddDocumentAsync(kb.Id, "returns.md", "# Returns\n\nReturn any item within 30 days of delivery.\n\n# Refunds\n\nRefunds take five days.");
+        await meeting.FirstArrived.Task.WaitAsync(Timeout);
+
+        // Act
+        _ = b.Service.StartAsync(Timeout);
+        await Task.WhenAll(readyOnA.Task, readyOnB.Task).WaitAsync(Timeout);
+
+        // Assert
+        await using var db = await a.Provider.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync();
+        var ordinals = await db.KnowledgeChunks.Where(c => c.DocumentId == doc.Id).Select(c => c.Ordinal).ToListAsync();
+        Assert.NotEmpty(ordinals);
+        Assert.Equal(ordinals.Distinct().Count(), ordinals.Count);
+        Assert.Equal((await db.KnowledgeDocuments.SingleAsync(d => d.Id == doc.Id)).ChunkCount, ordinals.Count);
+    }
+
+    /// <summary>Holds every embedding call until <paramref name="count"/> calls have arrived, then lets the real model answer.</summary>
+    private sealed class MeetingEmbeddings(Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> inner, int count)
+        : Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>
+    {
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _arrived;
+
+        public TaskCompletionSource FirstArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<Microsoft.Extensions.AI.GeneratedEmbeddings<Microsoft.Extensions.AI.Embedding<float>>> GenerateAsync(
+            IEnumerable<string> values, Microsoft.Extensions.AI.EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            FirstArrived.TrySetResult();
+            if (Interlocked.Increment(ref _arrived) >= count)
+            {
+                _all.TrySetResult();
+            }
+            await _all.Task.WaitAsync(cancellationToken);
+            return await inner.GenerateAsync(values, options, cancellationToken);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
     }
 
     private sealed class BlockingEmbeddings : Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>

@@ -5,17 +5,18 @@ using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Caching;
 using WorkflowEngine.Knowledge;
 using WorkflowEngine.Persistence;
+using WorkflowTesting;
 
 namespace WorkflowEngine.Tests.Knowledge;
 
-/// <summary>The knowledge services on a temporary SQLite file, with the shared embedding model.</summary>
+/// <summary>The knowledge services on a migrated test database (SQLite or PostgreSQL), with the shared embedding model.</summary>
 public sealed class KnowledgeTestHost : IAsyncDisposable
 {
-    private readonly string _dbPath;
+    private readonly TestDatabase? _ownDatabase;
 
-    private KnowledgeTestHost(string dbPath, ServiceProvider provider)
+    private KnowledgeTestHost(TestDatabase? ownDatabase, ServiceProvider provider)
     {
-        _dbPath = dbPath;
+        _ownDatabase = ownDatabase;
         Provider = provider;
     }
 
@@ -23,10 +24,12 @@ public sealed class KnowledgeTestHost : IAsyncDisposable
 
     public KnowledgeBaseService Service => Provider.GetRequiredService<KnowledgeBaseService>();
 
-    public static async Task<KnowledgeTestHost> StartAsync(IEmbeddingGenerator<string, Embedding<float>> embeddings, ICacheInvalidation? invalidation = null, string? dbPath = null,
-        Action<KnowledgeOptions>? options = null)
+    /// <param name="database">A database several hosts share (the caller disposes it); without one the host makes its own on
+    /// <paramref name="provider"/> and deletes it when disposed.</param>
+    public static async Task<KnowledgeTestHost> StartAsync(IEmbeddingGenerator<string, Embedding<float>> embeddings, ICacheInvalidation? invalidation = null,
+        TestDatabase? database = null, Action<KnowledgeOptions>? options = null, DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
-        dbPath ??= Path.Combine(Path.GetTempPath(), $"kb-test-{Guid.NewGuid():n}.db");
+        var ownDatabase = database is null ? await TestDatabase.CreateAsync(provider, "Pooling=False") : null;
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddSingleton(embeddings);
@@ -34,18 +37,18 @@ public sealed class KnowledgeTestHost : IAsyncDisposable
         {
             services.AddSingleton(invalidation);
         }
-        services.AddStudioPersistence($"Data Source={dbPath};Pooling=False");
+        services.AddStudioPersistence((database ?? ownDatabase)!.Settings);
         services.AddEngineKnowledge();
         if (options is not null)
         {
             services.Configure(options);
         }
-        var provider = services.BuildServiceProvider();
-        await using (var db = await provider.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync())
+        var serviceProvider = services.BuildServiceProvider();
+        await using (var db = await serviceProvider.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync())
         {
-            await db.Database.EnsureCreatedAsync();
+            await StudioDatabase.MigrateAsync(db);
         }
-        return new KnowledgeTestHost(dbPath, provider);
+        return new KnowledgeTestHost(ownDatabase, serviceProvider);
     }
 
     public async Task<long> VersionAsync(string kbId) => (await Service.GetAsync(kbId))!.Version;
@@ -53,7 +56,10 @@ public sealed class KnowledgeTestHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Provider.DisposeAsync();
-        File.Delete(_dbPath);
+        if (_ownDatabase is not null)
+        {
+            await _ownDatabase.DisposeAsync();
+        }
     }
 }
 

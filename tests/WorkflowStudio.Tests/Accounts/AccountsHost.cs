@@ -1,36 +1,39 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using WorkflowEngine.Persistence;
 using WorkflowStudio.Accounts;
+using WorkflowTesting;
 
 namespace WorkflowStudio.Tests.Accounts;
 
-/// <summary>The studio's accounts (Identity on a fresh SQLite file, migrated and with its roles, as at start) with whoever
-/// <see cref="SignInAs"/> names as the signed-in user.</summary>
+/// <summary>The studio's accounts (Identity on a fresh test database of either provider, migrated and with its roles, as at
+/// start) with whoever <see cref="SignInAs"/> names as the signed-in user.</summary>
 public sealed class AccountsHost : IAsyncDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("studio-accounts-").FullName;
+    private readonly TestDatabase _database;
     private readonly ServiceProvider _services;
     private ClaimsPrincipal _user = new(new ClaimsIdentity());
 
-    private AccountsHost(IReadOnlyDictionary<string, string?>? settings)
+    private AccountsHost(TestDatabase database, IReadOnlyDictionary<string, string?>? settings)
     {
+        _database = database;
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build());
-        services.AddStudioAccounts($"Data Source={Path.Combine(_directory, "studio.db")}");
+        services.AddStudioPersistence(database.Settings);
+        services.AddStudioAccounts(database.Settings);
         services.AddScoped<AuthenticationStateProvider>(_ => new FixedAuthenticationStateProvider(() => _user));
         _services = services.BuildServiceProvider();
     }
 
     public IServiceProvider Services => _services;
 
-    public static async Task<AccountsHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<AccountsHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
-        var host = new AccountsHost(settings);
+        var host = new AccountsHost(await TestDatabase.CreateAsync(provider), settings);
         try
         {
             foreach (var hosted in host._services.GetServices<IHostedService>())
@@ -56,15 +59,7 @@ public sealed class AccountsHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS to clean.
-        }
+        await _database.DisposeAsync();
     }
 
     private sealed class FixedAuthenticationStateProvider(Func<ClaimsPrincipal> user) : AuthenticationStateProvider

@@ -1,10 +1,17 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using WorkflowEngine.Persistence;
 using WorkflowStudio.Accounts;
 
 namespace WorkflowStudio.Tests.Accounts;
 
-public sealed class UserAdministrationTests : IAsyncLifetime
+/// <summary>The accounts on SQLite.</summary>
+public sealed class UserAdministrationOnSqliteTests() : UserAdministrationTests(DatabaseProvider.Sqlite);
+
+/// <summary>The same accounts tests on PostgreSQL.</summary>
+public sealed class UserAdministrationOnPostgreSqlTests() : UserAdministrationTests(DatabaseProvider.PostgreSQL);
+
+public abstract class UserAdministrationTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private const string AdminEmail = "admin@studio.test";
     private AccountsHost _host = default!;
@@ -15,7 +22,7 @@ public sealed class UserAdministrationTests : IAsyncLifetime
         {
             ["Studio:Admin:Email"] = AdminEmail,
             ["Studio:Admin:Password"] = "Admin-Pass-1234",
-        });
+        }, provider);
         _host.SignInAs(AdminEmail, StudioRoles.Admin);
     }
 
@@ -137,7 +144,7 @@ public sealed class UserAdministrationTests : IAsyncLifetime
     public async Task NeedsSetupAsync_NoAccountYet_IsTrueUntilTheFirstAdministratorExists()
     {
         // Arrange
-        await using var empty = await AccountsHost.StartAsync();
+        await using var empty = await AccountsHost.StartAsync(provider: provider);
         var accounts = empty.Services.GetRequiredService<StudioAccounts>();
         var before = await accounts.NeedsSetupAsync();
 
@@ -158,7 +165,7 @@ public sealed class UserAdministrationTests : IAsyncLifetime
         {
             ["Studio:Admin:Email"] = "weak@studio.test",
             ["Studio:Admin:Password"] = "weak",
-        }));
+        }, provider));
 
         // Assert
         Assert.Contains("Studio:Admin:Email", failure.Message);

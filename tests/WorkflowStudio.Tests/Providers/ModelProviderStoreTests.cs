@@ -8,15 +8,18 @@ using WorkflowEngine.Graphs;
 using WorkflowEngine.Llm;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Providers;
+using WorkflowTesting;
 
 namespace WorkflowStudio.Tests.Providers;
 
-/// <summary>The encrypted provider store on a real SQLite file with a real Data Protection key ring in a temporary folder.</summary>
+/// <summary>The encrypted provider store on a real database (SQLite, and PostgreSQL for the storage cases) with a real Data
+/// Protection key ring in a temporary folder. Every host a test starts shares the test's one database.</summary>
 public sealed class ModelProviderStoreTests : IAsyncLifetime
 {
     private const string Key = "sk-live-0123456789abcdef";
     private readonly string _folder = Directory.CreateTempSubdirectory("providers-").FullName;
     private readonly List<ServiceProvider> _hosts = [];
+    private TestDatabase? _database;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -26,15 +29,19 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
         {
             await host.DisposeAsync();
         }
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
 
-    [Fact]
-    public async Task CreateAsync_WithKey_StoresOnlyCiphertextAndCatalogDecrypts()
+    [Theory, BothDatabases]
+    public async Task CreateAsync_WithKey_StoresOnlyCiphertextAndCatalogDecrypts(DatabaseProvider database)
     {
         // Arrange
-        var store = await StartAsync();
+        var store = await StartAsync(provider: database);
 
         // Act
         var result = await store.CreateAsync(new ModelProviderInput("OpenAI", "https://api.openai.com/v1", "gpt-4o-mini", Key));
@@ -50,30 +57,30 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
         Assert.DoesNotContain(Key, JsonSerializer.Serialize(listed));
     }
 
-    [Fact]
-    public async Task LoadAsync_AfterRestartWithTheSameKeyRing_DecryptsTheKey()
+    [Theory, BothDatabases]
+    public async Task LoadAsync_AfterRestartWithTheSameKeyRing_DecryptsTheKey(DatabaseProvider database)
     {
         // Arrange
-        var first = await StartAsync();
+        var first = await StartAsync(provider: database);
         var id = (await first.CreateAsync(new ModelProviderInput("OpenAI", "https://api.openai.com/v1", null, Key))).Provider!.Id;
 
         // Act
-        var restarted = await StartAsync();
+        var restarted = await StartAsync(provider: database);
 
         // Assert
         Assert.Equal(Key, restarted.Find(id)?.ApiKey);
         Assert.False(restarted.Find(id)?.KeyUnreadable);
     }
 
-    [Fact]
-    public async Task LoadAsync_AnotherKeyRing_MarksTheKeyUnreadableInsteadOfFailing()
+    [Theory, BothDatabases]
+    public async Task LoadAsync_AnotherKeyRing_MarksTheKeyUnreadableInsteadOfFailing(DatabaseProvider database)
     {
         // Arrange
-        var first = await StartAsync();
+        var first = await StartAsync(provider: database);
         var id = (await first.CreateAsync(new ModelProviderInput("OpenAI", "https://api.openai.com/v1", null, Key))).Provider!.Id;
 
         // Act
-        var other = await StartAsync(keyRing: "other-keys");
+        var other = await StartAsync(keyRing: "other-keys", provider: database);
         var listed = Assert.Single(await other.ListAsync());
 
         // Assert
@@ -102,11 +109,11 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
         Assert.Single(await store.ListAsync());
     }
 
-    [Fact]
-    public async Task UpdateAsync_NullKeyKeepsIt_EmptyKeyRemovesIt()
+    [Theory, BothDatabases]
+    public async Task UpdateAsync_NullKeyKeepsIt_EmptyKeyRemovesIt(DatabaseProvider database)
     {
         // Arrange
-        var store = await StartAsync();
+        var store = await StartAsync(provider: database);
         var id = (await store.CreateAsync(new ModelProviderInput("OpenAI", "https://api.openai.com/v1", null, Key))).Provider!.Id;
 
         // Act
@@ -142,11 +149,11 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
         Assert.Equal(Key, store.Find(id)?.ApiKey);
     }
 
-    [Fact]
-    public async Task UpdateAsync_PathChangedOnly_KeepsTheKey()
+    [Theory, BothDatabases]
+    public async Task UpdateAsync_PathChangedOnly_KeepsTheKey(DatabaseProvider database)
     {
         // Arrange
-        var store = await StartAsync();
+        var store = await StartAsync(provider: database);
         var id = (await store.CreateAsync(new ModelProviderInput("OpenAI", "https://api.openai.com/v1", null, Key))).Provider!.Id;
 
         // Act
@@ -158,11 +165,11 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
         Assert.Equal("https://API.openai.com:443/v2/", store.Find(id)?.BaseUrl);
     }
 
-    [Fact]
-    public async Task UpdateAsync_HostChangedWithTheKeyEnteredAgainOrRemoved_Saved()
+    [Theory, BothDatabases]
+    public async Task UpdateAsync_HostChangedWithTheKeyEnteredAgainOrRemoved_Saved(DatabaseProvider database)
     {
         // Arrange
-        var store = await StartAsync();
+        var store = await StartAsync(provider: database);
         var id = (await store.CreateAsync(new ModelProviderInput("OpenAI", "https://api.openai.com/v1", null, Key))).Provider!.Id;
 
         // Act
@@ -177,11 +184,11 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
         Assert.Null(store.Find(id)?.ApiKey);
     }
 
-    [Fact]
-    public async Task WorkflowStore_DocumentsWithInlineKeys_KeysMovedIntoOneProviderAndUsageFound()
+    [Theory, BothDatabases]
+    public async Task WorkflowStore_DocumentsWithInlineKeys_KeysMovedIntoOneProviderAndUsageFound(DatabaseProvider database)
     {
         // Arrange
-        var store = await StartAsync();
+        var store = await StartAsync(provider: database);
         var workflows = _hosts[^1].GetRequiredService<WorkflowStore>();
 
         // Act
@@ -204,11 +211,11 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
         Assert.Equal(["A", "B"], usedBy);
     }
 
-    [Fact]
-    public async Task BeforeStore_KeyUnderAnotherCasing_IsMovedToo()
+    [Theory, BothDatabases]
+    public async Task BeforeStore_KeyUnderAnotherCasing_IsMovedToo(DatabaseProvider database)
     {
         // Arrange: the engine reads settings case-insensitively, so "ApiKey" would be sent as a key.
-        var store = await StartAsync();
+        var store = await StartAsync(provider: database);
         var workflows = _hosts[^1].GetRequiredService<WorkflowStore>();
 
         // Act
@@ -220,11 +227,11 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
         Assert.Equal(store.All.Single().Id, Settings(saved).GetProperty("provider").GetString());
     }
 
-    [Fact]
-    public async Task ProtectStoredWorkflowsAsync_RowsWrittenBeforeTheStoreExisted_KeysMovedOutOfDocumentAndHistory()
+    [Theory, BothDatabases]
+    public async Task ProtectStoredWorkflowsAsync_RowsWrittenBeforeTheStoreExisted_KeysMovedOutOfDocumentAndHistory(DatabaseProvider database)
     {
         // Arrange: a document and a version row holding a key in plain text, as written before providers existed.
-        var store = await StartAsync();
+        var store = await StartAsync(provider: database);
         var json = WorkflowJson.Serialize(GraphWithLlm("Old", new { baseUrl = "http://models.example/v1", apiKey = Key }));
         await using (var db = await _hosts[^1].GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync())
         {
@@ -249,11 +256,11 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
         Assert.Equal(Key, Assert.Single(store.All).ApiKey);
     }
 
-    [Fact]
-    public async Task DeleteAsync_Provider_GoneFromCatalog()
+    [Theory, BothDatabases]
+    public async Task DeleteAsync_Provider_GoneFromCatalog(DatabaseProvider database)
     {
         // Arrange
-        var store = await StartAsync();
+        var store = await StartAsync(provider: database);
         var id = (await store.CreateAsync(new ModelProviderInput("OpenAI", "https://api.openai.com/v1", null, Key))).Provider!.Id;
         var changes = 0;
         store.Changed += () => changes++;
@@ -275,14 +282,14 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
     public void HintFor_Key_ShowsAtMostTheLastFourCharactersOfALongKey(string? key, string expected) =>
         Assert.Equal(expected, ModelProviderStore.HintFor(key));
 
-    private async Task<ModelProviderStore> StartAsync(string keyRing = "keys")
+    private async Task<ModelProviderStore> StartAsync(string keyRing = "keys", DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
-        var connectionString = $"Data Source={Path.Combine(_folder, "studio.db")}";
+        _database ??= await TestDatabase.CreateAsync(provider);
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddWorkflowEngine();
-        services.AddStudioPersistence(connectionString);
+        services.AddStudioPersistence(_database.Settings);
         services.AddModelProviders(Path.Combine(_folder, keyRing));
         var host = services.BuildServiceProvider();
         _hosts.Add(host);

@@ -3,16 +3,17 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Execution;
 using WorkflowStudio.Runs;
+using WorkflowTesting;
 
 namespace WorkflowStudio.Tests.Runs;
 
 public sealed class RunHistoryTests
 {
-    [Fact]
-    public async Task ListAsync_Filters_ReturnMatchingRunsNewestFirst()
+    [Theory, BothDatabases]
+    public async Task ListAsync_Filters_ReturnMatchingRunsNewestFirst(DatabaseProvider provider)
     {
         // Arrange
-        await using var host = await RunServiceHost.StartAsync();
+        await using var host = await RunServiceHost.StartAsync(provider: provider);
         var graph = RunServiceHost.ChatGraph();
         var a1 = await RecordAsync(host, "wf-a", "one");
         var a2 = await RecordAsync(host, "wf-a", "two");
@@ -38,11 +39,11 @@ public sealed class RunHistoryTests
         Assert.Null(await host.History.GetAsync("no-such-run"));
     }
 
-    [Fact]
-    public async Task ListAndGet_WorkflowRenamedAfterTheRun_ShowTheCurrentNameAndNothingOnceDeleted()
+    [Theory, BothDatabases]
+    public async Task ListAndGet_WorkflowRenamedAfterTheRun_ShowTheCurrentNameAndNothingOnceDeleted(DatabaseProvider provider)
     {
         // Arrange: a saved workflow, run under its first name, then renamed.
-        await using var host = await RunServiceHost.StartAsync();
+        await using var host = await RunServiceHost.StartAsync(provider: provider);
         var store = host.Provider.GetRequiredService<WorkflowEngine.Persistence.WorkflowStore>();
         var saved = await store.CreateAsync(RunServiceHost.ChatGraph() with { Name = "FAQ bot (sample)" });
         var handle = host.Runs.Start(saved.Graph, new RunRequest(saved.Id, "hello"));
@@ -63,11 +64,11 @@ public sealed class RunHistoryTests
         Assert.Null(await host.History.GetAsync(run.RunId));
     }
 
-    [Fact]
-    public async Task RecordAsync_MoreRunsThanKept_KeepsNewestPerWorkflow()
+    [Theory, BothDatabases]
+    public async Task RecordAsync_MoreRunsThanKept_KeepsNewestPerWorkflow(DatabaseProvider provider)
     {
         // Arrange
-        await using var host = await RunServiceHost.StartAsync(keepPerWorkflow: 3);
+        await using var host = await RunServiceHost.StartAsync(keepPerWorkflow: 3, provider: provider);
         var other = await RecordAsync(host, "wf-other", "kept");
         var runs = new List<CompletedRun>();
         for (var i = 0; i < 5; i++)

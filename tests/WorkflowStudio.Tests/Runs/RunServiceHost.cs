@@ -10,14 +10,15 @@ using WorkflowTesting;
 
 namespace WorkflowStudio.Tests.Runs;
 
-/// <summary>The engine and the run services on a temporary SQLite file, with the LLM pointed at a fake OpenAI-compatible server.</summary>
+/// <summary>The engine and the run services on a migrated test database (SQLite or PostgreSQL), with the LLM pointed at a fake
+/// OpenAI-compatible server.</summary>
 public sealed class RunServiceHost : IAsyncDisposable
 {
-    private readonly string _dbPath;
+    private readonly TestDatabase _database;
 
-    private RunServiceHost(string dbPath, ServiceProvider provider, FakeOpenAiServer llm)
+    private RunServiceHost(TestDatabase database, ServiceProvider provider, FakeOpenAiServer llm)
     {
-        _dbPath = dbPath;
+        _database = database;
         Provider = provider;
         Llm = llm;
     }
@@ -30,11 +31,11 @@ public sealed class RunServiceHost : IAsyncDisposable
 
     public RunHistory History => Provider.GetRequiredService<RunHistory>();
 
-    public static async Task<RunServiceHost> StartAsync(int keepPerWorkflow = 200)
+    public static async Task<RunServiceHost> StartAsync(int keepPerWorkflow = 200, DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
         var llm = await FakeOpenAiServer.StartAsync();
         llm.Responder = r => $"echo: {r.LastUserMessage}";
-        var dbPath = Path.Combine(Path.GetTempPath(), $"runs-test-{Guid.NewGuid():n}.db");
+        var database = await TestDatabase.CreateAsync(provider, "Pooling=False");
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Llm:BaseUrl"] = llm.BaseUrl,
@@ -46,14 +47,14 @@ public sealed class RunServiceHost : IAsyncDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddWorkflowEngine();
-        services.AddStudioPersistence($"Data Source={dbPath};Pooling=False");
+        services.AddStudioPersistence(database.Settings);
         services.AddWorkflowRuns();
-        var provider = services.BuildServiceProvider();
-        await using (var db = await provider.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync())
+        var serviceProvider = services.BuildServiceProvider();
+        await using (var db = await serviceProvider.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync())
         {
             await StudioDatabase.MigrateAsync(db);
         }
-        return new RunServiceHost(dbPath, provider, llm);
+        return new RunServiceHost(database, serviceProvider, llm);
     }
 
     /// <summary>start → llm (asks the question as is, no caching, 5 history turns) → answer.</summary>
@@ -75,10 +76,6 @@ public sealed class RunServiceHost : IAsyncDisposable
     {
         await Provider.DisposeAsync();
         await Llm.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _dbPath, _dbPath + "-wal", _dbPath + "-shm" })
-        {
-            File.Delete(file);
-        }
+        await _database.DisposeAsync();
     }
 }
