@@ -11,6 +11,12 @@ internal static partial class Log
     [LoggerMessage(3001, LogLevel.Information, "Redis at {Endpoint} is reachable again; L2 caching resumes")]
     public static partial void RedisConnectionRestored(ILogger logger, string endpoint);
 
+    [LoggerMessage(3010, LogLevel.Information, "Redis primary of service {ServiceName} is now {Endpoint} (Sentinel failover); L2 caching resumes")]
+    public static partial void RedisPrimaryChanged(ILogger logger, string endpoint, string serviceName);
+
+    [LoggerMessage(3011, LogLevel.Information, "Redis Sentinel configured: thread-pool minimum raised from {Before} to {After} workers, so failovers do not starve requests")]
+    public static partial void ThreadPoolMinimumRaised(ILogger logger, int before, int after);
+
     [LoggerMessage(3002, LogLevel.Warning, "Cache trouble for node {NodeId} of workflow {WorkflowId}; the node ran without the cache: {Reason}")]
     public static partial void CacheTrouble(ILogger logger, string workflowId, string nodeId, string reason);
 
