@@ -131,9 +131,9 @@ public sealed class RedisConnection : IAsyncDisposable
         var c => c.EndPoints.FirstOrDefault()?.ToString(),
     };
 
-    /// <summary>The shared connection (created on first use; usable while Redis is down, it reconnects by itself). With
-    /// Sentinel, while no Sentinel could name a reachable primary yet, this throws <see cref="RedisConnectionException"/> (as
-    /// any command would) and a new attempt runs in the background.</summary>
+    /// <summary>The shared connection (usable while Redis is down, it reconnects by itself). Should creating a Sentinel-managed
+    /// connection have failed, this throws <see cref="RedisConnectionException"/> (as any command would) while a new attempt
+    /// runs in the background.</summary>
     public Task<IConnectionMultiplexer> GetAsync() =>
         Volatile.Read(ref _connection) ?? throw new InvalidOperationException("Redis is not configured (ConnectionStrings:Redis is empty).");
 
@@ -182,8 +182,9 @@ public sealed class RedisConnection : IAsyncDisposable
         }
         catch (RedisConnectionException e) when (IsSentinel)
         {
-            // Unlike a plain connection (abortConnect=false returns a multiplexer that keeps trying), a Sentinel-managed
-            // one cannot be created until a Sentinel names a primary that answers: keep trying in the background.
+            // StackExchange.Redis 3.4 returns a Sentinel-managed multiplexer that keeps asking even when no Sentinel answers
+            // (abortConnect=false); its newer sources throw here when no Sentinel names a primary. Either way the studio
+            // must start and find Redis later, so a failed attempt is retried in the background.
             _lastFailure = e.Message;
             Log.RedisConnectionFailed(_logger, Endpoint ?? "", "startup");
             _ = RetrySentinelConnectAsync();

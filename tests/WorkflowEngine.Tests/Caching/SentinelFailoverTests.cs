@@ -96,6 +96,49 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         Assert.Contains(newPrimary.Endpoint, a.GetRequiredService<RedisConnection>().Health.Endpoint);
     }
 
+    [Fact]
+    public async Task InvokeAsync_SentinelsDownAtStartup_RunsOnL1ThenConnectsAndSubscribes()
+    {
+        // Arrange: the instances start before any Sentinel does
+        using var cluster = new RedisSentinelCluster();
+        await using var a = CacheTestKit.CreateProvider(cluster.ConnectionString);
+        await using var b = CacheTestKit.CreateProvider(cluster.ConnectionString);
+        var node = new ProbeNode();
+        var wf = CacheTestKit.NewWorkflowId();
+        var definition = CacheTestKit.Definition();
+        var whileDown = await CacheTestKit.RunAsync(a, node, definition, wf, "early");
+        var againWhileDown = await CacheTestKit.RunAsync(a, node, definition, wf, "early");
+        var health = a.GetRequiredService<RedisConnection>().Health;
+
+        // Act
+        await cluster.StartAsync();
+        await Eventually.WaitUntilAsync(() => Task.FromResult(!a.GetRequiredService<RedisConnection>().IsDown && !b.GetRequiredService<RedisConnection>().IsDown),
+            TimeSpan.FromSeconds(10), "both instances to connect through the Sentinels");
+        var attempt = 0;
+        var sharedRun = await CacheTestKit.EventuallyAsync(async () =>
+        {
+            var question = $"late {attempt++}";
+            await CacheTestKit.RunAsync(a, node, definition, wf, question);
+            return await CacheTestKit.RunAsync(b, node, definition, wf, question);
+        }, r => r.Cache is { Status: CacheStatus.Hit, Level: CacheLevel.L2 }, TimeSpan.FromSeconds(10), "an L2 hit on B for an answer written by A");
+        var heardOnB = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = b.GetRequiredService<ICacheInvalidation>().OnWorkflowCleared((id, _) =>
+        {
+            heardOnB.TrySetResult();
+            return Task.CompletedTask;
+        });
+        await a.GetRequiredService<ICacheInvalidation>().ClearWorkflowAsync(wf);
+        await heardOnB.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Assert
+        Assert.Equal(RedisStatus.Down, health.Status);
+        Assert.Contains("no primary reachable", health.Endpoint);
+        Assert.Equal("answer to early (Answer briefly.)", whileDown.Text);
+        Assert.Equal(CacheLevel.L1, againWhileDown.Cache.Level);
+        Assert.Equal(CacheLevel.L2, sharedRun.Cache.Level);
+        Assert.Equal(RedisStatus.Connected, a.GetRequiredService<RedisConnection>().Health.Status);
+    }
+
     /// <summary>Cached questions at a steady pace (one every 10 ms, alternating instances); an answer fails when the run
     /// throws or returns other text than the node gives.</summary>
     private sealed class PacedLoad(IServiceProvider a, IServiceProvider b, ProbeNode node, WorkflowEngine.Graphs.NodeDefinition definition,
