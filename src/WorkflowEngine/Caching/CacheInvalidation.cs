@@ -24,7 +24,6 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
     private readonly RedisChannel _clearChannel;
     private readonly RedisChannel _rejectedChannel;
     private readonly Task _subscription;
-    private readonly CancellationTokenSource _stopping = new();
     private ImmutableArray<Func<string, Task>> _handlers = [];
     private ImmutableArray<Func<string, string?, Task>> _clearHandlers = [];
     private ImmutableArray<Func<GateAnswer, Task>> _rejectedHandlers = [];
@@ -115,53 +114,9 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
 
     private async Task SubscribeAsync()
     {
-        if (await TrySubscribeAsync(logFailure: true).ConfigureAwait(false))
-        {
-            return;
-        }
-        // Redis (or, with Sentinel, a primary) was unreachable: StackExchange.Redis restores only subscriptions that once
-        // succeeded, so keep trying in the background until one does; until then changes reach this instance by expiry.
-        _ = KeepSubscribingAsync();
-    }
-
-    private async Task KeepSubscribingAsync()
-    {
-        using var retry = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        try
-        {
-            while (await retry.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
-            {
-                if (await TrySubscribeAsync(logFailure: false).ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Disposed before Redis came.
-        }
-    }
-
-    private async Task<bool> TrySubscribeAsync(bool logFailure)
-    {
-        try
-        {
-            var redis = await _cache.Redis.GetAsync().ConfigureAwait(false);
-            // StackExchange.Redis re-subscribes by itself after a reconnect or a Sentinel failover.
-            await redis.GetSubscriber().SubscribeAsync(_channel, (_, value) => OnMessageAsync(value).Forget()).ConfigureAwait(false);
-            await redis.GetSubscriber().SubscribeAsync(_clearChannel, (_, value) => OnClearedMessageAsync(value).Forget()).ConfigureAwait(false);
-            await redis.GetSubscriber().SubscribeAsync(_rejectedChannel, (_, value) => OnRejectedMessageAsync(value).Forget()).ConfigureAwait(false);
-            return true;
-        }
-        catch (RedisException e)
-        {
-            if (logFailure)
-            {
-                Log.PubSubFailed(_logger, e);
-            }
-            return false;
-        }
+        await _cache.Redis.SubscribeAsync(_channel, value => OnMessageAsync(value).Forget()).ConfigureAwait(false);
+        await _cache.Redis.SubscribeAsync(_clearChannel, value => OnClearedMessageAsync(value).Forget()).ConfigureAwait(false);
+        await _cache.Redis.SubscribeAsync(_rejectedChannel, value => OnRejectedMessageAsync(value).Forget()).ConfigureAwait(false);
     }
 
     private async Task OnMessageAsync(RedisValue value)
@@ -282,7 +237,6 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
         if (_cache.Redis.Current is { } redis)
         {
             try

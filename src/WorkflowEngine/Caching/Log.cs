@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(3011, LogLevel.Information, "Redis Sentinel configured: thread-pool minimum raised from {Before} to {After} workers, so failovers do not starve requests")]
     public static partial void ThreadPoolMinimumRaised(ILogger logger, int before, int after);
 
+    [LoggerMessage(3012, LogLevel.Warning, "Could not subscribe to the Redis channel {Channel}; trying again every second, until then other instances' notices reach this one only by expiry")]
+    public static partial void SubscribeFailed(ILogger logger, string channel);
+
     [LoggerMessage(3002, LogLevel.Warning, "Cache trouble for node {NodeId} of workflow {WorkflowId}; the node ran without the cache: {Reason}")]
     public static partial void CacheTrouble(ILogger logger, string workflowId, string nodeId, string reason);
 

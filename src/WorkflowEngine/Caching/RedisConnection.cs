@@ -141,6 +141,54 @@ public sealed class RedisConnection : IAsyncDisposable
     internal IConnectionMultiplexer? Current =>
         Volatile.Read(ref _connection) is { IsCompletedSuccessfully: true } task ? task.Result : null;
 
+    /// <summary>Subscribes <paramref name="handler"/> to a Pub/Sub channel of the shared connection; StackExchange.Redis keeps
+    /// it across reconnects and Sentinel failovers. It restores only subscriptions that once succeeded, so while Redis (or,
+    /// with Sentinel, a primary) is unreachable the subscription is tried again every second in the background.</summary>
+    /// <returns>Whether the subscription holds now.</returns>
+    public async Task<bool> SubscribeAsync(RedisChannel channel, Action<RedisValue> handler)
+    {
+        if (await TrySubscribeAsync(channel, handler).ConfigureAwait(false))
+        {
+            return true;
+        }
+        Log.SubscribeFailed(_logger, channel.ToString());
+        _ = KeepSubscribingAsync(channel, handler);
+        return false;
+    }
+
+    private async Task KeepSubscribingAsync(RedisChannel channel, Action<RedisValue> handler)
+    {
+        using var retry = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
+        try
+        {
+            while (await retry.WaitForNextTickAsync(_disposing.Token).ConfigureAwait(false))
+            {
+                if (await TrySubscribeAsync(channel, handler).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed before Redis came.
+        }
+    }
+
+    private async Task<bool> TrySubscribeAsync(RedisChannel channel, Action<RedisValue> handler)
+    {
+        try
+        {
+            var redis = await GetAsync().ConfigureAwait(false);
+            await redis.GetSubscriber().SubscribeAsync(channel, (_, value) => handler(value)).ConfigureAwait(false);
+            return true;
+        }
+        catch (RedisException)
+        {
+            return false;
+        }
+    }
+
     public RedisHealth Health
     {
         get
