@@ -41,8 +41,8 @@ public sealed class RedisSentinelCluster : IAsyncLifetime, IDisposable
     public string ConnectionString =>
         string.Join(',', Sentinels.Select(s => s.Endpoint)) + $",serviceName={ServiceName},abortConnect=false,connectTimeout=2000";
 
-    /// <summary>Starts the data nodes and the Sentinels and waits until the replica is in sync and every Sentinel knows the
-    /// replica and the two other Sentinels (a failover needs both).</summary>
+    /// <summary>Starts the data nodes and the Sentinels and waits until the replica is in sync and every Sentinel names the
+    /// primary (enough to connect; <see cref="KillPrimaryAndWaitForFailoverAsync"/> waits for what a failover needs).</summary>
     public async Task StartAsync()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -56,6 +56,13 @@ public sealed class RedisSentinelCluster : IAsyncLifetime, IDisposable
         {
             sentinel.Start();
         }
+        await WaitAsync(async () => await AgreedPrimaryAsync() == _dataNodes[0], "the Sentinels to name the primary");
+    }
+
+    /// <summary>Waits until every Sentinel knows the replica and the two other Sentinels (they find each other through the
+    /// primary's hello channel, every 2 s): before that a failover could not be agreed.</summary>
+    public async Task WaitUntilReadyForFailoverAsync()
+    {
         foreach (var sentinel in Sentinels)
         {
             await WaitAsync(async () =>
@@ -77,10 +84,11 @@ public sealed class RedisSentinelCluster : IAsyncLifetime, IDisposable
         return ports.Count == 1 ? _dataNodes.FirstOrDefault(n => n.Port.ToString() == ports.First()) : null;
     }
 
-    /// <summary>Kills the current primary and waits until the Sentinels agree on the other node and it reports the primary
-    /// role. Returns the new primary and the time from the kill to that moment.</summary>
+    /// <summary>Once the Sentinels could agree on a failover, kills the current primary and waits until they agree on the
+    /// other node and it reports the primary role. Returns the new primary and the time from the kill to that moment.</summary>
     public async Task<(RedisServer Primary, TimeSpan Failover)> KillPrimaryAndWaitForFailoverAsync(TimeSpan timeout)
     {
+        await WaitUntilReadyForFailoverAsync();
         var old = await AgreedPrimaryAsync() ?? throw new InvalidOperationException("The Sentinels do not agree on a primary.");
         var clock = Stopwatch.StartNew();
         old.Stop();

@@ -72,6 +72,8 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
     [
         "--port", s.Port.ToString(), "--bind", s.Host, "--save", "", "--appendonly", "no", "--dir", s._directory,
         "--daemonize", "no", "--protected-mode", "no", "--loglevel", "warning",
+        // A replica's first sync starts at once (Redis 7 waits 5 s for more replicas to share the transfer).
+        "--repl-diskless-sync-delay", "0",
     ];
 
     /// <summary>The loopback port; the same across <see cref="Stop"/>/<see cref="Start"/>.</summary>

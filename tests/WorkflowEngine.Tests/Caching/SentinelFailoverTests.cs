@@ -33,6 +33,7 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         }
         var warmedFromL2OnB = await CacheTestKit.RunAsync(b, node, definition, wf, questions[0]);
         var statusBefore = a.GetRequiredService<RedisConnection>().Health;
+        await cluster.WaitUntilReadyForFailoverAsync();
         var oldPrimary = cluster.DataNodes[0];
 
         // Act: paced load over both instances; the primary is killed a third of the way in
