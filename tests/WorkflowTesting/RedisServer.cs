@@ -21,24 +21,60 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
     private readonly string _executable;
     private readonly string _directory;
+    private readonly Func<RedisServer, IReadOnlyList<string>> _arguments;
     private readonly object _gate = new();
     private readonly StringBuilder _log = new();
     private Process? _process;
     private bool _disposed;
 
-    public RedisServer() : this(DefaultExecutable)
+    public RedisServer() : this(DefaultExecutable, DataNodeArguments)
     {
     }
 
     /// <summary>A server using another executable (xunit fixtures may have only one public constructor).</summary>
-    public static RedisServer WithExecutable(string executable) => new(executable);
+    public static RedisServer WithExecutable(string executable) => new(executable, DataNodeArguments);
 
-    private RedisServer(string executable)
+    /// <summary>A replica of <paramref name="primary"/> (persistence off, like every data node here).</summary>
+    public static RedisServer ReplicaOf(RedisServer primary) =>
+        new(DefaultExecutable, s => [.. DataNodeArguments(s), "--replicaof", primary.Host, primary.Port.ToString()]);
+
+    /// <summary>A Sentinel (<c>redis-server &lt;conf&gt; --sentinel</c>) watching <paramref name="primary"/> as
+    /// <paramref name="serviceName"/>. Sentinel rewrites its config file, so it lives in the server's own temp directory.</summary>
+    public static RedisServer Sentinel(RedisServer primary, string serviceName, int quorum, TimeSpan downAfter, TimeSpan failoverTimeout) =>
+        new(DefaultExecutable, s =>
+        {
+            var conf = Path.Combine(s._directory, "sentinel.conf");
+            File.WriteAllText(conf, $"""
+                port {s.Port}
+                bind {s.Host}
+                protected-mode no
+                daemonize no
+                loglevel warning
+                dir {s._directory}
+                sentinel monitor {serviceName} {primary.Host} {primary.Port} {quorum}
+                sentinel down-after-milliseconds {serviceName} {(int)downAfter.TotalMilliseconds}
+                sentinel failover-timeout {serviceName} {(int)failoverTimeout.TotalMilliseconds}
+                sentinel parallel-syncs {serviceName} 1
+
+                """);
+            return [conf, "--sentinel"];
+        });
+
+    private RedisServer(string executable, Func<RedisServer, IReadOnlyList<string>> arguments)
     {
         _executable = executable;
+        _arguments = arguments;
         _directory = Path.Combine(Path.GetTempPath(), "wf-redis-" + Guid.NewGuid().ToString("n")[..12]);
         Port = FreePort();
     }
+
+    private static IReadOnlyList<string> DataNodeArguments(RedisServer s) =>
+    [
+        "--port", s.Port.ToString(), "--bind", s.Host, "--save", "", "--appendonly", "no", "--dir", s._directory,
+        "--daemonize", "no", "--protected-mode", "no", "--loglevel", "warning",
+        // A replica's first sync starts at once (Redis 7 waits 5 s for more replicas to share the transfer).
+        "--repl-diskless-sync-delay", "0",
+    ];
 
     /// <summary>The loopback port; the same across <see cref="Stop"/>/<see cref="Start"/>.</summary>
     public int Port { get; }
@@ -86,11 +122,7 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var arg in new[]
-                     {
-                         "--port", Port.ToString(), "--bind", Host, "--save", "", "--appendonly", "no", "--dir", _directory,
-                         "--daemonize", "no", "--protected-mode", "no", "--loglevel", "warning",
-                     })
+            foreach (var arg in _arguments(this))
             {
                 info.ArgumentList.Add(arg);
             }

@@ -114,18 +114,9 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
 
     private async Task SubscribeAsync()
     {
-        try
-        {
-            var redis = await _cache.Redis.GetAsync().ConfigureAwait(false);
-            // StackExchange.Redis re-subscribes by itself after a reconnect.
-            await redis.GetSubscriber().SubscribeAsync(_channel, (_, value) => OnMessageAsync(value).Forget()).ConfigureAwait(false);
-            await redis.GetSubscriber().SubscribeAsync(_clearChannel, (_, value) => OnClearedMessageAsync(value).Forget()).ConfigureAwait(false);
-            await redis.GetSubscriber().SubscribeAsync(_rejectedChannel, (_, value) => OnRejectedMessageAsync(value).Forget()).ConfigureAwait(false);
-        }
-        catch (RedisException e)
-        {
-            Log.PubSubFailed(_logger, e);
-        }
+        await _cache.Redis.SubscribeAsync(_channel, value => OnMessageAsync(value).Forget()).ConfigureAwait(false);
+        await _cache.Redis.SubscribeAsync(_clearChannel, value => OnClearedMessageAsync(value).Forget()).ConfigureAwait(false);
+        await _cache.Redis.SubscribeAsync(_rejectedChannel, value => OnRejectedMessageAsync(value).Forget()).ConfigureAwait(false);
     }
 
     private async Task OnMessageAsync(RedisValue value)

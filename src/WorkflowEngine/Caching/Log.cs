@@ -11,6 +11,15 @@ internal static partial class Log
     [LoggerMessage(3001, LogLevel.Information, "Redis at {Endpoint} is reachable again; L2 caching resumes")]
     public static partial void RedisConnectionRestored(ILogger logger, string endpoint);
 
+    [LoggerMessage(3010, LogLevel.Information, "Redis primary of service {ServiceName} is now {Endpoint} (Sentinel failover); L2 caching resumes")]
+    public static partial void RedisPrimaryChanged(ILogger logger, string endpoint, string serviceName);
+
+    [LoggerMessage(3011, LogLevel.Information, "Redis Sentinel configured: thread-pool minimum raised from {Before} to {After} workers, so failovers do not starve requests")]
+    public static partial void ThreadPoolMinimumRaised(ILogger logger, int before, int after);
+
+    [LoggerMessage(3012, LogLevel.Warning, "Could not subscribe to the Redis channel {Channel}; trying again every second, until then other instances' notices reach this one only by expiry")]
+    public static partial void SubscribeFailed(ILogger logger, string channel);
+
     [LoggerMessage(3002, LogLevel.Warning, "Cache trouble for node {NodeId} of workflow {WorkflowId}; the node ran without the cache: {Reason}")]
     public static partial void CacheTrouble(ILogger logger, string workflowId, string nodeId, string reason);
 
@@ -44,6 +53,6 @@ internal static partial class Log
     [LoggerMessage(3009, LogLevel.Debug, "Closing the Redis connection failed ({Type}: {Message}); nothing was left to release")]
     public static partial void RedisDisposeFailed(ILogger logger, string type, string message);
 
-    [LoggerMessage(3010, LogLevel.Warning, "Writing {Count} conversation-memory entries to Redis failed; they stay in this instance's memory")]
+    [LoggerMessage(3012, LogLevel.Warning, "Writing {Count} conversation-memory entries to Redis failed; they stay in this instance's memory")]
     public static partial void MemoryWriteFailed(ILogger logger, Exception exception, int count);
 }

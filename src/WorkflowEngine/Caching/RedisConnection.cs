@@ -30,15 +30,22 @@ public sealed record RedisHealth(RedisStatus Status, string? Endpoint, string? D
 /// The one StackExchange.Redis connection shared by the L2 cache, the backplane, the distributed locker and the
 /// knowledge-base change channel. Commands fail fast while disconnected (no backlog) so a Redis outage costs
 /// microseconds per operation, not a timeout; the multiplexer reconnects on its own.
+/// With <c>serviceName=</c> in the connection string the endpoints are Sentinels: StackExchange.Redis asks them for the
+/// primary, connects to it and its replicas, and follows a failover (the Sentinels' <c>+switch-master</c> notice, and a
+/// once-a-second check while the primary is lost). Redis counts as connected only while a primary is reachable, so during a
+/// failover the cache runs on L1 (fail-safe) and the status says so.
 /// </summary>
 public sealed class RedisConnection : IAsyncDisposable
 {
     private readonly ConfigurationOptions? _configuration;
-    private readonly Lazy<Task<IConnectionMultiplexer>>? _connection;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly Task<IConnectionMultiplexer>? _firstAttempt;
+    private Task<IConnectionMultiplexer>? _connection;
     private DateTimeOffset _since;
     private string? _lastFailure;
+    private string? _primary;
 
     public RedisConnection(IConfiguration configuration, TimeProvider time, ILogger<RedisConnection>? logger = null)
         : this(configuration.GetConnectionString("Redis"), time, logger)
@@ -66,33 +73,121 @@ public sealed class RedisConnection : IAsyncDisposable
         _configuration.BacklogPolicy = BacklogPolicy.FailFast;
         // Retry every half second while Redis is away (the default backs off to many seconds), so L2 resumes soon after it returns.
         _configuration.ReconnectRetryPolicy ??= new LinearRetry(500);
+        if (IsSentinel)
+        {
+            ReserveThreadsForSentinelFailover();
+        }
         // Start connecting at once so the first runs find Redis ready (the cache's first Redis command must not wait for it).
-        _connection = new Lazy<Task<IConnectionMultiplexer>>(ConnectAsync);
-        _ = _connection.Value;
+        _firstAttempt = ConnectAsync();
+        _connection = _firstAttempt;
+    }
+
+    /// <summary>Minimum thread-pool workers while Sentinel manages the connection.</summary>
+    internal const int SentinelMinWorkerThreads = 32;
+
+    /// <summary>StackExchange.Redis follows a Sentinel failover with blocking calls on thread-pool threads (the switch's
+    /// <c>ReconfigureAsync(...).Wait()</c>, sentinel queries, a retry timer per connection), each waiting up to the connect
+    /// timeout for the dead primary. With the default minimum (one worker per core) the pool starved on a 2-core machine:
+    /// cached answers dropped from 100/s to about 10/s and the failover took 10 s instead of 2.3 s to be followed (see
+    /// docs/benchmarks.md, Redis Sentinel failover). Raising the minimum lets the pool start threads for them at once.</summary>
+    private void ReserveThreadsForSentinelFailover()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        if (workers < SentinelMinWorkerThreads)
+        {
+            ThreadPool.SetMinThreads(SentinelMinWorkerThreads, io);
+            Log.ThreadPoolMinimumRaised(_logger, workers, SentinelMinWorkerThreads);
+        }
     }
 
     /// <summary>Waits until the first connection attempt has finished (connected or not); for startup and tests.</summary>
     public async Task<bool> WaitForConnectionAttemptAsync()
     {
-        if (_connection is null)
+        if (_firstAttempt is null)
         {
             return false;
         }
-        var multiplexer = await _connection.Value.ConfigureAwait(false);
-        return multiplexer.IsConnected;
+        try
+        {
+            var multiplexer = await _firstAttempt.ConfigureAwait(false);
+            return HasPrimary(multiplexer);
+        }
+        catch (RedisException)
+        {
+            return false;
+        }
     }
 
     public bool IsConfigured => _configuration is not null;
 
-    public string? Endpoint => _configuration?.EndPoints.FirstOrDefault()?.ToString();
+    /// <summary>True when the endpoints are Sentinels (<c>serviceName=</c> is set).</summary>
+    public bool IsSentinel => !string.IsNullOrEmpty(_configuration?.ServiceName);
 
-    /// <summary>The shared connection (created on first use; usable while Redis is down, it reconnects by itself).</summary>
+    /// <summary>Where Redis is, for the status and logs: the endpoint, or with Sentinel the current primary and the service.</summary>
+    public string? Endpoint => _configuration switch
+    {
+        null => null,
+        { ServiceName: { Length: > 0 } } c => $"{(Current is { } m ? CurrentPrimary(m) : null) ?? "no primary reachable"} (service {c.ServiceName} via {c.EndPoints.Count} Sentinels)",
+        var c => c.EndPoints.FirstOrDefault()?.ToString(),
+    };
+
+    /// <summary>The shared connection (usable while Redis is down, it reconnects by itself). Should creating a Sentinel-managed
+    /// connection have failed, this throws <see cref="RedisConnectionException"/> (as any command would) while a new attempt
+    /// runs in the background.</summary>
     public Task<IConnectionMultiplexer> GetAsync() =>
-        _connection?.Value ?? throw new InvalidOperationException("Redis is not configured (ConnectionStrings:Redis is empty).");
+        Volatile.Read(ref _connection) ?? throw new InvalidOperationException("Redis is not configured (ConnectionStrings:Redis is empty).");
 
     /// <summary>The connection if it has been created already, without waiting.</summary>
     internal IConnectionMultiplexer? Current =>
-        _connection is { IsValueCreated: true } lazy && lazy.Value.IsCompletedSuccessfully ? lazy.Value.Result : null;
+        Volatile.Read(ref _connection) is { IsCompletedSuccessfully: true } task ? task.Result : null;
+
+    /// <summary>Subscribes <paramref name="handler"/> to a Pub/Sub channel of the shared connection; StackExchange.Redis keeps
+    /// it across reconnects and Sentinel failovers. It restores only subscriptions that once succeeded, so while Redis (or,
+    /// with Sentinel, a primary) is unreachable the subscription is tried again every second in the background.</summary>
+    /// <returns>Whether the subscription holds now.</returns>
+    public async Task<bool> SubscribeAsync(RedisChannel channel, Action<RedisValue> handler)
+    {
+        if (await TrySubscribeAsync(channel, handler).ConfigureAwait(false))
+        {
+            return true;
+        }
+        Log.SubscribeFailed(_logger, channel.ToString());
+        _ = KeepSubscribingAsync(channel, handler);
+        return false;
+    }
+
+    private async Task KeepSubscribingAsync(RedisChannel channel, Action<RedisValue> handler)
+    {
+        using var retry = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
+        try
+        {
+            while (await retry.WaitForNextTickAsync(_disposing.Token).ConfigureAwait(false))
+            {
+                if (await TrySubscribeAsync(channel, handler).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed before Redis came.
+        }
+    }
+
+    private async Task<bool> TrySubscribeAsync(RedisChannel channel, Action<RedisValue> handler)
+    {
+        try
+        {
+            var redis = await GetAsync().ConfigureAwait(false);
+            await redis.GetSubscriber().SubscribeAsync(channel, (_, value) => handler(value)).ConfigureAwait(false);
+            return true;
+        }
+        catch (RedisException)
+        {
+            return false;
+        }
+    }
 
     public RedisHealth Health
     {
@@ -102,30 +197,70 @@ public sealed class RedisConnection : IAsyncDisposable
             {
                 return new RedisHealth(RedisStatus.Disabled, null, "ConnectionStrings:Redis is not set: results are cached in this process only.", _since);
             }
-            var connected = Current?.IsConnected ?? false;
-            return connected
+            return !IsDown
                 ? new RedisHealth(RedisStatus.Connected, Endpoint, null, _since)
                 : new RedisHealth(RedisStatus.Down, Endpoint, _lastFailure ?? "Not connected yet.", _since);
         }
     }
 
-    public bool IsDown => IsConfigured && !(Current?.IsConnected ?? false);
+    public bool IsDown => IsConfigured && !(Current is { } multiplexer && HasPrimary(multiplexer));
+
+    /// <summary>A plain connection is up when its endpoint is; a Sentinel-managed one only while it reaches a primary (its
+    /// replicas stay connected during a failover, but nothing can be written to them).</summary>
+    private bool HasPrimary(IConnectionMultiplexer multiplexer) =>
+        multiplexer.IsConnected && (!IsSentinel || CurrentPrimary(multiplexer) is not null);
+
+    private static string? CurrentPrimary(IConnectionMultiplexer multiplexer)
+    {
+        foreach (var server in multiplexer.GetServers())
+        {
+            if (server.IsConnected && !server.IsReplica)
+            {
+                return server.EndPoint.ToString();
+            }
+        }
+        return null;
+    }
 
     private async Task<IConnectionMultiplexer> ConnectAsync()
+    {
+        try
+        {
+            return await CreateAsync().ConfigureAwait(false);
+        }
+        catch (RedisConnectionException e) when (IsSentinel)
+        {
+            // StackExchange.Redis 3.4 returns a Sentinel-managed multiplexer that keeps asking even when no Sentinel answers
+            // (abortConnect=false); its newer sources throw here when no Sentinel names a primary. Either way the studio
+            // must start and find Redis later, so a failed attempt is retried in the background.
+            _lastFailure = e.Message;
+            Log.RedisConnectionFailed(_logger, Endpoint ?? "", "startup");
+            _ = RetrySentinelConnectAsync();
+            throw;
+        }
+    }
+
+    private async Task<IConnectionMultiplexer> CreateAsync()
     {
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration!).ConfigureAwait(false);
         multiplexer.ConnectionFailed += (_, e) =>
         {
             _lastFailure = $"{e.FailureType}: {e.Exception?.Message}";
             _since = _time.GetUtcNow();
-            Log.RedisConnectionFailed(_logger, Endpoint ?? "", e.FailureType.ToString());
+            Log.RedisConnectionFailed(_logger, e.EndPoint?.ToString() ?? Endpoint ?? "", e.FailureType.ToString());
         };
-        multiplexer.ConnectionRestored += (_, _) =>
+        multiplexer.ConnectionRestored += (_, e) =>
         {
             _lastFailure = null;
             _since = _time.GetUtcNow();
-            Log.RedisConnectionRestored(_logger, Endpoint ?? "");
+            Log.RedisConnectionRestored(_logger, e.EndPoint?.ToString() ?? Endpoint ?? "");
         };
+        if (IsSentinel)
+        {
+            // A failover changes which server is primary without a restored connection: note it when the topology changes.
+            Volatile.Write(ref _primary, CurrentPrimary(multiplexer));
+            multiplexer.ConfigurationChanged += (_, _) => NotePrimary(multiplexer);
+        }
         if (!multiplexer.IsConnected)
         {
             _lastFailure = "Could not connect at startup; retrying in the background.";
@@ -134,13 +269,57 @@ public sealed class RedisConnection : IAsyncDisposable
         return multiplexer;
     }
 
-    public async ValueTask DisposeAsync()
+    private void NotePrimary(IConnectionMultiplexer multiplexer)
     {
-        if (_connection is { IsValueCreated: true })
+        var primary = CurrentPrimary(multiplexer);
+        if (primary is null || primary == Volatile.Read(ref _primary))
+        {
+            return;
+        }
+        Volatile.Write(ref _primary, primary);
+        _lastFailure = null;
+        _since = _time.GetUtcNow();
+        Log.RedisPrimaryChanged(_logger, primary, _configuration!.ServiceName ?? "");
+    }
+
+    private async Task RetrySentinelConnectAsync()
+    {
+        while (!_disposing.IsCancellationRequested)
         {
             try
             {
-                var multiplexer = await _connection.Value.ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), _time, _disposing.Token).ConfigureAwait(false);
+                var multiplexer = await CreateAsync().ConfigureAwait(false);
+                if (_disposing.IsCancellationRequested)
+                {
+                    await multiplexer.DisposeAsync().ConfigureAwait(false);
+                    return;
+                }
+                Volatile.Write(ref _connection, Task.FromResult(multiplexer));
+                _lastFailure = null;
+                _since = _time.GetUtcNow();
+                Log.RedisConnectionRestored(_logger, Endpoint ?? "");
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (RedisConnectionException e)
+            {
+                _lastFailure = e.Message;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        if (Volatile.Read(ref _connection) is { } connection)
+        {
+            try
+            {
+                var multiplexer = await connection.ConfigureAwait(false);
                 await multiplexer.DisposeAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (e is RedisException or NullReferenceException or ObjectDisposedException or InvalidOperationException)

@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using WorkflowEngine.Caching;
 using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.Api;
@@ -29,15 +31,42 @@ public sealed record KeyCheckResult(KeyCheck Result, ApiKeyInfo? Key = null);
 /// Run keys per workflow (create, list, revoke, check) and the admin key check. Keys are 256 random bits; only their SHA-256
 /// is stored. A presented key is hashed and looked up by hash, and hashes are compared with
 /// <see cref="CryptographicOperations.FixedTimeEquals"/>, so timing reveals nothing about a stored key. Checked keys are
-/// remembered for a few seconds (a run request then costs no database read); revoking on this instance forgets at once.
+/// remembered for <see cref="Remember"/> (a run request then costs no database read). Revoking forgets the key at once on
+/// this instance and, when Redis is configured, announces it on a Pub/Sub channel so every other instance sharing the database
+/// forgets it too; without Redis (or while it is down) another instance refuses the key once its memory of it expires.
 /// </summary>
-public sealed class ApiKeyService(IDbContextFactory<StudioDbContext> dbFactory, IOptions<ApiOptions> options, TimeProvider time)
+public sealed class ApiKeyService
 {
     public const string KeyPrefix = "wfs_";
-    private static readonly TimeSpan Remember = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a checked key is remembered: the longest another instance may still accept a revoked key when the
+    /// revocation notice cannot travel (no Redis, or Redis down).</summary>
+    public static readonly TimeSpan Remember = TimeSpan.FromSeconds(4);
+
+    private readonly IDbContextFactory<StudioDbContext> _dbFactory;
+    private readonly IOptions<ApiOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly RedisConnection? _redis;
+    private readonly RedisChannel _revokedChannel;
     private readonly ConcurrentDictionary<string, (ApiKeyInfo? Key, DateTimeOffset Until)> _recent = new(StringComparer.Ordinal);
 
-    public bool AdminEnabled => !string.IsNullOrEmpty(options.Value.AdminKey);
+    /// <param name="redis">The engine's Redis connection: revocations are announced over it when it is configured.</param>
+    /// <param name="cacheOptions">For the key prefix, so studios sharing one Redis with different prefixes do not hear each other.</param>
+    public ApiKeyService(IDbContextFactory<StudioDbContext> dbFactory, IOptions<ApiOptions> options, TimeProvider time,
+        RedisConnection? redis = null, IOptions<EngineCacheOptions>? cacheOptions = null)
+    {
+        _dbFactory = dbFactory;
+        _options = options;
+        _time = time;
+        _revokedChannel = RedisChannel.Literal((cacheOptions?.Value.KeyPrefix ?? "") + "run-key-revoked");
+        if (redis is { IsConfigured: true })
+        {
+            _redis = redis;
+            _ = redis.SubscribeAsync(_revokedChannel, hash => _recent.TryRemove(hash.ToString(), out _));
+        }
+    }
+
+    public bool AdminEnabled => !string.IsNullOrEmpty(_options.Value.AdminKey);
 
     public async Task<CreatedApiKey> CreateAsync(string workflowId, string? name, CancellationToken cancellationToken = default)
     {
@@ -48,9 +77,9 @@ public sealed class ApiKeyService(IDbContextFactory<StudioDbContext> dbFactory, 
             Name = string.IsNullOrWhiteSpace(name) ? "Run key" : name.Trim(),
             Hash = Hash(key),
             Prefix = key[..12],
-            CreatedAt = time.GetUtcNow(),
+            CreatedAt = _time.GetUtcNow(),
         };
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
         db.ApiKeys.Add(entity);
         await db.SaveChangesAsync(cancellationToken);
         return new CreatedApiKey(entity.Id, workflowId, entity.Name, entity.Prefix, key, entity.CreatedAt);
@@ -58,7 +87,7 @@ public sealed class ApiKeyService(IDbContextFactory<StudioDbContext> dbFactory, 
 
     public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(string workflowId, CancellationToken cancellationToken = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.ApiKeys.AsNoTracking().Where(k => k.WorkflowId == workflowId).ToListAsync(cancellationToken);
         return [.. rows.OrderBy(k => k.CreatedAt).Select(ToInfo)];
     }
@@ -66,16 +95,35 @@ public sealed class ApiKeyService(IDbContextFactory<StudioDbContext> dbFactory, 
     /// <summary>Revokes a key of the workflow; false when there is no such key.</summary>
     public async Task<bool> RevokeAsync(string workflowId, string keyId, CancellationToken cancellationToken = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId && k.WorkflowId == workflowId, cancellationToken);
         if (key is null)
         {
             return false;
         }
-        key.RevokedAt ??= time.GetUtcNow();
+        key.RevokedAt ??= _time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         _recent.TryRemove(key.Hash, out _);
+        await AnnounceRevokedAsync(key.Hash);
         return true;
+    }
+
+    /// <summary>Tells the other instances to forget the key (its hash, as stored; never the key).</summary>
+    private async Task AnnounceRevokedAsync(string hash)
+    {
+        if (_redis is null)
+        {
+            return;
+        }
+        try
+        {
+            var redis = await _redis.GetAsync();
+            await redis.GetSubscriber().PublishAsync(_revokedChannel, hash);
+        }
+        catch (RedisException)
+        {
+            // Redis down: the other instances refuse the key once they stop remembering it (Remember).
+        }
     }
 
     /// <summary>Checks an <c>Authorization</c> header value.</summary>
@@ -91,7 +139,7 @@ public sealed class ApiKeyService(IDbContextFactory<StudioDbContext> dbFactory, 
         {
             return new KeyCheckResult(KeyCheck.Admin);
         }
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         ApiKeyInfo? key;
         if (_recent.TryGetValue(hash, out var remembered) && remembered.Until > now)
         {
@@ -99,7 +147,7 @@ public sealed class ApiKeyService(IDbContextFactory<StudioDbContext> dbFactory, 
         }
         else
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
             var entity = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, cancellationToken);
             key = entity is not null && FixedTimeEqualsHex(entity.Hash, hash) ? ToInfo(entity) : null;
             if (_recent.Count > 10_000)
@@ -118,7 +166,7 @@ public sealed class ApiKeyService(IDbContextFactory<StudioDbContext> dbFactory, 
     }
 
     private bool IsAdmin(string presentedHash) =>
-        options.Value.AdminKey is { Length: > 0 } admin && FixedTimeEqualsHex(Hash(admin), presentedHash);
+        _options.Value.AdminKey is { Length: > 0 } admin && FixedTimeEqualsHex(Hash(admin), presentedHash);
 
     private static string? BearerToken(string? authorization)
     {

@@ -5,9 +5,13 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using WorkflowEngine.Caching;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Api;
+using WorkflowTesting;
 
 namespace WorkflowStudio.Tests.Api;
 
@@ -80,6 +84,61 @@ public sealed class ApiAccessTests : IAsyncLifetime
         // Assert
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
     }
+
+    [Fact]
+    public async Task CheckAsync_KeyRevokedByAnotherInstanceWithRedis_RefusedBeforeItsMemoryExpires()
+    {
+        // Arrange: two instances on one database and one Redis; time stands still, so only the notice can make B forget
+        using var redis = new RedisServer();
+        redis.Start();
+        var time = new FakeTimeProvider();
+        await using var connectionA = RedisConnectionTo(redis, time);
+        await using var connectionB = RedisConnectionTo(redis, time);
+        var options = Options.Create(new ApiOptions());
+        var cacheOptions = Options.Create(new EngineCacheOptions { KeyPrefix = $"keys-{Guid.NewGuid():n}:" });
+        var a = new ApiKeyService(_db, options, time, connectionA, cacheOptions);
+        var b = new ApiKeyService(_db, options, time, connectionB, cacheOptions);
+        var key = await a.CreateAsync(WorkflowId, "shared");
+        var acceptedOnB = await b.CheckAsync("Bearer " + key.Key);
+        await Eventually.WaitUntilAsync(async () => await redis.CommandAsync("PUBSUB", "NUMSUB", cacheOptions.Value.KeyPrefix + "run-key-revoked") is { } n
+            && n.EndsWith("\n2", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "both instances to listen for revocations");
+
+        // Act
+        await a.RevokeAsync(WorkflowId, key.Id);
+        KeyCheck onB = default;
+        await Eventually.WaitUntilAsync(async () => (onB = (await b.CheckAsync("Bearer " + key.Key)).Result) == KeyCheck.Revoked,
+            TimeSpan.FromSeconds(5), "instance B to hear of the revocation");
+
+        // Assert
+        Assert.Equal(KeyCheck.RunKey, acceptedOnB.Result);
+        Assert.Equal(KeyCheck.Revoked, onB);
+    }
+
+    [Fact]
+    public async Task CheckAsync_KeyRevokedByAnotherInstanceWithoutRedis_RefusedOnceItsMemoryExpires()
+    {
+        // Arrange
+        var time = new FakeTimeProvider();
+        var options = Options.Create(new ApiOptions());
+        var a = new ApiKeyService(_db, options, time);
+        var b = new ApiKeyService(_db, options, time);
+        var key = await a.CreateAsync(WorkflowId, "shared");
+        await b.CheckAsync("Bearer " + key.Key);
+
+        // Act
+        await a.RevokeAsync(WorkflowId, key.Id);
+        var remembered = await b.CheckAsync("Bearer " + key.Key);
+        time.Advance(ApiKeyService.Remember);
+        var afterMemory = await b.CheckAsync("Bearer " + key.Key);
+
+        // Assert
+        Assert.Equal(KeyCheck.RunKey, remembered.Result);
+        Assert.Equal(KeyCheck.Revoked, afterMemory.Result);
+        Assert.True(ApiKeyService.Remember < TimeSpan.FromSeconds(5));
+    }
+
+    private static RedisConnection RedisConnectionTo(RedisServer redis, TimeProvider time) =>
+        new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redis.ConnectionString }).Build(), time);
 
     private static async Task<HttpStatusCode> RunAsync(ApiAccess access, string key, string address)
     {

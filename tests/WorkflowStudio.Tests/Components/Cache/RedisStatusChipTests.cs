@@ -51,6 +51,24 @@ public sealed class RedisStatusChipTests : BunitContext, IClassFixture<RedisServ
     }
 
     [Fact]
+    public async Task Render_RedisThroughSentinels_ShowsConnectedToThePrimary()
+    {
+        // Arrange: a primary, a replica and three Sentinels; the connection string names only the Sentinels
+        using var cluster = new RedisSentinelCluster();
+        await cluster.StartAsync();
+        await using var connection = Connect(cluster.ConnectionString);
+        Assert.True(await connection.WaitForConnectionAttemptAsync());
+
+        // Act
+        var cut = RenderChip(connection);
+
+        // Assert
+        var chip = cut.Find("[data-testid=redis-status]");
+        Assert.Equal("connected", chip.GetAttribute("data-status"));
+        Assert.Equal($"{cluster.DataNodes[0].Endpoint} (service {RedisSentinelCluster.ServiceName} via 3 Sentinels)", connection.Health.Endpoint);
+    }
+
+    [Fact]
     public async Task Render_RedisUnreachable_ShowsDownInWarningColour()
     {
         // Arrange: a loopback port with nothing listening.
