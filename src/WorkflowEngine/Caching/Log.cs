@@ -53,6 +53,6 @@ internal static partial class Log
     [LoggerMessage(3009, LogLevel.Debug, "Closing the Redis connection failed ({Type}: {Message}); nothing was left to release")]
     public static partial void RedisDisposeFailed(ILogger logger, string type, string message);
 
-    [LoggerMessage(3012, LogLevel.Warning, "Writing {Count} conversation-memory entries to Redis failed; they stay in this instance's memory")]
+    [LoggerMessage(3013, LogLevel.Warning, "Writing {Count} conversation-memory entries to Redis failed; they stay in this instance's memory")]
     public static partial void MemoryWriteFailed(ILogger logger, Exception exception, int count);
 }
