@@ -2,8 +2,9 @@
 # The password of docker-compose.yml's Redis, one file shared by both sides (the redis-secret volume):
 #   redis-password.sh server <redis-server command...>
 #       writes the password to $REDIS_PASSWORD_FILE (REDIS_PASSWORD when set; otherwise the one already there, or one
-#       generated at the first start) and starts Redis requiring it. The password reaches redis-server on its standard
-#       input ("-": read configuration from there), so it is not on its command line.
+#       generated at the first start) and starts Redis requiring it, and using it with its primary should it be or become
+#       a replica (the scale profile's Sentinels turn a primary into one after a failover). The password reaches
+#       redis-server on its standard input ("-": read configuration from there), so it is not on its command line.
 #   redis-password.sh client <command...>
 #       runs the command with the password in REDISCLI_AUTH (for redis-cli) and, when ConnectionStrings__Redis is set,
 #       appended to it as password=… (for the studio).
@@ -34,6 +35,7 @@ server)
     password=$(cat "$file")
     exec "$@" - <<CONF
 requirepass $password
+masterauth $password
 CONF
     ;;
 client)
