@@ -166,27 +166,31 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private async Task WaitUntilReadyAsync()
     {
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        try
         {
-            if (_process is null || _process.HasExited)
-            {
-                throw new InvalidOperationException($"postgres exited during start on port {Port}. Its output:\n{Log}");
-            }
-            try
-            {
-                await using var connection = new NpgsqlConnection(ConnectionString() + ";Pooling=false;Timeout=2");
-                await connection.OpenAsync();
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or SocketException or IOException)
-            {
-                if (deadline.Elapsed > StartTimeout)
-                {
-                    throw new TimeoutException($"postgres on port {Port} did not accept connections within {StartTimeout.TotalSeconds} s. Its output:\n{Log}", ex);
-                }
-            }
-            await Task.Delay(50); // polling the server's start, not a test's condition
+            await Eventually.WaitUntilAsync(AcceptsConnectionsAsync, StartTimeout, $"postgres on port {Port} to accept connections");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} Its output:\n{Log}", ex);
+        }
+    }
+
+    private async Task<bool> AcceptsConnectionsAsync()
+    {
+        if (_process is null || _process.HasExited)
+        {
+            throw new InvalidOperationException($"postgres exited during start on port {Port}. Its output:\n{Log}");
+        }
+        try
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString() + ";Pooling=false;Timeout=2");
+            await connection.OpenAsync();
+            return true;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or SocketException or IOException)
+        {
+            return false;
         }
     }
 
