@@ -75,12 +75,17 @@ public sealed class RedisFaultTests : IAsyncLifetime
         await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(120));
         await kill!;
         await restart!;
-        await WaitForRedisAsync(client);
+        await Eventually.WaitUntilAsync(
+            async () => (await client.GetFromJsonAsync<JsonElement>("health")).GetProperty("redis").GetString() == "connected",
+            TimeSpan.FromSeconds(10), "the studio to report Redis connected after its restart");
+        // A connected Redis is not yet used: after the last failed call FusionCache's circuit breaker skips Redis for
+        // Engine:Cache:RedisCircuitBreakerDuration (2 s), and a fast run of the remaining requests can end inside it.
         var afterRestart = new List<(string? Cache, string? Level)>();
-        for (var i = 0; i < 3; i++)
+        await Eventually.WaitUntilAsync(async () =>
         {
             afterRestart.Add(await RunAsync(client, id, question));
-        }
+            return afterRestart[^1] == ("hit", "L2");
+        }, TimeSpan.FromSeconds(15), "a run answered from Redis after its restart", TimeSpan.FromMilliseconds(200));
 
         // Assert
         Assert.Empty(failures);
@@ -105,19 +110,5 @@ public sealed class RedisFaultTests : IAsyncLifetime
         }
         var gate = body.GetProperty("trace").EnumerateArray().Single(t => t.GetProperty("nodeId").GetString() == "cache");
         return (gate.GetProperty("cache").GetString(), gate.TryGetProperty("level", out var level) && level.ValueKind == JsonValueKind.String ? level.GetString() : null);
-    }
-
-    private static async Task WaitForRedisAsync(HttpClient client)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            var health = await client.GetFromJsonAsync<JsonElement>("health");
-            if (health.GetProperty("redis").GetString() == "connected")
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail("Redis did not come back within 10 s of its restart.");
     }
 }
