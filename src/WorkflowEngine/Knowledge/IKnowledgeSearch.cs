@@ -9,10 +9,30 @@ public interface IKnowledgeSearch
 
     ValueTask<IReadOnlyList<ScoredChunk>> SearchAsync(string knowledgeBaseId, string query, SearchOptions options, CancellationToken cancellationToken = default);
 
+    /// <summary>How far the knowledge base's first indexing got while its documents are not yet all indexed for the first time;
+    /// null after that (and for an empty or unknown base). Until then an answer would be built from part of it.</summary>
+    ValueTask<FirstIndexing?> GetFirstIndexingAsync(string knowledgeBaseId, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult<FirstIndexing?>(null);
+
     /// <summary>As <see cref="SearchAsync(string, string, SearchOptions, CancellationToken)"/>, with the query's embedding
     /// already computed (by the same embedding model) so it is not embedded twice; implementations without vectors ignore it.</summary>
     ValueTask<IReadOnlyList<ScoredChunk>> SearchAsync(string knowledgeBaseId, string query, ReadOnlyMemory<float> queryVector, SearchOptions options, CancellationToken cancellationToken = default) =>
         SearchAsync(knowledgeBaseId, query, options, cancellationToken);
+}
+
+/// <summary>A knowledge base whose documents are being indexed for the first time: <paramref name="DocumentsReady"/> of
+/// <paramref name="Documents"/> are done.</summary>
+public sealed record FirstIndexing(string KnowledgeBaseId, string Name, int DocumentsReady, int Documents)
+{
+    /// <summary>What a user is told instead of an answer from part of the base (it names no knowledge base, so it can go to
+    /// a run key's caller too).</summary>
+    public string Message => $"The knowledge base is still being indexed ({DocumentsReady} of {Documents} documents ready). Try again in a few seconds.";
+}
+
+/// <summary>A step read a knowledge base during its first indexing (<see cref="FirstIndexing"/>).</summary>
+public sealed class KnowledgeBaseIndexingException(FirstIndexing indexing) : Exception($"“{indexing.Name}” is still being indexed ({indexing.DocumentsReady} of {indexing.Documents} documents ready). Try again in a few seconds.")
+{
+    public FirstIndexing Indexing { get; } = indexing;
 }
 
 public enum SearchMode

@@ -38,6 +38,9 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     private readonly ILogger _logger;
 
     private readonly LruCache<string, Lazy<Task<LoadedIndex?>>> _indexes;
+    private readonly TimeSpan _lease;
+    // Names this instance in the documents it holds; readable in the database (machine and process) and unique per start.
+    private readonly string _instanceId = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("n")[..8]}";
     private readonly ConcurrentDictionary<string, IndexingProgress> _progress = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _queued = new(StringComparer.Ordinal);
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -46,6 +49,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     private ImmutableArray<Action<IndexingProgress>> _subscribers = [];
     private Task? _worker;
     private Task? _recovery;
+    private Task? _sweeper;
     private IDisposable? _remoteSubscription;
 
     public KnowledgeBaseService(
@@ -56,7 +60,9 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         ILogger<KnowledgeBaseService>? logger = null,
         IOptions<KnowledgeOptions>? options = null)
     {
-        _indexes = new(options?.Value.MaxLoadedIndexes ?? new KnowledgeOptions().MaxLoadedIndexes, StringComparer.Ordinal);
+        var settings = options?.Value ?? new KnowledgeOptions();
+        _indexes = new(settings.MaxLoadedIndexes, StringComparer.Ordinal);
+        _lease = settings.IndexingLease;
         _dbFactory = dbFactory;
         _embeddings = embeddings;
         _time = time;
@@ -64,7 +70,8 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
-    private sealed record LoadedIndex(long Version, KnowledgeIndex Index);
+    /// <param name="FirstIndexing">The base's documents are not yet all indexed for the first time (<see cref="KnowledgeBaseEntity.FirstIndexing"/>).</param>
+    private sealed record LoadedIndex(long Version, KnowledgeIndex Index, bool FirstIndexing);
 
     // ---------------------------------------------------------------- knowledge bases
 
@@ -198,9 +205,18 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
                 }
             }
         }
+        // Queued for indexing once all are stored: a first article indexed before the next is stored would end the base's
+        // first indexing (FirstIndexing) with the rest of it still to come.
+        var queue = false;
         foreach (var article in sample.Articles)
         {
-            await AddDocumentAsync(sample.Id, article.Name, article.Text, cancellationToken);
+            var name = ValidName(article.Name, "document");
+            ValidateText(article.Text, name);
+            queue |= (await UpsertAsync(sample.Id, d => d.Name == name, name, article.Text, cancellationToken, enqueue: false)).State == DocumentState.Pending;
+        }
+        if (queue)
+        {
+            Enqueue(sample.Id);
         }
         return sample.Id;
     }
@@ -212,7 +228,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         await StartAsync(cancellationToken);
         await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.KnowledgeDocuments.AsNoTracking().Where(d => d.KnowledgeBaseId == knowledgeBaseId)
-            .Select(d => new KnowledgeDocumentSummary(d.Id, d.KnowledgeBaseId, d.Name, d.SizeBytes, d.ChunkCount, d.State, d.Error, d.UpdatedAt))
+            .Select(d => new KnowledgeDocumentSummary(d.Id, d.KnowledgeBaseId, d.Name, d.SizeBytes, d.ChunkCount, d.State, d.Error, d.UpdatedAt, d.IndexedChunks, d.ChunksToIndex))
             .ToListAsync(cancellationToken);
         return [.. rows.OrderBy(d => d.Name, StringComparer.CurrentCultureIgnoreCase)];
     }
@@ -256,13 +272,14 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
                 throw new KnowledgeBaseException("The document no longer exists.");
             }
             await BumpAsync(db, knowledgeBaseId, cancellationToken);
+            await EndFirstIndexingIfDoneAsync(db, knowledgeBaseId, cancellationToken);
             await tx.CommitAsync(cancellationToken);
         }
         _progress.TryRemove(documentId, out _);
         await ChangedAsync(knowledgeBaseId, cancellationToken);
     }
 
-    private async Task<KnowledgeDocumentSummary> UpsertAsync(string knowledgeBaseId, System.Linq.Expressions.Expression<Func<KnowledgeDocumentEntity, bool>> match, string? newName, string text, CancellationToken cancellationToken)
+    private async Task<KnowledgeDocumentSummary> UpsertAsync(string knowledgeBaseId, System.Linq.Expressions.Expression<Func<KnowledgeDocumentEntity, bool>> match, string? newName, string text, CancellationToken cancellationToken, bool enqueue = true)
     {
         await StartAsync(cancellationToken);
         var hash = Hash(text);
@@ -293,6 +310,11 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
             doc.State = DocumentState.Pending;
             doc.Error = null;
             doc.UpdatedAt = _time.GetUtcNow();
+            // An instance still indexing the old text loses the document: its writes name the old content hash.
+            doc.LeaseOwner = null;
+            doc.LeaseUntil = 0;
+            doc.IndexedChunks = 0;
+            doc.ChunksToIndex = 0;
             if (existing is null)
             {
                 db.KnowledgeDocuments.Add(doc);
@@ -309,7 +331,10 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         StartBatchIfIdle(knowledgeBaseId);
         Publish(new IndexingProgress(knowledgeBaseId, doc.Id, doc.Name, DocumentState.Pending, 0, 0));
         await ChangedAsync(knowledgeBaseId, cancellationToken);
-        Enqueue(knowledgeBaseId);
+        if (enqueue)
+        {
+            Enqueue(knowledgeBaseId);
+        }
         return Summary(doc);
     }
 
@@ -348,10 +373,24 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     public async Task<bool> IsIndexingAsync(string knowledgeBaseId, CancellationToken cancellationToken = default)
     {
         await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.KnowledgeDocuments.AnyAsync(d => d.KnowledgeBaseId == knowledgeBaseId && (d.State == DocumentState.Pending || d.State == DocumentState.Indexing), cancellationToken);
+        return await Waiting(db.KnowledgeDocuments).AnyAsync(d => d.KnowledgeBaseId == knowledgeBaseId, cancellationToken);
     }
 
     // ---------------------------------------------------------------- search
+
+    public async ValueTask<FirstIndexing?> GetFirstIndexingAsync(string knowledgeBaseId, CancellationToken cancellationToken = default)
+    {
+        if (await GetIndexAsync(knowledgeBaseId, cancellationToken) is not { FirstIndexing: true })
+        {
+            return null;
+        }
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
+        var name = await db.KnowledgeBases.AsNoTracking().Where(k => k.Id == knowledgeBaseId).Select(k => k.Name).FirstOrDefaultAsync(cancellationToken);
+        var states = await db.KnowledgeDocuments.AsNoTracking().Where(d => d.KnowledgeBaseId == knowledgeBaseId).Select(d => d.State).ToListAsync(cancellationToken);
+        var waiting = states.Count(s => s is DocumentState.Pending or DocumentState.Indexing);
+        // An empty new base is not being indexed: searching it finds nothing, which is the truth.
+        return name is null || waiting == 0 ? null : new FirstIndexing(knowledgeBaseId, name, states.Count - waiting, states.Count);
+    }
 
     public async ValueTask<long?> GetVersionAsync(string knowledgeBaseId, CancellationToken cancellationToken = default) =>
         (await GetIndexAsync(knowledgeBaseId, cancellationToken))?.Version;
@@ -427,8 +466,8 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     {
         await using var db = await _dbFactory.CreateDbContextAsync(_stopping.Token);
         await using var tx = await db.Database.BeginTransactionAsync(_stopping.Token); // version and chunks from one snapshot
-        var version = await db.KnowledgeBases.AsNoTracking().Where(k => k.Id == knowledgeBaseId).Select(k => (long?)k.Version).FirstOrDefaultAsync(_stopping.Token);
-        if (version is null)
+        var kb = await db.KnowledgeBases.AsNoTracking().Where(k => k.Id == knowledgeBaseId).Select(k => new { k.Version, k.FirstIndexing }).FirstOrDefaultAsync(_stopping.Token);
+        if (kb is null)
         {
             return null;
         }
@@ -436,8 +475,8 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
             .OrderBy(c => c.DocumentName).ThenBy(c => c.Ordinal).ToListAsync(_stopping.Token);
         var chunks = rows.Select(r => new KnowledgeChunk(r.DocumentId, r.DocumentName, r.Heading, r.Text, r.Ordinal)).ToList();
         var vectors = rows.Select(r => FromBytes(r.Vector)).ToList();
-        Log.IndexLoaded(_logger, knowledgeBaseId, version.Value, chunks.Count);
-        return new LoadedIndex(version.Value, new KnowledgeIndex(chunks, vectors));
+        Log.IndexLoaded(_logger, knowledgeBaseId, kb.Version, chunks.Count);
+        return new LoadedIndex(kb.Version, new KnowledgeIndex(chunks, vectors), kb.FirstIndexing);
     }
 
     // ---------------------------------------------------------------- background indexing
@@ -456,21 +495,52 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
                     return Task.CompletedTask;
                 });
                 _recovery = ResumePendingAsync();
+                _sweeper = SweepAsync();
             }
             return _recovery.WaitAsync(cancellationToken);
         }
     }
 
+    /// <summary>Queues every knowledge base with a document that no instance holds: pending ones, and ones whose indexer
+    /// stopped without giving them back (its lease ran out).</summary>
     private async Task ResumePendingAsync()
     {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var db = await _dbFactory.CreateDbContextAsync(_stopping.Token);
-        var ids = await db.KnowledgeDocuments.Where(d => d.State == DocumentState.Pending || d.State == DocumentState.Indexing)
+        var ids = await Waiting(db.KnowledgeDocuments).Where(d => d.LeaseOwner == null || d.LeaseUntil < now)
             .Select(d => d.KnowledgeBaseId).Distinct().ToListAsync(_stopping.Token);
         foreach (var id in ids)
         {
             Enqueue(id);
         }
     }
+
+    /// <summary>Looks again every half lease for documents left by an instance that stopped, or added by one that did not
+    /// index them, so that with several instances nothing waits for a restart.</summary>
+    private async Task SweepAsync()
+    {
+        using var timer = new PeriodicTimer(_lease / 2, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                try
+                {
+                    await ResumePendingAsync();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.IndexingWorkerFailed(_logger, ex); // the database away for a moment: the next tick tries again
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static IQueryable<KnowledgeDocumentEntity> Waiting(IQueryable<KnowledgeDocumentEntity> documents) =>
+        documents.Where(d => d.State == DocumentState.Pending || d.State == DocumentState.Indexing);
 
     private void Enqueue(string knowledgeBaseId)
     {
@@ -505,16 +575,19 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
 
     private async Task IndexPendingAsync(string knowledgeBaseId, CancellationToken cancellationToken)
     {
-        var failedIds = new HashSet<string>();
+        // Documents done with in this pass: failed here, or held by another instance.
+        var passedIds = new HashSet<string>();
         while (true)
         {
             KnowledgeBaseEntity? kb;
             KnowledgeDocumentEntity? doc;
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
             {
                 kb = await db.KnowledgeBases.AsNoTracking().FirstOrDefaultAsync(k => k.Id == knowledgeBaseId, cancellationToken);
-                doc = kb is null ? null : await db.KnowledgeDocuments.AsNoTracking()
-                    .Where(d => d.KnowledgeBaseId == knowledgeBaseId && (d.State == DocumentState.Pending || d.State == DocumentState.Indexing) && !failedIds.Contains(d.Id))
+                doc = kb is null ? null : await Waiting(db.KnowledgeDocuments.AsNoTracking())
+                    .Where(d => d.KnowledgeBaseId == knowledgeBaseId && !passedIds.Contains(d.Id)
+                        && (d.LeaseOwner == null || d.LeaseOwner == _instanceId || d.LeaseUntil < now))
                     .OrderBy(d => d.Name).FirstOrDefaultAsync(cancellationToken);
             }
             if (kb is null || doc is null)
@@ -523,35 +596,104 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
             }
             try
             {
-                await IndexDocumentAsync(kb, doc, cancellationToken);
+                if (!await IndexDocumentAsync(kb, doc, cancellationToken))
+                {
+                    passedIds.Add(doc.Id);
+                }
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                await ReleaseAsync(doc);
+                throw;
             }
             // While the service stops, a failure is the shutdown's (a disposed dependency, a cancelled call), not the document's:
             // it stays pending and is indexed again at the next start instead of being marked failed for good.
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                failedIds.Add(doc.Id);
+                passedIds.Add(doc.Id);
                 Log.DocumentIndexingFailed(_logger, ex, knowledgeBaseId, doc.Name);
                 var message = ex is KnowledgeBaseException ? ex.Message : "Indexing failed: " + ex.Message;
-                await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
-                await db.KnowledgeDocuments.Where(d => d.Id == doc.Id && d.ContentHash == doc.ContentHash)
-                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, DocumentState.Failed).SetProperty(d => d.Error, message), cancellationToken);
+                await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+                {
+                    await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+                    await Held(db, doc).ExecuteUpdateAsync(s => s.SetProperty(d => d.State, DocumentState.Failed).SetProperty(d => d.Error, message)
+                        .SetProperty(d => d.LeaseOwner, (string?)null), cancellationToken);
+                    var ended = await EndFirstIndexingIfDoneAsync(db, knowledgeBaseId, cancellationToken);
+                    await tx.CommitAsync(cancellationToken);
+                    if (ended)
+                    {
+                        await ChangedAsync(knowledgeBaseId, cancellationToken);
+                    }
+                }
                 Publish(new IndexingProgress(knowledgeBaseId, doc.Id, doc.Name, DocumentState.Failed, 0, 0, message));
             }
         }
     }
 
-    private async Task IndexDocumentAsync(KnowledgeBaseEntity kb, KnowledgeDocumentEntity doc, CancellationToken cancellationToken)
+    /// <summary>The document's row while this instance holds it with the text it read: a replaced text or a lease taken over
+    /// by another instance (after this one stalled past it) matches nothing, so this instance's writes are dropped.</summary>
+    private IQueryable<KnowledgeDocumentEntity> Held(StudioDbContext db, KnowledgeDocumentEntity doc) =>
+        db.KnowledgeDocuments.Where(d => d.Id == doc.Id && d.ContentHash == doc.ContentHash && d.LeaseOwner == _instanceId);
+
+    /// <summary>Takes the document for this instance, unless another one holds it; false when it does.</summary>
+    private async Task<bool> TryClaimAsync(KnowledgeDocumentEntity doc, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var until = now + (long)_lease.TotalMilliseconds;
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
+        return await Waiting(db.KnowledgeDocuments)
+            .Where(d => d.Id == doc.Id && d.ContentHash == doc.ContentHash && (d.LeaseOwner == null || d.LeaseOwner == _instanceId || d.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, DocumentState.Indexing).SetProperty(d => d.LeaseOwner, _instanceId)
+                .SetProperty(d => d.LeaseUntil, until).SetProperty(d => d.IndexedChunks, 0).SetProperty(d => d.ChunksToIndex, 0), cancellationToken) == 1;
+    }
+
+    /// <summary>Extends the lease and records how far indexing got; false when the document is no longer this instance's.</summary>
+    private async Task<bool> RenewAsync(KnowledgeDocumentEntity doc, int done, int total, CancellationToken cancellationToken)
+    {
+        var until = _time.GetUtcNow().ToUnixTimeMilliseconds() + (long)_lease.TotalMilliseconds;
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
+        return await Held(db, doc).ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, until)
+            .SetProperty(d => d.IndexedChunks, done).SetProperty(d => d.ChunksToIndex, total), cancellationToken) == 1;
+    }
+
+    /// <summary>Gives a document back when this instance stops while indexing it, so the next start (or another instance)
+    /// takes it at once instead of after the lease. Best effort: an instance that cannot is covered by the lease's end.</summary>
+    private async Task ReleaseAsync(KnowledgeDocumentEntity doc)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await using var db = await _dbFactory.CreateDbContextAsync(timeout.Token);
+            await Held(db, doc).ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseUntil, 0L), timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.DocumentIndexingFailed(_logger, ex, doc.KnowledgeBaseId, doc.Name);
+        }
+    }
+
+    /// <summary>Ends the base's first indexing when none of its documents waits any more; true when it ended now.</summary>
+    private static async Task<bool> EndFirstIndexingIfDoneAsync(StudioDbContext db, string knowledgeBaseId, CancellationToken cancellationToken) =>
+        await db.KnowledgeBases.Where(k => k.Id == knowledgeBaseId && k.FirstIndexing
+                && !db.KnowledgeDocuments.Any(d => d.KnowledgeBaseId == knowledgeBaseId && (d.State == DocumentState.Pending || d.State == DocumentState.Indexing)))
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.FirstIndexing, false), cancellationToken) == 1;
+
+    /// <summary>Indexes one document; false when another instance holds it (or took it over meanwhile).</summary>
+    private async Task<bool> IndexDocumentAsync(KnowledgeBaseEntity kb, KnowledgeDocumentEntity doc, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+        if (!await TryClaimAsync(doc, cancellationToken))
         {
-            await db.KnowledgeDocuments.Where(d => d.Id == doc.Id && d.ContentHash == doc.ContentHash)
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, DocumentState.Indexing), cancellationToken);
+            return false;
         }
         Publish(new IndexingProgress(kb.Id, doc.Id, doc.Name, DocumentState.Indexing, 0, 0));
 
         // Chunking a 5 MB document takes a moment too: keep it off the caller's thread like the embedding.
         var chunks = await Task.Run(() => TextChunker.Chunk(doc.Id, doc.Name, doc.Text, kb.ChunkSize, kb.ChunkOverlap), cancellationToken);
+        if (!await RenewAsync(doc, 0, chunks.Count, cancellationToken))
+        {
+            return false;
+        }
         Publish(new IndexingProgress(kb.Id, doc.Id, doc.Name, DocumentState.Indexing, 0, chunks.Count));
         var vectors = new List<byte[]>(chunks.Count);
         for (var start = 0; start < chunks.Count; start += EmbedBatch)
@@ -559,6 +701,10 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
             var batch = chunks.Skip(start).Take(EmbedBatch).Select(KnowledgeIndex.SearchText).ToList();
             var embedded = await _embeddings.GenerateAsync(batch, cancellationToken: cancellationToken);
             vectors.AddRange(embedded.Select(e => ToBytes(e.Vector.Span)));
+            if (!await RenewAsync(doc, vectors.Count, chunks.Count, cancellationToken))
+            {
+                return false;
+            }
             Publish(new IndexingProgress(kb.Id, doc.Id, doc.Name, DocumentState.Indexing, vectors.Count, chunks.Count));
         }
 
@@ -568,12 +714,13 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
             // The document's row is written first: that write waits for any other instance writing the same document's
             // chunks (PostgreSQL's row lock, SQLite's one writer) until it commits, so the delete below then removes that
             // instance's chunks instead of both sets ending up stored.
-            var stillCurrent = await db.KnowledgeDocuments.Where(d => d.Id == doc.Id && d.ContentHash == doc.ContentHash)
+            var stillCurrent = await Held(db, doc)
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, DocumentState.Ready).SetProperty(d => d.ChunkCount, chunks.Count)
-                    .SetProperty(d => d.Error, (string?)null), cancellationToken);
+                    .SetProperty(d => d.Error, (string?)null).SetProperty(d => d.LeaseOwner, (string?)null)
+                    .SetProperty(d => d.IndexedChunks, chunks.Count).SetProperty(d => d.ChunksToIndex, chunks.Count), cancellationToken);
             if (stillCurrent == 0)
             {
-                return; // deleted or replaced meanwhile: the newer text is (or was) queued on its own
+                return false; // deleted, replaced (the newer text is queued on its own) or taken over by another instance
             }
             await db.KnowledgeChunks.Where(c => c.DocumentId == doc.Id).ExecuteDeleteAsync(cancellationToken);
             db.KnowledgeChunks.AddRange(chunks.Select((c, i) => new KnowledgeChunkEntity
@@ -588,11 +735,13 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
             }));
             await db.SaveChangesAsync(cancellationToken);
             await BumpAsync(db, kb.Id, cancellationToken);
+            await EndFirstIndexingIfDoneAsync(db, kb.Id, cancellationToken);
             await tx.CommitAsync(cancellationToken);
         }
         Log.DocumentIndexed(_logger, kb.Id, doc.Name, chunks.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         Publish(new IndexingProgress(kb.Id, doc.Id, doc.Name, DocumentState.Ready, chunks.Count, chunks.Count));
         await ChangedAsync(kb.Id, cancellationToken);
+        return true;
     }
 
     private void StartBatchIfIdle(string knowledgeBaseId)
@@ -719,7 +868,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     private static KnowledgeBaseException NotFound() => new("The knowledge base no longer exists.");
 
     private static KnowledgeDocumentSummary Summary(KnowledgeDocumentEntity d) =>
-        new(d.Id, d.KnowledgeBaseId, d.Name, d.SizeBytes, d.ChunkCount, d.State, d.Error, d.UpdatedAt);
+        new(d.Id, d.KnowledgeBaseId, d.Name, d.SizeBytes, d.ChunkCount, d.State, d.Error, d.UpdatedAt, d.IndexedChunks, d.ChunksToIndex);
 
     private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
@@ -745,11 +894,15 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         _stopping.Cancel();
         _queue.Writer.TryComplete();
         _remoteSubscription?.Dispose();
-        if (_worker is not null)
+        foreach (var task in new[] { _worker, _sweeper })
         {
+            if (task is null)
+            {
+                continue;
+            }
             try
             {
-                await _worker;
+                await task;
             }
             catch (OperationCanceledException)
             {

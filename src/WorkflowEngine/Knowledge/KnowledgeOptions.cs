@@ -12,4 +12,9 @@ public sealed class KnowledgeOptions
     /// <value>20.</value>
     [Range(1, 10_000)]
     public int MaxLoadedIndexes { get; set; } = 20;
+
+    /// <summary>How long an instance holds a document it indexes before another instance sharing the database may take it over
+    /// (renewed after every batch of chunks, so only an instance that stopped loses it).</summary>
+    /// <value>30 seconds.</value>
+    public TimeSpan IndexingLease { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -36,6 +36,9 @@ public sealed class KnowledgeBaseEntity
     public long Version { get; set; } = 1;
     public int ChunkSize { get; set; } = 800;
     public int ChunkOverlap { get; set; } = 100;
+    /// <summary>True from creation until its documents are first all indexed (or failed): until then an answer would come from
+    /// part of it, so retrieval says it is still being indexed instead. Documents added later are searched as they are indexed.</summary>
+    public bool FirstIndexing { get; set; } = true;
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public List<KnowledgeDocumentEntity> Documents { get; set; } = [];
@@ -62,6 +65,14 @@ public sealed class KnowledgeDocumentEntity
     public DocumentState State { get; set; }
     public string? Error { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>The instance indexing the document (its lease), so that of several instances sharing the database one indexes it.</summary>
+    public string? LeaseOwner { get; set; }
+    /// <summary>When the lease ends, in Unix milliseconds (a number, because SQLite cannot compare DateTimeOffsets in a query):
+    /// an instance that stopped without giving the document back leaves it to another after that.</summary>
+    public long LeaseUntil { get; set; }
+    /// <summary>Chunks embedded so far of <see cref="ChunksToIndex"/>, written as indexing goes so every instance can show it.</summary>
+    public int IndexedChunks { get; set; }
+    public int ChunksToIndex { get; set; }
     public List<KnowledgeChunkEntity> Chunks { get; set; } = [];
 }
 

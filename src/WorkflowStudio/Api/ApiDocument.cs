@@ -161,6 +161,7 @@ internal static class ApiDocument
     {
         [("sendRunFeedback", "400")] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"The request is not valid","status":400,"detail":"Say whether the answer was right: send { \"correct\": false } for a wrong answer (or true for a right one).","traceId":"00-6c1f0e2d3b4a59687a6b5c4d3e2f1a0b-7d8e9f0a1b2c3d4e-00"}""",
         [("sendRunFeedback", "404")] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.5","title":"Not found","status":404,"detail":"There is no run '4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e' for this key. A run can be reported a moment after its answer, once it is recorded.","traceId":"00-8a9b0c1d2e3f40516273849a0b1c2d3e-9a0b1c2d3e4f5061-00"}""",
+        [("streamWorkflowRun", "503")] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"Still indexing","status":503,"detail":"The knowledge base is still being indexed (4 of 10 documents ready). Try again in a few seconds.","traceId":"00-f60718293a4b5c6d7e8f90a1b2c3d4e5-60718293a4b5c6d7-00"}""",
         [("sendRunFeedback", "409")] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Not from the cache","status":409,"detail":"This answer did not come from the response cache and was not stored in it, so there is nothing to drop. Change the workflow (its prompt or knowledge) to change such answers.","traceId":"00-1b2c3d4e5f6071829304a5b6c7d8e9f0-2b3c4d5e6f708192-00"}""",
     };
 

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using WorkflowEngine.Events;
 using WorkflowEngine.Execution;
+using WorkflowEngine.Graphs;
+using WorkflowEngine.Knowledge;
 using WorkflowEngine.Nodes;
 using WorkflowStudio.Runs;
 
@@ -30,7 +32,8 @@ internal static class RunEndpoints
             .WithSummary("Like /run, as Server-Sent Events.")
             .WithDescription(StreamDescription)
             .Accepts<RunBody>("application/json").Produces<string>(StatusCodes.Status200OK, "text/event-stream")
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
+                StatusCodes.Status503ServiceUnavailable);
         return group;
     }
 
@@ -176,6 +179,12 @@ internal static class RunEndpoints
         {
             return (null, WorkflowEndpoints.WorkflowNotFound(id));
         }
+        if (await FirstIndexingAsync(graph, http) is { } indexing)
+        {
+            // Not an answer from part of the knowledge base (which the response cache would then keep): a retry shortly.
+            http.Response.Headers.RetryAfter = "5";
+            return (null, ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, "Still indexing", indexing.Message));
+        }
         if (conversationId is not null && await runs.BelongsToAnotherWorkflowAsync(id, conversationId, http.RequestAborted))
         {
             // Neither read nor extended; the answer does not say which workflow it belongs to.
@@ -183,6 +192,20 @@ internal static class RunEndpoints
         }
         var request = new RunRequest(id, query) { ConversationId = conversationId ?? Guid.NewGuid().ToString("n"), IsNewConversation = conversationId is null };
         return (runs.Start(graph, request, RunSources.Api, onCallerFlow: true, startedBy: ApiAccess.CallerOf(http), readsEvents: readsEvents), null);
+    }
+
+    /// <summary>The first knowledge base the workflow reads that is still in its first indexing; null when none is.</summary>
+    private static async Task<FirstIndexing?> FirstIndexingAsync(WorkflowGraph graph, HttpContext http)
+    {
+        var search = http.RequestServices.GetRequiredService<IKnowledgeSearch>();
+        foreach (var knowledgeBaseId in http.RequestServices.GetRequiredService<WorkflowCompiler>().Compile(graph).KnowledgeBaseIds)
+        {
+            if (await search.GetFirstIndexingAsync(knowledgeBaseId, http.RequestAborted) is { } indexing)
+            {
+                return indexing;
+            }
+        }
+        return null;
     }
 
     private static IResult ConversationNotFound(string conversationId) =>

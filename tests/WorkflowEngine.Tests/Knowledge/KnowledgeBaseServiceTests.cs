@@ -373,52 +373,150 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
     }
 
     [Theory, BothDatabases]
-    public async Task IndexDocument_TwoInstancesWriteTheSameDocumentAtOnce_ItsChunksAreStoredOnce(DatabaseProvider provider)
+    public async Task IndexDocument_TwoInstances_TheOneHoldingTheDocumentIndexesItAndTheOtherLeavesItAlone(DatabaseProvider provider)
     {
-        // Arrange: two instances on one database; each one's embedding call waits until both are embedding the document, so
-        // both write its chunks at the same moment (B resumes the document A is indexing, as an instance starting does).
+        // Arrange: A holds the document (its embedding waits); B starts meanwhile, as a second instance would, and finds it.
         await using var database = await TestDatabase.CreateAsync(provider, "Pooling=False");
-        var meeting = new MeetingEmbeddings(fixture.Generator, 2);
-        await using var a = await KnowledgeTestHost.StartAsync(meeting, database: database);
-        await using var b = await KnowledgeTestHost.StartAsync(meeting, database: database);
-        var readyOnA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var readyOnB = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var watchA = a.Service.SubscribeProgress(p => { if (p.State == DocumentState.Ready) readyOnA.TrySetResult(); });
-        using var watchB = b.Service.SubscribeProgress(p => { if (p.State == DocumentState.Ready) readyOnB.TrySetResult(); });
+        var held = new GatedEmbeddings(fixture.Generator);
+        var counted = new GatedEmbeddings(fixture.Generator);
+        counted.Open.SetResult();
+        await using var a = await KnowledgeTestHost.StartAsync(held, database: database);
+        await using var b = await KnowledgeTestHost.StartAsync(counted, database: database);
         var kb = await a.Service.CreateAsync("Shared");
         var doc = await a.Service.AddDocumentAsync(kb.Id, "returns.md", "# Returns\n\nReturn any item within 30 days of delivery.\n\n# Refunds\n\nRefunds take five days.");
-        await meeting.FirstArrived.Task.WaitAsync(Timeout);
+        await held.Entered.Task.WaitAsync(Timeout);
 
         // Act
-        _ = b.Service.StartAsync(Timeout);
-        await Task.WhenAll(readyOnA.Task, readyOnB.Task).WaitAsync(Timeout);
+        await b.Service.StartAsync(Timeout);
+        var seenByB = (await b.Service.ListDocumentsAsync(kb.Id)).Single();
+        held.Open.SetResult();
+        await b.Service.WaitForIndexingAsync(kb.Id, Timeout);
 
         // Assert
+        Assert.Equal(DocumentState.Indexing, seenByB.State);
+        Assert.Equal(0, counted.Calls);
         await using var db = await a.Provider.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync();
+        var stored = await db.KnowledgeDocuments.SingleAsync(d => d.Id == doc.Id);
         var ordinals = await db.KnowledgeChunks.Where(c => c.DocumentId == doc.Id).Select(c => c.Ordinal).ToListAsync();
-        Assert.NotEmpty(ordinals);
+        Assert.Equal(DocumentState.Ready, stored.State);
+        Assert.Null(stored.LeaseOwner);
+        Assert.Equal(stored.ChunkCount, ordinals.Count);
         Assert.Equal(ordinals.Distinct().Count(), ordinals.Count);
-        Assert.Equal((await db.KnowledgeDocuments.SingleAsync(d => d.Id == doc.Id)).ChunkCount, ordinals.Count);
     }
 
-    /// <summary>Holds every embedding call until <paramref name="count"/> calls have arrived, then lets the real model answer.</summary>
-    private sealed class MeetingEmbeddings(Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> inner, int count)
+    [Theory, BothDatabases]
+    public async Task IndexDocument_HolderStallsPastItsLease_AnotherInstanceTakesItOverAndTheLateWriteIsDropped(DatabaseProvider provider)
+    {
+        // Arrange: a 1 s lease; A's embedding stalls after A has taken the document (as a frozen or cut-off instance would)
+        await using var database = await TestDatabase.CreateAsync(provider, "Pooling=False");
+        var stalled = new GatedEmbeddings(fixture.Generator);
+        await using var a = await KnowledgeTestHost.StartAsync(stalled, database: database, options: o => o.IndexingLease = TimeSpan.FromSeconds(1));
+        var kb = await a.Service.CreateAsync("Shared");
+        var doc = await a.Service.AddDocumentAsync(kb.Id, "hours.md", "# Hours\n\nWe open at nine and close at six.");
+        await stalled.Entered.Task.WaitAsync(Timeout);
+        var readyOnA = false;
+        using var watchA = a.Service.SubscribeProgress(p => readyOnA |= p.State == DocumentState.Ready);
+
+        // Act: B starts while A stalls; its sweep finds the lease run out and indexes the document itself
+        await using var b = await KnowledgeTestHost.StartAsync(fixture.Generator, database: database, options: o => o.IndexingLease = TimeSpan.FromSeconds(1));
+        await b.Service.StartAsync(Timeout);
+        await b.Service.WaitForIndexingAsync(kb.Id, Timeout);
+        stalled.Open.SetResult();
+        await Eventually.WaitUntilAsync(() => Task.FromResult(stalled.Returned), TimeSpan.FromMinutes(1), "A's stalled embedding call to return");
+        await a.Service.StopAsync();
+
+        // Assert
+        Assert.False(readyOnA);
+        await using var db = await b.Provider.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync();
+        var stored = await db.KnowledgeDocuments.SingleAsync(d => d.Id == doc.Id);
+        Assert.Equal(DocumentState.Ready, stored.State);
+        Assert.Equal(stored.ChunkCount, await db.KnowledgeChunks.CountAsync(c => c.DocumentId == doc.Id));
+        Assert.Single(await b.Service.SearchAsync(kb.Id, "when do you open", new SearchOptions(Mode: SearchMode.Keyword)));
+    }
+
+    [Fact]
+    public async Task IndexDocument_LongDocument_ProgressIsReadableFromAnotherInstance()
+    {
+        // Arrange: a document of more than one embedding batch; A's second batch waits
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, "Pooling=False");
+        var gated = new GatedEmbeddings(fixture.Generator, passFirst: 1);
+        await using var a = await KnowledgeTestHost.StartAsync(gated, database: database);
+        await using var b = await KnowledgeTestHost.StartAsync(fixture.Generator, database: database);
+        var kb = await a.Service.CreateAsync("Long", chunkSize: 100, chunkOverlap: 0);
+        var text = string.Join("\n\n", Enumerable.Range(1, 60).Select(i => $"Paragraph {i} says something about topic number {i} and a little more."));
+        await a.Service.AddDocumentAsync(kb.Id, "long.md", text);
+        await gated.Entered.Task.WaitAsync(Timeout);
+
+        // Act
+        KnowledgeDocumentSummary? seenByB = null;
+        await Eventually.WaitUntilAsync(async () => (seenByB = (await b.Service.ListDocumentsAsync(kb.Id)).Single()).IndexedChunks > 0,
+            TimeSpan.FromMinutes(1), "B to see A's progress");
+        gated.Open.SetResult();
+        await a.Service.WaitForIndexingAsync(kb.Id, Timeout);
+
+        // Assert
+        Assert.Equal(DocumentState.Indexing, seenByB!.State);
+        Assert.Equal(32, seenByB.IndexedChunks);
+        Assert.True(seenByB.ChunksToIndex > 32, $"{seenByB.ChunksToIndex} chunks");
+        Assert.InRange(seenByB.Fraction, 0.01, 0.99);
+    }
+
+    [Fact]
+    public async Task GetFirstIndexing_NewBaseUntilItsDocumentsAreAllIndexed_ThenNotForDocumentsAddedLater()
+    {
+        // Arrange
+        var gated = new GatedEmbeddings(fixture.Generator);
+        await using var host = await KnowledgeTestHost.StartAsync(gated);
+        var kb = await host.Service.CreateAsync("New");
+        var empty = await host.Service.GetFirstIndexingAsync(kb.Id);
+        await host.Service.AddDocumentAsync(kb.Id, "a.md", "# Hours\n\nWe open at nine.");
+        await gated.Entered.Task.WaitAsync(Timeout);
+        await host.Service.AddDocumentAsync(kb.Id, "b.md", "# Parking\n\nFree parking behind the shop.");
+
+        // Act
+        var during = await host.Service.GetFirstIndexingAsync(kb.Id);
+        gated.Open.SetResult();
+        await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
+        var after = await host.Service.GetFirstIndexingAsync(kb.Id);
+        await host.Service.AddDocumentAsync(kb.Id, "c.md", "# Returns\n\nReturn any item within 30 days.");
+        var laterAddition = await host.Service.GetFirstIndexingAsync(kb.Id);
+
+        // Assert
+        Assert.Null(empty);
+        Assert.Equal(new FirstIndexing(kb.Id, "New", 0, 2), during);
+        Assert.Equal("The knowledge base is still being indexed (0 of 2 documents ready). Try again in a few seconds.", during!.Message);
+        Assert.Null(after);
+        Assert.Null(laterAddition);
+    }
+
+    /// <summary>Lets <c>passFirst</c> calls through to the real model, then holds the next ones until <see cref="Open"/>
+    /// completes; counts calls.</summary>
+    private sealed class GatedEmbeddings(Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> inner, int passFirst = 0)
         : Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>
     {
-        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _arrived;
+        private int _calls;
+        private volatile bool _returned;
 
-        public TaskCompletionSource FirstArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Open { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        /// <summary>A held call has returned (after <see cref="Open"/>).</summary>
+        public bool Returned => _returned;
 
         public async Task<Microsoft.Extensions.AI.GeneratedEmbeddings<Microsoft.Extensions.AI.Embedding<float>>> GenerateAsync(
             IEnumerable<string> values, Microsoft.Extensions.AI.EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
         {
-            FirstArrived.TrySetResult();
-            if (Interlocked.Increment(ref _arrived) >= count)
+            if (Interlocked.Increment(ref _calls) > passFirst && !Open.Task.IsCompleted)
             {
-                _all.TrySetResult();
+                Entered.TrySetResult();
+                await Open.Task.WaitAsync(cancellationToken);
+                var result = await inner.GenerateAsync(values, options, cancellationToken);
+                _returned = true;
+                return result;
             }
-            await _all.Task.WaitAsync(cancellationToken);
             return await inner.GenerateAsync(values, options, cancellationToken);
         }
 

@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.Tests.Api;
 
@@ -11,6 +14,49 @@ public sealed class RunApiTests(ApiFixture fixture)
     private readonly ApiServer _server = fixture.Server;
 
     private static string Question() => $"How long does shipping take to zone {Guid.NewGuid():n}?";
+
+    [Fact]
+    public async Task Run_KnowledgeBaseInItsFirstIndexing_503WithRetryAfterAndNoAnswerUntilItIsDone()
+    {
+        // Arrange: a new base whose one document another instance holds (its lease far off), so it stays in its first indexing
+        using var admin = _server.Admin();
+        using var created = await admin.PostAsJsonAsync("api/knowledge-bases", new { name = $"Being indexed {Guid.NewGuid():n}" });
+        var kbId = (await ApiServer.ReadAsync(created)).GetProperty("id").GetString()!;
+        var docId = Guid.NewGuid().ToString("n");
+        await using (var db = await _server.Studio.Services.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync())
+        {
+            db.KnowledgeDocuments.Add(new KnowledgeDocumentEntity
+            {
+                Id = docId, KnowledgeBaseId = kbId, Name = "held.md", Text = "# Held\n\nHeld elsewhere.", ContentHash = "held", State = DocumentState.Indexing,
+                LeaseOwner = "another-instance", LeaseUntil = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds(),
+            });
+            await db.SaveChangesAsync();
+        }
+        var id = await _server.CreateFaqBotAsync(edit: graph => graph with
+        {
+            Nodes = [.. graph.Nodes.Select(n => n.Id == "retrieve"
+                ? n with { Settings = JsonSerializer.SerializeToElement(new { knowledgeBaseId = kbId, query = "{{ clean.text }}", topK = 3, minScore = 0.2, mode = "hybrid" }) }
+                : n)],
+        });
+        var (_, key) = await _server.CreateKeyAsync(id);
+        using var client = _server.Client(key);
+        var callsBefore = _server.Llm.ChatCallCount;
+
+        // Act
+        using var refused = await client.PostAsJsonAsync($"api/workflows/{id}/run", new { query = "What is held?" });
+        var problem = await ApiServer.ReadAsync(refused);
+        using var removed = await admin.DeleteAsync($"api/knowledge-bases/{kbId}/documents/{docId}");
+        using var answered = await client.PostAsJsonAsync($"api/workflows/{id}/run", new { query = "What is held?" });
+
+        // Assert
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), refused.Headers.RetryAfter?.Delta);
+        Assert.Equal("Still indexing", problem.GetProperty("title").GetString());
+        Assert.Equal("The knowledge base is still being indexed (0 of 1 documents ready). Try again in a few seconds.", problem.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal(1, _server.Llm.ChatCallCount - callsBefore);
+    }
 
     [Fact]
     public async Task Run_SameQuestionTwice_SecondAnsweredFromCacheGateWithLlmSkipped()

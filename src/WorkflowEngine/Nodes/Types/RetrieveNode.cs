@@ -50,6 +50,10 @@ public sealed class RetrieveNode(IKnowledgeSearch search) : Node<RetrieveNode.Co
         }
         var version = await search.GetVersionAsync(config.KnowledgeBaseId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"The knowledge base '{config.KnowledgeBaseId}' does not exist (any more): pick another one in the step's settings.");
+        if (await search.GetFirstIndexingAsync(config.KnowledgeBaseId, cancellationToken).ConfigureAwait(false) is { } indexing)
+        {
+            throw new KnowledgeBaseIndexingException(indexing);
+        }
         return new Input(config.KnowledgeBaseId, version, TemplateRenderer.Render(config.Query, context).Trim());
     }
 

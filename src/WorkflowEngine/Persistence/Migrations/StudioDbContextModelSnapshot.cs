@@ -103,6 +103,9 @@ namespace WorkflowEngine.Persistence.Migrations
                     b.Property<string>("Description")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("FirstIndexing")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -167,6 +170,9 @@ namespace WorkflowEngine.Persistence.Migrations
                     b.Property<int>("ChunkCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("ChunksToIndex")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ContentHash")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -174,9 +180,18 @@ namespace WorkflowEngine.Persistence.Migrations
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("IndexedChunks")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("KnowledgeBaseId")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LeaseUntil")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()

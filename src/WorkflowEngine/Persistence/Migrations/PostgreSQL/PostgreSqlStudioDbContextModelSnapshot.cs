@@ -110,6 +110,9 @@ namespace WorkflowEngine.Persistence.Migrations.PostgreSQL
                     b.Property<string>("Description")
                         .HasColumnType("text");
 
+                    b.Property<bool>("FirstIndexing")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text");
@@ -176,6 +179,9 @@ namespace WorkflowEngine.Persistence.Migrations.PostgreSQL
                     b.Property<int>("ChunkCount")
                         .HasColumnType("integer");
 
+                    b.Property<int>("ChunksToIndex")
+                        .HasColumnType("integer");
+
                     b.Property<string>("ContentHash")
                         .IsRequired()
                         .HasColumnType("text");
@@ -183,9 +189,18 @@ namespace WorkflowEngine.Persistence.Migrations.PostgreSQL
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
+                    b.Property<int>("IndexedChunks")
+                        .HasColumnType("integer");
+
                     b.Property<string>("KnowledgeBaseId")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasColumnType("text");
+
+                    b.Property<long>("LeaseUntil")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Name")
                         .IsRequired()

@@ -27,6 +27,7 @@ public partial class KnowledgeBasesPage
     private readonly List<string> _uploadProblems = [];
     private double? _indexingFraction;
     private IDisposable? _progressSubscription;
+    private CancellationTokenSource? _poll;
     private bool _busy;
 
     private string _query = "";
@@ -57,8 +58,56 @@ public partial class KnowledgeBasesPage
     {
         _bases = await KnowledgeBases.ListAsync();
         _documents = KnowledgeBaseId is null ? [] : await KnowledgeBases.ListDocumentsAsync(KnowledgeBaseId);
-        _indexingFraction = KnowledgeBaseId is null ? null : KnowledgeBases.GetIndexingFraction(KnowledgeBaseId);
+        _indexingFraction = KnowledgeBaseId is null ? null : KnowledgeBases.GetIndexingFraction(KnowledgeBaseId) ?? WaitingFraction(_documents);
+        if (_poll is null && _documents.Any(IsWaiting))
+        {
+            _poll = new CancellationTokenSource();
+            _ = InvokeAsync(() => PollWhileIndexingAsync(_poll.Token));
+        }
     }
+
+    /// <summary>Documents that another instance sharing the database indexes send no progress events here: their progress
+    /// is read from the database every second while something waits.</summary>
+    private async Task PollWhileIndexingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            while (_documents.Any(IsWaiting) && await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                _documents = KnowledgeBaseId is null ? [] : await KnowledgeBases.ListDocumentsAsync(KnowledgeBaseId, cancellationToken);
+                if (!_documents.Any(IsWaiting))
+                {
+                    await ReloadAsync();
+                }
+                else
+                {
+                    _indexingFraction = KnowledgeBases.GetIndexingFraction(KnowledgeBaseId!) ?? WaitingFraction(_documents);
+                }
+                StateHasChanged();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex)
+        {
+            await DispatchExceptionAsync(ex);
+        }
+        finally
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                _poll?.Dispose();
+                _poll = null;
+            }
+        }
+    }
+
+    private static bool IsWaiting(KnowledgeDocumentSummary d) => d.State is DocumentState.Pending or DocumentState.Indexing;
+
+    private static double? WaitingFraction(IReadOnlyList<KnowledgeDocumentSummary> documents) =>
+        documents.Where(IsWaiting).Select(d => d.Fraction).DefaultIfEmpty(-1).Average() is var f and >= 0 ? f : null;
 
     private async Task OnProgressAsync(IndexingProgress progress)
     {
@@ -363,5 +412,10 @@ public partial class KnowledgeBasesPage
         _ => "Waiting",
     };
 
-    public void Dispose() => _progressSubscription?.Dispose();
+    public void Dispose()
+    {
+        _progressSubscription?.Dispose();
+        _poll?.Cancel();
+        _poll?.Dispose();
+    }
 }

@@ -16,6 +16,8 @@ namespace WorkflowStudio.Tests.Api.Client.Models
         public IDictionary<string, object> AdditionalData { get; set; }
         /// <summary>The chunkCount property</summary>
         public int? ChunkCount { get; set; }
+        /// <summary>The chunksToIndex property</summary>
+        public int? ChunksToIndex { get; set; }
         /// <summary>The error property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -24,6 +26,8 @@ namespace WorkflowStudio.Tests.Api.Client.Models
 #else
         public string Error { get; set; }
 #endif
+        /// <summary>The fraction property</summary>
+        public double? Fraction { get; set; }
         /// <summary>The id property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -32,6 +36,8 @@ namespace WorkflowStudio.Tests.Api.Client.Models
 #else
         public string Id { get; set; }
 #endif
+        /// <summary>The indexedChunks property</summary>
+        public int? IndexedChunks { get; set; }
         /// <summary>The knowledgeBaseId property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -60,6 +66,8 @@ namespace WorkflowStudio.Tests.Api.Client.Models
         public KnowledgeDocumentSummary()
         {
             AdditionalData = new Dictionary<string, object>();
+            ChunksToIndex = 0;
+            IndexedChunks = 0;
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -80,8 +88,11 @@ namespace WorkflowStudio.Tests.Api.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "chunkCount", n => { ChunkCount = n.GetIntValue(); } },
+                { "chunksToIndex", n => { ChunksToIndex = n.GetIntValue(); } },
                 { "error", n => { Error = n.GetStringValue(); } },
+                { "fraction", n => { Fraction = n.GetDoubleValue(); } },
                 { "id", n => { Id = n.GetStringValue(); } },
+                { "indexedChunks", n => { IndexedChunks = n.GetIntValue(); } },
                 { "knowledgeBaseId", n => { KnowledgeBaseId = n.GetStringValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "sizeBytes", n => { SizeBytes = n.GetLongValue(); } },
@@ -97,8 +108,11 @@ namespace WorkflowStudio.Tests.Api.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteIntValue("chunkCount", ChunkCount);
+            writer.WriteIntValue("chunksToIndex", ChunksToIndex);
             writer.WriteStringValue("error", Error);
+            writer.WriteDoubleValue("fraction", Fraction);
             writer.WriteStringValue("id", Id);
+            writer.WriteIntValue("indexedChunks", IndexedChunks);
             writer.WriteStringValue("knowledgeBaseId", KnowledgeBaseId);
             writer.WriteStringValue("name", Name);
             writer.WriteLongValue("sizeBytes", SizeBytes);

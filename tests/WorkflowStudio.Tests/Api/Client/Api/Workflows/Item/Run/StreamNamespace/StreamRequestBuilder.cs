@@ -46,6 +46,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows.Item.Run.StreamNamespace
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 404 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 413 status code</exception>
         /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 429 status code</exception>
+        /// <exception cref="global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<Stream?> PostAsync(global::WorkflowStudio.Tests.Api.Client.Models.RunBody body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -65,6 +66,7 @@ namespace WorkflowStudio.Tests.Api.Client.Api.Workflows.Item.Run.StreamNamespace
                 { "404", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "413", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
                 { "429", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
+                { "503", global::WorkflowStudio.Tests.Api.Client.Models.ApiProblem.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendPrimitiveAsync<Stream>(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
