@@ -13,9 +13,6 @@ namespace WorkflowStudio.Accounts;
 /// </summary>
 internal sealed class LegacyKeyRingImport(string? folder, ILogger<LegacyKeyRingImport> logger)
 {
-    /// <summary>The folder that is read, if any.</summary>
-    public string? Folder => folder;
-
     /// <summary>Copies every XML file of the folder (keys and revocations, as Data Protection's file repository wrote them)
     /// into <paramref name="db"/>'s key ring when that holds none; returns how many. Run it under the database's start-up lock.</summary>
     public async Task<int> ImportAsync(AccountsDbContext db, CancellationToken cancellationToken = default)
