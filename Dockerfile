@@ -13,14 +13,13 @@ COPY src/ src/
 RUN dotnet publish src/WorkflowStudio/WorkflowStudio.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
-# curl only for the health check. /app/App_Data/keys is the Data Protection key ring on PostgreSQL (App_Data under the
-# content root): owned by the app user so it can write there, and so a volume mounted there starts out owned by it (the
-# scale profile of docker-compose.yml shares one between its studios).
+# curl only for the health check. /data holds the SQLite file, owned by the app user so it can write there and so a
+# volume mounted there starts out owned by it.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/* \
-    && mkdir -p /data /app/App_Data/keys \
-    && chown "$APP_UID" /data /app/App_Data /app/App_Data/keys
+    && mkdir -p /data \
+    && chown "$APP_UID" /data
 WORKDIR /app
 COPY --from=build /app ./
 # The image's built-in unprivileged "app" user.

@@ -27,6 +27,9 @@ internal static partial class Log
     [LoggerMessage(1033, LogLevel.Information, "Moved the API key of llm node '{NodeId}' in workflow '{Workflow}' into model provider {ProviderId}")]
     public static partial void InlineKeyMoved(ILogger logger, string nodeId, string workflow, string providerId);
 
+    [LoggerMessage(1034, LogLevel.Information, "Imported {Count} Data Protection key ring files from {Folder} into the database; the folder is no longer read and can be removed once a backup of the database holds them")]
+    public static partial void KeyRingImported(ILogger logger, int count, string folder);
+
     [LoggerMessage(1040, LogLevel.Information, "Administrator account {Email} created")]
     public static partial void AdministratorCreated(ILogger logger, string email);
 

@@ -3,8 +3,8 @@ var builder = WebApplication.CreateBuilder(args);
 var database = builder.StudioDatabase();
 builder.Services.AddWorkflowEngine();
 builder.Services.AddStudioPersistence(database);
-builder.Services.AddWorkflowStudio(database.DataFolder(builder.Environment.ContentRootPath), builder.Configuration);
-builder.Services.AddStudioAccounts(database, builder.Configuration);
+builder.Services.AddWorkflowStudio(builder.Configuration);
+builder.Services.AddStudioAccounts(database, builder.Configuration, database.DataFolder(builder.Environment.ContentRootPath));
 builder.Services.AddWorkflowApi();
 
 var app = builder.Build();

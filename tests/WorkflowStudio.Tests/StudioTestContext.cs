@@ -3,6 +3,7 @@ using Bunit;
 using Bunit.Rendering;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -66,7 +67,9 @@ public abstract class StudioTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build());
         Services.AddWorkflowEngine();
         Services.AddStudioPersistence(connectionString);
-        Services.AddModelProviders(Path.Combine(_databaseDirectory, "keys"));
+        Services.AddModelProviders();
+        // In the test's folder, not Data Protection's default under the user's home.
+        Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(_databaseDirectory, "keys")));
         Services.TryAddSingleton<StudioSamples>();
         Services.TryAddScoped<WorkflowLibrary>();
         using var db = new StudioDbContext(new DbContextOptionsBuilder<StudioDbContext>().UseSqlite(connectionString).Options);

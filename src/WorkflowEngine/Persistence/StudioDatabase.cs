@@ -29,7 +29,7 @@ public static class StudioDatabase
     }
 
     /// <summary>The folder holding the database file, or null for an in-memory database: where files that belong with the data
-    /// (the Data Protection key ring) are kept.</summary>
+    /// (an older studio's Data Protection key ring) are kept.</summary>
     public static string? DataFolder(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);

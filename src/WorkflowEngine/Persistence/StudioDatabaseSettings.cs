@@ -65,8 +65,9 @@ public sealed record StudioDatabaseSettings
         return PostgreSql(connectionString);
     }
 
-    /// <summary>Where files that belong with the data are kept (the Data Protection key ring): the SQLite file's folder (null for
-    /// an in-memory database), or <c>App_Data</c> under <paramref name="baseDirectory"/> on PostgreSQL.</summary>
+    /// <summary>Where files that belong with the data are kept (an older studio's Data Protection key ring, which the studio
+    /// imports into the database at start): the SQLite file's folder (null for an in-memory database), or <c>App_Data</c> under
+    /// <paramref name="baseDirectory"/> on PostgreSQL.</summary>
     public string? DataFolder(string baseDirectory) => Provider == DatabaseProvider.Sqlite
         ? StudioDatabase.DataFolder(ConnectionString)
         : Path.Combine(baseDirectory, "App_Data");

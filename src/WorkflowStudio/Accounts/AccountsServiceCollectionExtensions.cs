@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -18,11 +19,16 @@ public static class AccountsServiceCollectionExtensions
     /// sign-in, and a fallback policy that makes every endpoint need a signed-in user unless it allows anonymous access itself
     /// (the sign-in pages, static assets, health and the HTTP API, which checks its own keys). Password rules and lockout are
     /// Identity's defaults (5 failures lock an account for 5 minutes). The administrator can come from <c>Studio:Admin</c>
-    /// (<see cref="AdminAccountOptions"/>). Call after <c>AddWorkflowStudio()</c>: its start-up step creates the database folder.
-    /// With <paramref name="configuration"/> naming an OpenID Connect provider (<see cref="SingleSignOnOptions"/>), people can
-    /// also sign in through it.
+    /// (<see cref="AdminAccountOptions"/>). With <paramref name="configuration"/> naming an OpenID Connect provider
+    /// (<see cref="SingleSignOnOptions"/>), people can also sign in through it.
+    /// The ASP.NET Data Protection key ring (which encrypts the sign-in cookies and model providers' keys) is stored in the same
+    /// database, so every instance sharing the database reads what another protected; a ring that older studios kept in
+    /// <c>keys</c> under <paramref name="dataFolder"/> (<see cref="StudioDatabaseSettings.DataFolder"/>) is imported into it once.
+    /// The start-up step (migrations, that import, loading the ring, roles, administrator) runs before every other one, since
+    /// Data Protection and the studio's own start-up step read the ring.
     /// </summary>
-    public static IServiceCollection AddStudioAccounts(this IServiceCollection services, StudioDatabaseSettings database, IConfiguration? configuration = null)
+    public static IServiceCollection AddStudioAccounts(this IServiceCollection services, StudioDatabaseSettings database, IConfiguration? configuration = null,
+        string? dataFolder = null)
     {
         services.AddOptions<AdminAccountOptions>().BindConfiguration(AdminAccountOptions.SectionName)
             .Validate(o => string.IsNullOrWhiteSpace(o.Email) == string.IsNullOrEmpty(o.Password),
@@ -36,6 +42,9 @@ public static class AccountsServiceCollectionExtensions
         {
             services.AddDbContext<AccountsDbContext>(o => AccountsDbContext.Configure(o, database));
         }
+        services.AddDataProtection().PersistKeysToDbContext<AccountsDbContext>();
+        services.TryAddSingleton(sp => new LegacyKeyRingImport(
+            dataFolder is null ? null : Path.Combine(dataFolder, "keys"), sp.GetRequiredService<ILogger<LegacyKeyRingImport>>()));
         var authentication = services.AddAuthentication(o =>
         {
             o.DefaultScheme = IdentityConstants.ApplicationScheme;
@@ -75,7 +84,9 @@ public static class AccountsServiceCollectionExtensions
         services.TryAddScoped<UserAdministration>();
         services.TryAddScoped<SingleSignOn>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHostedService<AccountsInitializer>();
+        // First of all hosted services (they start in order): Data Protection's own preloads the key ring, and the studio's
+        // decrypts model providers' keys, both of which need the ring's table migrated and an older ring imported.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, AccountsInitializer>());
         return services;
     }
 

@@ -9,11 +9,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class StudioServiceCollectionExtensions
 {
-    /// <summary>The studio UI: Blazor (interactive server), MudBlazor, the workflow library, model providers (their key ring in
-    /// <c>keys</c> under <paramref name="dataFolder"/>, the database's folder, encrypted when <paramref name="configuration"/> names
-    /// a certificate in <c>DataProtection:CertificatePath</c>), and the start-up step that migrates the database and seeds the
-    /// sample FAQ bot on first start.</summary>
-    public static IServiceCollection AddWorkflowStudio(this IServiceCollection services, string? dataFolder, IConfiguration? configuration = null)
+    /// <summary>The studio UI: Blazor (interactive server), MudBlazor, the workflow library, model providers (their keys encrypted
+    /// by the Data Protection key ring that <c>AddStudioAccounts()</c> keeps in the database, the ring itself encrypted when
+    /// <paramref name="configuration"/> names a certificate in <c>DataProtection:CertificatePath</c>), and the start-up step that
+    /// migrates the database and seeds the sample FAQ bot on first start.</summary>
+    public static IServiceCollection AddWorkflowStudio(this IServiceCollection services, IConfiguration? configuration = null)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(mud =>
@@ -25,7 +25,7 @@ public static class StudioServiceCollectionExtensions
         });
         services.TryAddSingleton<StudioSamples>();
         services.TryAddScoped<WorkflowLibrary>();
-        services.AddModelProviders(dataFolder is null ? null : Path.Combine(dataFolder, "keys"), configuration);
+        services.AddModelProviders(configuration);
         services.AddWorkflowEditor();
         services.AddWorkflowRuns();
         services.AddHostedService<StudioDatabaseInitializer>();

@@ -28,7 +28,7 @@ public sealed record ModelProviderSaveResult(ModelProviderInfo? Provider, string
 
 /// <summary>
 /// OpenAI-compatible model providers configured in the studio (name, base URL, default model, API key), stored in the database with the
-/// key encrypted by ASP.NET Data Protection (key ring in the folder given to AddModelProviders, beside the database). Keys are
+/// key encrypted by ASP.NET Data Protection (its key ring stored in the same database, see AddStudioAccounts). Keys are
 /// decrypted once into an in-memory catalog that llm nodes resolve their <c>provider</c> setting against; no page, API response,
 /// log or workflow document ever carries a key back out. As an <see cref="IWorkflowDocumentFilter"/> it also moves API keys that
 /// arrive inside a workflow document (import, HTTP API) into a provider, so documents never hold keys in plain text.

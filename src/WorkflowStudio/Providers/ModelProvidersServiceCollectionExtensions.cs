@@ -11,19 +11,14 @@ public static class ModelProvidersServiceCollectionExtensions
     /// <summary>
     /// Model providers configured in the studio: the <see cref="ModelProviderStore"/> as the engine's
     /// <see cref="ILlmProviderCatalog"/> (replacing the engine's empty one) and as a workflow document filter, and ASP.NET Data
-    /// Protection with its key ring persisted in <paramref name="keyRingFolder"/> (beside the database, so a restart can still
-    /// decrypt the stored keys; back the folder up with the database). Without a folder (an in-memory database) the key ring is
-    /// Data Protection's default. With <c>DataProtection:CertificatePath</c> in <paramref name="configuration"/>
-    /// (<see cref="KeyRingOptions"/>) the ring's keys are stored encrypted to that certificate; one that cannot be used stops
-    /// the start here, with the reason.
+    /// Protection, which encrypts their keys. Where the key ring is stored is up to the host: the studio keeps it in its database
+    /// (<c>AddStudioAccounts()</c>); without a repository it is Data Protection's default. With <c>DataProtection:CertificatePath</c>
+    /// in <paramref name="configuration"/> (<see cref="KeyRingOptions"/>) the ring's keys are stored encrypted to that
+    /// certificate; one that cannot be used stops the start here, with the reason.
     /// </summary>
-    public static IServiceCollection AddModelProviders(this IServiceCollection services, string? keyRingFolder, IConfiguration? configuration = null)
+    public static IServiceCollection AddModelProviders(this IServiceCollection services, IConfiguration? configuration = null)
     {
         var protection = services.AddDataProtection().SetApplicationName("WorkflowStudio");
-        if (keyRingFolder is not null)
-        {
-            protection.PersistKeysToFileSystem(new DirectoryInfo(keyRingFolder));
-        }
         // Read at registration, not through IOptions: Data Protection takes the certificate itself, and a configured one that
         // cannot be used must stop the start before any key is written unencrypted.
         var keyRing = configuration?.GetSection(KeyRingOptions.SectionName).Get<KeyRingOptions>();

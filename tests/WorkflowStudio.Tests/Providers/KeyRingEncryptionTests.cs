@@ -2,8 +2,10 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using WorkflowStudio.Accounts;
 using WorkflowTesting;
 
 namespace WorkflowStudio.Tests.Providers;
@@ -29,15 +31,17 @@ public sealed class KeyRingEncryptionTests : IDisposable
         // Arrange
         var pfx = WriteCertificate("ring.pfx", withPrivateKey: true);
         string ciphertext;
-        string keysFolder;
+        var keysFolder = Directory.CreateDirectory(Path.Combine(_folder, "keys")).FullName;
         await using (var studio = await StudioServer.StartAsync(Settings(pfx, Password)))
         {
-            // Act: the studio protects something, so its ring holds a key.
+            // Act: the studio protects something, so its ring holds a key; the ring's rows are copied out of its database.
             ciphertext = studio.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector(Purpose).Protect("sk-provider-key");
-            keysFolder = Path.Combine(Path.GetDirectoryName(studio.DatabasePath)!, "keys");
-            CopyFolder(keysFolder, Path.Combine(_folder, "keys"));
+            await using var scope = studio.Services.CreateAsyncScope();
+            foreach (var row in await scope.ServiceProvider.GetRequiredService<AccountsDbContext>().DataProtectionKeys.AsNoTracking().ToListAsync())
+            {
+                await File.WriteAllTextAsync(Path.Combine(keysFolder, row.FriendlyName + ".xml"), row.Xml);
+            }
         }
-        keysFolder = Path.Combine(_folder, "keys");
 
         // Assert: each key's secret is stored as XML encryption to the certificate; no plain master key is left.
         var keys = Directory.GetFiles(keysFolder, "key-*.xml");
@@ -94,24 +98,16 @@ public sealed class KeyRingEncryptionTests : IDisposable
         return path;
     }
 
-    /// <summary>What a later start of the studio uses: the same key ring folder, with or without the certificate.</summary>
+    /// <summary>What a later start of the studio uses: the same key ring (here from a folder), with or without the certificate.</summary>
     private IDataProtector Protector(string keysFolder, string? pfx)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(pfx is null ? [] : Settings(pfx, Password)).Build();
-        services.AddModelProviders(keysFolder, configuration);
+        services.AddModelProviders(configuration);
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keysFolder));
         var host = services.BuildServiceProvider();
         _hosts.Add(host);
         return host.GetRequiredService<IDataProtectionProvider>().CreateProtector(Purpose);
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
     }
 }

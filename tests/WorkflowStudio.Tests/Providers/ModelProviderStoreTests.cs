@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -290,7 +291,9 @@ public sealed class ModelProviderStoreTests : IAsyncLifetime
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddWorkflowEngine();
         services.AddStudioPersistence(_database.Settings);
-        services.AddModelProviders(Path.Combine(_folder, keyRing));
+        services.AddModelProviders();
+        // The studio keeps the ring in its database (AddStudioAccounts); a folder per ring is enough for the store's own tests.
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(_folder, keyRing)));
         var host = services.BuildServiceProvider();
         _hosts.Add(host);
         await using (var db = await host.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync())
