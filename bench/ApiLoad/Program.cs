@@ -1,11 +1,13 @@
 // Load benchmark of the published API: requests/s and p50/p99 latency of (a) a cached POST /api/workflows/{id}/run
 // and (b) GET /api/ping (constant JSON), measured in the same run against the same studio process.
 //
-//   dotnet run -c Release --project bench/ApiLoad -- [--seconds 10] [--clients 32] [--redis] [--rounds 2] [--alloc]
+//   dotnet run -c Release --project bench/ApiLoad -- [--seconds 10] [--clients 32] [--redis] [--rounds 2] [--alloc] [--instances 2]
 //
 // The studio runs in-process on real Kestrel (tests/WorkflowTesting StudioServer, temp SQLite, fake OpenAI-compatible
 // server for the one LLM call that fills the cache); the load generator talks to it over loopback HTTP/1.1 with keep-alive.
 // --redis also starts a real redis-server (L1 + L2, as in production); without it the cache is L1 only.
+// --instances N (with --redis) starts N studios in this process on one SQLite file, one Redis and one key prefix, as
+// instances behind a load balancer would share them; client i sends its requests to studio i mod N.
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -19,6 +21,12 @@ var seconds = Arg("--seconds", 10);
 var clients = Arg("--clients", 32);
 var rounds = Arg("--rounds", 2);
 var useRedis = args.Contains("--redis");
+var instances = Arg("--instances", 1);
+if (instances > 1 && !useRedis)
+{
+    Console.Error.WriteLine("--instances needs --redis: instances share their cache and invalidations through Redis.");
+    return 2;
+}
 const string adminKey = "bench-admin-key-0123456789-abcdefghijklmnop";
 
 RedisServer? redis = null;
@@ -28,7 +36,7 @@ if (useRedis)
     redis.Start();
 }
 await using var llm = await FakeOpenAiServer.StartAsync();
-await using var studio = await StudioServer.StartAsync(new Dictionary<string, string?>
+var settings = new Dictionary<string, string?>
 {
     ["Api:AdminKey"] = adminKey,
     ["Api:RateLimitPermits"] = "10000000",
@@ -39,7 +47,14 @@ await using var studio = await StudioServer.StartAsync(new Dictionary<string, st
     ["Logging:LogLevel:Default"] = "Warning",
     ["Logging:LogLevel:WorkflowStudio"] = "Warning",
     ["Logging:LogLevel:WorkflowEngine"] = "Warning",
-});
+    ["Engine:Cache:KeyPrefix"] = $"bench-{Guid.NewGuid():n}:",
+};
+await using var studio = await StudioServer.StartAsync(settings);
+var others = new List<StudioServer>();
+for (var n = 1; n < instances; n++)
+{
+    others.Add(await StudioServer.StartAsync(new Dictionary<string, string?>(settings) { ["ConnectionStrings:Studio"] = $"Data Source={studio.DatabasePath}" }));
+}
 
 // The sample knowledge base is indexed in the background after start; wait, so its version (part of cache keys) is settled.
 await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<KnowledgeBaseService>(studio.Services)
@@ -48,6 +63,7 @@ await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.
 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
 using var http = new HttpClient(handler) { BaseAddress = studio.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+var clientsOf = new[] { http }.Concat(others.Select(o => new HttpClient(handler, disposeHandler: false) { BaseAddress = o.BaseAddress, Timeout = TimeSpan.FromSeconds(30) })).ToArray();
 
 // The sample FAQ bot, a run key, and one run that fills the cache.
 var graph = SampleWorkflows.FaqBot(SampleKnowledgeBase.Id) with { Name = "Bench FAQ bot" };
@@ -56,13 +72,16 @@ created.EnsureSuccessStatusCode();
 var workflowId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
 using var keyResponse = await http.PostAsJsonAsync($"api/workflows/{workflowId}/keys", new { name = "bench" });
 var runKey = (await keyResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
-http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", runKey);
+foreach (var client in clientsOf)
+{
+    client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", runKey);
+}
 var runBody = Encoding.UTF8.GetBytes("""{ "query": "How long does shipping take?" }""");
-using (var first = await Run())
+using (var first = await Run(0))
 {
     first.EnsureSuccessStatusCode();
 }
-using (var second = await Run())
+using (var second = await Run(clientsOf.Length - 1))
 {
     var body = await second.Content.ReadFromJsonAsync<JsonElement>();
     Console.WriteLine($"one cached run: engine {body.GetProperty("elapsedMs").GetDouble():F2} ms; " + string.Join(", ",
@@ -74,7 +93,7 @@ using (var second = await Run())
     }
 }
 
-Console.WriteLine($"ApiLoad: {clients} concurrent clients, {seconds} s per measurement, {rounds} rounds, Redis {(useRedis ? "on (L1+L2)" : "off (L1 only)")}, " +
+Console.WriteLine($"ApiLoad: {instances} studio instance(s), {clients} concurrent clients, {seconds} s per measurement, {rounds} rounds, Redis {(useRedis ? "on (L1+L2)" : "off (L1 only)")}, " +
     $"{Environment.ProcessorCount} cores, load average {LoadAverage()}");
 var results = new List<(string Name, Stats Stats)>();
 for (var round = 1; round <= rounds; round++)
@@ -110,7 +129,7 @@ if (args.Contains("--alloc"))
     var allocatedBefore = GC.GetTotalAllocatedBytes();
     for (var i = 0; i < AllocRequests; i++)
     {
-        using var response = await Run();
+        using var response = await Run(0);
         response.EnsureSuccessStatusCode();
         await response.Content.ReadAsByteArrayAsync();
     }
@@ -121,19 +140,23 @@ if (args.Contains("--alloc"))
         Console.WriteLine(line);
     }
 }
+foreach (var other in others)
+{
+    await other.DisposeAsync();
+}
 redis?.Dispose();
 return 0;
 
-Task<HttpResponseMessage> Run()
+Task<HttpResponseMessage> Run(int client = 0)
 {
     var content = new ByteArrayContent(runBody);
     content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-    return http.PostAsync($"api/workflows/{workflowId}/run", content);
+    return clientsOf[client % clientsOf.Length].PostAsync($"api/workflows/{workflowId}/run", content);
 }
 
-Task<HttpResponseMessage> Ping() => http.GetAsync("api/ping");
+Task<HttpResponseMessage> Ping(int client) => clientsOf[client % clientsOf.Length].GetAsync("api/ping");
 
-async Task<Stats> Measure(Func<Task<HttpResponseMessage>> send, int durationSeconds)
+async Task<Stats> Measure(Func<int, Task<HttpResponseMessage>> send, int durationSeconds)
 {
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
     var allocatedBefore = GC.GetTotalAllocatedBytes();
@@ -151,7 +174,7 @@ async Task<Stats> Measure(Func<Task<HttpResponseMessage>> send, int durationSeco
             var start = Stopwatch.GetTimestamp();
             try
             {
-                using var response = await send();
+                using var response = await send(i);
                 await response.Content.LoadIntoBufferAsync();
                 if (!response.IsSuccessStatusCode)
                 {
