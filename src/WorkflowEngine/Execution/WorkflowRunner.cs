@@ -175,7 +175,10 @@ public sealed class WorkflowRunner
                 {
                     // Reading settings or inputs failed before the pipeline could run: report it the way the pipeline would.
                     var message = ErrorHandlingMiddleware.Describe(node.Title, ex);
-                    Log.NodeFailed(_logger, ex, request.RunId, node.Id, node.Type);
+                    if (ex is not NodeExecutionException)
+                    {
+                        Log.NodeFailed(_logger, ex, request.RunId, node.Id, node.Type);
+                    }
                     var now = _time.GetUtcNow();
                     await publish(new NodeStarted(request.RunId, now, node.Id, node.Type, node.Title)).ConfigureAwait(false);
                     await publish(new NodeFailed(request.RunId, now, node.Id, node.Type, TimeSpan.Zero, message)).ConfigureAwait(false);

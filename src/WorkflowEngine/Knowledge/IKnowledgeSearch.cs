@@ -29,12 +29,6 @@ public sealed record FirstIndexing(string KnowledgeBaseId, string Name, int Docu
     public string Message => $"The knowledge base is still being indexed ({DocumentsReady} of {Documents} documents ready). Try again in a few seconds.";
 }
 
-/// <summary>A step read a knowledge base during its first indexing (<see cref="FirstIndexing"/>).</summary>
-public sealed class KnowledgeBaseIndexingException(FirstIndexing indexing) : Exception($"“{indexing.Name}” is still being indexed ({indexing.DocumentsReady} of {indexing.Documents} documents ready). Try again in a few seconds.")
-{
-    public FirstIndexing Indexing { get; } = indexing;
-}
-
 public enum SearchMode
 {
     Keyword,

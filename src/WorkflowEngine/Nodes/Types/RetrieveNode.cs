@@ -1,4 +1,5 @@
 using System.Globalization;
+using WorkflowEngine.Execution;
 using WorkflowEngine.Knowledge;
 using WorkflowEngine.Nodes.Templates;
 
@@ -52,7 +53,9 @@ public sealed class RetrieveNode(IKnowledgeSearch search) : Node<RetrieveNode.Co
             ?? throw new InvalidOperationException($"The knowledge base '{config.KnowledgeBaseId}' does not exist (any more): pick another one in the step's settings.");
         if (await search.GetFirstIndexingAsync(config.KnowledgeBaseId, cancellationToken).ConfigureAwait(false) is { } indexing)
         {
-            throw new KnowledgeBaseIndexingException(indexing);
+            // A described refusal, not a fault: the run fails with this sentence and nothing is cached.
+            throw new NodeExecutionException(context.Node.Id,
+                $"'{context.Node.Title}': “{indexing.Name}” is still being indexed ({indexing.DocumentsReady} of {indexing.Documents} documents ready). Try again in a few seconds.");
         }
         return new Input(config.KnowledgeBaseId, version, TemplateRenderer.Render(config.Query, context).Trim());
     }

@@ -99,6 +99,22 @@ public sealed class RetrieveNodeTests
     }
 
     [Fact]
+    public async Task PrepareAsync_KnowledgeBaseInItsFirstIndexing_RefusesWithHowFarItGot()
+    {
+        // Arrange
+        var search = new FirstIndexingSearch(CreateSearch(), new FirstIndexing("kb", "Help centre", 3, 10));
+        var harness = new NodeHarness().With("clean", new { text = "refunds" });
+
+        // Act
+        var ex = await Assert.ThrowsAsync<WorkflowEngine.Execution.NodeExecutionException>(async () =>
+            await harness.PrepareAsync(new RetrieveNode(search), NodeHarness.Definition("retrieve", "retrieve", new { knowledgeBaseId = "kb" })));
+
+        // Assert
+        Assert.EndsWith(": “Help centre” is still being indexed (3 of 10 documents ready). Try again in a few seconds.", ex.Message);
+        Assert.Equal("retrieve", ex.NodeId);
+    }
+
+    [Fact]
     public void ValidateSettings_BadValues_ReportsEachProblem()
     {
         // Arrange
@@ -113,6 +129,17 @@ public sealed class RetrieveNodeTests
         Assert.Contains(problems, p => p.Contains("top K"));
         Assert.Contains(problems, p => p.Contains("minimum score"));
         Assert.Contains(problems, p => p.Contains("'fuzzy'"));
+    }
+
+    private sealed class FirstIndexingSearch(IKnowledgeSearch inner, FirstIndexing indexing) : IKnowledgeSearch
+    {
+        public ValueTask<long?> GetVersionAsync(string knowledgeBaseId, CancellationToken cancellationToken = default) => inner.GetVersionAsync(knowledgeBaseId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ScoredChunk>> SearchAsync(string knowledgeBaseId, string query, SearchOptions options, CancellationToken cancellationToken = default) =>
+            inner.SearchAsync(knowledgeBaseId, query, options, cancellationToken);
+
+        public ValueTask<FirstIndexing?> GetFirstIndexingAsync(string knowledgeBaseId, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult<FirstIndexing?>(knowledgeBaseId == indexing.KnowledgeBaseId ? indexing : null);
     }
 
     private sealed record ChunkDto(string DocumentName, string? Heading, string Text, double Score);
