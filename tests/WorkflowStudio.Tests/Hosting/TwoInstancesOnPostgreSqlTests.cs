@@ -124,6 +124,34 @@ public sealed class TwoInstancesOnPostgreSqlTests : IClassFixture<TwoInstancesOn
         Assert.Single(runs.Select(r => r.GetProperty("answer").GetString()).Distinct());
     }
 
+    [Fact]
+    public async Task RunKey_RevokedOnA_RefusedOnBWithinFiveSeconds()
+    {
+        // Arrange: B has just accepted the key (and remembers it)
+        var id = await A.CreateFaqBotAsync();
+        var (keyId, key) = await A.CreateKeyAsync(id);
+        using var onB = B.Client(key);
+        using var acceptedOnB = await onB.PostAsJsonAsync($"api/workflows/{id}/run", new { query = "How do I return an item?" });
+        using var adminA = A.Admin();
+
+        // Act
+        using var revoke = await adminA.DeleteAsync($"api/workflows/{id}/keys/{keyId}");
+        var revoked = DateTimeOffset.UtcNow;
+        HttpStatusCode refused = default;
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            using var response = await onB.PostAsJsonAsync($"api/workflows/{id}/run", new { query = "How do I return an item?" });
+            refused = response.StatusCode;
+            return refused == HttpStatusCode.Unauthorized;
+        }, TimeSpan.FromSeconds(5), "B to refuse the key revoked on A");
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, acceptedOnB.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused);
+        Assert.True(DateTimeOffset.UtcNow - revoked < TimeSpan.FromSeconds(5));
+    }
+
     private static async Task<JsonElement> RunAsync(HttpClient client, string id, string question)
     {
         using var response = await client.PostAsJsonAsync($"api/workflows/{id}/run", new { query = question });
