@@ -1,0 +1,269 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Reflection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+
+namespace WorkflowEngine.Persistence;
+
+/// <summary>How far the copy of one table is: <see cref="Done"/> of the source's <see cref="Total"/> rows read and written;
+/// the table's last report carries its <see cref="Result"/>.</summary>
+public sealed record TableCopyProgress(string Table, long Done, long Total, TableCopyResult? Result = null);
+
+/// <summary>What the copy did to one table: rows inserted, and rows whose primary key the target already held (left as they
+/// are there).</summary>
+public sealed record TableCopyResult(string Table, long Copied, long AlreadyThere);
+
+/// <summary>A copy that cannot go on, with a message for the person running it (no stack trace needed).</summary>
+public sealed class DatabaseCopyException(string message, Exception? innerException = null) : Exception(message, innerException);
+
+/// <summary>
+/// Copies every table of one EF Core model from a database on one provider into the same model on PostgreSQL, driven by the
+/// model's relational metadata alone (tables, columns, keys, foreign keys, type mappings): a table added to the model is copied
+/// without a change here. Principal tables come before their dependents; rows are read in primary-key order and inserted in
+/// multi-row batches with <c>ON CONFLICT (primary key) DO NOTHING</c>, so a second copy inserts nothing and a copy stopped half
+/// way is finished by running it again. Values go through both sides' type mappings (source column → model value → target
+/// column), so a column stored differently by the two providers (a <c>DateTimeOffset</c> as text on SQLite and timestamptz on
+/// PostgreSQL) arrives as the same value. Identity sequences are moved past the largest key afterwards, so the next row the
+/// studio inserts does not collide with a copied one.
+/// </summary>
+public static class DatabaseCopier
+{
+    /// <summary>PostgreSQL takes at most 65,535 parameters per statement; a batch stays well under it whatever the width.</summary>
+    private const int MaxParametersPerStatement = 30_000;
+
+    private static readonly MethodInfo GetFieldValue = typeof(DbDataReader).GetMethod(nameof(DbDataReader.GetFieldValue))!;
+    private static readonly ConcurrentDictionary<Type, MethodInfo> Readers = new();
+
+    /// <summary>Copies every table of <paramref name="source"/>'s model into <paramref name="target"/> (a PostgreSQL context of the
+    /// same model whose migrations are applied) and returns what each table got, in the order copied.</summary>
+    /// <param name="batchRows">Rows per insert statement (fewer for a wide table).</param>
+    public static async Task<IReadOnlyList<TableCopyResult>> CopyAsync(
+        DbContext source, DbContext target, IProgress<TableCopyProgress>? progress = null, int batchRows = 1000,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchRows, 1);
+        if (!target.Database.IsNpgsql())
+        {
+            throw new ArgumentException("The target must be a PostgreSQL context.", nameof(target));
+        }
+        var targetModel = target.Model.GetRelationalModel();
+        var tables = InForeignKeyOrder(source.Model.GetRelationalModel().Tables);
+        await source.Database.OpenConnectionAsync(cancellationToken);
+        await target.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var results = new List<TableCopyResult>();
+            foreach (var table in tables)
+            {
+                var targetTable = targetModel.FindTable(table.Name, table.Schema)
+                    ?? throw new DatabaseCopyException($"The target's model has no table {table.Name}: the two contexts do not hold the same model.");
+                results.Add(await CopyTableAsync(source, target, new TablePair(table, targetTable), progress, batchRows, cancellationToken));
+            }
+            return results;
+        }
+        finally
+        {
+            await source.Database.CloseConnectionAsync();
+            await target.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>Principal tables before the tables whose foreign keys point at them; otherwise by name, so every copy runs in
+    /// the same order.</summary>
+    internal static IReadOnlyList<ITable> InForeignKeyOrder(IEnumerable<ITable> tables)
+    {
+        var ordered = new List<ITable>();
+        var done = new HashSet<ITable>();
+        var visiting = new HashSet<ITable>();
+        void Visit(ITable table)
+        {
+            if (done.Contains(table))
+            {
+                return;
+            }
+            if (!visiting.Add(table))
+            {
+                throw new DatabaseCopyException($"The tables' foreign keys form a cycle through {table.Name}; they cannot be copied one after another.");
+            }
+            foreach (var principal in table.ForeignKeyConstraints.Select(f => f.PrincipalTable).Where(p => p != table).OrderBy(p => p.Name, StringComparer.Ordinal))
+            {
+                Visit(principal);
+            }
+            visiting.Remove(table);
+            done.Add(table);
+            ordered.Add(table);
+        }
+        foreach (var table in tables.OrderBy(t => t.Name, StringComparer.Ordinal))
+        {
+            Visit(table);
+        }
+        return ordered;
+    }
+
+    private static async Task<TableCopyResult> CopyTableAsync(
+        DbContext source, DbContext target, TablePair pair, IProgress<TableCopyProgress>? progress, int batchRows, CancellationToken cancellationToken)
+    {
+        var sourceSql = source.GetService<ISqlGenerationHelper>();
+        var targetSql = target.GetService<ISqlGenerationHelper>();
+        var sourceTable = sourceSql.DelimitIdentifier(pair.Source.Name, pair.Source.Schema);
+        var primaryKey = pair.Source.PrimaryKey?.Columns.Select(c => c.Name).ToList()
+            ?? throw new DatabaseCopyException($"Table {pair.Name} has no primary key, so a second copy could not tell its rows apart.");
+        var columns = pair.Columns();
+        var total = await ScalarAsync<long>(source, $"SELECT COUNT(*) FROM {sourceTable}", cancellationToken);
+        progress?.Report(new TableCopyProgress(pair.Name, 0, total));
+
+        var insert = new BatchInsert(target, targetSql.DelimitIdentifier(pair.Target.Name, pair.Target.Schema),
+            columns, primaryKey.Select(c => targetSql.DelimitIdentifier(c)).ToList(), pair.Name);
+        var rowsPerBatch = Math.Max(1, Math.Min(batchRows, MaxParametersPerStatement / columns.Count));
+        long read = 0, copied = 0;
+        await using (var command = source.Database.GetDbConnection().CreateCommand())
+        {
+            command.CommandText = $"SELECT {string.Join(", ", columns.Select(c => sourceSql.DelimitIdentifier(c.Name)))} FROM {sourceTable} " +
+                $"ORDER BY {string.Join(", ", primaryKey.Select(c => sourceSql.DelimitIdentifier(c)))}";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var rows = new List<object?[]>(rowsPerBatch);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(columns.Select((c, i) => c.Read(reader, i)).ToArray());
+                if (rows.Count == rowsPerBatch)
+                {
+                    copied += await insert.ExecuteAsync(rows, cancellationToken);
+                    read += rows.Count;
+                    rows.Clear();
+                    progress?.Report(new TableCopyProgress(pair.Name, read, Math.Max(total, read)));
+                }
+            }
+            if (rows.Count > 0)
+            {
+                copied += await insert.ExecuteAsync(rows, cancellationToken);
+                read += rows.Count;
+                progress?.Report(new TableCopyProgress(pair.Name, read, Math.Max(total, read)));
+            }
+        }
+        await MoveSequencesAsync(target, pair, primaryKey, cancellationToken);
+        var result = new TableCopyResult(pair.Name, copied, read - copied);
+        progress?.Report(new TableCopyProgress(pair.Name, read, Math.Max(total, read), result));
+        return result;
+    }
+
+    /// <summary>Sets each identity (or serial) sequence of the table's key to the largest key in the target table: the copied
+    /// rows came with their keys, and the sequence would otherwise hand those keys out again.</summary>
+    private static async Task MoveSequencesAsync(DbContext target, TablePair pair, IReadOnlyList<string> primaryKey, CancellationToken cancellationToken)
+    {
+        var sql = target.GetService<ISqlGenerationHelper>();
+        var table = sql.DelimitIdentifier(pair.Target.Name, pair.Target.Schema);
+        var connection = (NpgsqlConnection)target.Database.GetDbConnection();
+        foreach (var column in primaryKey)
+        {
+            string? sequence;
+            await using (var find = new NpgsqlCommand("SELECT pg_get_serial_sequence(@table, @column)", connection))
+            {
+                find.Parameters.AddWithValue("table", table);
+                find.Parameters.AddWithValue("column", column);
+                sequence = await find.ExecuteScalarAsync(cancellationToken) as string;
+            }
+            if (sequence is null)
+            {
+                continue;
+            }
+            await using var move = new NpgsqlCommand(
+                $"SELECT setval(@sequence::regclass, max) FROM (SELECT MAX({sql.DelimitIdentifier(column)}) AS max FROM {table}) m WHERE max IS NOT NULL", connection);
+            move.Parameters.AddWithValue("sequence", sequence);
+            await move.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static async Task<T> ScalarAsync<T>(DbContext db, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = sql;
+        return (T)Convert.ChangeType((await command.ExecuteScalarAsync(cancellationToken))!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private sealed record TablePair(ITable Source, ITable Target)
+    {
+        public string Name => Source.Name;
+
+        /// <summary>The source's columns, each with the target's column of the same name.</summary>
+        public IReadOnlyList<ColumnPair> Columns() => Source.Columns
+            .Select(c => new ColumnPair(c, Target.FindColumn(c.Name)
+                ?? throw new DatabaseCopyException($"The target's table {Target.Name} has no column {c.Name}: the two contexts do not hold the same model.")))
+            .ToList();
+    }
+
+    private sealed class ColumnPair(IColumn source, IColumn target)
+    {
+        private readonly RelationalTypeMapping _sourceMapping = source.PropertyMappings.First().TypeMapping;
+        private readonly RelationalTypeMapping _targetMapping = target.PropertyMappings.First().TypeMapping;
+        private readonly MethodInfo _read = Readers.GetOrAdd(
+            Nullable.GetUnderlyingType(ProviderType(source.PropertyMappings.First().TypeMapping)) ?? ProviderType(source.PropertyMappings.First().TypeMapping),
+            t => GetFieldValue.MakeGenericMethod(t));
+
+        public string Name => source.Name;
+
+        /// <summary>The column's value as the model sees it (after the source's value converter, if any).</summary>
+        public object? Read(DbDataReader reader, int ordinal)
+        {
+            if (reader.IsDBNull(ordinal))
+            {
+                return null;
+            }
+            var stored = _read.Invoke(reader, [ordinal]);
+            return _sourceMapping.Converter is { } converter ? converter.ConvertFromProvider(stored) : stored;
+        }
+
+        /// <summary>A parameter holding <paramref name="value"/> as the target stores it (its mapping applies its converter).</summary>
+        public DbParameter Parameter(DbCommand command, string name, object? value)
+        {
+            // Npgsql writes a DateTimeOffset to timestamptz only at offset 0; the instant is what the column keeps either way.
+            if (value is DateTimeOffset time && _targetMapping.Converter is null)
+            {
+                value = time.ToUniversalTime();
+            }
+            return _targetMapping.CreateParameter(command, name, value, target.IsNullable);
+        }
+
+        private static Type ProviderType(RelationalTypeMapping mapping) => mapping.Converter?.ProviderClrType ?? mapping.ClrType;
+    }
+
+    /// <summary>One multi-row <c>INSERT … ON CONFLICT (key) DO NOTHING</c> per batch; returns the rows really inserted.</summary>
+    private sealed class BatchInsert(DbContext target, string table, IReadOnlyList<ColumnPair> columns, IReadOnlyList<string> primaryKey, string name)
+    {
+        private readonly string _head =
+            $"INSERT INTO {table} ({string.Join(", ", columns.Select(c => target.GetService<ISqlGenerationHelper>().DelimitIdentifier(c.Name)))}) " +
+            // Copied keys are kept as they are, also in a column generated ALWAYS (ignored where no column is an identity).
+            "OVERRIDING SYSTEM VALUE VALUES ";
+
+        public async Task<long> ExecuteAsync(IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+        {
+            await using var command = target.Database.GetDbConnection().CreateCommand();
+            var values = new List<string>(rows.Count);
+            var n = 0;
+            foreach (var row in rows)
+            {
+                var names = new string[columns.Count];
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    names[i] = "@p" + n++;
+                    command.Parameters.Add(columns[i].Parameter(command, names[i], row[i]));
+                }
+                values.Add($"({string.Join(", ", names)})");
+            }
+            command.CommandText = _head + string.Join(", ", values) + $" ON CONFLICT ({string.Join(", ", primaryKey)}) DO NOTHING";
+            try
+            {
+                return await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation)
+            {
+                throw new DatabaseCopyException(
+                    $"Table {name}: a row conflicts with data the target already holds ({e.ConstraintName}). The target has rows that did not " +
+                    "come from this source, e.g. from a studio started on it before the copy: copy into a new, empty database.", e);
+            }
+        }
+    }
+}
