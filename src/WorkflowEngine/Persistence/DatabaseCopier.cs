@@ -59,9 +59,7 @@ public static class DatabaseCopier
             var results = new List<TableCopyResult>();
             foreach (var table in tables)
             {
-                var targetTable = targetModel.FindTable(table.Name, table.Schema)
-                    ?? throw new DatabaseCopyException($"The target's model has no table {table.Name}: the two contexts do not hold the same model.");
-                results.Add(await CopyTableAsync(source, target, new TablePair(table, targetTable), progress, batchRows, cancellationToken));
+                results.Add(await CopyTableAsync(source, target, Pair(table, targetModel), progress, batchRows, cancellationToken));
             }
             return results;
         }
@@ -71,6 +69,66 @@ public static class DatabaseCopier
             await target.Database.CloseConnectionAsync();
         }
     }
+
+    /// <summary>
+    /// Refuses a target holding a row whose primary key the source does not have, in any table: a database a studio has
+    /// started on (its own sample and roles) or worked in since an earlier copy. Copying into it would mix two studios' data
+    /// (the sample articles twice, roles that clash by name), so the copy stops before writing anything. An earlier copy of
+    /// the same source passes: its rows are all in the source. Call it for every context before copying any.
+    /// </summary>
+    public static async Task CheckTargetAsync(DbContext source, DbContext target, CancellationToken cancellationToken = default)
+    {
+        var targetModel = target.Model.GetRelationalModel();
+        await source.Database.OpenConnectionAsync(cancellationToken);
+        await target.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            foreach (var table in InForeignKeyOrder(source.Model.GetRelationalModel().Tables))
+            {
+                var pair = Pair(table, targetModel);
+                var foreign = await KeysAsync(target, pair.Target, cancellationToken);
+                if (foreign.Count > 0)
+                {
+                    foreign.ExceptWith(await KeysAsync(source, pair.Source, cancellationToken));
+                }
+                if (foreign.Count > 0)
+                {
+                    throw new DatabaseCopyException(
+                        $"The target already holds {foreign.Count} row(s) in {pair.Name} that are not in the source: a studio has started on it " +
+                        "or worked in it. Copy into a new, empty database (drop and create it again), and start the studios after the copy.");
+                }
+            }
+        }
+        finally
+        {
+            await source.Database.CloseConnectionAsync();
+            await target.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>Every primary key of the table, as text (composite keys joined), read through the table's own mappings.</summary>
+    private static async Task<HashSet<string>> KeysAsync(DbContext db, ITable table, CancellationToken cancellationToken)
+    {
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var key = PrimaryKey(table);
+        var readers = key.Select(c => new ColumnReader(c)).ToList();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = $"SELECT {string.Join(", ", key.Select(c => sql.DelimitIdentifier(c.Name)))} FROM {sql.DelimitIdentifier(table.Name, table.Schema)}";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(string.Join('\u001f', readers.Select((r, i) => Convert.ToString(r.Read(reader, i), System.Globalization.CultureInfo.InvariantCulture))));
+        }
+        return keys;
+    }
+
+    private static TablePair Pair(ITable source, IRelationalModel targetModel) =>
+        new(source, targetModel.FindTable(source.Name, source.Schema)
+            ?? throw new DatabaseCopyException($"The target's model has no table {source.Name}: the two contexts do not hold the same model."));
+
+    private static IReadOnlyList<IColumn> PrimaryKey(ITable table) => table.PrimaryKey?.Columns
+        ?? throw new DatabaseCopyException($"Table {table.Name} has no primary key, so a second copy could not tell its rows apart.");
 
     /// <summary>Principal tables before the tables whose foreign keys point at them; otherwise by name, so every copy runs in
     /// the same order.</summary>
@@ -110,8 +168,7 @@ public static class DatabaseCopier
         var sourceSql = source.GetService<ISqlGenerationHelper>();
         var targetSql = target.GetService<ISqlGenerationHelper>();
         var sourceTable = sourceSql.DelimitIdentifier(pair.Source.Name, pair.Source.Schema);
-        var primaryKey = pair.Source.PrimaryKey?.Columns.Select(c => c.Name).ToList()
-            ?? throw new DatabaseCopyException($"Table {pair.Name} has no primary key, so a second copy could not tell its rows apart.");
+        var primaryKey = PrimaryKey(pair.Source).Select(c => c.Name).ToList();
         var columns = pair.Columns();
         var total = await ScalarAsync<long>(source, $"SELECT COUNT(*) FROM {sourceTable}", cancellationToken);
         progress?.Report(new TableCopyProgress(pair.Name, 0, total));
@@ -195,17 +252,19 @@ public static class DatabaseCopier
             .ToList();
     }
 
-    private sealed class ColumnPair(IColumn source, IColumn target)
+    /// <summary>Reads a column's value as the model sees it: the stored value, through the column's value converter if any.</summary>
+    private sealed class ColumnReader
     {
-        private readonly RelationalTypeMapping _sourceMapping = source.PropertyMappings.First().TypeMapping;
-        private readonly RelationalTypeMapping _targetMapping = target.PropertyMappings.First().TypeMapping;
-        private readonly MethodInfo _read = Readers.GetOrAdd(
-            Nullable.GetUnderlyingType(ProviderType(source.PropertyMappings.First().TypeMapping)) ?? ProviderType(source.PropertyMappings.First().TypeMapping),
-            t => GetFieldValue.MakeGenericMethod(t));
+        private readonly RelationalTypeMapping _mapping;
+        private readonly MethodInfo _read;
 
-        public string Name => source.Name;
+        public ColumnReader(IColumn column)
+        {
+            _mapping = column.PropertyMappings.First().TypeMapping;
+            var stored = _mapping.Converter?.ProviderClrType ?? _mapping.ClrType;
+            _read = Readers.GetOrAdd(Nullable.GetUnderlyingType(stored) ?? stored, t => GetFieldValue.MakeGenericMethod(t));
+        }
 
-        /// <summary>The column's value as the model sees it (after the source's value converter, if any).</summary>
         public object? Read(DbDataReader reader, int ordinal)
         {
             if (reader.IsDBNull(ordinal))
@@ -213,8 +272,19 @@ public static class DatabaseCopier
                 return null;
             }
             var stored = _read.Invoke(reader, [ordinal]);
-            return _sourceMapping.Converter is { } converter ? converter.ConvertFromProvider(stored) : stored;
+            return _mapping.Converter is { } converter ? converter.ConvertFromProvider(stored) : stored;
         }
+    }
+
+    private sealed class ColumnPair(IColumn source, IColumn target)
+    {
+        private readonly ColumnReader _reader = new(source);
+        private readonly RelationalTypeMapping _targetMapping = target.PropertyMappings.First().TypeMapping;
+
+        public string Name => source.Name;
+
+        /// <summary>The source column's value as the model sees it.</summary>
+        public object? Read(DbDataReader reader, int ordinal) => _reader.Read(reader, ordinal);
 
         /// <summary>A parameter holding <paramref name="value"/> as the target stores it (its mapping applies its converter).</summary>
         public DbParameter Parameter(DbCommand command, string name, object? value)
@@ -226,8 +296,6 @@ public static class DatabaseCopier
             }
             return _targetMapping.CreateParameter(command, name, value, target.IsNullable);
         }
-
-        private static Type ProviderType(RelationalTypeMapping mapping) => mapping.Converter?.ProviderClrType ?? mapping.ClrType;
     }
 
     /// <summary>One multi-row <c>INSERT … ON CONFLICT (key) DO NOTHING</c> per batch; returns the rows really inserted.</summary>

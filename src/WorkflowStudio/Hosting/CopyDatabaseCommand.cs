@@ -11,9 +11,10 @@ namespace WorkflowStudio.Hosting;
 /// <summary>
 /// <c>copy-database</c>: moves a studio from its SQLite file to PostgreSQL. Checks that the source is a studio database at this
 /// version, applies the target's migrations through the studio's own start-up path and holds its start-up lock for the whole
-/// copy (a studio starting meanwhile waits, then finds the database migrated and not new, so it seeds nothing), then copies
-/// every table of every studio context with <see cref="DatabaseCopier"/>. Rows whose key the target already holds are left
-/// as they are there, so a second run copies nothing. Every failure the person running it can fix ends with one line on
+/// copy (a studio starting meanwhile waits, then finds the database migrated and not new, so it seeds nothing), refuses a
+/// target holding rows the source does not have (<see cref="DatabaseCopier.CheckTargetAsync"/>), then copies every table of
+/// every studio context with <see cref="DatabaseCopier"/>. Rows whose key the target already holds are left as they are
+/// there, so a second run copies nothing. Every failure the person running it can fix ends with one line on
 /// standard error and a non-zero exit code.
 /// </summary>
 internal sealed class CopyDatabaseCommand(TextWriter output, TextWriter error, bool interactive)
@@ -26,8 +27,9 @@ internal sealed class CopyDatabaseCommand(TextWriter output, TextWriter error, b
     public const string Help = """
         Copies a studio's SQLite database into PostgreSQL: workflows and their versions, knowledge bases with documents, chunks
         and vectors, model providers (keys stay encrypted as they are), run keys, recorded runs and conversations, and the
-        accounts. The target's tables are created (its migrations applied) first. Rows already in the target (same key) are
-        left as they are, so running it again copies only what is new. Stop the SQLite studio first.
+        accounts. The target's tables are created (its migrations applied) first. Copy into a new, empty database, before any
+        studio starts on it: a target holding rows of its own is refused. Rows already copied (same key) are left as they
+        are, so running it again copies only what is new in the source. Stop the SQLite studio first.
 
         Usage: WorkflowStudio copy-database --from <sqlite> [--to <postgresql>] [--batch-size <rows>]
 
@@ -91,6 +93,10 @@ internal sealed class CopyDatabaseCommand(TextWriter output, TextWriter error, b
             foreach (var db in targets)
             {
                 await StudioDatabase.MigrateAsync(db, cancellationToken);
+            }
+            foreach (var (from, to) in sources.Zip(targets))
+            {
+                await DatabaseCopier.CheckTargetAsync(from, to, cancellationToken);
             }
             var progress = new ProgressLine(output, interactive);
             foreach (var (from, to) in sources.Zip(targets))

@@ -82,6 +82,34 @@ public sealed class DatabaseCopierTests
     }
 
     [Fact]
+    public async Task CheckTargetAsync_TargetWithARowNotInTheSource_RefusedWhileAnEarlierCopyPasses()
+    {
+        // Arrange
+        await using var sqlite = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var copied = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSQL);
+        await using var used = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSQL);
+        await using var sourceServices = Services(sqlite.Settings);
+        await using var copiedServices = Services(copied.Settings);
+        await using var usedServices = Services(used.Settings);
+        await using var source = await MigratedAsync(sourceServices);
+        await using var copy = await MigratedAsync(copiedServices);
+        await using var other = await MigratedAsync(usedServices);
+        source.Workflows.Add(new WorkflowEntity { Id = "mine", Name = "Mine", Versions = [new() { Version = 1 }] });
+        await source.SaveChangesAsync();
+        await DatabaseCopier.CopyAsync(source, copy);
+        await DatabaseCopier.CopyAsync(source, other);
+        other.WorkflowVersions.Add(new WorkflowVersionEntity { WorkflowId = "mine", Version = 2 });
+        await other.SaveChangesAsync();
+
+        // Act
+        var refused = await Assert.ThrowsAsync<DatabaseCopyException>(() => DatabaseCopier.CheckTargetAsync(source, other));
+        await DatabaseCopier.CheckTargetAsync(source, copy);
+
+        // Assert
+        Assert.StartsWith("The target already holds 1 row(s) in WorkflowVersions that are not in the source", refused.Message);
+    }
+
+    [Fact]
     public async Task InForeignKeyOrder_StudioModel_PrincipalsBeforeDependents()
     {
         // Arrange

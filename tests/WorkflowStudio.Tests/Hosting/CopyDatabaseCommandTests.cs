@@ -249,6 +249,28 @@ public sealed class CopyDatabaseCommandTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task CopyDatabase_TargetAStudioHasStartedOn_RefusedBeforeCopyingAnything()
+    {
+        // Arrange: the usual slip with the compose file: the PostgreSQL studios started (and seeded) before the copy
+        await using var folder = new TempFolder();
+        var file = await NewStudioFileAsync(folder);
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSQL);
+        var studio = await StudioServer.StartAsync(database.Configuration);
+        await studio.DisposeAsync();
+        var before = await CountRowsAsync(database.Settings);
+
+        // Act
+        var result = await CopyAsync("--from", file, "--to", database.Settings.ConnectionString);
+
+        // Assert
+        Assert.Equal(CopyDatabaseCommand.Failed, result.Code);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("copy-database: The target already holds ", line);
+        Assert.Contains("Copy into a new, empty database", line);
+        Assert.Equal(before, await CountRowsAsync(database.Settings));
+    }
+
+    [Fact]
     public async Task StudioBinary_CopyDatabaseVerb_RunsTheCommandInsteadOfTheStudio()
     {
         // Arrange: the studio's own entry point, as the Docker image runs it
