@@ -19,6 +19,8 @@ namespace WorkflowStudio.Hosting;
 /// </summary>
 internal sealed class CopyDatabaseCommand(TextWriter output, TextWriter error, bool interactive)
 {
+    private readonly ProgressLine _progress = new(output, interactive);
+
     public const string Name = "copy-database";
 
     /// <summary>Exit codes: done, a copy that failed (message says why), a command line that cannot be understood.</summary>
@@ -67,10 +69,7 @@ internal sealed class CopyDatabaseCommand(TextWriter output, TextWriter error, b
         }
         catch (Exception e) when (Explain(e) is { } message)
         {
-            if (interactive)
-            {
-                output.WriteLine();
-            }
+            _progress.End();
             error.WriteLine($"{Name}: {message}");
             return Failed;
         }
@@ -98,10 +97,9 @@ internal sealed class CopyDatabaseCommand(TextWriter output, TextWriter error, b
             {
                 await DatabaseCopier.CheckTargetAsync(from, to, cancellationToken);
             }
-            var progress = new ProgressLine(output, interactive);
             foreach (var (from, to) in sources.Zip(targets))
             {
-                results.AddRange(await DatabaseCopier.CopyAsync(from, to, progress, batchSize, cancellationToken));
+                results.AddRange(await DatabaseCopier.CopyAsync(from, to, _progress, batchSize, cancellationToken));
             }
         }
         var copied = results.Sum(r => r.Copied);
@@ -302,6 +300,7 @@ internal sealed class CopyDatabaseCommand(TextWriter output, TextWriter error, b
     /// when it is done. Reports arrive on the copying thread, in order.</summary>
     private sealed class ProgressLine(TextWriter output, bool interactive) : IProgress<TableCopyProgress>
     {
+        /// <summary>The length of the progress text on the current line; 0 when the line is empty.</summary>
         private int _width;
 
         public void Report(TableCopyProgress value)
@@ -309,8 +308,7 @@ internal sealed class CopyDatabaseCommand(TextWriter output, TextWriter error, b
             if (value.Result is { } result)
             {
                 Write($"{result.Table,-28} {result.Copied,9:N0} copied" + (result.AlreadyThere > 0 ? $", {result.AlreadyThere:N0} already there" : ""));
-                output.WriteLine();
-                _width = 0;
+                End();
             }
             else if (interactive)
             {
@@ -318,17 +316,21 @@ internal sealed class CopyDatabaseCommand(TextWriter output, TextWriter error, b
             }
         }
 
+        /// <summary>Ends a line left open, so what follows starts on a line of its own.</summary>
+        public void End()
+        {
+            if (_width > 0)
+            {
+                output.WriteLine();
+                _width = 0;
+            }
+        }
+
         private void Write(string line)
         {
-            if (interactive)
-            {
-                output.Write("\r" + line.PadRight(_width));
-                _width = line.Length;
-            }
-            else
-            {
-                output.Write(line);
-            }
+            // On a terminal the line is rewritten from its start; spaces cover a longer text written before.
+            output.Write(interactive ? "\r" + line.PadRight(_width) : line);
+            _width = line.Length;
         }
     }
 }

@@ -237,13 +237,16 @@ public sealed class CopyDatabaseCommandTests(ITestOutputHelper log)
         var file = await NewStudioFileAsync(folder);
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSQL);
 
-        // Act
-        var result = await CopyAsync("--from", file, "--to", database.Settings.ConnectionString);
+        // Act: as on a terminal
+        var result = await CopyAsync(["--from", file, "--to", database.Settings.ConnectionString], interactive: true);
         var counts = await CountRowsAsync(database.Settings);
 
         // Assert: the schema is there (every table counted), with no row: a studio starting on it next finds it not new
         Assert.True(result.Code == 0, result.Error);
         Assert.Contains("Copied 0 rows", result.Output);
+        var tableLines = result.Output.Split(Environment.NewLine).Where(l => l.StartsWith('\r')).ToList();
+        Assert.Equal(counts.Count, tableLines.Count);
+        Assert.All(tableLines, l => Assert.Matches(@"^\r\w+ +\d+/\d+\r\w+ +0 copied *$", l)); // progress, then overwritten by the result
         Assert.NotEmpty(counts);
         Assert.All(counts, c => Assert.Equal(0, c.Value));
     }
@@ -326,11 +329,13 @@ public sealed class CopyDatabaseCommandTests(ITestOutputHelper log)
 
     private sealed record CommandResult(int Code, string Output, string Error);
 
-    private static async Task<CommandResult> CopyAsync(params string[] args)
+    private static Task<CommandResult> CopyAsync(params string[] args) => CopyAsync(args, interactive: false);
+
+    private static async Task<CommandResult> CopyAsync(string[] args, bool interactive)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = await new CopyDatabaseCommand(output, error, interactive: false)
+        var code = await new CopyDatabaseCommand(output, error, interactive)
             .RunAsync(args, new ConfigurationBuilder().Build(), AppContext.BaseDirectory);
         return new CommandResult(code, output.ToString(), error.ToString());
     }
