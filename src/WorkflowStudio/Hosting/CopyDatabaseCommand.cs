@@ -19,7 +19,7 @@ namespace WorkflowStudio.Hosting;
 /// </summary>
 internal sealed class CopyDatabaseCommand(TextWriter output, TextWriter error, bool interactive)
 {
-    private readonly ProgressLine _progress = new(output, interactive);
+    private readonly CopyProgressLine _progress = new(output, interactive);
 
     public const string Name = "copy-database";
 
@@ -50,7 +50,7 @@ internal sealed class CopyDatabaseCommand(TextWriter output, TextWriter error, b
     /// <param name="configuration">The studio's configuration, where the target comes from without <c>--to</c>.</param>
     public async Task<int> RunAsync(IReadOnlyList<string> args, IConfiguration configuration, string contentRoot, CancellationToken cancellationToken = default)
     {
-        if (!TryParse(args, out var options, out var problem))
+        if (!CopyDatabaseOptions.TryParse(args, out var options, out var problem))
         {
             error.WriteLine($"{Name}: {problem} ({Name} --help shows the options)");
             return Usage;
@@ -245,92 +245,4 @@ internal sealed class CopyDatabaseCommand(TextWriter output, TextWriter error, b
         return $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database ?? builder.Username} as {builder.Username}";
     }
 
-    private sealed record Options(string? From, string? To, int BatchSize, bool Help);
-
-    private static bool TryParse(IReadOnlyList<string> args, out Options options, out string problem)
-    {
-        options = new Options(null, null, 1000, false);
-        problem = "";
-        for (var i = 0; i < args.Count; i++)
-        {
-            var (name, inline) = args[i].Split('=', 2) is [var n, var v] && args[i].StartsWith("--", StringComparison.Ordinal) ? (n, v) : (args[i], null);
-            if (name == "--help")
-            {
-                options = options with { Help = true };
-                return true;
-            }
-            if (name is not ("--from" or "--to" or "--batch-size"))
-            {
-                problem = $"unknown option {name}";
-                return false;
-            }
-            var value = inline ?? (i + 1 < args.Count ? args[++i] : null);
-            if (string.IsNullOrWhiteSpace(value))
-            {
-                problem = $"{name} needs a value";
-                return false;
-            }
-            switch (name)
-            {
-                case "--from":
-                    options = options with { From = value };
-                    break;
-                case "--to":
-                    options = options with { To = value };
-                    break;
-                default:
-                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var rows) || rows < 1)
-                    {
-                        problem = $"--batch-size must be a whole number above 0, not {value}";
-                        return false;
-                    }
-                    options = options with { BatchSize = rows };
-                    break;
-            }
-        }
-        if (options.From is null)
-        {
-            problem = "--from is required: the studio's SQLite file";
-            return false;
-        }
-        return true;
-    }
-
-    /// <summary>On a terminal, one line rewritten in place while a table is copied; otherwise (a log, a pipe) one line per table
-    /// when it is done. Reports arrive on the copying thread, in order.</summary>
-    private sealed class ProgressLine(TextWriter output, bool interactive) : IProgress<TableCopyProgress>
-    {
-        /// <summary>The length of the progress text on the current line; 0 when the line is empty.</summary>
-        private int _width;
-
-        public void Report(TableCopyProgress value)
-        {
-            if (value.Result is { } result)
-            {
-                Write($"{result.Table,-28} {result.Copied,9:N0} copied" + (result.AlreadyThere > 0 ? $", {result.AlreadyThere:N0} already there" : ""));
-                End();
-            }
-            else if (interactive)
-            {
-                Write($"{value.Table,-28} {value.Done:N0}/{value.Total:N0}");
-            }
-        }
-
-        /// <summary>Ends a line left open, so what follows starts on a line of its own.</summary>
-        public void End()
-        {
-            if (_width > 0)
-            {
-                output.WriteLine();
-                _width = 0;
-            }
-        }
-
-        private void Write(string line)
-        {
-            // On a terminal the line is rewritten from its start; spaces cover a longer text written before.
-            output.Write(interactive ? "\r" + line.PadRight(_width) : line);
-            _width = line.Length;
-        }
-    }
 }
