@@ -14,6 +14,7 @@ public static class StudioCommandLine
     {
         if (args is not [CopyDatabaseCommand.Name, ..])
         {
+            // Completed at once, so the studio goes on building on the thread its Program started on.
             return false;
         }
         using var cancel = new CancellationTokenSource();
