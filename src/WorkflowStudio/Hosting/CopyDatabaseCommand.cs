@@ -42,8 +42,8 @@ internal sealed class CopyDatabaseCommand(TextWriter output, TextWriter error, b
           --batch-size <rows>  Rows per insert (default 1000).
           --help               This text.
 
-        Model-provider keys stay encrypted with the old studio's Data Protection key ring: give the PostgreSQL studios that
-        key ring too (docs/deployment.md, "Moving from SQLite to PostgreSQL").
+        The Data Protection key ring (which encrypts the model-provider keys and sign-in cookies) is in the database and is
+        copied with the rest (docs/deployment.md, "Moving from SQLite to PostgreSQL").
         """;
 
     /// <summary>Runs the command on its arguments (those after its name) and returns the exit code.</summary>
@@ -108,10 +108,12 @@ internal sealed class CopyDatabaseCommand(TextWriter output, TextWriter error, b
             ? $"Nothing copied: all {already.ToString("N0", CultureInfo.InvariantCulture)} rows were already in the target (copied before)."
             : $"Copied {copied.ToString("N0", CultureInfo.InvariantCulture)} rows into {results.Count(r => r.Copied > 0)} tables" +
               (already > 0 ? $"; {already.ToString("N0", CultureInfo.InvariantCulture)} were already there and left as they are." : "."));
-        if (!results.Any(r => r.Table == "DataProtectionKeys" && r.Copied + r.AlreadyThere > 0))
+        if (!await sourceScope.ServiceProvider.GetRequiredService<AccountsDbContext>().DataProtectionKeys.AnyAsync(cancellationToken))
         {
-            output.WriteLine("Model-provider keys were copied encrypted: give the PostgreSQL studios the old key ring (the keys folder " +
-                "beside the SQLite file), or they cannot be decrypted (docs/deployment.md).");
+            // A ring still in a folder is imported into the file by the first start of this version, which the source check asks for.
+            output.WriteLine("The source holds no Data Protection key, so model-provider keys stored in it cannot be decrypted on " +
+                "PostgreSQL: if a keys folder sits beside the SQLite file, start this version of the studio on the file once (it " +
+                "imports the folder), stop it, and run the copy again (docs/deployment.md).");
         }
     }
 

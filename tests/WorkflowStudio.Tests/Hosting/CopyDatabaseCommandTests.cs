@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +14,6 @@ using WorkflowEngine.Knowledge;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Accounts;
 using WorkflowStudio.Hosting;
-using WorkflowStudio.Providers;
 using WorkflowStudio.Tests.Api;
 using WorkflowTesting;
 using Xunit.Abstractions;
@@ -37,7 +35,10 @@ public sealed class CopyDatabaseCommandTests(ITestOutputHelper log)
         // indexed with vectors, the sample bot, the administrator and the roles)
         var folder = Directory.CreateTempSubdirectory("copy-db-").FullName;
         var file = Path.Combine(folder, "studio.db");
-        string workflowId, runKey;
+        await using var provider = await FakeOpenAiServer.StartAsync();
+        provider.RequiredApiKey = ProviderSecret;
+        provider.Answer = "Answered by the copied provider.";
+        string workflowId, runKey, providerWorkflowId;
         await using (var sqlite = await ApiServer.StartAsync(redis: null, StudioSettings(new() { ["ConnectionStrings:Studio"] = $"Data Source={file}" })))
         {
             workflowId = await sqlite.CreateFaqBotAsync("Copied bot");
@@ -53,7 +54,7 @@ public sealed class CopyDatabaseCommandTests(ITestOutputHelper log)
                 using var run = await withKey.PostAsJsonAsync($"api/workflows/{workflowId}/run", new { query });
                 Assert.Equal(HttpStatusCode.OK, run.StatusCode);
             }
-            await CreateWorkflowWithProviderKeyAsync(admin, sqlite.Llm.BaseUrl);
+            providerWorkflowId = await CreateWorkflowWithProviderKeyAsync(admin, provider.BaseUrl);
             await WaitForRunsAsync(sqlite.Studio.Services, 2);
         }
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSQL);
@@ -72,9 +73,10 @@ public sealed class CopyDatabaseCommandTests(ITestOutputHelper log)
         Assert.Empty(first.Error);
         Assert.Contains("Copied ", first.Output);
         Assert.Contains("KnowledgeChunks", first.Output);
+        Assert.DoesNotContain("holds no Data Protection key", first.Output);
         Assert.Contains("Nothing copied", second.Output);
         Assert.Equal(sourceCounts, targetCounts);
-        foreach (var table in new[] { "Workflows", "WorkflowVersions", "KnowledgeBases", "KnowledgeDocuments", "KnowledgeChunks", "LlmProviders", "ApiKeys", "Runs", "ChatMessages", "AspNetUsers", "AspNetRoles", "AspNetUserRoles" })
+        foreach (var table in new[] { "Workflows", "WorkflowVersions", "KnowledgeBases", "KnowledgeDocuments", "KnowledgeChunks", "LlmProviders", "ApiKeys", "Runs", "ChatMessages", "AspNetUsers", "AspNetRoles", "AspNetUserRoles", "DataProtectionKeys" })
         {
             Assert.True(sourceCounts[table] > 0, $"The source studio has no {table}: the test does not cover them.");
         }
@@ -114,12 +116,13 @@ public sealed class CopyDatabaseCommandTests(ITestOutputHelper log)
         using var added = await onPostgres.PostAsJsonAsync($"api/knowledge-bases/{knowledgeBaseId}/documents",
             new { name = "gift-wrap.md", text = "# Gift wrap\n\nEvery order can be gift wrapped for two euros." });
         using var runOnPostgres = await onPostgres.PostAsJsonAsync($"api/workflows/{workflowId}/run", new { query = "Do you gift wrap?" });
+        using var runWithProvider = await onPostgres.PostAsJsonAsync($"api/workflows/{providerWorkflowId}/run", new { query = "Which payment methods do you accept?" });
         var afterInserts = sourceCounts;
         await Eventually.WaitUntilAsync(async () =>
         {
             // The run is recorded, and the document indexed, in the background.
             afterInserts = await CountRowsAsync(database.Settings);
-            return afterInserts["Runs"] >= sourceCounts["Runs"] + 2 && afterInserts["KnowledgeChunks"] > sourceCounts["KnowledgeChunks"];
+            return afterInserts["Runs"] >= sourceCounts["Runs"] + 3 && afterInserts["KnowledgeChunks"] > sourceCounts["KnowledgeChunks"];
         }, TimeSpan.FromSeconds(30), "the run recorded and the document indexed on PostgreSQL");
 
         // Assert
@@ -130,14 +133,13 @@ public sealed class CopyDatabaseCommandTests(ITestOutputHelper log)
         Assert.True(afterInserts["KnowledgeChunks"] > sourceCounts["KnowledgeChunks"]);
         Assert.True(afterInserts["ChatMessages"] > sourceCounts["ChatMessages"]);
 
-        // Assert: the provider's key arrived as the same ciphertext, which the old key ring (the keys folder beside the SQLite
-        // file, which the docs say to move) still opens. This studio has its own key ring, so it reports the key unreadable and
-        // nothing else.
-        var encrypted = await ProviderKeysAsync(database.Settings);
-        Assert.Equal(await ProviderKeysAsync(StudioDatabaseSettings.Sqlite(source)), encrypted);
-        var oldKeyRing = DataProtectionProvider.Create(new DirectoryInfo(Path.Combine(folder, "keys")), b => b.SetApplicationName("WorkflowStudio"));
-        Assert.Equal(ProviderSecret, oldKeyRing.CreateProtector(ModelProviderStore.Purpose).Unprotect(Assert.Single(encrypted)!));
-        Assert.All(postgres.Studio.Problems, p => Assert.Equal(1032, p.EventId.Id));
+        // Assert: the provider's key arrived as the same ciphertext, and the key ring came with it: the studio on PostgreSQL
+        // decrypts the key and sends it to the provider.
+        Assert.Equal(await ProviderKeysAsync(StudioDatabaseSettings.Sqlite(source)), await ProviderKeysAsync(database.Settings));
+        Assert.Equal(HttpStatusCode.OK, runWithProvider.StatusCode);
+        Assert.Equal(provider.Answer, (await ApiServer.ReadAsync(runWithProvider)).GetProperty("answer").GetString());
+        Assert.Equal(ProviderSecret, Assert.Single(provider.ChatRequests).ApiKey);
+        Assert.Empty(postgres.Studio.Problems);
         SqliteConnection.ClearAllPools();
         Directory.Delete(folder, recursive: true);
     }
@@ -244,6 +246,7 @@ public sealed class CopyDatabaseCommandTests(ITestOutputHelper log)
         // Assert: the schema is there (every table counted), with no row: a studio starting on it next finds it not new
         Assert.True(result.Code == 0, result.Error);
         Assert.Contains("Copied 0 rows", result.Output);
+        Assert.Contains("The source holds no Data Protection key", result.Output); // no studio has ever started on this file
         var tableLines = result.Output.Split(Environment.NewLine).Where(l => l.StartsWith('\r')).ToList();
         Assert.Equal(counts.Count, tableLines.Count);
         Assert.All(tableLines, l => Assert.Matches(@"^\r\w+ +\d+/\d+\r\w+ +0 copied *$", l)); // progress, then overwritten by the result
@@ -415,7 +418,7 @@ public sealed class CopyDatabaseCommandTests(ITestOutputHelper log)
 
     /// <summary>A workflow whose llm node names a model server with a key: the studio moves the key into an encrypted
     /// provider row.</summary>
-    private static async Task CreateWorkflowWithProviderKeyAsync(HttpClient admin, string baseUrl)
+    private static async Task<string> CreateWorkflowWithProviderKeyAsync(HttpClient admin, string baseUrl)
     {
         var graph = SampleWorkflows.FaqBot(SampleKnowledgeBase.Id) with { Name = "Bot with its own provider" };
         var document = JsonNode.Parse(WorkflowJson.Serialize(graph))!;
@@ -425,6 +428,7 @@ public sealed class CopyDatabaseCommandTests(ITestOutputHelper log)
         llm["settings"]!["model"] = "copied-model";
         using var created = await admin.PostAsync("api/workflows", ApiServer.Json(document.ToJsonString()));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await ApiServer.ReadAsync(created)).GetProperty("id").GetString()!;
     }
 
     private sealed class TempFolder : IAsyncDisposable
