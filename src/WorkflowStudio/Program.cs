@@ -1,3 +1,8 @@
+if (await StudioCommandLine.TryRunCommandAsync(args))
+{
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 var database = builder.StudioDatabase();

@@ -79,6 +79,34 @@ public sealed class PostgresServer : IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Creates a login role that must give <paramref name="password"/> (scram-sha-256) on a loopback TCP connection, and
+    /// waits until the server enforces it: every other connection is trusted, so a wrong password could not otherwise be shown.</summary>
+    public async Task CreatePasswordRoleAsync(string role, string password)
+    {
+        await ExecuteAsync($"CREATE ROLE \"{role}\" LOGIN PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'");
+        var hba = Path.Combine(DataDirectory, "pg_hba.conf");
+        lock (_log)
+        {
+            // First match wins: the role's own line goes before initdb's "trust" lines. Rewriting the file keeps its owner.
+            File.WriteAllText(hba, $"host all {role} {Host}/32 scram-sha-256\n" + File.ReadAllText(hba));
+        }
+        await ExecuteAsync("SELECT pg_reload_conf()");
+        var wrong = new NpgsqlConnectionStringBuilder { Host = Host, Port = Port, Username = role, Password = password + "-wrong", Database = "postgres", Pooling = false };
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(wrong.ConnectionString);
+                await connection.OpenAsync();
+                return false;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidPassword)
+            {
+                return true;
+            }
+        }, TimeSpan.FromSeconds(30), $"postgres to ask {role} for a password");
+    }
+
     /// <summary>Initializes a cluster in a new temporary folder and starts it; <see cref="DisposeAsync"/> stops it and deletes the folder.</summary>
     public static async Task<PostgresServer> StartAsync()
     {

@@ -34,14 +34,7 @@ public static class AccountsServiceCollectionExtensions
             .Validate(o => string.IsNullOrWhiteSpace(o.Email) == string.IsNullOrEmpty(o.Password),
                 "Set both Studio:Admin:Email and Studio:Admin:Password, or neither.")
             .ValidateOnStart();
-        if (database.Provider == DatabaseProvider.PostgreSQL)
-        {
-            services.AddDbContext<AccountsDbContext, PostgreSqlAccountsDbContext>(o => AccountsDbContext.Configure(o, database));
-        }
-        else
-        {
-            services.AddDbContext<AccountsDbContext>(o => AccountsDbContext.Configure(o, database));
-        }
+        services.AddAccountsDatabase(database);
         services.AddDataProtection().PersistKeysToDbContext<AccountsDbContext>();
         services.TryAddSingleton(sp => new LegacyKeyRingImport(
             dataFolder is null ? null : Path.Combine(dataFolder, "keys"), sp.GetRequiredService<ILogger<LegacyKeyRingImport>>()));
@@ -87,6 +80,21 @@ public static class AccountsServiceCollectionExtensions
         // First of all hosted services (they start in order): Data Protection's own preloads the key ring, and the studio's
         // decrypts model providers' keys, both of which need the ring's table migrated and an older ring imported.
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, AccountsInitializer>());
+        return services;
+    }
+
+    /// <summary>The accounts' <see cref="AccountsDbContext"/> on <paramref name="database"/>, scoped; on PostgreSQL it is
+    /// <see cref="PostgreSqlAccountsDbContext"/>, whose migrations are PostgreSQL's.</summary>
+    public static IServiceCollection AddAccountsDatabase(this IServiceCollection services, StudioDatabaseSettings database)
+    {
+        if (database.Provider == DatabaseProvider.PostgreSQL)
+        {
+            services.AddDbContext<AccountsDbContext, PostgreSqlAccountsDbContext>(o => AccountsDbContext.Configure(o, database));
+        }
+        else
+        {
+            services.AddDbContext<AccountsDbContext>(o => AccountsDbContext.Configure(o, database));
+        }
         return services;
     }
 
