@@ -447,10 +447,14 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     public async Task<KnowledgeIndex?> GetIndexSnapshotAsync(string knowledgeBaseId, CancellationToken cancellationToken = default) =>
         (await GetIndexAsync(knowledgeBaseId, cancellationToken))?.Index;
 
-    private async Task<LoadedIndex?> GetIndexAsync(string knowledgeBaseId, CancellationToken cancellationToken)
+    private async ValueTask<LoadedIndex?> GetIndexAsync(string knowledgeBaseId, CancellationToken cancellationToken)
     {
         await StartAsync(cancellationToken);
         var lazy = _indexes.GetOrAdd(knowledgeBaseId, id => new Lazy<Task<LoadedIndex?>>(() => LoadIndexAsync(id)));
+        if (lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
+        {
+            return lazy.Value.Result;
+        }
         try
         {
             return await lazy.Value.WaitAsync(cancellationToken);
@@ -485,6 +489,10 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     /// other instances. Called on first use; a host may call it at startup.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
+        if (Volatile.Read(ref _recovery) is { IsCompletedSuccessfully: true })
+        {
+            return Task.CompletedTask; // every search calls this: no lock and no wait once started
+        }
         lock (_startLock)
         {
             if (_recovery is null)
