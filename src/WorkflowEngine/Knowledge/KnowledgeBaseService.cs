@@ -210,9 +210,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         var queue = false;
         foreach (var article in sample.Articles)
         {
-            var name = ValidName(article.Name, "document");
-            ValidateText(article.Text, name);
-            queue |= (await UpsertAsync(sample.Id, d => d.Name == name, name, article.Text, cancellationToken, enqueue: false)).State == DocumentState.Pending;
+            queue |= (await AddDocumentAsync(sample.Id, article.Name, article.Text, enqueue: false, cancellationToken)).State == DocumentState.Pending;
         }
         if (queue)
         {
@@ -239,11 +237,15 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         AddDocumentAsync(knowledgeBaseId, name, DecodeText(content.Span, name), cancellationToken);
 
     /// <summary>Adds a document (or replaces the one with the same name) and queues it for indexing. Unchanged text is a no-op.</summary>
-    public async Task<KnowledgeDocumentSummary> AddDocumentAsync(string knowledgeBaseId, string name, string text, CancellationToken cancellationToken = default)
+    public Task<KnowledgeDocumentSummary> AddDocumentAsync(string knowledgeBaseId, string name, string text, CancellationToken cancellationToken = default) =>
+        AddDocumentAsync(knowledgeBaseId, name, text, enqueue: true, cancellationToken);
+
+    /// <param name="enqueue">False: stored as pending only, for a caller that queues a batch once it is all stored.</param>
+    private async Task<KnowledgeDocumentSummary> AddDocumentAsync(string knowledgeBaseId, string name, string text, bool enqueue, CancellationToken cancellationToken)
     {
         var validName = ValidName(name, "document");
         ValidateText(text, validName);
-        return await UpsertAsync(knowledgeBaseId, d => d.Name == validName, validName, text, cancellationToken);
+        return await UpsertAsync(knowledgeBaseId, d => d.Name == validName, validName, text, cancellationToken, enqueue);
     }
 
     /// <summary>Replaces a document's text (e.g. a newer version of the file).</summary>

@@ -16,5 +16,6 @@ public sealed class KnowledgeOptions
     /// <summary>How long an instance holds a document it indexes before another instance sharing the database may take it over
     /// (renewed after every batch of chunks, so only an instance that stopped loses it).</summary>
     /// <value>30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan IndexingLease { get; set; } = TimeSpan.FromSeconds(30);
 }
