@@ -68,6 +68,42 @@ public sealed class KnowledgeBasesPageTests : StudioTestContext
     }
 
     [Fact]
+    public async Task Render_DocumentIndexedByAnotherInstance_ShowsItsProgressAndThenReady()
+    {
+        // Arrange: a document another instance holds and has embedded 10 of 40 chunks of (no events reach this one)
+        var kb = await KnowledgeBases.CreateAsync("Shared");
+        var factory = Service<Microsoft.EntityFrameworkCore.IDbContextFactory<StudioDbContext>>();
+        var docId = Guid.NewGuid().ToString("n");
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            db.KnowledgeDocuments.Add(new KnowledgeDocumentEntity
+            {
+                Id = docId, KnowledgeBaseId = kb.Id, Name = "elsewhere.md", Text = "# Elsewhere\n\nIndexed on another instance.", ContentHash = "elsewhere",
+                State = DocumentState.Indexing, LeaseOwner = "another-instance", LeaseUntil = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds(),
+                IndexedChunks = 10, ChunksToIndex = 40,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        // Act
+        var page = RenderPage(kb.Id);
+        page.WaitForAssertion(() => Assert.Contains("25%", page.Find("[data-testid=kb-progress]").TextContent), Patience);
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var doc = await db.KnowledgeDocuments.FindAsync(docId);
+            (doc!.State, doc.ChunkCount, doc.IndexedChunks, doc.LeaseOwner) = (DocumentState.Ready, 40, 40, null);
+            await db.SaveChangesAsync();
+        }
+
+        // Assert: the page reads the rows again while something waits, and stops showing progress once nothing does
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal("Ready", page.Find("[data-testid=doc-state]").TextContent.Trim());
+            Assert.Empty(page.FindAll("[data-testid=kb-progress]"));
+        }, Patience);
+    }
+
+    [Fact]
     public async Task Upload_BinaryFile_ShowsPlainErrorAndAddsNothing()
     {
         // Arrange
