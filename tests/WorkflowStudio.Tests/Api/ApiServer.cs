@@ -85,6 +85,14 @@ public sealed class ApiServer : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
+    /// <summary>The graph with its retrieve step searching <paramref name="knowledgeBaseId"/> instead of the sample.</summary>
+    public static WorkflowGraph OnKnowledgeBase(WorkflowGraph graph, string knowledgeBaseId, double minScore = 0.2) => graph with
+    {
+        Nodes = [.. graph.Nodes.Select(n => n.Id == "retrieve"
+            ? n with { Settings = JsonSerializer.SerializeToElement(new { knowledgeBaseId, query = "{{ clean.text }}", topK = 3, minScore, mode = "hybrid" }) }
+            : n)],
+    };
+
     public async Task<(string Id, string Key)> CreateKeyAsync(string workflowId)
     {
         using var admin = Admin();

@@ -32,12 +32,7 @@ public sealed class RunApiTests(ApiFixture fixture)
             });
             await db.SaveChangesAsync();
         }
-        var id = await _server.CreateFaqBotAsync(edit: graph => graph with
-        {
-            Nodes = [.. graph.Nodes.Select(n => n.Id == "retrieve"
-                ? n with { Settings = JsonSerializer.SerializeToElement(new { knowledgeBaseId = kbId, query = "{{ clean.text }}", topK = 3, minScore = 0.2, mode = "hybrid" }) }
-                : n)],
-        });
+        var id = await _server.CreateFaqBotAsync(edit: graph => ApiServer.OnKnowledgeBase(graph, kbId));
         var (_, key) = await _server.CreateKeyAsync(id);
         using var client = _server.Client(key);
         var callsBefore = _server.Llm.ChatCallCount;

@@ -63,12 +63,7 @@ public sealed class TwoInstancesOnPostgreSqlTests : IClassFixture<TwoInstancesOn
         using var created = await adminA.PostAsJsonAsync("api/knowledge-bases", new { name = $"Warranty {Guid.NewGuid():n}" });
         var kbId = (await ApiServer.ReadAsync(created)).GetProperty("id").GetString()!;
         await AddDocumentAsync(adminA, kbId, "The warranty on every product lasts 12 months from delivery.");
-        var id = await A.CreateFaqBotAsync(edit: graph => graph with
-        {
-            Nodes = [.. graph.Nodes.Select(n => n.Id == "retrieve"
-                ? n with { Settings = JsonSerializer.SerializeToElement(new { knowledgeBaseId = kbId, query = "{{ clean.text }}", topK = 3, minScore = 0.0, mode = "hybrid" }) }
-                : n)],
-        });
+        var id = await A.CreateFaqBotAsync(edit: graph => ApiServer.OnKnowledgeBase(graph, kbId, minScore: 0));
         var (_, key) = await A.CreateKeyAsync(id);
         using var onB = B.Client(key);
         const string question = "How long is the warranty?";
