@@ -189,7 +189,14 @@ public sealed class TwoInstancesOnPostgreSqlTests : IClassFixture<TwoInstancesOn
             _database = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSQL);
             _redis = new RedisServer();
             await _redis.InitializeAsync();
-            var shared = new Dictionary<string, string?>(_database.Configuration) { ["Engine:Cache:KeyPrefix"] = $"two-{Guid.NewGuid():n}:" };
+            var shared = new Dictionary<string, string?>(_database.Configuration)
+            {
+                ["Engine:Cache:KeyPrefix"] = $"two-{Guid.NewGuid():n}:",
+                // A 200-request burst on a busy 2-core test machine can hold a Redis reply past the 250 ms default, after
+                // which a step runs rather than waits (by design): a second model call chosen by the timeout, not a lock
+                // that failed. These tests are about what the instances share, so Redis gets the time it needs.
+                ["Engine:Cache:RedisHardTimeout"] = "00:00:05",
+            };
             A = await ApiServer.StartAsync(_redis, shared);
             A.Llm.Responder = r => r.LastUserMessage switch
             {
