@@ -251,9 +251,10 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
     [Fact]
     public async Task FindAsync_MoreScopesThanIndexedInMemory_EvictedScopeReloadsFromRedisAndNoScopeAnswersForAnother()
     {
-        // Arrange: an instance that keeps one scope's index in memory.
-        await using var small = await StartInstanceAsync(maxIndexedScopes: 1);
+        // Arrange: an instance that keeps one scope's index in memory. It starts once A has indexed and announced the knowledge
+        // base: an announcement reaching it mid-test drops every index of the base, and the count below would read 0.
         var kb = await SampleKbAsync();
+        await using var small = await StartInstanceAsync(maxIndexedScopes: 1);
         var scope = await ScopeAsync(small, kb);
         var other = scope with { WorkflowId = scope.WorkflowId + "-other", Tags = [NodeCacheKey.WorkflowTag(scope.WorkflowId + "-other"), NodeCacheKey.KnowledgeBaseTag(kb)] };
         await Semantic(small).StoreAsync(scope, "when do i get my money back", "Refunds take 5 to 10 days.", TimeSpan.FromSeconds(2), Timeout);
