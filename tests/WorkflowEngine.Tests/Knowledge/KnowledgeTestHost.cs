@@ -122,5 +122,14 @@ public sealed class HeldInvalidation : ICacheInvalidation
 
     public Task ClearWorkflowAsync(string workflowId, string? nodeId = null, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-    public IDisposable OnKnowledgeBaseChanged(Func<string, Task> handler) => new CancellationTokenSource();
+    public IDisposable OnKnowledgeBaseChanged(Func<string, Task> handler) => NoSubscription.Instance;
+
+    private sealed class NoSubscription : IDisposable
+    {
+        public static readonly NoSubscription Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
 }
