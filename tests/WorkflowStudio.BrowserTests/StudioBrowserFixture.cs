@@ -126,6 +126,19 @@ public sealed class StudioBrowserFixture : IAsyncLifetime
     public static async Task WaitForCircuitAsync(IPage page) =>
         await page.Locator("[data-circuit=connected]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
 
+    /// <summary>Presses Escape until <paramref name="dialog"/> is gone: a MudBlazor dialog listens for keys only once its script
+    /// has subscribed, a moment after it appears, so one press may come too early.</summary>
+    public static Task PressEscapeUntilHiddenAsync(IPage page, ILocator dialog) =>
+        Eventually.WaitUntilAsync(async () =>
+        {
+            if (!await dialog.IsVisibleAsync())
+            {
+                return true;
+            }
+            await page.Keyboard.PressAsync("Escape");
+            return false;
+        }, TimeSpan.FromSeconds(30), "the dialog to close on Escape", TimeSpan.FromMilliseconds(250));
+
     /// <summary>Saves a full-page screenshot as <c>&lt;name&gt;.png</c> in <see cref="ScreenshotDirectory"/> and returns its path.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {

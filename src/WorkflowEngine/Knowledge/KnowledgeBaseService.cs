@@ -43,6 +43,9 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     private readonly string _instanceId = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("n")[..8]}";
     private readonly ConcurrentDictionary<string, IndexingProgress> _progress = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _queued = new(StringComparer.Ordinal);
+    // Knowledge bases with a document committed as indexed (or failed) whose change this instance has not yet applied to its
+    // loaded index and announced to the others (ChangedAsync): the database already says "done", this says "not quite".
+    private readonly ConcurrentDictionary<string, int> _announcing = new(StringComparer.Ordinal);
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _startLock = new();
@@ -361,7 +364,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         return batch.Count == 0 || batch.All(p => p.State is DocumentState.Ready or DocumentState.Failed) ? null : batch.Average(p => p.Fraction);
     }
 
-    /// <summary>Completes when no document of the knowledge base is pending or indexing.</summary>
+    /// <summary>Completes when no document of the knowledge base is pending or indexing (see <see cref="IsIndexingAsync"/>).</summary>
     public async Task WaitForIndexingAsync(string knowledgeBaseId, CancellationToken cancellationToken = default)
     {
         while (await IsIndexingAsync(knowledgeBaseId, cancellationToken))
@@ -371,11 +374,18 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     }
 
     /// <summary>Whether a document of the knowledge base is still pending or being indexed (read from the database, so it is
-    /// the same answer on every instance).</summary>
+    /// the same answer on every instance). On the instance that indexed the last document it stays true until that instance
+    /// has dropped its loaded index and announced the change, so a search here right after sees the new content and the other
+    /// instances have been told.</summary>
     public async Task<bool> IsIndexingAsync(string knowledgeBaseId, CancellationToken cancellationToken = default)
     {
-        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
-        return await Waiting(db.KnowledgeDocuments).AnyAsync(d => d.KnowledgeBaseId == knowledgeBaseId, cancellationToken);
+        bool waiting;
+        await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            waiting = await Waiting(db.KnowledgeDocuments).AnyAsync(d => d.KnowledgeBaseId == knowledgeBaseId, cancellationToken);
+        }
+        // Read after the database: a document the database shows as done was counted here before its commit.
+        return waiting || _announcing.ContainsKey(knowledgeBaseId);
     }
 
     // ---------------------------------------------------------------- search
@@ -623,6 +633,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
                 passedIds.Add(doc.Id);
                 Log.DocumentIndexingFailed(_logger, ex, knowledgeBaseId, doc.Name);
                 var message = ex is KnowledgeBaseException ? ex.Message : "Indexing failed: " + ex.Message;
+                using var announcing = AnnounceAfterCommit(knowledgeBaseId);
                 await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
                 {
                     await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -718,6 +729,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
             Publish(new IndexingProgress(kb.Id, doc.Id, doc.Name, DocumentState.Indexing, vectors.Count, chunks.Count));
         }
 
+        using var announcing = AnnounceAfterCommit(kb.Id);
         await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
         {
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -752,6 +764,23 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         Publish(new IndexingProgress(kb.Id, doc.Id, doc.Name, DocumentState.Ready, chunks.Count, chunks.Count));
         await ChangedAsync(kb.Id, cancellationToken);
         return true;
+    }
+
+    /// <summary>Counts a change about to be committed as not yet announced, until the returned handle is disposed (after
+    /// <see cref="ChangedAsync"/>); see <see cref="IsIndexingAsync"/>.</summary>
+    private PendingAnnouncement AnnounceAfterCommit(string knowledgeBaseId)
+    {
+        _announcing.AddOrUpdate(knowledgeBaseId, 1, (_, n) => n + 1);
+        return new PendingAnnouncement(_announcing, knowledgeBaseId);
+    }
+
+    private sealed class PendingAnnouncement(ConcurrentDictionary<string, int> announcing, string knowledgeBaseId) : IDisposable
+    {
+        public void Dispose()
+        {
+            announcing.AddOrUpdate(knowledgeBaseId, 0, (_, n) => n - 1);
+            announcing.TryRemove(new KeyValuePair<string, int>(knowledgeBaseId, 0));
+        }
     }
 
     private void StartBatchIfIdle(string knowledgeBaseId)

@@ -108,19 +108,16 @@ internal static class CacheTestKit
     /// <summary>Polls until <paramref name="condition"/> holds (for effects that travel over Redis), failing after <paramref name="timeout"/>.</summary>
     public static async Task<T> EventuallyAsync<T>(Func<Task<T>> attempt, Func<T, bool> condition, TimeSpan timeout, string what)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        T last;
-        do
+        T last = default!;
+        try
         {
-            last = await attempt();
-            if (condition(last))
-            {
-                return last;
-            }
-            await Task.Delay(100);
+            await WorkflowTesting.Eventually.WaitUntilAsync(async () => condition(last = await attempt()), timeout, what, TimeSpan.FromMilliseconds(100));
         }
-        while (DateTime.UtcNow < deadline);
-        throw new Xunit.Sdk.XunitException($"{what} did not happen within {timeout.TotalSeconds} s; last result: {last}");
+        catch (TimeoutException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message} Last result: {last}");
+        }
+        return last;
     }
 }
 

@@ -372,11 +372,7 @@ public sealed class WorkflowRunnerTests
         await using var enumerator = services.Runner().RunAsync(graph, Request()).GetAsyncEnumerator();
         Assert.True(await enumerator.MoveNextAsync());
         events.Add(enumerator.Current);
-        var deadline = DateTime.UtcNow + TestTimeout;
-        while (probe.Completions.IsEmpty && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
+        await WorkflowTesting.Eventually.WaitUntilAsync(() => Task.FromResult(!probe.Completions.IsEmpty), TestTimeout, "the run's after-run work");
         while (await enumerator.MoveNextAsync())
         {
             events.Add(enumerator.Current);

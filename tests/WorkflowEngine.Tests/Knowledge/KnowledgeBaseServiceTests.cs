@@ -144,6 +144,29 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         Assert.Single(await host.Service.ListDocumentsAsync(kb.Id));
     }
 
+    [Fact]
+    public async Task WaitForIndexingAsync_DocumentCommittedChangeNotYetAnnounced_WaitsForTheAnnouncement()
+    {
+        // Arrange: the document's own change goes through; the one its indexing makes is held after the commit.
+        var invalidation = new HeldInvalidation();
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator, invalidation);
+        var kb = await host.Service.CreateAsync("Shop");
+        invalidation.HoldAfter(1);
+        await host.Service.AddDocumentAsync(kb.Id, "hours.md", "# Hours\n\nWe open at 9 am on weekdays.", Timeout);
+        await invalidation.Held.WaitAsync(Timeout);
+
+        // Act
+        var stored = Assert.Single(await host.Service.ListDocumentsAsync(kb.Id, Timeout));
+        var whileHeld = await host.Service.IsIndexingAsync(kb.Id, Timeout);
+        invalidation.Release();
+        await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
+
+        // Assert: the database already said ready, the service did not until other instances had been told.
+        Assert.Equal(DocumentState.Ready, stored.State);
+        Assert.True(whileHeld);
+        Assert.False(await host.Service.IsIndexingAsync(kb.Id, Timeout));
+    }
+
     [Theory, BothDatabases]
     public async Task AddDocumentAsync_SameTextAgain_DoesNotReindexOrBumpVersion(DatabaseProvider provider)
     {

@@ -95,3 +95,41 @@ public sealed class RecordingInvalidation : ICacheInvalidation
         public void Dispose() => a();
     }
 }
+
+/// <summary>Lets the first <c>n</c> knowledge-base announcements after <see cref="HoldAfter"/> through and holds the next one
+/// until <see cref="Release"/>, so a test can look at the service between a commit and its announcement.</summary>
+public sealed class HeldInvalidation : ICacheInvalidation
+{
+    private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _passes = int.MaxValue;
+
+    /// <summary>Completes when an announcement is being held.</summary>
+    public Task Held => _held.Task;
+
+    public void HoldAfter(int passes) => Volatile.Write(ref _passes, passes);
+
+    public void Release() => _released.TrySetResult();
+
+    public async Task KnowledgeBaseChangedAsync(string knowledgeBaseId, CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Decrement(ref _passes) < 0)
+        {
+            _held.TrySetResult();
+            await _released.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    public Task ClearWorkflowAsync(string workflowId, string? nodeId = null, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public IDisposable OnKnowledgeBaseChanged(Func<string, Task> handler) => NoSubscription.Instance;
+
+    private sealed class NoSubscription : IDisposable
+    {
+        public static readonly NoSubscription Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+}

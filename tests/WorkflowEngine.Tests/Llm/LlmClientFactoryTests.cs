@@ -119,10 +119,7 @@ public sealed class LlmClientFactoryTests
         var factory = services.GetRequiredService<ILlmClientFactory>();
         using var stop = new CancellationTokenSource();
         var call = factory.GetClient(factory.Default).GetResponseAsync("hi", cancellationToken: stop.Token);
-        for (var i = 0; i < 400 && server.ChatCallCount == 0; i++)
-        {
-            await Task.Delay(25);
-        }
+        await Eventually.WaitUntilAsync(() => Task.FromResult(server.ChatCallCount > 0), TimeSpan.FromSeconds(30), "the call to reach the server");
 
         // Act: shut down while the call is pending, then let the call end.
         var disposal = services.DisposeAsync().AsTask();

@@ -198,7 +198,7 @@ public sealed class LlmNodeTests
         var context = LlmTestHost.CreateContext(new LlmNode.Config(), upstream: TemplateUpstream);
         using var cancel = new CancellationTokenSource();
         var run = LlmTestHost.RunAsync(services, context, cancel.Token);
-        await WaitUntilAsync(() => server.ChatCallCount == 1);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(server.ChatCallCount == 1), TimeSpan.FromSeconds(30), "the model to be called");
 
         // Act
         await cancel.CancelAsync();
@@ -551,14 +551,5 @@ public sealed class LlmNodeTests
 
         // Assert
         Assert.Equal(new LlmNode.Config { Model = "", BaseUrl = "", ApiKey = "", Temperature = 0.2, MaxTokens = 512, SystemPrompt = "", Prompt = "{{ template.text }}", HistoryTurns = 5 }, config);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            await Task.Delay(10, guard.Token);
-        }
     }
 }

@@ -118,10 +118,8 @@ public sealed class TestChatTests(ChatStudioFixture fixture)
 
         // Assert: the Runs page lists both runs.
         var history = Studio.Server.Services.GetRequiredService<RunHistory>();
-        for (var i = 0; i < 50 && (await history.ListAsync(new RunQuery(workflow.Id))).Count < 2; i++)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.WaitUntilAsync(async () => (await history.ListAsync(new RunQuery(workflow.Id))).Count >= 2, TimeSpan.FromSeconds(30),
+            "both runs to be recorded");
         await page.GotoAsync("/runs");
         await StudioBrowserFixture.WaitForCircuitAsync(page);
         var rows = page.Locator("[data-testid=run-row]").Filter(new() { HasText = "Chat test bot" });
@@ -227,11 +225,8 @@ public sealed class TestChatTests(ChatStudioFixture fixture)
         // Assert
         var history = Studio.Server.Services.GetRequiredService<RunHistory>();
         IReadOnlyList<RunSummary> runs = [];
-        for (var i = 0; i < 150 && runs.Count == 0; i++)
-        {
-            await Task.Delay(100);
-            runs = await history.ListAsync(new RunQuery(workflow.Id));
-        }
+        await Eventually.WaitUntilAsync(async () => (runs = await history.ListAsync(new RunQuery(workflow.Id))).Count > 0, TimeSpan.FromSeconds(30),
+            "the run to be recorded after its tab closed");
         var run = Assert.Single(runs);
         Assert.Equal(question, run.Query);
         Assert.Equal("succeeded", run.Status);

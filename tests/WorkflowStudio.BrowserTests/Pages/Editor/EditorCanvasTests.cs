@@ -108,20 +108,23 @@ public sealed class EditorCanvasTests(StudioBrowserFixture studio)
 
     private static async Task<List<LinkMeasure>> MeasureUntilAsync(IPage page, int expected, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        List<LinkMeasure> links = [];
+        try
         {
-            var json = await page.EvaluateAsync<JsonElement>(MeasureLinksScript);
-            var links = json.EnumerateArray().Select(l => new LinkMeasure(
-                l.GetProperty("id").GetString()!, l.GetProperty("d").GetInt32(), l.GetProperty("length").GetDouble(),
-                l.GetProperty("startGap").GetDouble(), l.GetProperty("endGap").GetDouble())).ToList();
-            var settled = links.Count == expected && links.All(l => l.D > 0 && l.Length > 10 && l.StartGap is >= 0 and <= 2 && l.EndGap is >= 0 and <= ArrowAllowance);
-            if (settled || DateTime.UtcNow > deadline)
+            await WorkflowTesting.Eventually.WaitUntilAsync(async () =>
             {
-                return links;
-            }
-            await Task.Delay(100);
+                var json = await page.EvaluateAsync<JsonElement>(MeasureLinksScript);
+                links = [.. json.EnumerateArray().Select(l => new LinkMeasure(
+                    l.GetProperty("id").GetString()!, l.GetProperty("d").GetInt32(), l.GetProperty("length").GetDouble(),
+                    l.GetProperty("startGap").GetDouble(), l.GetProperty("endGap").GetDouble()))];
+                return links.Count == expected && links.All(l => l.D > 0 && l.Length > 10 && l.StartGap is >= 0 and <= 2 && l.EndGap is >= 0 and <= ArrowAllowance);
+            }, timeout, "the links to settle", TimeSpan.FromMilliseconds(100));
         }
+        catch (TimeoutException)
+        {
+            // The caller's assertions on the last measurement say which link is off.
+        }
+        return links;
     }
 
     private sealed record LinkMeasure(string Id, int D, double Length, double StartGap, double EndGap);

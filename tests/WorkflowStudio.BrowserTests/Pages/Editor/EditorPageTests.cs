@@ -158,11 +158,7 @@ public sealed class EditorPageTests(StudioBrowserFixture studio)
         }
         await runsLink.ClickAsync();
         await dialog.GetByText("Leave without saving?").WaitForAsync();
-        for (var i = 0; i < 20 && await dialog.IsVisibleAsync(); i++)
-        {
-            await page.Keyboard.PressAsync("Escape");
-            await Task.Delay(250);
-        }
+        await StudioBrowserFixture.PressEscapeUntilHiddenAsync(page, dialog);
         await dialog.WaitForAsync(new() { State = WaitForSelectorState.Hidden, Timeout = 5_000 });
 
         // Assert: still in the editor with the change kept

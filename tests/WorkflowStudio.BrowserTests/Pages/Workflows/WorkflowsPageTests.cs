@@ -49,12 +49,7 @@ public sealed class WorkflowsPageTests(StudioBrowserFixture studio)
         await row.GetByTestId("delete").ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
         await dialog.GetByText("Delete this workflow?").WaitForAsync();
-        // The dialog listens for keys once its script has subscribed, a moment after it appears: press again until it goes.
-        for (var i = 0; i < 20 && await dialog.IsVisibleAsync(); i++)
-        {
-            await page.Keyboard.PressAsync("Escape");
-            await Task.Delay(250);
-        }
+        await StudioBrowserFixture.PressEscapeUntilHiddenAsync(page, dialog);
         await dialog.WaitForAsync(new() { State = WaitForSelectorState.Hidden });
         await row.GetByTestId("delete").ClickAsync();
         await dialog.GetByText("Delete this workflow?").WaitForAsync();

@@ -114,14 +114,14 @@ public sealed class RedisStatusChipTests : BunitContext, IClassFixture<RedisServ
 
         // Act: Redis goes away; the chip notices on its next timer tick.
         redis.Stop();
-        await WaitUntilAsync(() => connection.Health.Status == RedisStatus.Down);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(connection.Health.Status == RedisStatus.Down), TimeSpan.FromSeconds(20), "the Redis connection to report down");
         var beforeTick = cut.Find("[data-testid=redis-status]").GetAttribute("data-status");
         _time.Advance(RedisStatusChip.RefreshInterval);
         cut.WaitForAssertion(() => Assert.Equal("down", cut.Find("[data-testid=redis-status]").GetAttribute("data-status")));
 
         // Act: Redis comes back.
         redis.Start();
-        await WaitUntilAsync(() => connection.Health.Status == RedisStatus.Connected);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(connection.Health.Status == RedisStatus.Connected), TimeSpan.FromSeconds(20), "the Redis connection to report connected");
         _time.Advance(RedisStatusChip.RefreshInterval);
 
         // Assert
@@ -143,16 +143,6 @@ public sealed class RedisStatusChipTests : BunitContext, IClassFixture<RedisServ
             settings["ConnectionStrings:Redis"] = connectionString;
         }
         return new RedisConnection(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), TimeProvider.System);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The Redis connection did not change state within 20 s.");
-            await Task.Delay(50);
-        }
     }
 
     private static int UnusedPort()

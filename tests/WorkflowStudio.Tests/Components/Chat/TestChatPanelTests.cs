@@ -342,7 +342,7 @@ public sealed class TestChatPanelTests : StudioTestContext
         var cut = RenderPanel();
         Ask(cut, "this will hang");
         // Not WaitForAssertion: it re-checks on renders, and a hanging model call renders nothing.
-        await WaitUntilAsync(() => _llm.ChatCallCount == 1);
+        await WaitUntilAsync(() => _llm.ChatCallCount == 1, "the model to be called");
         var runId = cut.Find("[data-testid=chat-bot]").GetAttribute("data-run-id")!;
 
         // Act
@@ -352,7 +352,7 @@ public sealed class TestChatPanelTests : StudioTestContext
         cut.WaitForAssertion(() => Assert.Equal("stopped", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
         Assert.NotEmpty(cut.FindAll("[data-testid=chat-send]"));
         RunDetails? recorded = null;
-        await WaitUntilAsync(async () => (recorded = await Service<RunHistory>().GetAsync(runId)) is not null);
+        await WaitUntilAsync(async () => (recorded = await Service<RunHistory>().GetAsync(runId)) is not null, "the run to be recorded");
         Assert.Equal("cancelled", recorded?.Run.Status);
     }
 
@@ -367,24 +367,16 @@ public sealed class TestChatPanelTests : StudioTestContext
         cut.WaitForAssertion(() => Assert.Equal("done", cut.Find("[data-testid=chat-bot]").GetAttribute("data-state")), Wait);
         var runId = cut.Find("[data-testid=chat-bot]").GetAttribute("data-run-id")!;
         RunDetails? recorded = null;
-        await WaitUntilAsync(async () => (recorded = await Service<RunHistory>().GetAsync(runId)) is not null);
+        await WaitUntilAsync(async () => (recorded = await Service<RunHistory>().GetAsync(runId)) is not null, "the run to be recorded");
 
         // Assert
         Assert.Equal("admin@studio.test", recorded?.Run.StartedBy);
         Assert.Equal(RunSources.Studio, recorded?.Run.Source);
     }
 
-    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+    private static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Not true within {Wait.TotalSeconds} s.");
-            await Task.Delay(25);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => Eventually.WaitUntilAsync(condition, Wait, what);
 
     [Fact]
     public void NewConversation_AfterARun_ClearsMessagesAndStartsAFreshConversationId()
@@ -500,10 +492,7 @@ public sealed class TestChatPanelTests : StudioTestContext
         var runA = hub.Start(graph, a);
         var runB = hub.Start(graph, b);
         await Task.WhenAll(runA.Completion, runB.Completion);
-        for (var i = 0; i < 50 && (!seenA.IsEmpty && !seenB.IsEmpty) == false; i++)
-        {
-            await Task.Delay(50);
-        }
+        await WaitUntilAsync(() => !seenA.IsEmpty && !seenB.IsEmpty, "both subscribers to see events");
 
         // Assert
         Assert.NotEmpty(seenA);
