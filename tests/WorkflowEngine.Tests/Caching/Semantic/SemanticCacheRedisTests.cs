@@ -141,7 +141,10 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
         var service = _a.GetRequiredService<KnowledgeBaseService>();
         await service.AddDocumentAsync(kb, "refund-update.md", "# Refund update\n\nRefunds now take 3 days.", Timeout);
         await service.WaitForIndexingAsync(kb, Timeout);
-        var after = await ScopeAsync(_b, kb);
+        // B hears of the change over Redis Pub/Sub, a moment after A announced it.
+        var after = before;
+        await Eventually.WaitUntilAsync(async () => (after = await ScopeAsync(_b, kb)).ScopeHash != before.ScopeHash,
+            TimeSpan.FromSeconds(30), "instance B to see the knowledge base's new version");
 
         // Assert
         Assert.NotEqual(before.ScopeHash, after.ScopeHash);
