@@ -43,6 +43,8 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     private readonly string _instanceId = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("n")[..8]}";
     private readonly ConcurrentDictionary<string, IndexingProgress> _progress = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _queued = new(StringComparer.Ordinal);
+    // Knowledge bases whose added documents are not indexed yet because a caller adds several (HoldIndexing), with the holds.
+    private readonly ConcurrentDictionary<string, int> _held = new(StringComparer.Ordinal);
     // Knowledge bases with a document committed as indexed (or failed) whose change this instance has not yet applied to its
     // loaded index and announced to the others (ChangedAsync): the database already says "done", this says "not quite".
     private readonly ConcurrentDictionary<string, int> _announcing = new(StringComparer.Ordinal);
@@ -208,16 +210,12 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
                 }
             }
         }
-        // Queued for indexing once all are stored: a first article indexed before the next is stored would end the base's
-        // first indexing (FirstIndexing) with the rest of it still to come.
-        var queue = false;
-        foreach (var article in sample.Articles)
+        using (HoldIndexing(sample.Id))
         {
-            queue |= (await AddDocumentAsync(sample.Id, article.Name, article.Text, enqueue: false, cancellationToken)).State == DocumentState.Pending;
-        }
-        if (queue)
-        {
-            Enqueue(sample.Id);
+            foreach (var article in sample.Articles)
+            {
+                await AddDocumentAsync(sample.Id, article.Name, article.Text, cancellationToken);
+            }
         }
         return sample.Id;
     }
@@ -240,15 +238,26 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         AddDocumentAsync(knowledgeBaseId, name, DecodeText(content.Span, name), cancellationToken);
 
     /// <summary>Adds a document (or replaces the one with the same name) and queues it for indexing. Unchanged text is a no-op.</summary>
-    public Task<KnowledgeDocumentSummary> AddDocumentAsync(string knowledgeBaseId, string name, string text, CancellationToken cancellationToken = default) =>
-        AddDocumentAsync(knowledgeBaseId, name, text, enqueue: true, cancellationToken);
-
-    /// <param name="enqueue">False: stored as pending only, for a caller that queues a batch once it is all stored.</param>
-    private async Task<KnowledgeDocumentSummary> AddDocumentAsync(string knowledgeBaseId, string name, string text, bool enqueue, CancellationToken cancellationToken)
+    public async Task<KnowledgeDocumentSummary> AddDocumentAsync(string knowledgeBaseId, string name, string text, CancellationToken cancellationToken = default)
     {
         var validName = ValidName(name, "document");
         ValidateText(text, validName);
-        return await UpsertAsync(knowledgeBaseId, d => d.Name == validName, validName, text, cancellationToken, enqueue);
+        return await UpsertAsync(knowledgeBaseId, d => d.Name == validName, validName, text, cancellationToken);
+    }
+
+    /// <summary>Holds back indexing of the knowledge base's added documents until the result is disposed, for a caller that
+    /// adds several at once: all are stored before the first is indexed, so a new base's first indexing (and with it the
+    /// "still being indexed" answers) covers all of them instead of ending with the first. Holds may nest.</summary>
+    public IDisposable HoldIndexing(string knowledgeBaseId)
+    {
+        _held.AddOrUpdate(knowledgeBaseId, 1, (_, n) => n + 1);
+        return new Unsubscriber(() =>
+        {
+            if (_held.AddOrUpdate(knowledgeBaseId, 0, (_, n) => n - 1) <= 0 && _held.TryRemove(new KeyValuePair<string, int>(knowledgeBaseId, 0)))
+            {
+                Enqueue(knowledgeBaseId);
+            }
+        });
     }
 
     /// <summary>Replaces a document's text (e.g. a newer version of the file).</summary>
@@ -284,7 +293,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         await ChangedAsync(knowledgeBaseId, cancellationToken);
     }
 
-    private async Task<KnowledgeDocumentSummary> UpsertAsync(string knowledgeBaseId, System.Linq.Expressions.Expression<Func<KnowledgeDocumentEntity, bool>> match, string? newName, string text, CancellationToken cancellationToken, bool enqueue = true)
+    private async Task<KnowledgeDocumentSummary> UpsertAsync(string knowledgeBaseId, System.Linq.Expressions.Expression<Func<KnowledgeDocumentEntity, bool>> match, string? newName, string text, CancellationToken cancellationToken)
     {
         await StartAsync(cancellationToken);
         var hash = Hash(text);
@@ -336,10 +345,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         StartBatchIfIdle(knowledgeBaseId);
         Publish(new IndexingProgress(knowledgeBaseId, doc.Id, doc.Name, DocumentState.Pending, 0, 0));
         await ChangedAsync(knowledgeBaseId, cancellationToken);
-        if (enqueue)
-        {
-            Enqueue(knowledgeBaseId);
-        }
+        Enqueue(knowledgeBaseId);
         return Summary(doc);
     }
 
@@ -564,6 +570,10 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
 
     private void Enqueue(string knowledgeBaseId)
     {
+        if (_held.ContainsKey(knowledgeBaseId))
+        {
+            return; // queued when the hold ends
+        }
         if (_queued.TryAdd(knowledgeBaseId, 0))
         {
             _queue.Writer.TryWrite(knowledgeBaseId);

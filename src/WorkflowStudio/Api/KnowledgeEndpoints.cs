@@ -75,11 +75,14 @@ internal static class KnowledgeEndpoints
                 {
                     return ApiProblems.BadRequest("The form has no files; attach one or more UTF-8 text files.");
                 }
-                foreach (var file in form.Files)
+                using (knowledge.HoldIndexing(id))
                 {
-                    using var content = new MemoryStream();
-                    await file.CopyToAsync(content, cancellationToken);
-                    added.Add(await knowledge.AddDocumentAsync(id, file.FileName, content.ToArray(), cancellationToken));
+                    foreach (var file in form.Files)
+                    {
+                        using var content = new MemoryStream();
+                        await file.CopyToAsync(content, cancellationToken);
+                        added.Add(await knowledge.AddDocumentAsync(id, file.FileName, content.ToArray(), cancellationToken));
+                    }
                 }
             }
             else

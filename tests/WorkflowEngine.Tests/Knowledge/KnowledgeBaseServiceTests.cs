@@ -512,6 +512,29 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
         Assert.Null(laterAddition);
     }
 
+    [Fact]
+    public async Task HoldIndexing_SeveralDocumentsAdded_NoneIndexedUntilTheHoldEndsAndTheFirstIndexingCoversAll()
+    {
+        // Arrange
+        await using var host = await KnowledgeTestHost.StartAsync(fixture.Generator);
+        var kb = await host.Service.CreateAsync("Batch");
+
+        // Act
+        FirstIndexing? held;
+        using (host.Service.HoldIndexing(kb.Id))
+        {
+            await host.Service.AddDocumentAsync(kb.Id, "a.md", "# Hours\n\nWe open at nine.");
+            await host.Service.AddDocumentAsync(kb.Id, "b.md", "# Parking\n\nFree parking behind the shop.");
+            held = await host.Service.GetFirstIndexingAsync(kb.Id);
+        }
+        await host.Service.WaitForIndexingAsync(kb.Id, Timeout);
+
+        // Assert: while held, both wait (none was indexed); afterwards both are, and the first indexing is over
+        Assert.Equal(new FirstIndexing(kb.Id, "Batch", 0, 2), held);
+        Assert.All(await host.Service.ListDocumentsAsync(kb.Id), d => Assert.Equal(DocumentState.Ready, d.State));
+        Assert.Null(await host.Service.GetFirstIndexingAsync(kb.Id));
+    }
+
     /// <summary>Lets <c>passFirst</c> calls through to the real model, then holds the next ones until <see cref="Open"/>
     /// completes; counts calls.</summary>
     private sealed class GatedEmbeddings(Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> inner, int passFirst = 0)

@@ -210,16 +210,19 @@ public partial class KnowledgeBasesPage
         await RunAsync(async () =>
         {
             var added = 0;
-            foreach (var file in files)
+            using (KnowledgeBases.HoldIndexing(kbId))
             {
-                var problem = await AddFileAsync(kbId, file, replaceId: null);
-                if (problem is null)
+                foreach (var file in files)
                 {
-                    added++;
-                }
-                else
-                {
-                    _uploadProblems.Add(problem);
+                    var problem = await AddFileAsync(kbId, file, replaceId: null);
+                    if (problem is null)
+                    {
+                        added++;
+                    }
+                    else
+                    {
+                        _uploadProblems.Add(problem);
+                    }
                 }
             }
             if (added > 0)
