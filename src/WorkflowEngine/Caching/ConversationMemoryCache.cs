@@ -1,38 +1,56 @@
+using System.Text.Json;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 using WorkflowEngine.Execution;
-using ZiggyCreatures.Caching.Fusion;
 
 namespace WorkflowEngine.Caching;
 
-/// <summary>A conversation's turns, cached per workflow and conversation id with a TTL (kind <c>memory</c>), shared by
+/// <summary>A conversation's turns, kept per workflow and conversation id with a TTL (kind <c>memory</c>), shared by
 /// instances via Redis. Each new turn renews the TTL; an idle conversation is forgotten when it expires.
 /// <para>The workflow is part of the key, so one workflow can never read or extend another's conversation, whatever id a
 /// caller sends. Beside the turns, a small entry per conversation id records the workflow that owns it
 /// (<see cref="IsOwnedByAnotherAsync"/>), so a caller naming another workflow's conversation can be told "not found"
 /// instead of silently starting a second conversation under the same id.</para>
-/// <para>With Redis, an append is written behind: this instance holds the new turns at once (in memory, and in a table of
-/// writes not yet in Redis that every read here looks at first), and Redis gets them at most <see cref="WriteBehind"/>
-/// later together with every other conversation's turns written meanwhile, so an answer never waits for a Redis round
-/// trip. Writes of one conversation reach Redis in order (one writer, the newest turns of each conversation per batch);
-/// disposing writes what is still waiting. Another instance that continues a conversation within that moment reads it
-/// without the last turn (docs/caching.md, "Conversation memory").</para></summary>
-public sealed class ConversationMemoryCache(EngineCache cache, ILogger<ConversationMemoryCache> logger) : IAsyncDisposable, IDisposable
+/// <para>With Redis, Redis is where a conversation lives, and reads go there: no instance keeps a copy that another
+/// instance's turn could make stale, so no Pub/Sub notice is needed. An append is written behind: this instance holds the
+/// new turns at once (in a table of writes not yet in Redis that every read here looks at first), and Redis gets them at
+/// most <see cref="WriteBehind"/> later, pipelined with every other conversation's turns written meanwhile, so an answer
+/// never waits for a Redis round trip. Writes of one conversation reach Redis in order (one writer, the newest turns of
+/// each conversation per batch); disposing writes what is still waiting. Another instance that continues a conversation
+/// within that moment reads it without the last turn (docs/caching.md, "Conversation memory").</para>
+/// <para>Turns this instance could not write to Redis (Redis down) are kept in this instance's memory until they expire or a
+/// later write reaches Redis, and read from there when Redis has none. Without Redis, that memory is the only place.
+/// It is its own bounded store, not the node cache's L1: a stream of new conversations (each API call without a
+/// conversation id starts one) must not push cached answers out.</para></summary>
+public sealed class ConversationMemoryCache : IAsyncDisposable, IDisposable
 {
     /// <summary>How long an append waits for others before they go to Redis together: short enough that a person, or a
     /// program reading the answer first, continues a conversation after it was written; long enough that a busy instance
     /// sends one batch per interval instead of a Redis round trip per answer.</summary>
     public static readonly TimeSpan WriteBehind = TimeSpan.FromMilliseconds(10);
 
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly EngineCache _cache;
+    private readonly ILogger<ConversationMemoryCache> _logger;
+    private readonly MemoryCache _local;
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _disposing = new();
-    // Writes not in Redis yet (newest per key), and the batch being written: reads look here first, since L1 may drop an
-    // entry (size limit, L1 off) before Redis has it.
+    // Writes not in Redis yet (newest per key), and the batch being written: reads look here first.
     private Dictionary<string, PendingWrite> _pending = new(StringComparer.Ordinal);
     private Dictionary<string, PendingWrite> _inFlight = new(StringComparer.Ordinal);
     private Task _writer = Task.CompletedTask;
     private bool _writerRunning;
 
-    private TimeSpan Ttl => cache.Options.TtlFor("memory", 0);
+    public ConversationMemoryCache(EngineCache cache, ILogger<ConversationMemoryCache> logger)
+    {
+        _cache = cache;
+        _logger = logger;
+        _local = new MemoryCache(new MemoryCacheOptions { SizeLimit = cache.Options.L1SizeLimit, CompactionPercentage = 0.1 });
+    }
+
+    private TimeSpan Ttl => _cache.Options.TtlFor("memory", 0);
 
     private static string Key(string workflowId, string conversationId) => $"memory:{workflowId}:{conversationId}";
 
@@ -42,13 +60,13 @@ public sealed class ConversationMemoryCache(EngineCache cache, ILogger<Conversat
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(workflowId);
         ArgumentException.ThrowIfNullOrWhiteSpace(conversationId);
-        var key = Key(workflowId, conversationId);
-        if (Unwritten(key) is { } pending)
+        var stored = await ReadAsync(Key(workflowId, conversationId), cancellationToken).ConfigureAwait(false);
+        return stored switch
         {
-            return (ChatTurn[])pending;
-        }
-        var turns = await cache.Fusion.TryGetAsync<ChatTurn[]>(key, cache.EntryOptions(Ttl), cancellationToken).ConfigureAwait(false);
-        return turns.HasValue && turns.Value is { } value ? value : [];
+            ChatTurn[] turns => turns,
+            byte[] json => Deserialize<ChatTurn[]>(json) ?? [],
+            _ => [],
+        };
     }
 
     /// <summary>True when <paramref name="conversationId"/> is a live conversation of a workflow other than
@@ -57,10 +75,12 @@ public sealed class ConversationMemoryCache(EngineCache cache, ILogger<Conversat
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(workflowId);
         ArgumentException.ThrowIfNullOrWhiteSpace(conversationId);
-        var key = OwnerKey(conversationId);
-        var owner = Unwritten(key) is string pending
-            ? pending
-            : (await cache.Fusion.TryGetAsync<string>(key, cache.EntryOptions(Ttl), cancellationToken).ConfigureAwait(false)).GetValueOrDefault();
+        var owner = await ReadAsync(OwnerKey(conversationId), cancellationToken).ConfigureAwait(false) switch
+        {
+            string pending => pending,
+            byte[] json => Deserialize<string>(json),
+            _ => null,
+        };
         return owner is { } id && !string.Equals(id, workflowId, StringComparison.Ordinal);
     }
 
@@ -71,57 +91,31 @@ public sealed class ConversationMemoryCache(EngineCache cache, ILogger<Conversat
     /// <summary>Appends turns to <paramref name="previous"/>, the conversation's turns as the caller read them at the start of
     /// its run (saves reading them again), and renews the record of which workflow owns the conversation. With Redis, returns
     /// once this instance holds them; Redis gets them a moment later (<see cref="FlushAsync"/> waits for that).</summary>
-    /// <param name="isNew">The conversation started with this run (the caller made up its id): no other instance can hold it
-    /// in memory, so the other instances are not told about the write (no Pub/Sub message per new conversation).</param>
-    public async ValueTask<IReadOnlyList<ChatTurn>> AppendAsync(string workflowId, string conversationId, IReadOnlyList<ChatTurn> previous, IEnumerable<ChatTurn> turns, int maxTurns = 50, CancellationToken cancellationToken = default, bool isNew = false)
+    public ValueTask<IReadOnlyList<ChatTurn>> AppendAsync(string workflowId, string conversationId, IReadOnlyList<ChatTurn> previous, IEnumerable<ChatTurn> turns, int maxTurns = 50, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(workflowId);
         ArgumentException.ThrowIfNullOrWhiteSpace(conversationId);
         var all = previous.Concat(turns).TakeLast(Math.Max(1, maxTurns)).ToArray();
-        var options = cache.EntryOptions(Ttl);
-        if (isNew && previous.Count == 0)
+        var expires = DateTimeOffset.UtcNow + Ttl;
+        PendingWrite turnsWrite = new(Key(workflowId, conversationId), all, expires), ownerWrite = new(OwnerKey(conversationId), workflowId, expires);
+        if (!_cache.Redis.IsConfigured)
         {
-            options.SkipBackplaneNotifications = true;
+            // The owner is rewritten with every turn so that it expires together with the turns, not before them.
+            KeepLocally(turnsWrite);
+            KeepLocally(ownerWrite);
+            return ValueTask.FromResult<IReadOnlyList<ChatTurn>>(all);
         }
-        // The owner never changes while the conversation lives, so other instances' copies of it need no notice; it is
-        // rewritten with every turn so that it expires together with the turns, not before them.
-        var ownerOptions = cache.EntryOptions(Ttl);
-        ownerOptions.SkipBackplaneNotifications = true;
-        PendingWrite turnsWrite = new(Key(workflowId, conversationId), all, options), ownerWrite = new(OwnerKey(conversationId), workflowId, ownerOptions);
-        if (!cache.Redis.IsConfigured)
-        {
-            await Task.WhenAll(WriteAsync(turnsWrite, cancellationToken), WriteAsync(ownerWrite, cancellationToken)).ConfigureAwait(false);
-            return all;
-        }
-        // In L1 now (no I/O), so this instance's next read is served from memory; Redis with the next batch.
-        await Task.WhenAll(WriteAsync(turnsWrite.LocalOnly(), cancellationToken), WriteAsync(ownerWrite.LocalOnly(), cancellationToken)).ConfigureAwait(false);
         lock (_lock)
         {
-            _pending[turnsWrite.Key] = turnsWrite.RemoteOnly();
-            _pending[ownerWrite.Key] = ownerWrite.RemoteOnly();
+            _pending[turnsWrite.Key] = turnsWrite;
+            _pending[ownerWrite.Key] = ownerWrite;
             if (!_writerRunning)
             {
                 _writerRunning = true;
                 _writer = WriteBehindAsync();
             }
         }
-        return all;
-    }
-
-    /// <summary>Forgets the turns. The record of the owner stays until it expires, so the id is not handed to another
-    /// workflow in the meantime.</summary>
-    public async ValueTask ForgetAsync(string workflowId, string conversationId, CancellationToken cancellationToken = default)
-    {
-        var key = Key(workflowId, conversationId);
-        Task writing;
-        lock (_lock)
-        {
-            _pending.Remove(key);
-            writing = _writer;
-        }
-        // A batch already on its way to Redis could hold the turns: removing before it lands would bring them back.
-        await writing.WaitAsync(cancellationToken).ConfigureAwait(false);
-        await cache.Fusion.RemoveAsync(key, token: cancellationToken).ConfigureAwait(false);
+        return ValueTask.FromResult<IReadOnlyList<ChatTurn>>(all);
     }
 
     /// <summary>Ends when every append made before the call is in Redis (or writing it failed, which is logged).</summary>
@@ -147,16 +141,56 @@ public sealed class ConversationMemoryCache(EngineCache cache, ILogger<Conversat
     {
         await _disposing.CancelAsync().ConfigureAwait(false);
         await FlushAsync().ConfigureAwait(false);
+        _local.Dispose();
     }
 
     /// <summary>For a container disposed synchronously: same as <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private object? Unwritten(string key)
+    /// <summary>What is stored under <paramref name="key"/>: the value itself (this instance's), its JSON (from Redis), or null.</summary>
+    private async ValueTask<object?> ReadAsync(string key, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            return _pending.TryGetValue(key, out var write) || _inFlight.TryGetValue(key, out write) ? write.Value : null;
+            if (_pending.TryGetValue(key, out var write) || _inFlight.TryGetValue(key, out write))
+            {
+                return write.Value;
+            }
+        }
+        if (_cache.IsL2Usable && _cache.Redis.Current is { } redis)
+        {
+            try
+            {
+                var json = (byte[]?)await redis.GetDatabase().StringGetAsync(_cache.Options.KeyPrefix + key)
+                    .WaitAsync(_cache.Options.RedisHardTimeout, cancellationToken).ConfigureAwait(false);
+                if (json is not null)
+                {
+                    return json;
+                }
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // Redis trouble must not stop a question from being answered: what this instance kept is the next best.
+                Log.MemoryReadFailed(_logger, ex, key);
+            }
+        }
+        return _local.Get(key);
+    }
+
+    private void KeepLocally(PendingWrite write) =>
+        _local.Set(write.Key, write.Value, new MemoryCacheEntryOptions { AbsoluteExpiration = write.Expires, Size = 1 });
+
+    private T? Deserialize<T>(byte[] json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, Json);
+        }
+        catch (JsonException ex)
+        {
+            // Not ours (another version's format, or written by hand): as if the conversation had expired.
+            Log.MemoryUnreadable(_logger, ex);
+            return default;
         }
     }
 
@@ -180,15 +214,7 @@ public sealed class ConversationMemoryCache(EngineCache cache, ILogger<Conversat
                 batch = _inFlight = _pending;
                 _pending = new(StringComparer.Ordinal);
             }
-            try
-            {
-                await Task.WhenAll(batch.Values.Select(w => WriteAsync(w, CancellationToken.None))).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                // FusionCache keeps Redis errors to itself (the entries stay in L1); anything else must not stop the writer.
-                Log.MemoryWriteFailed(logger, ex, batch.Count);
-            }
+            await WriteToRedisAsync(batch.Values).ConfigureAwait(false);
             lock (_lock)
             {
                 _inFlight = new(StringComparer.Ordinal);
@@ -196,31 +222,68 @@ public sealed class ConversationMemoryCache(EngineCache cache, ILogger<Conversat
         }
     }
 
-    // Typed as what readers ask for: FusionCache keeps and serializes an entry as the type it was set with.
-    private Task WriteAsync(PendingWrite write, CancellationToken cancellationToken) => write.Value switch
+    /// <summary>Sends the batch in one pipeline; what Redis did not take is kept in this instance's memory instead.</summary>
+    private async Task WriteToRedisAsync(ICollection<PendingWrite> batch)
     {
-        ChatTurn[] turns => cache.Fusion.SetAsync(write.Key, turns, write.Options, token: cancellationToken).AsTask(),
-        string owner => cache.Fusion.SetAsync(write.Key, owner, write.Options, token: cancellationToken).AsTask(),
-        _ => throw new InvalidOperationException($"Conversation memory does not store {write.Value.GetType().Name}."),
-    };
+        var writes = new List<(PendingWrite Write, Task<bool>? Sent)>(batch.Count);
+        try
+        {
+            var redis = _cache.IsL2Usable ? _cache.Redis.Current : null;
+            var db = redis?.GetDatabase();
+            var now = DateTimeOffset.UtcNow;
+            foreach (var write in batch)
+            {
+                var ttl = write.Expires - now;
+                // An entry that expired while it waited is simply not written.
+                writes.Add((write, db is null || ttl <= TimeSpan.Zero ? null : Send(db, write, ttl)));
+            }
+            await ((Task)Task.WhenAll(writes.Where(w => w.Sent is not null).Select(w => w.Sent!))).WaitAsync(_cache.Options.RedisHardTimeout + _cache.Options.RedisHardTimeout)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        catch (Exception ex)
+        {
+            Log.MemoryWriteFailed(_logger, ex, batch.Count);
+        }
+        var failed = 0;
+        foreach (var (write, sent) in writes)
+        {
+            if (sent is { IsCompletedSuccessfully: true })
+            {
+                // Redis holds it now; an older copy kept here while Redis was away must not be read later instead.
+                _local.Remove(write.Key);
+            }
+            else if (write.Expires > DateTimeOffset.UtcNow)
+            {
+                KeepLocally(write);
+                failed++;
+            }
+        }
+        if (failed > 0)
+        {
+            Log.MemoryKeptLocally(_logger, failed);
+        }
+    }
 
-    /// <summary>One entry to write: the conversation's turns or its owner.</summary>
-    private sealed record PendingWrite(string Key, object Value, FusionCacheEntryOptions Options)
+    private Task<bool> Send(IDatabase db, PendingWrite write, TimeSpan ttl)
     {
-        public PendingWrite LocalOnly()
+        try
         {
-            var options = Options.Duplicate();
-            options.SkipDistributedCacheWrite = true;
-            options.SkipBackplaneNotifications = true;
-            return this with { Options = options };
+            return db.StringSetAsync(_cache.Options.KeyPrefix + write.Key, write.Json(), ttl);
         }
+        catch (Exception ex)
+        {
+            return Task.FromException<bool>(ex);
+        }
+    }
 
-        // L1 already holds it, maybe newer by the time the batch is written (an append in between): never overwrite that.
-        public PendingWrite RemoteOnly()
+    /// <summary>One entry to write: the conversation's turns or its owner, and when it expires.</summary>
+    private sealed record PendingWrite(string Key, object Value, DateTimeOffset Expires)
+    {
+        public byte[] Json() => Value switch
         {
-            var options = Options.Duplicate();
-            options.SkipMemoryCacheWrite = true;
-            return this with { Options = options };
-        }
+            ChatTurn[] turns => JsonSerializer.SerializeToUtf8Bytes(turns, ConversationMemoryCache.Json),
+            string owner => JsonSerializer.SerializeToUtf8Bytes(owner, ConversationMemoryCache.Json),
+            _ => throw new InvalidOperationException($"Conversation memory does not store {Value.GetType().Name}."),
+        };
     }
 }

@@ -194,7 +194,7 @@ public sealed class WorkflowRunService(
                 // Not cancellable: the answer was given, so the conversation must remember it.
                 ChatTurn[] turns = [new ChatTurn(ChatTurn.User, request.Query), new ChatTurn(ChatTurn.Assistant, run.Answer)];
                 await (memoryRead
-                    ? memory.AppendAsync(request.WorkflowId, request.ConversationId, request.History, turns, options.Value.MemoryTurns, CancellationToken.None, isNew: request.IsNewConversation)
+                    ? memory.AppendAsync(request.WorkflowId, request.ConversationId, request.History, turns, options.Value.MemoryTurns, CancellationToken.None)
                     : memory.AppendAsync(request.WorkflowId, request.ConversationId, turns, options.Value.MemoryTurns, CancellationToken.None)).ConfigureAwait(false);
             }
             catch (Exception ex)
