@@ -30,7 +30,8 @@ public sealed class ConversationMemoryCache : IAsyncDisposable, IDisposable
     /// sends one batch per interval instead of a Redis round trip per answer.</summary>
     public static readonly TimeSpan WriteBehind = TimeSpan.FromMilliseconds(10);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Stored, never pasted into HTML: text as it is (readable with redis-cli, and no escaping work), not \uXXXX.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly EngineCache _cache;
     private readonly ILogger<ConversationMemoryCache> _logger;

@@ -24,6 +24,8 @@ public sealed class RunRecorder : IAsyncDisposable
 {
     internal static readonly JsonSerializerOptions TraceJson = new(JsonSerializerDefaults.Web)
     {
+        // Stored, never pasted into HTML: text as it is, not \uXXXX.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
