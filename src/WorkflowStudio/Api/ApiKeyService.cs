@@ -45,6 +45,8 @@ public sealed class ApiKeyService
 
     private readonly IDbContextFactory<StudioDbContext> _dbFactory;
     private readonly IOptions<ApiOptions> _options;
+    // The admin key's hash, worked out once instead of on every request that presents a key.
+    private readonly Lazy<string?> _adminHash;
     private readonly TimeProvider _time;
     private readonly RedisConnection? _redis;
     private readonly RedisChannel _revokedChannel;
@@ -57,6 +59,7 @@ public sealed class ApiKeyService
     {
         _dbFactory = dbFactory;
         _options = options;
+        _adminHash = new(() => options.Value.AdminKey is { Length: > 0 } admin ? Hash(admin) : null);
         _time = time;
         _revokedChannel = RedisChannel.Literal((cacheOptions?.Value.KeyPrefix ?? "") + "run-key-revoked");
         if (redis is { IsConfigured: true })
@@ -165,8 +168,7 @@ public sealed class ApiKeyService
         };
     }
 
-    private bool IsAdmin(string presentedHash) =>
-        _options.Value.AdminKey is { Length: > 0 } admin && FixedTimeEqualsHex(Hash(admin), presentedHash);
+    private bool IsAdmin(string presentedHash) => _adminHash.Value is { } admin && FixedTimeEqualsHex(admin, presentedHash);
 
     private static string? BearerToken(string? authorization)
     {
@@ -179,10 +181,16 @@ public sealed class ApiKeyService
         return token.Length == 0 ? null : token;
     }
 
-    internal static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    internal static string Hash(string key)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
+        return Convert.ToHexString(hash);
+    }
 
+    // Hex digits are ASCII: comparing the UTF-16 code units in fixed time compares the same thing without copying them.
     private static bool FixedTimeEqualsHex(string a, string b) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(a), Encoding.ASCII.GetBytes(b));
+        CryptographicOperations.FixedTimeEquals(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()), System.Runtime.InteropServices.MemoryMarshal.AsBytes(b.AsSpan()));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
