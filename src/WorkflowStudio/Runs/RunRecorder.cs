@@ -197,14 +197,14 @@ public sealed class RunRecorder : IAsyncDisposable
                                     "StartedAt", "ElapsedMs", "CacheHits", "NodeCount", "SavedMs", "TraceJson", "StartedBy")
                 VALUES (@id, @workflowId, @workflowName, @conversationId, @source, @query, @answer, @status, @error,
                         @startedAt, @elapsedMs, @cacheHits, @nodeCount, @savedMs, @traceJson, @startedBy)
-                """, "id", "workflowId", "workflowName", "conversationId", "source", "query", "answer", "status", "error",
-                "startedAt", "elapsedMs", "cacheHits", "nodeCount", "savedMs", "traceJson", "startedBy");
+                """, "@id", "@workflowId", "@workflowName", "@conversationId", "@source", "@query", "@answer", "@status", "@error",
+                "@startedAt", "@elapsedMs", "@cacheHits", "@nodeCount", "@savedMs", "@traceJson", "@startedBy");
             // What EF Core's ExecuteDelete made of Runs.Where(WorkflowId).OrderByDescending(StartedAt).ThenByDescending(Id).Skip(keep).
             var beyondKept = isSqlite ? "LIMIT -1 OFFSET @keep" : "OFFSET @keep";
             Prune = Prepare($"""
                 DELETE FROM "Runs" WHERE "Id" IN (
                     SELECT "Id" FROM "Runs" WHERE "WorkflowId" = @workflowId ORDER BY "StartedAt" DESC, "Id" DESC {beyondKept})
-                """, "workflowId", "keep");
+                """, "@workflowId", "@keep");
         }
 
         public DbConnection Connection { get; }
@@ -261,6 +261,9 @@ public sealed class RunRecorder : IAsyncDisposable
             await Connection.DisposeAsync().ConfigureAwait(false);
         }
 
+        /// <param name="parameters">Named as in the SQL, with the <c>@</c>: Microsoft.Data.Sqlite finds such a name at once, but
+        /// one without the prefix only after a failed lookup and one more per prefix, for every parameter of every run. Npgsql
+        /// takes the name without the prefix.</param>
         private DbCommand Prepare(string sql, params string[] parameters)
         {
             var command = Connection.CreateCommand();
