@@ -89,7 +89,8 @@ public sealed class KnowledgeChunkEntity
     public byte[] Vector { get; set; } = [];
 }
 
-/// <summary>One recorded run with its per-node trace (JSON array), kept for the Runs page.</summary>
+/// <summary>One recorded run with its per-node trace (JSON array), kept for the Runs page. A succeeded run's question and answer
+/// are also its conversation's stored turns: there is no table of messages beside the runs.</summary>
 public sealed class RunEntity
 {
     public string Id { get; set; } = "";
@@ -111,18 +112,6 @@ public sealed class RunEntity
     public int NodeCount { get; set; }
     public double SavedMs { get; set; }
     public string TraceJson { get; set; } = "[]";
-}
-
-/// <summary>A turn of a conversation (test chat or API), for conversation memory and history.</summary>
-public sealed class ChatMessageEntity
-{
-    public long Id { get; set; }
-    public string ConversationId { get; set; } = "";
-    public string WorkflowId { get; set; } = "";
-    public string Role { get; set; } = "";
-    public string Text { get; set; } = "";
-    public string? RunId { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
 }
 
 /// <summary>A run key for a published workflow; only its SHA-256 hash is stored.</summary>

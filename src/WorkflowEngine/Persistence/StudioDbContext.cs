@@ -2,8 +2,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace WorkflowEngine.Persistence;
 
-/// <summary>Workflows, knowledge bases, runs and chats. This type carries the SQLite migrations (Migrations/);
-/// <see cref="PostgreSqlStudioDbContext"/> derives from it with the same model and carries PostgreSQL's.</summary>
+/// <summary>Workflows, knowledge bases, recorded runs (which hold the conversations), run keys and model providers. This type
+/// carries the SQLite migrations (Migrations/); <see cref="PostgreSqlStudioDbContext"/> derives from it with the same model and
+/// carries PostgreSQL's.</summary>
 public class StudioDbContext : DbContext
 {
     public StudioDbContext(DbContextOptions<StudioDbContext> options) : base(options)
@@ -21,7 +22,6 @@ public class StudioDbContext : DbContext
     public DbSet<KnowledgeDocumentEntity> KnowledgeDocuments => Set<KnowledgeDocumentEntity>();
     public DbSet<KnowledgeChunkEntity> KnowledgeChunks => Set<KnowledgeChunkEntity>();
     public DbSet<RunEntity> Runs => Set<RunEntity>();
-    public DbSet<ChatMessageEntity> ChatMessages => Set<ChatMessageEntity>();
     public DbSet<ApiKeyEntity> ApiKeys => Set<ApiKeyEntity>();
     public DbSet<LlmProviderEntity> LlmProviders => Set<LlmProviderEntity>();
 
@@ -40,7 +40,6 @@ public class StudioDbContext : DbContext
             .HasMany(d => d.Chunks).WithOne().HasForeignKey(c => c.DocumentId).OnDelete(DeleteBehavior.Cascade);
         modelBuilder.Entity<KnowledgeChunkEntity>().HasIndex(c => c.KnowledgeBaseId);
         modelBuilder.Entity<RunEntity>().HasIndex(r => new { r.WorkflowId, r.StartedAt });
-        modelBuilder.Entity<ChatMessageEntity>().HasIndex(m => new { m.ConversationId, m.CreatedAt });
         modelBuilder.Entity<ApiKeyEntity>().HasIndex(k => k.Hash).IsUnique();
     }
 

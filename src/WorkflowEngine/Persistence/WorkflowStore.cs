@@ -129,8 +129,8 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
         return graph;
     }
 
-    /// <summary>Deletes the workflow with everything recorded for it: versions, runs, conversation messages and run keys, in one
-    /// transaction, so nothing of a deleted bot lingers (its cache is the caller's to clear: see <c>ICacheInvalidation</c>).</summary>
+    /// <summary>Deletes the workflow with everything recorded for it: versions, runs (which hold its conversations) and run keys,
+    /// in one transaction, so nothing of a deleted bot lingers (its cache is the caller's to clear: see <c>ICacheInvalidation</c>).</summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -138,7 +138,6 @@ public sealed class WorkflowStore(IDbContextFactory<StudioDbContext> dbFactory, 
         var deleted = await db.Workflows.Where(w => w.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
         if (deleted)
         {
-            await db.ChatMessages.Where(m => m.WorkflowId == id).ExecuteDeleteAsync(cancellationToken);
             await db.Runs.Where(r => r.WorkflowId == id).ExecuteDeleteAsync(cancellationToken);
             await db.ApiKeys.Where(k => k.WorkflowId == id).ExecuteDeleteAsync(cancellationToken);
         }

@@ -24,7 +24,7 @@ internal static class WorkflowEndpoints
             .WithSummary("Saves a new version. The version you edited goes in If-Match (\"3\") or in a top-level 'version' field; 409 when someone saved since.")
             .Accepts<JsonObject>("application/json").Produces<WorkflowSaved>()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status428PreconditionRequired);
-        workflows.MapDelete("/workflows/{id}", DeleteAsync).WithName("deleteWorkflow").WithSummary("Deletes a workflow with its versions, recorded runs, conversation messages, run keys and cache.")
+        workflows.MapDelete("/workflows/{id}", DeleteAsync).WithName("deleteWorkflow").WithSummary("Deletes a workflow with its versions, recorded runs (and with them its conversations), run keys and cache.")
             .Produces(StatusCodes.Status204NoContent);
 
         var cache = group.MapGroup("").WithTags("Cache");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using WorkflowEngine.Execution;
 using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.Runs;
@@ -17,7 +18,11 @@ public sealed record RunSummary(
 /// <summary>A recorded run with its per-node trace.</summary>
 public sealed record RunDetails(RunSummary Run, IReadOnlyList<RunTraceEntry> Trace);
 
-/// <summary>Reads recorded runs, newest first.</summary>
+/// <summary>A turn of a conversation as recorded with its run: the question when the run started, the answer when it ended.</summary>
+/// <param name="Role"><see cref="ChatTurn.User"/> or <see cref="ChatTurn.Assistant"/>.</param>
+public sealed record RecordedTurn(string Role, string Text, string RunId, DateTimeOffset At);
+
+/// <summary>Reads recorded runs: lists newest first, a conversation oldest first.</summary>
 public sealed class RunHistory(IDbContextFactory<StudioDbContext> dbFactory)
 {
     public const int MaxTake = 500;
@@ -66,11 +71,21 @@ public sealed class RunHistory(IDbContextFactory<StudioDbContext> dbFactory)
             r.StartedAt, r.ElapsedMs, r.CacheHits, r.NodeCount, r.SavedMs, r.StartedBy), trace);
     }
 
-    /// <summary>A conversation's stored turns, oldest first (durable, unlike the conversation memory with its TTL).</summary>
-    public async Task<IReadOnlyList<ChatMessageEntity>> ConversationAsync(string conversationId, CancellationToken cancellationToken = default)
+    /// <summary>A conversation's stored turns, oldest first (durable, unlike the conversation memory with its TTL): the question
+    /// and answer of each of its recorded runs that succeeded with an answer. Runs pruned from the history take their turns.</summary>
+    public async Task<IReadOnlyList<RecordedTurn>> ConversationAsync(string conversationId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.ChatMessages.AsNoTracking().Where(m => m.ConversationId == conversationId)
-            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(cancellationToken);
+        // No index on ConversationId: nothing reads this on a hot path, and an index would cost every recorded run.
+        var runs = await db.Runs.AsNoTracking()
+            .Where(r => r.ConversationId == conversationId && r.Status == "succeeded" && r.Answer != null)
+            .OrderBy(r => r.StartedAt).ThenBy(r => r.Id)
+            .Select(r => new { r.Id, r.Query, r.Answer, r.StartedAt, r.ElapsedMs })
+            .ToListAsync(cancellationToken);
+        return [.. runs.SelectMany(r => new[]
+        {
+            new RecordedTurn(ChatTurn.User, r.Query, r.Id, r.StartedAt),
+            new RecordedTurn(ChatTurn.Assistant, r.Answer!, r.Id, r.StartedAt + TimeSpan.FromMilliseconds(r.ElapsedMs)),
+        })];
     }
 }

@@ -10,10 +10,12 @@ using WorkflowEngine.Persistence;
 namespace WorkflowStudio.Runs;
 
 /// <summary>
-/// Stores finished runs (RunEntity with the trace as JSON, plus the question and answer as ChatMessageEntity rows) and keeps
-/// only the newest <see cref="RunOptions.KeepPerWorkflow"/> runs per workflow. One background writer takes runs from a queue
-/// and saves whatever has queued up in one transaction: SQLite has one writer anyway, and under load (the API at thousands of
-/// runs/s) one commit per batch instead of per run keeps recording off the request's critical path (on PostgreSQL as well).
+/// Stores finished runs, one RunEntity row each with the trace as JSON, and keeps only the newest
+/// <see cref="RunOptions.KeepPerWorkflow"/> runs per workflow. The row is all there is of a run: its question and answer are
+/// also its conversation's stored turns (<see cref="RunHistory.ConversationAsync"/>), so pruning a run prunes them too.
+/// One background writer takes runs from a queue and saves whatever has queued up in one transaction: SQLite has one writer
+/// anyway, and under load (the API at thousands of runs/s) one commit per batch instead of per run keeps recording off the
+/// request's critical path (on PostgreSQL as well).
 /// <para>Nothing is dropped: the queue is bounded (<see cref="RunOptions.QueueCapacity"/>) and a finishing run waits for room
 /// when it is full (backpressure on the runs rather than memory without end); a batch that fails because the database is busy,
 /// locked or unavailable is tried again, with growing pauses, until it is stored. A batch that fails for another reason is
@@ -70,7 +72,7 @@ public sealed class RunRecorder : IAsyncDisposable
     /// never could be). Runs await this, so a database that falls behind slows the runs down instead of losing them.</summary>
     public async ValueTask<Task> QueueAsync(CompletedRun run, string source, string workflowName, string? startedBy = null, CancellationToken cancellationToken = default)
     {
-        var pending = new Pending(ToEntity(run, source, workflowName, startedBy), ToMessages(run), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(ToEntity(run, source, workflowName, startedBy), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
@@ -152,9 +154,9 @@ public sealed class RunRecorder : IAsyncDisposable
     private async Task SaveAsync(List<Pending> batch)
     {
         // Plain prepared statements on one long-lived connection instead of EF Core: at API load, change tracking and SQL
-        // generation for three rows per run took about a seventh of the studio's CPU, and a fresh connection and commands per
-        // batch re-prepared the statements every time (bench/ApiLoad, docs/benchmarks.md "HTTP API"). Columns as in the
-        // migrations; dates through the same converter the model uses. The same ADO.NET code serves both providers.
+        // generation took about a seventh of the studio's CPU, and a fresh connection and commands per batch re-prepared the
+        // statements every time (bench/ApiLoad, docs/benchmarks.md "HTTP API"). Columns as in the migrations; dates through
+        // the same converter the model uses. The same ADO.NET code serves both providers.
         var statements = _statements ??= await Statements.OpenAsync(_dbFactory).ConfigureAwait(false);
         try
         {
@@ -166,11 +168,6 @@ public sealed class RunRecorder : IAsyncDisposable
                 object?[] values = [run.Id, run.WorkflowId, run.WorkflowName, run.ConversationId, run.Source, run.Query, run.Answer, run.Status, run.Error,
                     Dates.ConvertToProvider(run.StartedAt), run.ElapsedMs, run.CacheHits, run.NodeCount, run.SavedMs, run.TraceJson, run.StartedBy];
                 await statements.ExecuteAsync(statements.InsertRun, values).ConfigureAwait(false);
-                foreach (var m in p.Messages)
-                {
-                    await statements.ExecuteAsync(statements.InsertMessage,
-                        [m.ConversationId, m.WorkflowId, m.Role, m.Text, m.RunId, Dates.ConvertToProvider(m.CreatedAt)]).ConfigureAwait(false);
-                }
             }
             var keep = _options.Value.KeepPerWorkflow;
             foreach (var workflowId in batch.Select(p => p.Run.WorkflowId).Distinct(StringComparer.Ordinal))
@@ -189,7 +186,7 @@ public sealed class RunRecorder : IAsyncDisposable
         }
     }
 
-    /// <summary>The recorder's own connection and its three statements, used by the writer loop only. The connection comes
+    /// <summary>The recorder's own connection and its two statements, used by the writer loop only. The connection comes
     /// from the provider's own ADO.NET factory (SQLite or Npgsql); both read <c>@name</c> parameters, so only the prune, which
     /// needs SQLite's <c>LIMIT -1</c> for "no limit", differs.</summary>
     private sealed class Statements : IAsyncDisposable
@@ -202,28 +199,19 @@ public sealed class RunRecorder : IAsyncDisposable
                                     "StartedAt", "ElapsedMs", "CacheHits", "NodeCount", "SavedMs", "TraceJson", "StartedBy")
                 VALUES (@id, @workflowId, @workflowName, @conversationId, @source, @query, @answer, @status, @error,
                         @startedAt, @elapsedMs, @cacheHits, @nodeCount, @savedMs, @traceJson, @startedBy)
-                """, "id", "workflowId", "workflowName", "conversationId", "source", "query", "answer", "status", "error",
-                "startedAt", "elapsedMs", "cacheHits", "nodeCount", "savedMs", "traceJson", "startedBy");
-            InsertMessage = Prepare("""
-                INSERT INTO "ChatMessages" ("ConversationId", "WorkflowId", "Role", "Text", "RunId", "CreatedAt")
-                VALUES (@conversationId, @workflowId, @role, @text, @runId, @createdAt)
-                """, "conversationId", "workflowId", "role", "text", "runId", "createdAt");
-            // What EF Core's ExecuteDelete made of Runs.Where(WorkflowId).OrderByDescending(StartedAt).ThenByDescending(Id).Skip(keep);
-            // the conversation messages those runs wrote go with them, so neither table grows without end.
+                """, "@id", "@workflowId", "@workflowName", "@conversationId", "@source", "@query", "@answer", "@status", "@error",
+                "@startedAt", "@elapsedMs", "@cacheHits", "@nodeCount", "@savedMs", "@traceJson", "@startedBy");
+            // What EF Core's ExecuteDelete made of Runs.Where(WorkflowId).OrderByDescending(StartedAt).ThenByDescending(Id).Skip(keep).
             var beyondKept = isSqlite ? "LIMIT -1 OFFSET @keep" : "OFFSET @keep";
             Prune = Prepare($"""
-                DELETE FROM "ChatMessages" WHERE "RunId" IN (
-                    SELECT "Id" FROM "Runs" WHERE "WorkflowId" = @workflowId ORDER BY "StartedAt" DESC, "Id" DESC {beyondKept});
                 DELETE FROM "Runs" WHERE "Id" IN (
                     SELECT "Id" FROM "Runs" WHERE "WorkflowId" = @workflowId ORDER BY "StartedAt" DESC, "Id" DESC {beyondKept})
-                """, "workflowId", "keep");
+                """, "@workflowId", "@keep");
         }
 
         public DbConnection Connection { get; }
 
         public DbCommand InsertRun { get; }
-
-        public DbCommand InsertMessage { get; }
 
         public DbCommand Prune { get; }
 
@@ -256,7 +244,6 @@ public sealed class RunRecorder : IAsyncDisposable
         public void Enlist(DbTransaction transaction)
         {
             InsertRun.Transaction = transaction;
-            InsertMessage.Transaction = transaction;
             Prune.Transaction = transaction;
         }
 
@@ -272,11 +259,13 @@ public sealed class RunRecorder : IAsyncDisposable
         public async ValueTask DisposeAsync()
         {
             await InsertRun.DisposeAsync().ConfigureAwait(false);
-            await InsertMessage.DisposeAsync().ConfigureAwait(false);
             await Prune.DisposeAsync().ConfigureAwait(false);
             await Connection.DisposeAsync().ConfigureAwait(false);
         }
 
+        /// <param name="parameters">Named as in the SQL, with the <c>@</c>: Microsoft.Data.Sqlite finds such a name at once, but
+        /// one without the prefix only after a failed lookup and one more per prefix, for every parameter of every run. Npgsql
+        /// takes the name without the prefix.</param>
         private DbCommand Prepare(string sql, params string[] parameters)
         {
             var command = Connection.CreateCommand();
@@ -311,19 +300,6 @@ public sealed class RunRecorder : IAsyncDisposable
         TraceJson = JsonSerializer.Serialize(run.Trace, TraceJson),
     };
 
-    private static ChatMessageEntity[] ToMessages(CompletedRun run)
-    {
-        if (!run.Succeeded || run.Answer is null)
-        {
-            return [];
-        }
-        return
-        [
-            new ChatMessageEntity { ConversationId = run.ConversationId, WorkflowId = run.WorkflowId, Role = "user", Text = run.Query, RunId = run.RunId, CreatedAt = run.StartedAt },
-            new ChatMessageEntity { ConversationId = run.ConversationId, WorkflowId = run.WorkflowId, Role = "assistant", Text = run.Answer, RunId = run.RunId, CreatedAt = run.StartedAt + TimeSpan.FromMilliseconds(run.ElapsedMs) },
-        ];
-    }
-
     /// <summary>Stores what is still queued, then stops; runs the database refuses for longer than
     /// <see cref="RunOptions.ShutdownDrainSeconds"/> fail (and are logged) instead of holding the shutdown up for ever.</summary>
     public async ValueTask DisposeAsync()
@@ -341,5 +317,5 @@ public sealed class RunRecorder : IAsyncDisposable
         }
     }
 
-    private sealed record Pending(RunEntity Run, ChatMessageEntity[] Messages, TaskCompletionSource Done);
+    private sealed record Pending(RunEntity Run, TaskCompletionSource Done);
 }

@@ -1,5 +1,4 @@
 using WorkflowEngine.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using WorkflowEngine.Execution;
 using WorkflowStudio.Runs;
@@ -79,19 +78,55 @@ public sealed class RunHistoryTests
         // Act
         var kept = await host.History.ListAsync(new RunQuery(WorkflowId: "wf-a"));
         var otherKept = await host.History.ListAsync(new RunQuery(WorkflowId: "wf-other"));
+        var turnRuns = new List<string>();
+        foreach (var run in runs.Append(other))
+        {
+            turnRuns.AddRange((await host.History.ConversationAsync(run.ConversationId)).Select(t => t.RunId));
+        }
 
-        await using var db = await host.Provider.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync();
-        var messageRuns = await db.ChatMessages.Select(m => m.RunId).Distinct().ToListAsync();
-
-        // Assert: the pruned runs' messages went with them.
+        // Assert: the pruned runs' conversation turns went with them.
         Assert.Equal(runs.Skip(2).Reverse().Select(r => r.RunId), kept.Select(r => r.Id));
         Assert.Equal([other.RunId], otherKept.Select(r => r.Id));
-        Assert.Equal(runs.Skip(2).Select(r => r.RunId).Append(other.RunId).Order(StringComparer.Ordinal), messageRuns.Order(StringComparer.Ordinal));
+        Assert.Equal(runs.Skip(2).Append(other).SelectMany(r => new[] { r.RunId, r.RunId }), turnRuns);
     }
 
-    private static async Task<CompletedRun> RecordAsync(RunServiceHost host, string workflowId, string query)
+    [Theory, BothDatabases]
+    public async Task ConversationAsync_SucceededFailedAndOtherConversationsRuns_QuestionAndAnswerOfEachSucceededRunOldestFirst(DatabaseProvider provider)
     {
-        var handle = host.Runs.Start(RunServiceHost.ChatGraph(), new RunRequest(workflowId, query));
+        // Arrange: a conversation of three runs, the second failed, and a run of another conversation in between.
+        await using var host = await RunServiceHost.StartAsync(provider: provider);
+        var first = await RecordAsync(host, "wf-a", "My name is Ada.");
+        host.Llm.FailAlways(500);
+        var failed = await RecordAsync(host, "wf-a", "Are you there?", first.ConversationId);
+        host.Llm.Reset();
+        host.Llm.Responder = r => "ok";
+        var elsewhere = await RecordAsync(host, "wf-a", "Another conversation");
+        var third = await RecordAsync(host, "wf-a", "What is my name?", first.ConversationId);
+
+        // Act
+        var turns = await host.History.ConversationAsync(first.ConversationId);
+        // As stored: the database keeps times to 0.1 ms.
+        var firstStored = (await host.History.GetAsync(first.RunId))!.Run;
+        var thirdStored = (await host.History.GetAsync(third.RunId))!.Run;
+
+        // Assert: the user's question when the run started, the answer when it ended; nothing of the failed run.
+        Assert.Equal("failed", failed.Status);
+        Assert.Equal(first.ConversationId, third.ConversationId);
+        Assert.NotEqual(first.ConversationId, elsewhere.ConversationId);
+        Assert.Equal(
+        [
+            new RecordedTurn(ChatTurn.User, "My name is Ada.", first.RunId, firstStored.StartedAt),
+            new RecordedTurn(ChatTurn.Assistant, first.Answer!, first.RunId, firstStored.StartedAt + TimeSpan.FromMilliseconds(firstStored.ElapsedMs)),
+            new RecordedTurn(ChatTurn.User, "What is my name?", third.RunId, thirdStored.StartedAt),
+            new RecordedTurn(ChatTurn.Assistant, "ok", third.RunId, thirdStored.StartedAt + TimeSpan.FromMilliseconds(thirdStored.ElapsedMs)),
+        ], turns);
+        Assert.Empty(await host.History.ConversationAsync("no-such-conversation"));
+    }
+
+    private static async Task<CompletedRun> RecordAsync(RunServiceHost host, string workflowId, string query, string? conversationId = null)
+    {
+        var request = new RunRequest(workflowId, query);
+        var handle = host.Runs.Start(RunServiceHost.ChatGraph(), conversationId is null ? request : request with { ConversationId = conversationId });
         var run = await handle.Completion;
         await handle.Recorded;
         // Distinct start times, so "newest first" is well defined.

@@ -88,7 +88,8 @@ public sealed class WorkflowRunServiceTests
         Assert.Contains(("user", "My name is Ada."), sent);
         Assert.Contains(("assistant", "echo: My name is Ada."), sent);
         Assert.Equal(("user", "What is my name?"), sent[^1]);
-        Assert.Equal(["My name is Ada.", "echo: My name is Ada.", "What is my name?", "echo: What is my name?"], messages.Select(m => m.Text));
+        Assert.Equal([("user", "My name is Ada."), ("assistant", "echo: My name is Ada."), ("user", "What is my name?"), ("assistant", "echo: What is my name?")],
+            messages.Select(m => (m.Role, m.Text)));
     }
 
     [Fact]

@@ -56,43 +56,6 @@ namespace WorkflowEngine.Persistence.Migrations.PostgreSQL
                     b.ToTable("ApiKeys");
                 });
 
-            modelBuilder.Entity("WorkflowEngine.Persistence.ChatMessageEntity", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<string>("ConversationId")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("RunId")
-                        .HasColumnType("text");
-
-                    b.Property<string>("Text")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("WorkflowId")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ConversationId", "CreatedAt");
-
-                    b.ToTable("ChatMessages");
-                });
-
             modelBuilder.Entity("WorkflowEngine.Persistence.KnowledgeBaseEntity", b =>
                 {
                     b.Property<string>("Id")
