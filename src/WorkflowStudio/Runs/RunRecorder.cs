@@ -29,7 +29,12 @@ public sealed class RunRecorder : IAsyncDisposable
         // Stored, never pasted into HTML: text as it is, not \uXXXX.
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        // Generated code instead of reflection: the trace is written once per run, on the run's own flow.
+        TypeInfoResolver = RunTraceJsonContext.Default,
     };
+
+    private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<IReadOnlyList<RunTraceEntry>> TraceType =
+        (System.Text.Json.Serialization.Metadata.JsonTypeInfo<IReadOnlyList<RunTraceEntry>>)TraceJson.GetTypeInfo(typeof(IReadOnlyList<RunTraceEntry>));
 
     private const int MaxBatch = 256;
     // Runs finishing within this moment are stored in one transaction: at one run at a time (one API client asking in a
@@ -72,16 +77,38 @@ public sealed class RunRecorder : IAsyncDisposable
     /// never could be). Runs await this, so a database that falls behind slows the runs down instead of losing them.</summary>
     public async ValueTask<Task> QueueAsync(CompletedRun run, string source, string workflowName, string? startedBy = null, CancellationToken cancellationToken = default)
     {
-        var pending = new Pending(ToEntity(run, source, workflowName, startedBy), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await EnqueueAsync(new Pending(ToEntity(run, source, workflowName, startedBy), done, FaultsOnFailure: true), cancellationToken).ConfigureAwait(false);
+        return done.Task;
+    }
+
+    /// <summary>Queues the run like <see cref="QueueAsync"/>; <paramref name="recorded"/> is settled once the run is stored or
+    /// storing it failed (logged here), so it never faults and nobody needs to watch it. For the run service: a watcher per run
+    /// was a thread-pool hop per answer.</summary>
+    internal ValueTask QueueAsync(CompletedRun run, string source, string workflowName, string? startedBy, TaskCompletionSource recorded) =>
+        EnqueueAsync(new Pending(ToEntity(run, source, workflowName, startedBy), recorded, FaultsOnFailure: false), CancellationToken.None);
+
+    private async ValueTask EnqueueAsync(Pending pending, CancellationToken cancellationToken)
+    {
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
         }
         catch (ChannelClosedException)
         {
-            pending.Done.TrySetException(new InvalidOperationException("The studio is shutting down; the run was not recorded."));
+            Fail(pending, new InvalidOperationException("The studio is shutting down; the run was not recorded."));
         }
-        return pending.Done.Task;
+    }
+
+    private void Fail(Pending pending, Exception exception)
+    {
+        if (pending.FaultsOnFailure)
+        {
+            pending.Done.TrySetException(exception);
+            return;
+        }
+        Log.RunRecordFailed(_logger, exception, pending.Run.Id);
+        pending.Done.TrySetResult();
     }
 
     private async Task WriteLoopAsync()
@@ -139,7 +166,7 @@ public sealed class RunRecorder : IAsyncDisposable
             catch (Exception ex)
             {
                 Log.RunBatchFailed(_logger, ex, batch.Count);
-                batch.ForEach(p => p.Done.TrySetException(ex));
+                batch.ForEach(p => Fail(p, ex));
                 return;
             }
         }
@@ -297,7 +324,7 @@ public sealed class RunRecorder : IAsyncDisposable
         CacheHits = run.CacheHits,
         NodeCount = run.Trace.Count(t => t.Status != RunTraceEntry.Skipped),
         SavedMs = run.SavedMs,
-        TraceJson = JsonSerializer.Serialize(run.Trace, TraceJson),
+        TraceJson = JsonSerializer.Serialize(run.Trace, TraceType),
     };
 
     /// <summary>Stores what is still queued, then stops; runs the database refuses for longer than
@@ -317,5 +344,12 @@ public sealed class RunRecorder : IAsyncDisposable
         }
     }
 
-    private sealed record Pending(RunEntity Run, TaskCompletionSource Done);
+    /// <param name="Done">Settled when the run is stored; on failure faulted, or (for the run service) settled all the same.</param>
+    private sealed record Pending(RunEntity Run, TaskCompletionSource Done, bool FaultsOnFailure);
 }
+
+/// <summary>The stored trace's JSON, generated at build time (<see cref="RunRecorder.TraceJson"/> adds the encoder).</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<RunTraceEntry>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<RunTraceEntry>))]
+internal sealed partial class RunTraceJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -204,8 +204,7 @@ public sealed class WorkflowRunService(
         }
         events?.TryComplete();
         // Waits only while the recorder's queue is full, so a database that falls behind slows runs down instead of losing them.
-        var stored = await QueueRecordAsync(run, origin).ConfigureAwait(false);
-        _ = ObserveRecordAsync(stored, run.RunId, recorded);
+        await QueueRecordAsync(run, origin, recorded).ConfigureAwait(false);
         return run;
     }
 
@@ -239,30 +238,15 @@ public sealed class WorkflowRunService(
         }
     }
 
-    private async Task<Task> QueueRecordAsync(CompletedRun run, RunOrigin origin)
+    private async Task QueueRecordAsync(CompletedRun run, RunOrigin origin, TaskCompletionSource recorded)
     {
         try
         {
-            return await recorder.QueueAsync(run, origin.Source, origin.WorkflowName, origin.StartedBy).ConfigureAwait(false);
+            await recorder.QueueAsync(run, origin.Source, origin.WorkflowName, origin.StartedBy, recorded).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            return Task.FromException(ex);
-        }
-    }
-
-    private async Task ObserveRecordAsync(Task stored, string runId, TaskCompletionSource recorded)
-    {
-        try
-        {
-            await stored.ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Log.RunRecordFailed(logger, ex, runId);
-        }
-        finally
-        {
+            Log.RunRecordFailed(logger, ex, run.RunId);
             recorded.TrySetResult();
         }
     }
