@@ -190,7 +190,7 @@ internal static class RunEndpoints
             // Neither read nor extended; the answer does not say which workflow it belongs to.
             return (null, ConversationNotFound(conversationId));
         }
-        var request = new RunRequest(id, query) { ConversationId = conversationId ?? Guid.NewGuid().ToString("n"), IsNewConversation = conversationId is null };
+        var request = new RunRequest(id, query) { ConversationId = conversationId ?? RandomIds.New(), IsNewConversation = conversationId is null };
         return (runs.Start(graph, request, RunSources.Api, onCallerFlow: true, startedBy: ApiAccess.CallerOf(http), readsEvents: readsEvents), null);
     }
 
