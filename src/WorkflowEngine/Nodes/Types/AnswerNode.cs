@@ -28,7 +28,11 @@ public sealed class AnswerNode(NodeRegistry registry) : Node<AnswerNode.Config, 
 
     /// <param name="Text">The answer text.</param>
     /// <param name="CachedBy">The cache gate whose stored answer this is, or null when the template produced it.</param>
-    public sealed record Input(string Text, string? CachedBy);
+    public sealed record Input(string Text, string? CachedBy)
+    {
+        /// <summary>The gate's outputs holding the cached answer: its JSON is copied into this step's outputs as it is.</summary>
+        internal NodeOutputs? CachedOutputs { get; init; }
+    }
 
     protected override Input ResolveInput(NodeContext context, Config config)
     {
@@ -41,7 +45,16 @@ public sealed class AnswerNode(NodeRegistry registry) : Node<AnswerNode.Config, 
 
     protected override ValueTask<NodeResult> ExecuteAsync(NodeContext context, Config config, Input input, CancellationToken cancellationToken)
     {
-        var result = new NodeResult(NodeOutputs.From(new { text = input.Text }));
+        var outputs = input.CachedOutputs is { } cached
+            ? NodeOutputs.Write((cached, input.Text), static (w, state) =>
+            {
+                if (!state.cached.TryWriteRaw(w, "answer", "text"))
+                {
+                    w.WriteString("text", state.Text);
+                }
+            })
+            : NodeOutputs.Write(input.Text, static (w, text) => w.WriteString("text", text));
+        var result = new NodeResult(outputs);
         if (input.CachedBy is not null)
         {
             result = result with { Details = new Dictionary<string, string> { ["source"] = $"cached answer from '{input.CachedBy}'" } };
@@ -77,7 +90,7 @@ public sealed class AnswerNode(NodeRegistry registry) : Node<AnswerNode.Config, 
             if (outputs is not null && outputs.TryGet("hit", out var hit) && hit.ValueKind == System.Text.Json.JsonValueKind.True
                 && outputs.GetString("answer") is { } answer)
             {
-                return new Input(answer, gate.Id);
+                return new Input(answer, gate.Id) { CachedOutputs = outputs };
             }
         }
         return null;

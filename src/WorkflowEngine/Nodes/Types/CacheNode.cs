@@ -146,13 +146,13 @@ public sealed class CacheNode(ResponseCache responses, ResponseGate gate, Engine
             [LookupTextDetail] = lookup.Question,
             [EntryTextDetail] = match.StoredText ?? match.Question,
         };
-        return new NodeResult(NodeOutputs.From(new
+        return new NodeResult(NodeOutputs.Write((match, lookup.Question), static (w, hit) =>
         {
-            hit = true,
-            answer = match.Answer,
-            question = lookup.Question,
-            matchedQuestion = match.Question,
-            similarity = match.Similarity,
+            w.WriteBoolean("hit", true);
+            w.WriteString("answer", hit.match.Answer);
+            w.WriteString("question", hit.Question);
+            w.WriteString("matchedQuestion", hit.match.Question);
+            w.WriteNumber("similarity", hit.match.Similarity);
         }))
         {
             ActivePort = HitPort,
@@ -233,7 +233,12 @@ public sealed class CacheNode(ResponseCache responses, ResponseGate gate, Engine
         {
             (details ??= [])["cache"] = reason;
         }
-        return new(NodeOutputs.From(new { hit = false, answer = "", question = input.Question }))
+        return new(NodeOutputs.Write(input.Question, static (w, question) =>
+        {
+            w.WriteBoolean("hit", false);
+            w.WriteString("answer", "");
+            w.WriteString("question", question);
+        }))
         {
             ActivePort = MissPort,
             Details = details,
