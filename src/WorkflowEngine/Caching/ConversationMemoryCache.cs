@@ -266,6 +266,7 @@ public sealed class ConversationMemoryCache : IAsyncDisposable, IDisposable
             return;
         }
         live.ForEach(KeepLocally);
+        // Redis known to be down is reported where its status is (RedisConnection); a failed write while it seemed up is above.
         Log.MemoryKeptLocally(_logger, live.Count);
     }
 

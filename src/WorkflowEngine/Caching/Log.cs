@@ -56,7 +56,7 @@ internal static partial class Log
     [LoggerMessage(3013, LogLevel.Warning, "Writing {Count} conversation-memory entries to Redis failed; they stay in this instance's memory")]
     public static partial void MemoryWriteFailed(ILogger logger, Exception exception, int count);
 
-    [LoggerMessage(3014, LogLevel.Warning, "{Count} conversation-memory entries did not reach Redis; they stay in this instance's memory until they expire or a later turn reaches Redis")]
+    [LoggerMessage(3014, LogLevel.Debug, "{Count} conversation-memory entries did not reach Redis; they stay in this instance's memory until they expire or a later turn reaches Redis")]
     public static partial void MemoryKeptLocally(ILogger logger, int count);
 
     [LoggerMessage(3015, LogLevel.Warning, "Reading the conversation memory {Key} from Redis failed; this instance's own copy is used, if it has one")]

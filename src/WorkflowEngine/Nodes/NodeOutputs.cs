@@ -18,6 +18,8 @@ public sealed class NodeOutputs
     private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
+    [ThreadStatic]
+    private static bool t_writing;
 
     private NodeOutputs(JsonElement value) => Value = value;
 
@@ -42,14 +44,24 @@ public sealed class NodeOutputs
     public static NodeOutputs Write<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(1024);
+        // The per-thread buffer and writer, unless a Write is already using them on this thread (write building other outputs).
+        var nested = t_writing;
+        var buffer = nested ? new System.Buffers.ArrayBufferWriter<byte>(256) : t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        var writer = nested ? new Utf8JsonWriter(buffer, WriterOptions) : t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
         writer.Reset(buffer);
-        writer.WriteStartObject();
-        write(writer, state);
-        writer.WriteEndObject();
-        writer.Flush();
+        t_writing = true;
+        try
+        {
+            writer.WriteStartObject();
+            write(writer, state);
+            writer.WriteEndObject();
+            writer.Flush();
+        }
+        finally
+        {
+            t_writing = nested;
+        }
         var reader = new Utf8JsonReader(buffer.WrittenSpan);
         // ParseValue copies the bytes into the element's own document, so the per-thread buffer can be written again.
         return new NodeOutputs(JsonElement.ParseValue(ref reader));

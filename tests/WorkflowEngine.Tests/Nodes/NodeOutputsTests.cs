@@ -57,4 +57,21 @@ public sealed class NodeOutputsTests
         Assert.Equal(Awkward, copied.GetString("text"));
         Assert.Equal(JsonValueKind.Object, copied.Value.ValueKind);
     }
+
+    [Fact]
+    public void Write_BuildingOtherOutputsInsideWrite_BothComeOutWhole()
+    {
+        // Act: a writer that builds other outputs while its own are half written (same thread, same per-thread buffer).
+        NodeOutputs? inner = null;
+        var outer = NodeOutputs.Write("outer", (w, text) =>
+        {
+            w.WriteString("before", text);
+            inner = NodeOutputs.Write("inner", static (iw, t) => iw.WriteString("text", t));
+            w.WriteString("after", text);
+        });
+
+        // Assert
+        Assert.Equal("{\"before\":\"outer\",\"after\":\"outer\"}", outer.ToJson());
+        Assert.Equal("inner", inner!.GetString("text"));
+    }
 }
