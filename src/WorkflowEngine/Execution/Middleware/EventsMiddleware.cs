@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Options;
 using WorkflowEngine.Events;
@@ -43,7 +42,7 @@ public sealed class EventsMiddleware(TimeProvider time, IOptions<ExecutionOption
     /// part of the outputs' UTF-8 that the preview shows (a long answer is not copied into a string to be cut).</summary>
     public static string Preview(NodeOutputs outputs, int maxLength)
     {
-        var utf8 = JsonMarshal.GetRawUtf8Value(outputs.Value);
+        var utf8 = outputs.Utf8;
         if (maxLength <= 0 || utf8.Length <= maxLength)
         {
             // No more bytes than characters allowed: it fits whole.

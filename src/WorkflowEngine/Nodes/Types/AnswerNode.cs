@@ -28,11 +28,7 @@ public sealed class AnswerNode(NodeRegistry registry) : Node<AnswerNode.Config, 
 
     /// <param name="Text">The answer text.</param>
     /// <param name="CachedBy">The cache gate whose stored answer this is, or null when the template produced it.</param>
-    public sealed record Input(string Text, string? CachedBy)
-    {
-        /// <summary>The gate's outputs holding the cached answer: its JSON is copied into this step's outputs as it is.</summary>
-        internal NodeOutputs? CachedOutputs { get; init; }
-    }
+    public sealed record Input(string Text, string? CachedBy);
 
     protected override Input ResolveInput(NodeContext context, Config config)
     {
@@ -45,15 +41,7 @@ public sealed class AnswerNode(NodeRegistry registry) : Node<AnswerNode.Config, 
 
     protected override ValueTask<NodeResult> ExecuteAsync(NodeContext context, Config config, Input input, CancellationToken cancellationToken)
     {
-        var outputs = input.CachedOutputs is { } cached
-            ? NodeOutputs.Write((cached, input.Text), static (w, state) =>
-            {
-                if (!state.cached.TryWriteRaw(w, "answer", "text"))
-                {
-                    w.WriteString("text", state.Text);
-                }
-            })
-            : NodeOutputs.Write(input.Text, static (w, text) => w.WriteString("text", text));
+        var outputs = NodeOutputs.Write(input.Text, static (w, text) => w.String("text", text));
         var result = new NodeResult(outputs);
         if (input.CachedBy is not null)
         {
@@ -87,10 +75,9 @@ public sealed class AnswerNode(NodeRegistry registry) : Node<AnswerNode.Config, 
                 continue;
             }
             var outputs = context.GetOutputs(gate.Id);
-            if (outputs is not null && outputs.TryGet("hit", out var hit) && hit.ValueKind == System.Text.Json.JsonValueKind.True
-                && outputs.GetString("answer") is { } answer)
+            if (outputs is not null && outputs.GetBoolean("hit") == true && outputs.GetString("answer") is { } answer)
             {
-                return new Input(answer, gate.Id) { CachedOutputs = outputs };
+                return new Input(answer, gate.Id);
             }
         }
         return null;

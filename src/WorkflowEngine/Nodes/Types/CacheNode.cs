@@ -148,11 +148,11 @@ public sealed class CacheNode(ResponseCache responses, ResponseGate gate, Engine
         };
         return new NodeResult(NodeOutputs.Write((match, lookup.Question), static (w, hit) =>
         {
-            w.WriteBoolean("hit", true);
-            w.WriteString("answer", hit.match.Answer);
-            w.WriteString("question", hit.Question);
-            w.WriteString("matchedQuestion", hit.match.Question);
-            w.WriteNumber("similarity", hit.match.Similarity);
+            w.Boolean("hit", true);
+            w.String("answer", hit.match.Answer);
+            w.String("question", hit.Question);
+            w.String("matchedQuestion", hit.match.Question);
+            w.Number("similarity", hit.match.Similarity);
         }))
         {
             ActivePort = HitPort,
@@ -235,9 +235,9 @@ public sealed class CacheNode(ResponseCache responses, ResponseGate gate, Engine
         }
         return new(NodeOutputs.Write(input.Question, static (w, question) =>
         {
-            w.WriteBoolean("hit", false);
-            w.WriteString("answer", "");
-            w.WriteString("question", question);
+            w.Boolean("hit", false);
+            w.String("answer", "");
+            w.String("question", question);
         }))
         {
             ActivePort = MissPort,

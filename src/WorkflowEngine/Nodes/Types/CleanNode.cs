@@ -58,7 +58,7 @@ public sealed class CleanNode : Node<CleanNode.Config, string>
     protected override string ResolveInput(NodeContext context, Config config) => TemplateRenderer.Render(config.Input, context);
 
     protected override ValueTask<NodeResult> ExecuteAsync(NodeContext context, Config config, string input, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new NodeResult(NodeOutputs.Write(Normalize(input, config), static (w, text) => w.WriteString("text", text))));
+        ValueTask.FromResult(new NodeResult(NodeOutputs.Write(Normalize(input, config), static (w, text) => w.String("text", text))));
 
     protected override IEnumerable<string> Validate(Config config)
     {
