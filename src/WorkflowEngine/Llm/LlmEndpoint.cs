@@ -42,8 +42,27 @@ public sealed record LlmEndpoint(string? BaseUrl, string? ApiKey, string? Model)
         && string.Equals(x.IdnHost, y.IdnHost, StringComparison.OrdinalIgnoreCase)
         && x.Port == y.Port;
 
+    // A gate describes the model its steps would ask on every run (part of its cache scope): parsing the same few URLs again
+    // each time showed in profiles (bench/ApiLoad). Bounded: a studio has a handful of providers.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> DescribedUrls = new(StringComparer.Ordinal);
+
     /// <summary>A URL for messages: user name and password (if someone put them there) removed.</summary>
     public static string DescribeUrl(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (DescribedUrls.TryGetValue(url, out var described))
+        {
+            return described;
+        }
+        described = Describe(url);
+        if (DescribedUrls.Count < 256)
+        {
+            DescribedUrls[url] = described;
+        }
+        return described;
+    }
+
+    private static string Describe(string url)
     {
         if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri))
         {

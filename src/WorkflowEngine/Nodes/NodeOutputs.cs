@@ -182,4 +182,7 @@ public readonly struct OutputsWriter
     }
 
     public void Number(string name, double value) => _json.WriteNumber(name, value);
+
+    /// <summary>The JSON writer itself, for an array or object output (read back by parsing, like any other JSON).</summary>
+    public Utf8JsonWriter Json => _json;
 }

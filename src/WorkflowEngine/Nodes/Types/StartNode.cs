@@ -28,10 +28,19 @@ public sealed class StartNode : Node<StartNode.Config, StartNode.Input>
         new(context.Request.Query ?? "", context.Request.ConversationId, context.Request.History);
 
     protected override ValueTask<NodeResult> ExecuteAsync(NodeContext context, Config config, Input input, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new NodeResult(NodeOutputs.From(new
+        ValueTask.FromResult(new NodeResult(NodeOutputs.Write(input, static (w, input) =>
         {
-            query = input.Query,
-            conversationId = input.ConversationId,
-            history = input.History.Select(t => new { role = t.Role, text = t.Text }),
+            w.String("query", input.Query);
+            w.String("conversationId", input.ConversationId);
+            var json = w.Json;
+            json.WriteStartArray("history");
+            foreach (var turn in input.History)
+            {
+                json.WriteStartObject();
+                json.WriteString("role", turn.Role);
+                json.WriteString("text", turn.Text);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
         })));
 }
