@@ -20,6 +20,11 @@ public sealed record NodeResult(NodeOutputs Outputs)
     /// <summary>The text this node streamed as tokens; replayed as a stream when the result is later served from cache.</summary>
     public string? StreamedText { get; init; }
 
+    /// <summary>How a node that caches on its own terms (the response-cache gate, <see cref="Caching.ISelfCachingNode"/>) used
+    /// its cache in this run: hit with its level and the time saved, miss, or why not looked up. Typed, so the caching
+    /// middleware reports it without reading it back out of <see cref="Details"/>.</summary>
+    public Caching.CacheOutcome? OwnCacheOutcome { get; init; }
+
     /// <summary>Extra facts for the trace, e.g. a cache gate's matched question and similarity.</summary>
     public IReadOnlyDictionary<string, string>? Details { get; init; }
 }

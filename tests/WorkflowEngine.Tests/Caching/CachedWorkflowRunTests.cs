@@ -60,6 +60,10 @@ public sealed class CachedWorkflowRunTests(RedisServer redis)
         Assert.True(onA.Succeeded, onA.Error);
         Assert.Equal(CacheStatus.Hit, onB["cache"]!.Cache!.Status);
         Assert.Equal(CacheLevel.L2, onB["cache"]!.Cache!.Level);
+        Assert.True(onB["cache"]!.Cache!.Saved > TimeSpan.Zero);
+        // Level and time saved are the outcome's, typed; the trace details keep the match's facts only.
+        Assert.DoesNotContain("level", onB["cache"]!.Details!.Keys);
+        Assert.DoesNotContain("savedMs", onB["cache"]!.Details!.Keys);
         Assert.Equal(onA.Answer, onB.Answer);
         Assert.InRange(long.Parse((await redis.CommandAsync("TTL", Assert.Single(gateKeys)))!), 3590, 3600);
         Assert.InRange(long.Parse((await redis.CommandAsync("TTL", Assert.Single(llmKeys)))!), 590, 600);

@@ -51,6 +51,8 @@ public sealed class CacheNode(ResponseCache responses, ResponseGate gate, Engine
 
     /// <summary>The <c>cache</c> detail of a miss during Redis trouble (reported as outcome <c>error</c>).</summary>
     private const string RedisTroubleReason = "redis unreachable";
+    private static readonly CacheOutcome RedisTroubleOutcome =
+        new(CacheStatus.Error, Detail: "Redis is unreachable: the question was looked up in this instance only, and its answer is cached here only.");
     /// <summary>How the <c>cache</c> detail of a follow-up the gate let through starts (reported as outcome <c>bypass</c>).</summary>
     private const string SkippedPrefix = "skipped: ";
 
@@ -113,14 +115,14 @@ public sealed class CacheNode(ResponseCache responses, ResponseGate gate, Engine
         var settings = context.Node.Cache;
         if (!settings.Enabled || input.Question.Length == 0)
         {
-            return Miss(input, settings.Enabled ? "empty question" : "caching is off for this step", null);
+            return Miss(input, settings.Enabled ? "empty question" : "caching is off for this step", null, CacheOutcome.Miss);
         }
         var lookup = await gate.LookUpAsync(context, new GateSettings(config.MatchMode, config.Rule(), config.StandaloneQuestion), input.Question, cancellationToken)
             .ConfigureAwait(false);
         var lookupDetails = new Dictionary<string, string>(lookup.Details);
         if (lookup.SkipReason is { } skipped)
         {
-            return Miss(input, SkippedPrefix + skipped, lookupDetails);
+            return Miss(input, SkippedPrefix + skipped, lookupDetails, new CacheOutcome(CacheStatus.Bypass, Detail: skipped));
         }
         var found = lookup.Found!;
         if (found.Match is not { } match)
@@ -131,14 +133,14 @@ public sealed class CacheNode(ResponseCache responses, ResponseGate gate, Engine
             lookupDetails[LookupTextDetail] = lookup.Question;
             // Checked after the lookup: a lookup that found Redis gone (or its circuit breaker open) is cache trouble, not a
             // plain miss; the run goes on along 'miss' and the answer is kept in this instance's L1 only.
-            return Miss(input with { Question = lookup.Question }, cache.HasL2 && !cache.IsL2Usable ? RedisTroubleReason : null, lookupDetails);
+            var redisTrouble = cache.HasL2 && !cache.IsL2Usable;
+            return Miss(input with { Question = lookup.Question }, redisTrouble ? RedisTroubleReason : null, lookupDetails,
+                redisTrouble ? RedisTroubleOutcome : CacheOutcome.Miss);
         }
         var similarity = match.Similarity.ToString("0.###", CultureInfo.InvariantCulture);
         var details = new Dictionary<string, string>(lookupDetails)
         {
             ["cache"] = "hit",
-            ["level"] = match.Level.ToString(),
-            ["savedMs"] = match.Saved.TotalMilliseconds.ToString("0.#", CultureInfo.InvariantCulture),
             [MatchModeDetail] = lookup.MatchMode!,
             ["matchedQuestion"] = match.Question,
             ["similarity"] = similarity,
@@ -157,6 +159,7 @@ public sealed class CacheNode(ResponseCache responses, ResponseGate gate, Engine
         {
             ActivePort = HitPort,
             BypassReason = "answered from cache",
+            OwnCacheOutcome = new CacheOutcome(CacheStatus.Hit, match.Level, match.Saved),
             Details = WithMatchDetails(details, match),
         };
     }
@@ -189,28 +192,8 @@ public sealed class CacheNode(ResponseCache responses, ResponseGate gate, Engine
         }
     }
 
-    public CacheOutcome DescribeOutcome(NodeResult result, bool cacheEnabled)
-    {
-        if (!cacheEnabled)
-        {
-            return CacheOutcome.Bypass;
-        }
-        if (result.ActivePort != HitPort || result.Details is null)
-        {
-            var reason = result.Details is { } details && details.TryGetValue("cache", out var r) ? r : null;
-            return reason switch
-            {
-                RedisTroubleReason => new CacheOutcome(CacheStatus.Error, Detail: "Redis is unreachable: the question was looked up in this instance only, and its answer is cached here only."),
-                not null when reason.StartsWith(SkippedPrefix, StringComparison.Ordinal) => new CacheOutcome(CacheStatus.Bypass, Detail: reason[SkippedPrefix.Length..]),
-                _ => CacheOutcome.Miss,
-            };
-        }
-        var level = result.Details.TryGetValue("level", out var l) && Enum.TryParse<CacheLevel>(l, out var parsed) ? parsed : (CacheLevel?)null;
-        var saved = result.Details.TryGetValue("savedMs", out var ms) && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            ? TimeSpan.FromMilliseconds(value)
-            : (TimeSpan?)null;
-        return new CacheOutcome(CacheStatus.Hit, level, saved);
-    }
+    public CacheOutcome DescribeOutcome(NodeResult result, bool cacheEnabled) =>
+        cacheEnabled ? result.OwnCacheOutcome ?? CacheOutcome.Miss : CacheOutcome.Bypass;
 
     /// <summary>Adds the matcher's explanation (semantic mode: each check and its outcome) for the trace and tooltip.</summary>
     private static Dictionary<string, string> WithMatchDetails(Dictionary<string, string> details, AnswerMatch match)
@@ -226,7 +209,7 @@ public sealed class CacheNode(ResponseCache responses, ResponseGate gate, Engine
         return details;
     }
 
-    private static NodeResult Miss(Input input, string? reason, IReadOnlyDictionary<string, string>? lookupDetails)
+    private static NodeResult Miss(Input input, string? reason, IReadOnlyDictionary<string, string>? lookupDetails, CacheOutcome outcome)
     {
         Dictionary<string, string>? details = lookupDetails is null ? null : new(lookupDetails);
         if (reason is not null)
@@ -242,6 +225,7 @@ public sealed class CacheNode(ResponseCache responses, ResponseGate gate, Engine
         {
             ActivePort = MissPort,
             Details = details,
+            OwnCacheOutcome = outcome,
         };
     }
 
