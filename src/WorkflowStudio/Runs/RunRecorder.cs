@@ -74,7 +74,7 @@ public sealed class RunRecorder : IAsyncDisposable
     }
 
     /// <summary>Queues the run, waiting while the queue is full; the returned task ends when the run is stored (faults if it
-    /// never could be). Runs await this, so a database that falls behind slows the runs down instead of losing them.</summary>
+    /// never could be).</summary>
     public async ValueTask<Task> QueueAsync(CompletedRun run, string source, string workflowName, string? startedBy = null, CancellationToken cancellationToken = default)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -82,9 +82,9 @@ public sealed class RunRecorder : IAsyncDisposable
         return done.Task;
     }
 
-    /// <summary>Queues the run like <see cref="QueueAsync"/>; <paramref name="recorded"/> is settled once the run is stored or
-    /// storing it failed (logged here), so it never faults and nobody needs to watch it. For the run service: a watcher per run
-    /// was a thread-pool hop per answer.</summary>
+    /// <summary>Queues the run, waiting while the queue is full, so a database that falls behind slows the runs down instead of
+    /// losing them. <paramref name="recorded"/> is settled once the run is stored or storing it failed (logged here), so it never
+    /// faults and nobody needs to watch it. For the run service: a watcher per run was a thread-pool hop per answer.</summary>
     internal ValueTask QueueAsync(CompletedRun run, string source, string workflowName, string? startedBy, TaskCompletionSource recorded) =>
         EnqueueAsync(new Pending(ToEntity(run, source, workflowName, startedBy), recorded, FaultsOnFailure: false), CancellationToken.None);
 

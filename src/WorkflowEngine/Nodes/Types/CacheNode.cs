@@ -119,35 +119,32 @@ public sealed class CacheNode(ResponseCache responses, ResponseGate gate, Engine
         }
         var lookup = await gate.LookUpAsync(context, new GateSettings(config.MatchMode, config.Rule(), config.StandaloneQuestion), input.Question, cancellationToken)
             .ConfigureAwait(false);
-        var lookupDetails = new Dictionary<string, string>(lookup.Details);
+        // This result's own copy of the lookup's details, added to below.
+        var details = new Dictionary<string, string>(lookup.Details);
         if (lookup.SkipReason is { } skipped)
         {
-            return Miss(input, SkippedPrefix + skipped, lookupDetails, new CacheOutcome(CacheStatus.Bypass, Detail: skipped));
+            return Miss(input, SkippedPrefix + skipped, details, new CacheOutcome(CacheStatus.Bypass, Detail: skipped));
         }
         var found = lookup.Found!;
         if (found.Match is not { } match)
         {
             // Where the run's answer will be stored, so that a report of it as wrong can drop it (AnswerOf).
-            lookupDetails[MatchModeDetail] = lookup.MatchMode!;
-            lookupDetails[EntryScopeDetail] = found.Scope.ScopeHash;
-            lookupDetails[LookupTextDetail] = lookup.Question;
+            details[MatchModeDetail] = lookup.MatchMode!;
+            details[EntryScopeDetail] = found.Scope.ScopeHash;
+            details[LookupTextDetail] = lookup.Question;
             // Checked after the lookup: a lookup that found Redis gone (or its circuit breaker open) is cache trouble, not a
             // plain miss; the run goes on along 'miss' and the answer is kept in this instance's L1 only.
             var redisTrouble = cache.HasL2 && !cache.IsL2Usable;
-            return Miss(input with { Question = lookup.Question }, redisTrouble ? RedisTroubleReason : null, lookupDetails,
+            return Miss(input with { Question = lookup.Question }, redisTrouble ? RedisTroubleReason : null, details,
                 redisTrouble ? RedisTroubleOutcome : CacheOutcome.Miss);
         }
-        var similarity = match.Similarity.ToString("0.###", CultureInfo.InvariantCulture);
-        var details = new Dictionary<string, string>(lookupDetails)
-        {
-            ["cache"] = "hit",
-            [MatchModeDetail] = lookup.MatchMode!,
-            ["matchedQuestion"] = match.Question,
-            ["similarity"] = similarity,
-            [EntryScopeDetail] = found.Scope.ScopeHash,
-            [LookupTextDetail] = lookup.Question,
-            [EntryTextDetail] = match.StoredText ?? match.Question,
-        };
+        details["cache"] = "hit";
+        details[MatchModeDetail] = lookup.MatchMode!;
+        details["matchedQuestion"] = match.Question;
+        details["similarity"] = match.Similarity.ToString("0.###", CultureInfo.InvariantCulture);
+        details[EntryScopeDetail] = found.Scope.ScopeHash;
+        details[LookupTextDetail] = lookup.Question;
+        details[EntryTextDetail] = match.StoredText ?? match.Question;
         return new NodeResult(NodeOutputs.Write((match, lookup.Question), static (w, hit) =>
         {
             w.Boolean("hit", true);
@@ -209,9 +206,9 @@ public sealed class CacheNode(ResponseCache responses, ResponseGate gate, Engine
         return details;
     }
 
-    private static NodeResult Miss(Input input, string? reason, IReadOnlyDictionary<string, string>? lookupDetails, CacheOutcome outcome)
+    /// <param name="details">The lookup's details, this result's own copy (added to here), or null.</param>
+    private static NodeResult Miss(Input input, string? reason, Dictionary<string, string>? details, CacheOutcome outcome)
     {
-        Dictionary<string, string>? details = lookupDetails is null ? null : new(lookupDetails);
         if (reason is not null)
         {
             (details ??= [])["cache"] = reason;
