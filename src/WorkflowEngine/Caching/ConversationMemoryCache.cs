@@ -31,7 +31,12 @@ public sealed class ConversationMemoryCache : IAsyncDisposable, IDisposable
     public static readonly TimeSpan WriteBehind = TimeSpan.FromMilliseconds(10);
 
     // Stored, never pasted into HTML: text as it is (readable with redis-cli, and no escaping work), not \uXXXX.
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = JsonStrings.Encoder,
+        // An answer served from the response cache is already escaped (JsonStrings).
+        Converters = { JsonStrings.Converter },
+    };
 
     private readonly EngineCache _cache;
     private readonly ILogger<ConversationMemoryCache> _logger;

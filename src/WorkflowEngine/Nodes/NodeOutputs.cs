@@ -16,7 +16,7 @@ public sealed class NodeOutputs
     /// the API read as the user wrote them in any language. Outputs are data, never embedded in HTML or script unescaped.</summary>
     private static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web)
     {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = Execution.JsonStrings.Encoder,
     };
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = SerializerOptions.Encoder, SkipValidation = true };
@@ -171,7 +171,7 @@ public readonly struct OutputsWriter
 
     public void String(string name, string value)
     {
-        _json.WriteString(name, value);
+        Execution.JsonStrings.Write(_json, name, value);
         Typed.Add(new(name, value));
     }
 

@@ -39,6 +39,14 @@ internal static class ApiBody
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
 
+    /// <summary>For run answers (<c>/run</c> and its stream's events): as the HTTP JSON options (enums as names, text as it
+    /// is), and an answer served from the response cache is written already escaped (<see cref="WorkflowEngine.Execution.JsonStrings"/>).</summary>
+    public static readonly JsonSerializerOptions RunJson = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = WorkflowEngine.Execution.JsonStrings.Encoder,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(), WorkflowEngine.Execution.JsonStrings.Converter },
+    };
+
     /// <summary>The body as text, or a 413 problem when it exceeds <paramref name="limit"/> bytes.</summary>
     public static async Task<(string? Text, ProblemHttpResult? Problem)> ReadTextAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {

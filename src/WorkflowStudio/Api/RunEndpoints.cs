@@ -97,7 +97,7 @@ internal static class RunEndpoints
         // The run goes on if the caller disconnects (it is still recorded), so its outcome is awaited without the request's token.
         var run = await start!.Completion;
         var runKey = ApiAccess.IsRunKeyCaller(http);
-        return run.Succeeded ? TypedResults.Ok(ToResponse(run, runKey)) : Failure(run, runKey, http.RequestServices.GetRequiredService<NodeRegistry>());
+        return run.Succeeded ? TypedResults.Json(ToResponse(run, runKey), ApiBody.RunJson) : Failure(run, runKey, http.RequestServices.GetRequiredService<NodeRegistry>());
     }
 
     private static async Task StreamAsync(string id, HttpContext http, PublishedWorkflows workflows, WorkflowRunService runs, IOptions<ApiOptions> options)
@@ -244,7 +244,7 @@ internal static class RunEndpoints
 
     private static async Task WriteEventAsync<T>(HttpResponse response, string name, T data, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.Serialize(data, ApiBody.Json);
+        var json = JsonSerializer.Serialize(data, ApiBody.RunJson);
         await response.WriteAsync($"event: {name}\ndata: {json}\n\n", cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }
