@@ -19,15 +19,6 @@ public sealed class NodeOutputs
         Encoder = Execution.JsonStrings.Encoder,
     };
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = SerializerOptions.Encoder, SkipValidation = true };
-
-    [ThreadStatic]
-    private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
-    [ThreadStatic]
-    private static bool t_writing;
-
     // Written outputs: the JSON as written, and the strings and booleans it was written from.
     private readonly byte[]? _utf8;
     private readonly KeyValuePair<string, object>[]? _typed;
@@ -66,26 +57,12 @@ public sealed class NodeOutputs
     public static NodeOutputs Write<TState>(TState state, Action<OutputsWriter, TState> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        // The per-thread buffer and writer, unless a Write is already using them on this thread (write building other outputs).
-        var nested = t_writing;
-        var buffer = nested ? new System.Buffers.ArrayBufferWriter<byte>(256) : t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(1024);
-        buffer.ResetWrittenCount();
-        var json = nested ? new Utf8JsonWriter(buffer, WriterOptions) : t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
-        json.Reset(buffer);
-        var writer = new OutputsWriter(json);
-        t_writing = true;
-        try
+        return Execution.ScratchJson.Write((state, write, typed: new List<KeyValuePair<string, object>>(4)), static (json, s) =>
         {
             json.WriteStartObject();
-            write(writer, state);
+            s.write(new OutputsWriter(json, s.typed), s.state);
             json.WriteEndObject();
-            json.Flush();
-        }
-        finally
-        {
-            t_writing = nested;
-        }
-        return new NodeOutputs(buffer.WrittenSpan.ToArray(), [.. writer.Typed]);
+        }, static (utf8, s) => new NodeOutputs(utf8.ToArray(), [.. s.typed]));
     }
 
     public static NodeOutputs FromJson(string json)
@@ -161,13 +138,13 @@ public readonly struct OutputsWriter
 {
     private readonly Utf8JsonWriter _json;
 
-    internal OutputsWriter(Utf8JsonWriter json)
+    internal OutputsWriter(Utf8JsonWriter json, List<KeyValuePair<string, object>> typed)
     {
         _json = json;
-        Typed = [];
+        Typed = typed;
     }
 
-    internal List<KeyValuePair<string, object>> Typed { get; }
+    private List<KeyValuePair<string, object>> Typed { get; }
 
     public void String(string name, string value)
     {

@@ -34,17 +34,11 @@ internal static class ApiProblems
 /// <summary>Reads request bodies ourselves, so a malformed or oversized body gets a problem that says what is wrong.</summary>
 internal static class ApiBody
 {
+    /// <summary>Request bodies and the stream's events: as the HTTP JSON options (enums as names, text as it is).</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
-    };
-
-    /// <summary>For run answers (<c>/run</c> and its stream's events): as the HTTP JSON options (enums as names, text as it
-    /// is), and an answer served from the response cache is written already escaped (<see cref="WorkflowEngine.Execution.JsonStrings"/>).</summary>
-    public static readonly JsonSerializerOptions RunJson = new(JsonSerializerDefaults.Web)
-    {
         Encoder = WorkflowEngine.Execution.JsonStrings.Encoder,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(), WorkflowEngine.Execution.JsonStrings.Converter },
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
 
     /// <summary>The body as text, or a 413 problem when it exceeds <paramref name="limit"/> bytes.</summary>

@@ -97,7 +97,7 @@ internal static class RunEndpoints
         // The run goes on if the caller disconnects (it is still recorded), so its outcome is awaited without the request's token.
         var run = await start!.Completion;
         var runKey = ApiAccess.IsRunKeyCaller(http);
-        return run.Succeeded ? TypedResults.Json(ToResponse(run, runKey), ApiBody.RunJson) : Failure(run, runKey, http.RequestServices.GetRequiredService<NodeRegistry>());
+        return run.Succeeded ? RunAnswerJson.Result(run, runKey) : Failure(run, runKey, http.RequestServices.GetRequiredService<NodeRegistry>());
     }
 
     private static async Task StreamAsync(string id, HttpContext http, PublishedWorkflows workflows, WorkflowRunService runs, IOptions<ApiOptions> options)
@@ -132,7 +132,7 @@ internal static class RunEndpoints
             var run = await start.Completion;
             if (run.Succeeded)
             {
-                await WriteEventAsync(response, "done", ToResponse(run, runKey), http.RequestAborted);
+                await WriteEventAsync(response, "done", RunAnswerJson.ToUtf8(run, runKey), http.RequestAborted);
             }
             else
             {
@@ -212,11 +212,6 @@ internal static class RunEndpoints
         ApiProblems.Create(StatusCodes.Status404NotFound, "Conversation not found",
             $"There is no conversation '{conversationId}' for this workflow. Leave conversationId out to start a new one.");
 
-    /// <summary>The full trace for the admin key; for a run key, status, cache outcome and timing per step only.</summary>
-    private static object ToResponse(CompletedRun run, bool runKey) => runKey
-        ? new RunSummaryResponse(run.RunId, run.ConversationId, run.Answer ?? "", run.ElapsedMs, [.. run.Trace.Select(RunStepSummary.Of)])
-        : new RunResponse(run.RunId, run.ConversationId, run.Answer ?? "", run.ElapsedMs, run.Trace);
-
     /// <summary>The run's error for the admin key. A run key gets a plain sentence: errors name provider URLs, models and
     /// settings; the workflow's owner finds the details under the run id.</summary>
     private static string FailureDetail(CompletedRun run, bool runKey) => !runKey
@@ -242,10 +237,14 @@ internal static class RunEndpoints
             new Dictionary<string, object?> { ["runId"] = run.RunId, ["failedNodeId"] = run.FailedNodeId });
     }
 
-    private static async Task WriteEventAsync<T>(HttpResponse response, string name, T data, CancellationToken cancellationToken)
+    private static Task WriteEventAsync<T>(HttpResponse response, string name, T data, CancellationToken cancellationToken) =>
+        WriteEventAsync(response, name, JsonSerializer.SerializeToUtf8Bytes(data, ApiBody.Json), cancellationToken);
+
+    private static async Task WriteEventAsync(HttpResponse response, string name, byte[] json, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.Serialize(data, ApiBody.RunJson);
-        await response.WriteAsync($"event: {name}\ndata: {json}\n\n", cancellationToken);
+        await response.WriteAsync($"event: {name}\ndata: ", cancellationToken);
+        await response.Body.WriteAsync(json, cancellationToken);
+        await response.WriteAsync("\n\n", cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Microsoft.Extensions.Options;
+using WorkflowEngine.Execution;
 using WorkflowEngine.Persistence;
 
 namespace WorkflowStudio.Runs;
@@ -27,18 +28,12 @@ public sealed class RunRecorder : IAsyncDisposable
     internal static readonly JsonSerializerOptions TraceJson = new(JsonSerializerDefaults.Web)
     {
         // Stored, never pasted into HTML: text as it is, not \uXXXX.
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = JsonStrings.Encoder,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
         // Generated code instead of reflection: the trace is written once per run, on the run's own flow.
         TypeInfoResolver = RunTraceJsonContext.Default,
     };
 
-    private static readonly JsonWriterOptions TraceWriterOptions = new() { Encoder = TraceJson.Encoder };
-
-    [ThreadStatic]
-    private static System.Buffers.ArrayBufferWriter<byte>? t_traceBuffer;
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_traceWriter;
 
     private const int MaxBatch = 256;
     // Runs finishing within this moment are stored in one transaction: at one run at a time (one API client asking in a
@@ -334,24 +329,16 @@ public sealed class RunRecorder : IAsyncDisposable
     /// <summary>The trace as <see cref="TraceJson"/> writes it. Each entry goes through the generated code's fast path, which
     /// serializer options with an encoder never take; the writer brings the encoder instead (property names are ASCII, so
     /// they read the same). About half the cost of serializing through <see cref="TraceJson"/>, on every run's own flow.</summary>
-    internal static string SerializeTrace(IReadOnlyList<RunTraceEntry> trace)
-    {
-        var buffer = t_traceBuffer is { Capacity: <= MaxKeptTraceBuffer } kept ? kept : t_traceBuffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        buffer.ResetWrittenCount();
-        var writer = t_traceWriter ??= new Utf8JsonWriter(buffer, TraceWriterOptions);
-        writer.Reset(buffer);
-        writer.WriteStartArray();
-        foreach (var entry in trace)
+    internal static string SerializeTrace(IReadOnlyList<RunTraceEntry> trace) =>
+        ScratchJson.Write(trace, static (writer, trace) =>
         {
-            JsonSerializer.Serialize(writer, entry, RunTraceJsonContext.Default.RunTraceEntry);
-        }
-        writer.WriteEndArray();
-        writer.Flush();
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    // A thread's trace buffer is replaced rather than kept once a very long trace has grown it.
-    private const int MaxKeptTraceBuffer = 256 * 1024;
+            writer.WriteStartArray();
+            foreach (var entry in trace)
+            {
+                JsonSerializer.Serialize(writer, entry, RunTraceJsonContext.Default.RunTraceEntry);
+            }
+            writer.WriteEndArray();
+        }, static (utf8, _) => System.Text.Encoding.UTF8.GetString(utf8));
 
     /// <summary>Stores what is still queued, then stops; runs the database refuses for longer than
     /// <see cref="RunOptions.ShutdownDrainSeconds"/> fail (and are logged) instead of holding the shutdown up for ever.</summary>
