@@ -92,6 +92,19 @@ public sealed class NodeOutputs
         } : null;
     }
 
+    /// <summary>A string output (not a number or boolean as text); false when missing or not a string. Written outputs need
+    /// no parsing for it.</summary>
+    public bool TryGetString(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+    {
+        if (Typed(name) is { } typed)
+        {
+            value = typed as string;
+            return value is not null;
+        }
+        value = TryGet(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        return value is not null;
+    }
+
     /// <summary>A boolean output; null when missing or not a boolean.</summary>
     public bool? GetBoolean(string name)
     {

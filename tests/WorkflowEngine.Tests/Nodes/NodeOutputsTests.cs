@@ -31,6 +31,14 @@ public sealed class NodeOutputsTests
         Assert.Equal(["text", "similarity", "hit"], written.Names);
         Assert.True(written.Utf8.SequenceEqual(fromObject.Utf8));
         Assert.Contains("退款", written.ToJson());
+        foreach (var outputs in new[] { written, fromObject })
+        {
+            Assert.True(outputs.TryGetString("text", out var text));
+            Assert.Equal(Awkward, text);
+            Assert.False(outputs.TryGetString("similarity", out _));
+            Assert.False(outputs.TryGetString("hit", out _));
+            Assert.False(outputs.TryGetString("missing", out _));
+        }
     }
 
     [Fact]

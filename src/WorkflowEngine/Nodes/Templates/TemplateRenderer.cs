@@ -47,13 +47,17 @@ public static partial class TemplateRenderer
             // The template is just "{{ node.output }}" (the default of most settings): read the output directly instead of
             // converting the node's outputs to Liquid values and rendering. Same result: a missing node or output is empty
             // text; anything but a string goes through Fluid for its formatting.
-            if (!outputs.TryGetValue(simple.Root, out var referenced) || !referenced.TryGet(simple.Member, out var value))
+            if (!outputs.TryGetValue(simple.Root, out var referenced))
             {
                 return "";
             }
-            if (value.ValueKind == JsonValueKind.String)
+            if (referenced.TryGetString(simple.Member, out var text))
             {
-                return value.GetString() ?? "";
+                return text;
+            }
+            if (!referenced.TryGet(simple.Member, out _))
+            {
+                return "";
             }
         }
         var context = new TemplateContext(Options, StringComparer.Ordinal);
