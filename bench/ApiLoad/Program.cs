@@ -94,7 +94,7 @@ using (var second = await Run(clientsOf.Length - 1))
 }
 
 Console.WriteLine($"ApiLoad: {instances} studio instance(s), {clients} concurrent clients, {seconds} s per measurement, {rounds} rounds, Redis {(useRedis ? "on (L1+L2)" : "off (L1 only)")}, " +
-    $"{Environment.ProcessorCount} cores, load average {LoadAverage()}");
+    $"{Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, load average {LoadAverage()}");
 var results = new List<(string Name, Stats Stats)>();
 for (var round = 1; round <= rounds; round++)
 {
