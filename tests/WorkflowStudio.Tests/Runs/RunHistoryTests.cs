@@ -1,5 +1,6 @@
 using WorkflowEngine.Persistence;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using WorkflowEngine.Execution;
 using WorkflowStudio.Runs;
 using WorkflowTesting;
@@ -12,7 +13,7 @@ public sealed class RunHistoryTests
     public async Task ListAsync_Filters_ReturnMatchingRunsNewestFirst(DatabaseProvider provider)
     {
         // Arrange
-        await using var host = await RunServiceHost.StartAsync(provider: provider);
+        await using var host = await RunServiceHost.StartAsync(provider: provider, clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
         var graph = RunServiceHost.ChatGraph();
         var a1 = await RecordAsync(host, "wf-a", "one");
         var a2 = await RecordAsync(host, "wf-a", "two");
@@ -42,7 +43,7 @@ public sealed class RunHistoryTests
     public async Task ListAndGet_WorkflowRenamedAfterTheRun_ShowTheCurrentNameAndNothingOnceDeleted(DatabaseProvider provider)
     {
         // Arrange: a saved workflow, run under its first name, then renamed.
-        await using var host = await RunServiceHost.StartAsync(provider: provider);
+        await using var host = await RunServiceHost.StartAsync(provider: provider, clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
         var store = host.Provider.GetRequiredService<WorkflowEngine.Persistence.WorkflowStore>();
         var saved = await store.CreateAsync(RunServiceHost.ChatGraph() with { Name = "FAQ bot (sample)" });
         var handle = host.Runs.Start(saved.Graph, new RunRequest(saved.Id, "hello"));
@@ -67,7 +68,7 @@ public sealed class RunHistoryTests
     public async Task RecordAsync_MoreRunsThanKept_KeepsNewestPerWorkflow(DatabaseProvider provider)
     {
         // Arrange
-        await using var host = await RunServiceHost.StartAsync(keepPerWorkflow: 3, provider: provider);
+        await using var host = await RunServiceHost.StartAsync(keepPerWorkflow: 3, provider: provider, clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
         var other = await RecordAsync(host, "wf-other", "kept");
         var runs = new List<CompletedRun>();
         for (var i = 0; i < 5; i++)
@@ -94,7 +95,7 @@ public sealed class RunHistoryTests
     public async Task ConversationAsync_SucceededFailedAndOtherConversationsRuns_QuestionAndAnswerOfEachSucceededRunOldestFirst(DatabaseProvider provider)
     {
         // Arrange: a conversation of three runs, the second failed, and a run of another conversation in between.
-        await using var host = await RunServiceHost.StartAsync(provider: provider);
+        await using var host = await RunServiceHost.StartAsync(provider: provider, clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
         var first = await RecordAsync(host, "wf-a", "My name is Ada.");
         host.Llm.FailAlways(500);
         var failed = await RecordAsync(host, "wf-a", "Are you there?", first.ConversationId);
@@ -130,7 +131,7 @@ public sealed class RunHistoryTests
         var run = await handle.Completion;
         await handle.Recorded;
         // Distinct start times, so "newest first" is well defined.
-        await Task.Delay(5);
+        host.Clock!.Advance(TimeSpan.FromSeconds(1));
         return run;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using WorkflowEngine.Graphs;
 using WorkflowEngine.Persistence;
 using WorkflowStudio.Runs;
@@ -16,22 +17,26 @@ public sealed class RunServiceHost : IAsyncDisposable
 {
     private readonly TestDatabase _database;
 
-    private RunServiceHost(TestDatabase database, ServiceProvider provider, FakeOpenAiServer llm)
+    private RunServiceHost(TestDatabase database, ServiceProvider provider, FakeOpenAiServer llm, FakeTimeProvider? clock)
     {
         _database = database;
         Provider = provider;
         Llm = llm;
+        Clock = clock;
     }
 
     public ServiceProvider Provider { get; }
 
     public FakeOpenAiServer Llm { get; }
 
+    /// <summary>The clock runs are timed with, when the test set one (model calls keep the wall clock).</summary>
+    public FakeTimeProvider? Clock { get; }
+
     public WorkflowRunService Runs => Provider.GetRequiredService<WorkflowRunService>();
 
     public RunHistory History => Provider.GetRequiredService<RunHistory>();
 
-    public static async Task<RunServiceHost> StartAsync(int keepPerWorkflow = 200, DatabaseProvider provider = DatabaseProvider.Sqlite)
+    public static async Task<RunServiceHost> StartAsync(int keepPerWorkflow = 200, DatabaseProvider provider = DatabaseProvider.Sqlite, FakeTimeProvider? clock = null)
     {
         var llm = await FakeOpenAiServer.StartAsync();
         llm.Responder = r => $"echo: {r.LastUserMessage}";
@@ -46,6 +51,10 @@ public sealed class RunServiceHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        if (clock is not null)
+        {
+            services.AddSingleton<TimeProvider>(clock);
+        }
         services.AddWorkflowEngine();
         services.AddStudioPersistence(database.Settings);
         services.AddWorkflowRuns();
@@ -54,7 +63,7 @@ public sealed class RunServiceHost : IAsyncDisposable
         {
             await StudioDatabase.MigrateAsync(db);
         }
-        return new RunServiceHost(database, serviceProvider, llm);
+        return new RunServiceHost(database, serviceProvider, llm, clock);
     }
 
     /// <summary>start → llm (asks the question as is, no caching, 5 history turns) → answer.</summary>
