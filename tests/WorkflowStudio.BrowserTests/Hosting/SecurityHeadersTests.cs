@@ -26,6 +26,24 @@ public sealed class SecurityHeadersTests(StudioBrowserFixture studio)
         Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
     }
 
+    [Theory]
+    [InlineData("api/ping")]
+    [InlineData("api/workflows")]
+    public async Task ApiAnswer_IsJson_CarriesAPolicyThatAllowsNothing(string path)
+    {
+        // Arrange: no key, so the list of workflows is refused; the refusal carries the headers too.
+        using var client = studio.Server.CreateClient();
+
+        // Act
+        using var response = await client.GetAsync(path);
+
+        // Assert
+        Assert.Equal("default-src 'none'; frame-ancestors 'none'", Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+    }
+
     [Fact]
     public async Task EditorPage_UnderTheContentSecurityPolicy_LoadsWithoutViolations()
     {
