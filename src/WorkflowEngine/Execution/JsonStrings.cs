@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 namespace WorkflowEngine.Execution;
 
 /// <summary>Writes long strings as JSON escaped once per string instance, for JSON written with the relaxed encoder
-/// (<see cref="Encoder"/>: node outputs, API responses, conversation memory, stored traces).
+/// (<see cref="Encoder"/>): node outputs, a run's API answer, conversation memory.
 /// <para>Why: a cached answer is the same string on every run that serves it, and each such run writes it into the gate's
 /// outputs, the answer step's outputs, the API response and the conversation memory. Escaping it every time (a long answer has
 /// a newline or a quote every few dozen characters, so the escaper goes character by character) was about 6 % of a cached

@@ -15,7 +15,7 @@ internal static class SecurityHeaders
     private const string NonceKey = "studio.csp-nonce";
 
     /// <summary>For JSON: nothing in it may load or run anything, and it may not be framed.</summary>
-    public const string ApiPolicy = "default-src 'none'; frame-ancestors 'none'";
+    private const string ApiPolicy = "default-src 'none'; frame-ancestors 'none'";
 
     /// <summary>The nonce of this response's content security policy, for the inline import map (see App.razor).</summary>
     public static string Nonce(HttpContext context) => context.Items[NonceKey] as string ?? "";
