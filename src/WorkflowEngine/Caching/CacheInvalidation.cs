@@ -24,6 +24,7 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
     private readonly RedisChannel _clearChannel;
     private readonly RedisChannel _rejectedChannel;
     private readonly Task _subscription;
+    private readonly Task _listening;
     private ImmutableArray<Func<string, Task>> _handlers = [];
     private ImmutableArray<Func<string, string?, Task>> _clearHandlers = [];
     private ImmutableArray<Func<GateAnswer, Task>> _rejectedHandlers = [];
@@ -35,11 +36,31 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
         _channel = RedisChannel.Literal(cache.Options.KeyPrefix + "kb-changed");
         _clearChannel = RedisChannel.Literal(cache.Options.KeyPrefix + "cache-cleared");
         _rejectedChannel = RedisChannel.Literal(cache.Options.KeyPrefix + "answer-rejected");
-        _subscription = cache.Redis.IsConfigured ? SubscribeAsync() : Task.CompletedTask;
+        if (cache.Redis.IsConfigured)
+        {
+            RedisSubscription[] subscriptions =
+            [
+                cache.Redis.Subscribe(_channel, value => OnMessageAsync(value).Forget()),
+                cache.Redis.Subscribe(_clearChannel, value => OnClearedMessageAsync(value).Forget()),
+                cache.Redis.Subscribe(_rejectedChannel, value => OnRejectedMessageAsync(value).Forget()),
+            ];
+            _subscription = Task.WhenAll(subscriptions.Select(s => s.FirstAttempt));
+            _listening = Task.WhenAll(subscriptions.Select(s => s.Held));
+        }
+        else
+        {
+            _subscription = Task.CompletedTask;
+            _listening = Task.CompletedTask;
+        }
     }
 
-    /// <summary>Completes once this instance listens for other instances' knowledge-base changes.</summary>
+    /// <summary>Completes once this instance has tried to subscribe to the other instances' messages, whether or not Redis
+    /// was reachable; when it was, the instance listens from then on.</summary>
     public Task Subscribed => _subscription;
+
+    /// <summary>Completes once this instance hears the other instances' messages (knowledge-base changes, cache clears,
+    /// rejected answers): at once when Redis was reachable at startup, otherwise when it has come and a retry subscribed.</summary>
+    public Task Listening => _listening;
 
     public async Task KnowledgeBaseChangedAsync(string knowledgeBaseId, CancellationToken cancellationToken = default)
     {
@@ -110,13 +131,6 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(handler);
         ImmutableInterlocked.Update(ref _handlers, h => h.Add(handler));
         return new Unsubscriber(() => ImmutableInterlocked.Update(ref _handlers, h => h.Remove(handler)));
-    }
-
-    private async Task SubscribeAsync()
-    {
-        await _cache.Redis.SubscribeAsync(_channel, value => OnMessageAsync(value).Forget()).ConfigureAwait(false);
-        await _cache.Redis.SubscribeAsync(_clearChannel, value => OnClearedMessageAsync(value).Forget()).ConfigureAwait(false);
-        await _cache.Redis.SubscribeAsync(_rejectedChannel, value => OnRejectedMessageAsync(value).Forget()).ConfigureAwait(false);
     }
 
     private async Task OnMessageAsync(RedisValue value)

@@ -144,34 +144,26 @@ public sealed class RedisConnection : IAsyncDisposable
     /// <summary>Subscribes <paramref name="handler"/> to a Pub/Sub channel of the shared connection; StackExchange.Redis keeps
     /// it across reconnects and Sentinel failovers. It restores only subscriptions that once succeeded, so while Redis (or,
     /// with Sentinel, a primary) is unreachable the subscription is tried again every second in the background.</summary>
-    /// <returns>Whether the subscription holds now.</returns>
-    public async Task<bool> SubscribeAsync(RedisChannel channel, Action<RedisValue> handler)
+    public RedisSubscription Subscribe(RedisChannel channel, Action<RedisValue> handler)
     {
-        if (await TrySubscribeAsync(channel, handler).ConfigureAwait(false))
-        {
-            return true;
-        }
-        Log.SubscribeFailed(_logger, channel.ToString());
-        _ = KeepSubscribingAsync(channel, handler);
-        return false;
+        var firstAttempt = TrySubscribeAsync(channel, handler);
+        return new RedisSubscription(firstAttempt, HoldAsync(firstAttempt, channel, handler));
     }
 
-    private async Task KeepSubscribingAsync(RedisChannel channel, Action<RedisValue> handler)
+    private async Task HoldAsync(Task<bool> firstAttempt, RedisChannel channel, Action<RedisValue> handler)
     {
-        using var retry = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
-        try
+        if (await firstAttempt.ConfigureAwait(false))
         {
-            while (await retry.WaitForNextTickAsync(_disposing.Token).ConfigureAwait(false))
-            {
-                if (await TrySubscribeAsync(channel, handler).ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
+            return;
         }
-        catch (OperationCanceledException)
+        Log.SubscribeFailed(_logger, channel.ToString());
+        using var retry = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
+        while (await retry.WaitForNextTickAsync(_disposing.Token).ConfigureAwait(false))
         {
-            // Disposed before Redis came.
+            if (await TrySubscribeAsync(channel, handler).ConfigureAwait(false))
+            {
+                return;
+            }
         }
     }
 
@@ -331,3 +323,9 @@ public sealed class RedisConnection : IAsyncDisposable
         }
     }
 }
+
+/// <summary>A Pub/Sub subscription made while Redis may be away.</summary>
+/// <param name="FirstAttempt">Whether the subscription held at once; completes quickly even while Redis is down.</param>
+/// <param name="Held">Completes once the subscription holds (then, after a background retry, when Redis was unreachable at
+/// first); cancelled when the connection is disposed before that. Messages published before it completes are not heard.</param>
+public sealed record RedisSubscription(Task<bool> FirstAttempt, Task Held);

@@ -65,7 +65,7 @@ public sealed class ApiKeyService
         if (redis is { IsConfigured: true })
         {
             _redis = redis;
-            _ = redis.SubscribeAsync(_revokedChannel, hash => _recent.TryRemove(hash.ToString(), out _));
+            _ = redis.Subscribe(_revokedChannel, hash => _recent.TryRemove(hash.ToString(), out _));
         }
     }
 

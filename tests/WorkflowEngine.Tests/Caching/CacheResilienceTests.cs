@@ -80,6 +80,33 @@ public sealed class CacheResilienceTests(Xunit.Abstractions.ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task Listening_RedisDownAtStartupThenStarted_CompletesAndHearsAnotherInstancesClear()
+    {
+        // Arrange
+        using var redis = new RedisServer(); // started only after the first instance
+        await using var a = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var listeningWhileDown = a.GetRequiredService<CacheInvalidation>().Listening.IsCompleted;
+        var heardOnA = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = a.GetRequiredService<ICacheInvalidation>().OnWorkflowCleared((id, _) =>
+        {
+            heardOnA.TrySetResult(id);
+            return Task.CompletedTask;
+        });
+
+        // Act
+        redis.Start();
+        await a.GetRequiredService<CacheInvalidation>().Listening.WaitAsync(TimeSpan.FromSeconds(10));
+        await using var b = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var wf = CacheTestKit.NewWorkflowId();
+        await b.GetRequiredService<ICacheInvalidation>().ClearWorkflowAsync(wf);
+        var heard = await heardOnA.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Assert
+        Assert.False(listeningWhileDown);
+        Assert.Equal(wf, heard);
+    }
+
+    [Fact]
     public async Task InvokeAsync_NoRedisConfigured_L1OnlyAndHealthDisabled()
     {
         // Arrange

@@ -122,6 +122,8 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
             await CacheTestKit.RunAsync(a, node, definition, wf, question);
             return await CacheTestKit.RunAsync(b, node, definition, wf, question);
         }, r => r.Cache is { Status: CacheStatus.Hit, Level: CacheLevel.L2 }, TimeSpan.FromSeconds(10), "an L2 hit on B for an answer written by A");
+        // B subscribes in a background retry once a primary is there; what A publishes before then is not heard.
+        await b.GetRequiredService<CacheInvalidation>().Listening.WaitAsync(TimeSpan.FromSeconds(10));
         var heardOnB = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var subscription = b.GetRequiredService<ICacheInvalidation>().OnWorkflowCleared((id, _) =>
         {
