@@ -137,6 +137,14 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
         WaitUntilReady();
     }
 
+    /// <summary>An outage of a server whose data survives it: the data is saved (<c>SAVE</c>, into the server's directory) and
+    /// the server killed; the next <see cref="Start"/> loads it back.</summary>
+    public async Task StopKeepingDataAsync()
+    {
+        await CommandAsync("SAVE");
+        Stop();
+    }
+
     /// <summary>Kills the server at once (an outage; nothing is saved). The port stays reserved for <see cref="Start"/>.</summary>
     public void Stop()
     {

@@ -41,6 +41,8 @@ public sealed class AnswerRejections : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IDisposable _subscription;
+    private readonly IDisposable _missedSubscription;
+    private readonly ConcurrentDictionary<GateAnswer, WrongAnswerReport> _unsaved = new();
     private readonly ConcurrentDictionary<(string Workflow, string Node), BlockedPairs> _gates = new();
     private readonly object _localReports = new();
     private readonly LinkedList<WrongAnswerReport> _recent = new();
@@ -60,6 +62,7 @@ public sealed class AnswerRejections : IDisposable
             }
             return Task.CompletedTask;
         });
+        _missedSubscription = invalidation.OnMessagesMissed(CatchUpAsync);
     }
 
     /// <summary>The key of a (question, stored question) pair; order matters (the stored question is the one served).</summary>
@@ -74,21 +77,14 @@ public sealed class AnswerRejections : IDisposable
         {
             try
             {
-                var db = (await _cache.Redis.GetAsync().ConfigureAwait(false)).GetDatabase();
-                var transaction = db.CreateTransaction();
-                if (answer.IsPair)
-                {
-                    _ = transaction.SetAddAsync(PairsKey(answer.WorkflowId, answer.NodeId), PairKey(answer.Question, answer.StoredQuestion));
-                }
-                _ = transaction.StringIncrementAsync(CountKey);
-                _ = transaction.ListLeftPushAsync(RecentKey, JsonSerializer.Serialize(report, Json));
-                _ = transaction.ListTrimAsync(RecentKey, 0, RecentCount - 1);
-                await transaction.ExecuteAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+                await SaveAsync(answer, report, cancellationToken).ConfigureAwait(false);
             }
             catch (RedisException e)
             {
-                // The pair still holds on every instance that hears the announcement below, until it restarts.
+                // The pair holds on every instance that hears the announcement below; it is saved and announced again once
+                // this instance hears the others again (CatchUpAsync), for those that did not.
                 Log.CacheTrouble(_logger, answer.WorkflowId, answer.NodeId, "wrong-answer report: " + e.Message);
+                _unsaved.TryAdd(answer, report);
                 CountLocally(report);
             }
         }
@@ -99,6 +95,45 @@ public sealed class AnswerRejections : IDisposable
         await _invalidation.AnswerRejectedAsync(answer, cancellationToken).ConfigureAwait(false);
         Log.AnswerReportedWrong(_logger, answer.WorkflowId, answer.NodeId, answer.IsPair);
         return report;
+    }
+
+    private async Task SaveAsync(GateAnswer answer, WrongAnswerReport report, CancellationToken cancellationToken)
+    {
+        var db = (await _cache.Redis.GetAsync().ConfigureAwait(false)).GetDatabase();
+        var transaction = db.CreateTransaction();
+        if (answer.IsPair)
+        {
+            _ = transaction.SetAddAsync(PairsKey(answer.WorkflowId, answer.NodeId), PairKey(answer.Question, answer.StoredQuestion));
+        }
+        _ = transaction.StringIncrementAsync(CountKey);
+        _ = transaction.ListLeftPushAsync(RecentKey, JsonSerializer.Serialize(report, Json));
+        _ = transaction.ListTrimAsync(RecentKey, 0, RecentCount - 1);
+        await transaction.ExecuteAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>After this instance could not hear the others (<see cref="ICacheInvalidation.OnMessagesMissed"/>): saves and
+    /// announces the reports Redis did not take, and reads every gate's pairs again on its next lookup (adding to those held,
+    /// never dropping one), since another instance's report may have been missed.</summary>
+    private async Task CatchUpAsync()
+    {
+        foreach (var (answer, report) in _unsaved)
+        {
+            try
+            {
+                await SaveAsync(answer, report, CancellationToken.None).ConfigureAwait(false);
+                _unsaved.TryRemove(answer, out _);
+                await _invalidation.AnswerRejectedAsync(answer).ConfigureAwait(false);
+            }
+            catch (RedisException e)
+            {
+                Log.CacheTrouble(_logger, answer.WorkflowId, answer.NodeId, "wrong-answer report: " + e.Message);
+            }
+        }
+
+        foreach (var gate in _gates.Values)
+        {
+            gate.Loaded = false;
+        }
     }
 
     /// <summary>The gate's blocked pairs (<see cref="PairKey"/>), or null when it has none (the usual case: nothing to check).
@@ -157,7 +192,11 @@ public sealed class AnswerRejections : IDisposable
         }
     }
 
-    public void Dispose() => _subscription.Dispose();
+    public void Dispose()
+    {
+        _subscription.Dispose();
+        _missedSubscription.Dispose();
+    }
 
     private void CountLocally(WrongAnswerReport report)
     {

@@ -28,11 +28,16 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
     private ImmutableArray<Func<string, Task>> _handlers = [];
     private ImmutableArray<Func<string, string?, Task>> _clearHandlers = [];
     private ImmutableArray<Func<GateAnswer, Task>> _rejectedHandlers = [];
+    private ImmutableArray<Func<Task>> _missedHandlers = [];
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _disposing = new();
+    private int _catchingUp;
 
-    public CacheInvalidation(EngineCache cache, ILogger<CacheInvalidation>? logger = null)
+    public CacheInvalidation(EngineCache cache, ILogger<CacheInvalidation>? logger = null, TimeProvider? time = null)
     {
         _cache = cache;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
         _channel = RedisChannel.Literal(cache.Options.KeyPrefix + "kb-changed");
         _clearChannel = RedisChannel.Literal(cache.Options.KeyPrefix + "cache-cleared");
         _rejectedChannel = RedisChannel.Literal(cache.Options.KeyPrefix + "answer-rejected");
@@ -46,6 +51,8 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
             ];
             _subscription = Task.WhenAll(subscriptions.Select(s => s.FirstAttempt));
             _listening = Task.WhenAll(subscriptions.Select(s => s.Held));
+            cache.Redis.Interrupted += OnInterrupted;
+            _ = CatchUpAfterLateStartAsync(subscriptions);
         }
         else
         {
@@ -124,6 +131,71 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(handler);
         ImmutableInterlocked.Update(ref _clearHandlers, h => h.Add(handler));
         return new Unsubscriber(() => ImmutableInterlocked.Update(ref _clearHandlers, h => h.Remove(handler)));
+    }
+
+    public IDisposable OnMessagesMissed(Func<Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ImmutableInterlocked.Update(ref _missedHandlers, h => h.Add(handler));
+        return new Unsubscriber(() => ImmutableInterlocked.Update(ref _missedHandlers, h => h.Remove(handler)));
+    }
+
+    /// <summary>A subscription that could not be made at startup: whatever this instance loads before it listens may be
+    /// changed by another instance meanwhile.</summary>
+    private async Task CatchUpAfterLateStartAsync(RedisSubscription[] subscriptions)
+    {
+        if (!(await Task.WhenAll(subscriptions.Select(s => s.FirstAttempt)).ConfigureAwait(false)).All(held => held))
+        {
+            OnInterrupted();
+        }
+    }
+
+    private void OnInterrupted()
+    {
+        if (Interlocked.Exchange(ref _catchingUp, 1) == 0)
+        {
+            CatchUpWhenHeardAsync().Forget();
+        }
+    }
+
+    /// <summary>After a connection failed: waits (checking every second) until every channel is heard again, then runs the
+    /// <see cref="OnMessagesMissed"/> handlers. An interruption during the handlers starts another round.</summary>
+    private async Task CatchUpWhenHeardAsync()
+    {
+        try
+        {
+            using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
+            while (await tick.WaitForNextTickAsync(_disposing.Token).ConfigureAwait(false))
+            {
+                if (_listening.IsCompletedSuccessfully
+                    && _cache.Redis.Hears(_channel) && _cache.Redis.Hears(_clearChannel) && _cache.Redis.Hears(_rejectedChannel))
+                {
+                    Volatile.Write(ref _catchingUp, 0);
+                    await NotifyMissedAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed while Redis was away.
+        }
+    }
+
+    private async Task NotifyMissedAsync()
+    {
+        Log.MessagesMissed(_logger);
+        foreach (var handler in _missedHandlers)
+        {
+            try
+            {
+                await handler().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.MessagesMissedHandlerFailed(_logger, e);
+            }
+        }
     }
 
     public IDisposable OnKnowledgeBaseChanged(Func<string, Task> handler)
@@ -251,6 +323,8 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _cache.Redis.Interrupted -= OnInterrupted;
+        await _disposing.CancelAsync().ConfigureAwait(false);
         if (_cache.Redis.Current is { } redis)
         {
             try

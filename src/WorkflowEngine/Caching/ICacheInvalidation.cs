@@ -25,6 +25,12 @@ public interface ICacheInvalidation
     /// <summary>Called on this instance whenever any instance reports a cached answer wrong. Dispose the result to stop listening.</summary>
     IDisposable OnAnswerRejected(Func<GateAnswer, Task> handler) => NoSubscription.Instance;
 
+    /// <summary>Called on this instance when it hears the other instances again after a time it could not (Redis unreachable,
+    /// at startup or later, or a Sentinel failover): a knowledge-base change, cache clear or wrong-answer report may have been
+    /// missed, so whatever those messages keep current must be checked again. Dispose the result to stop listening. The
+    /// default never calls it (implementations that cannot miss a message).</summary>
+    IDisposable OnMessagesMissed(Func<Task> handler) => NoSubscription.Instance;
+
     private sealed class NoSubscription : IDisposable
     {
         public static readonly NoSubscription Instance = new();

@@ -64,4 +64,10 @@ internal static partial class Log
 
     [LoggerMessage(3016, LogLevel.Warning, "A conversation-memory entry in Redis could not be read; the conversation continues without it")]
     public static partial void MemoryUnreadable(ILogger logger, Exception exception);
+
+    [LoggerMessage(3017, LogLevel.Information, "Hearing the other instances over Redis again after an interruption; checking again what their notices keep current (loaded knowledge bases, semantic-cache indexes, blocked answers)")]
+    public static partial void MessagesMissed(ILogger logger);
+
+    [LoggerMessage(3018, LogLevel.Warning, "Checking again after missed notices failed; the next interruption tries again")]
+    public static partial void MessagesMissedHandlerFailed(ILogger logger, Exception exception);
 }

@@ -141,6 +141,15 @@ public sealed class RedisConnection : IAsyncDisposable
     internal IConnectionMultiplexer? Current =>
         Volatile.Read(ref _connection) is { IsCompletedSuccessfully: true } task ? task.Result : null;
 
+    /// <summary>Raised when a connection to a Redis server fails (any server of a Sentinel-managed connection): Pub/Sub
+    /// messages published until the subscriptions hold again are not heard. Raised on a StackExchange.Redis thread; handlers
+    /// must return at once.</summary>
+    public event Action? Interrupted;
+
+    /// <summary>Whether this instance hears <paramref name="channel"/> now: a primary is reachable and the server that
+    /// carries the subscription is connected.</summary>
+    public bool Hears(RedisChannel channel) => !IsDown && Current is { } multiplexer && multiplexer.GetSubscriber().IsConnected(channel);
+
     /// <summary>Subscribes <paramref name="handler"/> to a Pub/Sub channel of the shared connection; StackExchange.Redis keeps
     /// it across reconnects and Sentinel failovers. It restores only subscriptions that once succeeded, so while Redis (or,
     /// with Sentinel, a primary) is unreachable the subscription is tried again every second in the background.</summary>
@@ -240,6 +249,7 @@ public sealed class RedisConnection : IAsyncDisposable
             _lastFailure = $"{e.FailureType}: {e.Exception?.Message}";
             _since = _time.GetUtcNow();
             Log.RedisConnectionFailed(_logger, e.EndPoint?.ToString() ?? Endpoint ?? "", e.FailureType.ToString());
+            Interrupted?.Invoke();
         };
         multiplexer.ConnectionRestored += (_, e) =>
         {

@@ -56,6 +56,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     private Task? _recovery;
     private Task? _sweeper;
     private IDisposable? _remoteSubscription;
+    private IDisposable? _missedSubscription;
 
     public KnowledgeBaseService(
         IDbContextFactory<StudioDbContext> dbFactory,
@@ -515,15 +516,46 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         {
             if (_recovery is null)
             {
-                _remoteSubscription = _services.GetService<ICacheInvalidation>()?.OnKnowledgeBaseChanged(id =>
+                var invalidation = _services.GetService<ICacheInvalidation>();
+                _remoteSubscription = invalidation?.OnKnowledgeBaseChanged(id =>
                 {
                     _indexes.TryRemove(id);
                     return Task.CompletedTask;
                 });
+                _missedSubscription = invalidation?.OnMessagesMissed(DropChangedIndexesAsync);
                 _recovery = ResumePendingAsync();
                 _sweeper = SweepAsync();
             }
             return _recovery.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>After change notices may have been missed: drops each loaded index whose knowledge base is no longer as loaded
+    /// (another version, indexing finished, created or deleted since), so the next search loads it again. One query, however
+    /// many are loaded; unchanged ones stay.</summary>
+    private async Task DropChangedIndexesAsync()
+    {
+        var loaded = _indexes.Snapshot()
+            .Where(e => e.Value.IsValueCreated && e.Value.Value.IsCompletedSuccessfully)
+            .Select(e => (Id: e.Key, Entry: e.Value, Index: e.Value.Value.Result))
+            .ToList();
+        if (loaded.Count == 0)
+        {
+            return;
+        }
+        var ids = loaded.Select(e => e.Id).ToList();
+        await using var db = await _dbFactory.CreateDbContextAsync(_stopping.Token);
+        var current = await db.KnowledgeBases.AsNoTracking().Where(k => ids.Contains(k.Id))
+            .Select(k => new { k.Id, k.Version, k.FirstIndexing }).ToDictionaryAsync(k => k.Id, _stopping.Token);
+        foreach (var (id, entry, index) in loaded)
+        {
+            var now = current.GetValueOrDefault(id);
+            // By entry, not by id: a load that started since (after a notice that did arrive) is already current.
+            if ((index is null ? now is not null : now is null || now.Version != index.Version || now.FirstIndexing != index.FirstIndexing)
+                && _indexes.TryRemove(id, entry))
+            {
+                Log.IndexDroppedAfterMissedNotices(_logger, id);
+            }
         }
     }
 
@@ -943,6 +975,7 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
         _stopping.Cancel();
         _queue.Writer.TryComplete();
         _remoteSubscription?.Dispose();
+        _missedSubscription?.Dispose();
         foreach (var task in new[] { _worker, _sweeper })
         {
             if (task is null)

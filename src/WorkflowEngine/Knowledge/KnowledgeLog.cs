@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(6005, LogLevel.Debug, "Loaded knowledge base {KnowledgeBaseId} version {Version} into memory: {ChunkCount} chunks")]
     public static partial void IndexLoaded(ILogger logger, string knowledgeBaseId, long version, int chunkCount);
+
+    [LoggerMessage(6006, LogLevel.Information, "Knowledge base {KnowledgeBaseId} changed while this instance could not hear the others; its index is loaded again on the next search")]
+    public static partial void IndexDroppedAfterMissedNotices(ILogger logger, string knowledgeBaseId);
 }

@@ -80,7 +80,7 @@ public sealed class CacheResilienceTests(Xunit.Abstractions.ITestOutputHelper ou
     }
 
     [Fact]
-    public async Task Listening_RedisDownAtStartupThenStarted_CompletesAndHearsAnotherInstancesClear()
+    public async Task Listening_RedisDownAtStartupThenStarted_CompletesCatchesUpAndHearsAnotherInstancesClear()
     {
         // Arrange
         using var redis = new RedisServer(); // started only after the first instance
@@ -92,10 +92,18 @@ public sealed class CacheResilienceTests(Xunit.Abstractions.ITestOutputHelper ou
             heardOnA.TrySetResult(id);
             return Task.CompletedTask;
         });
+        var caughtUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var missed = a.GetRequiredService<ICacheInvalidation>().OnMessagesMissed(() =>
+        {
+            caughtUp.TrySetResult();
+            return Task.CompletedTask;
+        });
 
         // Act
         redis.Start();
         await a.GetRequiredService<CacheInvalidation>().Listening.WaitAsync(TimeSpan.FromSeconds(10));
+        // What it loaded before it listened may have changed meanwhile: it is told to check again.
+        await caughtUp.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await using var b = CacheTestKit.CreateProvider(redis.ConnectionString);
         var wf = CacheTestKit.NewWorkflowId();
         await b.GetRequiredService<ICacheInvalidation>().ClearWorkflowAsync(wf);
@@ -104,6 +112,78 @@ public sealed class CacheResilienceTests(Xunit.Abstractions.ITestOutputHelper ou
         // Assert
         Assert.False(listeningWhileDown);
         Assert.Equal(wf, heard);
+    }
+
+    [Fact]
+    public async Task OnMessagesMissed_RedisRestarted_RunsOnceTheInstanceHearsAgainAndNotWhileDown()
+    {
+        // Arrange
+        using var redis = new RedisServer();
+        redis.Start();
+        await using var a = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var caughtUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heardOnA = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var invalidation = a.GetRequiredService<ICacheInvalidation>();
+        using var missed = invalidation.OnMessagesMissed(() =>
+        {
+            caughtUp.TrySetResult();
+            return Task.CompletedTask;
+        });
+        using var cleared = invalidation.OnWorkflowCleared((id, _) =>
+        {
+            heardOnA.TrySetResult(id);
+            return Task.CompletedTask;
+        });
+
+        // Act
+        redis.Stop();
+        await Eventually.WaitUntilAsync(() => Task.FromResult(a.GetRequiredService<RedisConnection>().IsDown), TimeSpan.FromSeconds(10),
+            "A to find Redis gone");
+        var caughtUpWhileDown = caughtUp.Task.IsCompleted;
+        redis.Start();
+        await caughtUp.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        await using var b = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var wf = CacheTestKit.NewWorkflowId();
+        await b.GetRequiredService<ICacheInvalidation>().ClearWorkflowAsync(wf);
+        var heard = await heardOnA.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Assert: caught up only once it hears the others again, which it does
+        Assert.False(caughtUpWhileDown);
+        Assert.Equal(wf, heard);
+    }
+
+    [Fact]
+    public async Task ReportWrong_MadeWhileRedisWasDown_ReachesTheOtherInstanceOnceRedisIsBack()
+    {
+        // Arrange: two instances; B has read the gate's (empty) blocked pairs before the outage
+        using var redis = new RedisServer();
+        redis.Start();
+        await using var a = CacheTestKit.CreateProvider(redis.ConnectionString);
+        await using var b = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var wf = CacheTestKit.NewWorkflowId();
+        var answer = new GateAnswer(wf, "gate", "semantic", "scope", "can I pay by card", "how do I get a refund", Served: true);
+        var onBBefore = await b.GetRequiredService<AnswerRejections>().PairsForAsync(wf, "gate", CancellationToken.None);
+
+        // Act: A's report can neither be saved nor announced
+        redis.Stop();
+        await Eventually.WaitUntilAsync(() => Task.FromResult(a.GetRequiredService<RedisConnection>().IsDown), TimeSpan.FromSeconds(10),
+            "A to find Redis gone");
+        await a.GetRequiredService<AnswerRejections>().AddAsync(answer);
+        var onADuringOutage = await a.GetRequiredService<AnswerRejections>().PairsForAsync(wf, "gate", CancellationToken.None);
+        var onBDuringOutage = await b.GetRequiredService<AnswerRejections>().PairsForAsync(wf, "gate", CancellationToken.None);
+        redis.Start();
+        BlockedPairs? onBAfter = null;
+        await Eventually.WaitUntilAsync(async () =>
+            (onBAfter = await b.GetRequiredService<AnswerRejections>().PairsForAsync(wf, "gate", CancellationToken.None)) is not null,
+            TimeSpan.FromSeconds(15), "B to block the pair A reported while Redis was down");
+        var saved = await redis.CommandAsync("SISMEMBER", $"wfs:feedback:pairs:{wf}:gate", AnswerRejections.PairKey(answer.Question, answer.StoredQuestion));
+
+        // Assert
+        Assert.Null(onBBefore);
+        Assert.True(onADuringOutage!.Blocks(answer.Question, answer.StoredQuestion));
+        Assert.Null(onBDuringOutage);
+        Assert.True(onBAfter!.Blocks(answer.Question, answer.StoredQuestion));
+        Assert.Equal("1", saved);
     }
 
     [Fact]

@@ -69,16 +69,18 @@ public sealed class CachingMiddlewareTests(RedisServer redis)
         var writtenWithin = (long)Math.Ceiling(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         var longRun = await CacheTestKit.RunAsync(services, node, longLived, wf, "q");
         var longTtl = await redis.CommandAsync("TTL", "wfs:" + longRun.Key);
-        await Task.Delay(2100);
+        // L1 took the entry before Redis did, so it has expired too once Redis lets the key go.
+        await Eventually.WaitUntilAsync(async () => await redis.CommandAsync("EXISTS", "wfs:" + run.Key) == "0", TimeSpan.FromSeconds(10),
+            "the 2 s entry to expire in Redis");
         var afterExpiry = await CacheTestKit.RunAsync(services, node, shortLived, wf, "q");
-        var goneFromRedis = await redis.CommandAsync("EXISTS", "wfs:" + run.Key);
+        var writtenAgain = await redis.CommandAsync("EXISTS", "wfs:" + run.Key);
 
         // Assert
         // The key was written at most writtenWithin ms before PTTL read it (a fixed 500 ms allowance failed on a busy machine).
         Assert.InRange(long.Parse(ttl!), 2000 - writtenWithin - 1, 2000);
         Assert.InRange(long.Parse(longTtl!), 595, 600);
         Assert.Equal(CacheStatus.Miss, afterExpiry.Cache.Status);
-        Assert.Equal("1", goneFromRedis); // written again by the miss
+        Assert.Equal("1", writtenAgain); // written again by the miss
         Assert.Equal(3, node.Executions);
     }
 
@@ -150,7 +152,8 @@ public sealed class CachingMiddlewareTests(RedisServer redis)
         // Act
         await CacheTestKit.RunAsync(services, node, definition, wf, "junk");
         var reused = await CacheTestKit.RunAsync(services, node, definition, wf, "junk");
-        await Task.Delay(1200);
+        await Eventually.WaitUntilAsync(async () => await redis.CommandAsync("EXISTS", "wfs:" + reused.Key) == "0", TimeSpan.FromSeconds(10),
+            "the 1 s \"nothing found\" entry to expire in Redis");
         var expired = await CacheTestKit.RunAsync(services, node, definition, wf, "junk");
 
         // Assert

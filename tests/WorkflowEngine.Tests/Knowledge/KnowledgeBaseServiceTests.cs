@@ -369,6 +369,38 @@ public sealed class KnowledgeBaseServiceTests(EmbeddingFixture fixture)
     }
 
     [Theory, BothDatabases]
+    public async Task SearchAsync_SecondServiceMissedTheChangeNotice_SeesTheChangeOnceItHearsAgainAndKeepsUnchangedIndexes(DatabaseProvider provider)
+    {
+        // Arrange: B listens on a channel of its own, so A's notices never reach it (as while Redis was away from B)
+        var heardByA = new RecordingInvalidation();
+        var heardByB = new RecordingInvalidation();
+        await using var database = await TestDatabase.CreateAsync(provider, "Pooling=False");
+        await using var a = await KnowledgeTestHost.StartAsync(fixture.Generator, heardByA, database);
+        await using var b = await KnowledgeTestHost.StartAsync(fixture.Generator, heardByB, database);
+        var changed = await a.Service.CreateAsync("Shop");
+        var unchanged = await a.Service.CreateAsync("Staff");
+        await a.Service.AddDocumentAsync(changed.Id, "a.md", "# Hours\n\nWe open at 9.");
+        await a.Service.AddDocumentAsync(unchanged.Id, "rota.md", "# Rota\n\nShifts start at 8.");
+        await a.Service.WaitForIndexingAsync(changed.Id, Timeout);
+        await a.Service.WaitForIndexingAsync(unchanged.Id, Timeout);
+        var seenByB = await b.Service.GetVersionAsync(changed.Id);
+        var unchangedIndex = await b.Service.GetIndexSnapshotAsync(unchanged.Id);
+        await a.Service.AddDocumentAsync(changed.Id, "b.md", "# Parking\n\nFree parking behind the shop.");
+        await a.Service.WaitForIndexingAsync(changed.Id, Timeout);
+        var beforeCatchingUp = await b.Service.GetVersionAsync(changed.Id);
+
+        // Act
+        await heardByB.HearAgainAfterInterruptionAsync();
+
+        // Assert
+        Assert.Equal(seenByB, beforeCatchingUp);
+        Assert.True(await b.Service.GetVersionAsync(changed.Id) > seenByB);
+        var hits = await b.Service.SearchAsync(changed.Id, "parking", new SearchOptions(Mode: SearchMode.Keyword));
+        Assert.Equal("b.md", Assert.Single(hits).Chunk.DocumentName);
+        Assert.Same(unchangedIndex, await b.Service.GetIndexSnapshotAsync(unchanged.Id));
+    }
+
+    [Theory, BothDatabases]
     public async Task StopAsync_WhileADocumentIsEmbedded_LeavesItPendingAndTheNextStartIndexesIt(DatabaseProvider provider)
     {
         // Arrange: an embedding call that waits, then fails as a dependency disposed at shutdown would.

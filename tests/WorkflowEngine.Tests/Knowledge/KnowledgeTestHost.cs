@@ -90,6 +90,23 @@ public sealed class RecordingInvalidation : ICacheInvalidation
         return new Removal(() => _handlers.Remove(handler));
     }
 
+    private readonly List<Func<Task>> _missedHandlers = [];
+
+    public IDisposable OnMessagesMissed(Func<Task> handler)
+    {
+        _missedHandlers.Add(handler);
+        return new Removal(() => _missedHandlers.Remove(handler));
+    }
+
+    /// <summary>What the Redis-backed invalidation does when it hears the other instances again after an interruption.</summary>
+    public async Task HearAgainAfterInterruptionAsync()
+    {
+        foreach (var h in _missedHandlers.ToList())
+        {
+            await h();
+        }
+    }
+
     private sealed class Removal(Action a) : IDisposable
     {
         public void Dispose() => a();

@@ -37,6 +37,11 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
     private readonly IDisposable? _kbSubscription;
     private readonly IDisposable? _clearSubscription;
     private readonly IDisposable? _rejectedSubscription;
+    private readonly IDisposable? _missedSubscription;
+    // Deletions the shared store did not take (Redis was down): retried when this instance hears the others again, and until
+    // then kept out of what is loaded from the store, so a rejected or cleared entry never comes back from there.
+    private readonly ConcurrentDictionary<(string Scope, string Id), byte> _unremoved = new();
+    private readonly ConcurrentDictionary<string, byte> _uncleared = new(StringComparer.Ordinal);
     private readonly AnswerRejections? _rejections;
     private int _warmedUp;
 
@@ -77,6 +82,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
 
             return Task.CompletedTask;
         });
+        _missedSubscription = invalidation?.OnMessagesMissed(CatchUpAsync);
     }
 
     public string Mode => ModeName;
@@ -173,6 +179,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
             }
             catch (RedisException e)
             {
+                _unremoved.TryAdd((key, id), 0);
                 Log.CacheTrouble(_logger, answer.WorkflowId, answer.NodeId, "semantic store remove: " + e.Message);
             }
         }
@@ -237,6 +244,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         _kbSubscription?.Dispose();
         _clearSubscription?.Dispose();
         _rejectedSubscription?.Dispose();
+        _missedSubscription?.Dispose();
     }
 
     /// <summary>The "Clear cache" button (<see cref="ICacheInvalidation.ClearWorkflowAsync"/>, on any instance): drops this
@@ -254,9 +262,63 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
             }
             catch (RedisException e)
             {
+                _uncleared.TryAdd(prefix, 0);
                 Log.CacheTrouble(_logger, workflowId, nodeId ?? "*", "semantic store clear: " + e.Message);
             }
         }
+    }
+
+    /// <summary>After this instance could not hear the others (<see cref="ICacheInvalidation.OnMessagesMissed"/>): a clear or
+    /// wrong-answer report may have been missed, so every index is dropped and loaded again from the shared store on its next
+    /// local miss, once the deletions the store did not take have been made.</summary>
+    private async Task CatchUpAsync()
+    {
+        if (!_store.IsShared)
+        {
+            return;
+        }
+
+        foreach (var prefix in _uncleared.Keys)
+        {
+            try
+            {
+                await _store.ClearAsync(prefix, CancellationToken.None).ConfigureAwait(false);
+                _uncleared.TryRemove(prefix, out _);
+            }
+            catch (RedisException e)
+            {
+                Log.CacheTrouble(_logger, prefix, "*", "semantic store clear: " + e.Message);
+            }
+        }
+
+        foreach (var (scope, id) in _unremoved.Keys)
+        {
+            try
+            {
+                await _store.RemoveAsync(scope, id, CancellationToken.None).ConfigureAwait(false);
+                _unremoved.TryRemove((scope, id), out _);
+            }
+            catch (RedisException e)
+            {
+                Log.CacheTrouble(_logger, scope, "*", "semantic store remove: " + e.Message);
+            }
+        }
+
+        _indexes.Clear();
+    }
+
+    /// <summary>Whether the scope's entries in the shared store are due to be cleared (an earlier clear did not reach it).</summary>
+    private bool AwaitsClear(string key)
+    {
+        foreach (var prefix in _uncleared.Keys)
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private SemanticMatchOptions OptionsFor(AnswerScope scope, MatchRule rule)
@@ -288,7 +350,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         var query = await QueryAsync(scope, question, asTyped, cancellationToken).ConfigureAwait(false);
         var blocked = _rejections is null ? null : await _rejections.PairsForAsync(scope.WorkflowId, scope.NodeId, cancellationToken).ConfigureAwait(false);
         var decision = await matcher.DecideAsync(query, Candidates(index, query, options.MaxCandidates, blocked), cancellationToken).ConfigureAwait(false);
-        if (decision.IsHit || !_store.IsShared)
+        if (decision.IsHit || !_store.IsShared || (!_uncleared.IsEmpty && AwaitsClear(key)))
         {
             return (decision, CacheLevel.L1, query);
         }
@@ -301,7 +363,8 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
                 return (decision, CacheLevel.L1, query);
             }
 
-            var added = await _store.LoadAsync(key, index.Contains, cancellationToken).ConfigureAwait(false);
+            var added = await _store.LoadAsync(key, _unremoved.IsEmpty ? index.Contains : id => index.Contains(id) || _unremoved.ContainsKey((key, id)),
+                cancellationToken).ConfigureAwait(false);
             index.AddRange(added);
             index.SyncedVersion = version;
             if (added.Count == 0)

@@ -227,6 +227,45 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReportWrongAsync_WhileRedisIsDown_EntryNeverComesBackAndLeavesRedisAndTheOtherInstanceOnceRedisReturns()
+    {
+        // Arrange: a Redis of the test's own (it is stopped); A stored an answer, B served it to a paraphrase from its own index.
+        using var ownRedis = new RedisServer();
+        ownRedis.Start();
+        await using var a = await StartInstanceAsync(redisConnectionString: ownRedis.ConnectionString);
+        await using var b = await StartInstanceAsync(redisConnectionString: ownRedis.ConnectionString);
+        var kb = await SampleKbAsync();
+        var scope = await ScopeAsync(a, kb);
+        const string stored = "when do i get my money back";
+        const string asked = "when will i get my money back";
+        await Semantic(a).StoreAsync(scope, stored, "Refunds take 5 to 10 days.", TimeSpan.FromSeconds(1), Timeout);
+        var served = await Semantic(b).FindAsync(scope, asked, 0, Timeout);
+        Assert.NotNull(served);
+
+        // Act: reported on A while Redis is away (and comes back with its data), so neither the store nor B hears of it then
+        await ownRedis.StopKeepingDataAsync();
+        await Eventually.WaitUntilAsync(() => Task.FromResult(a.GetRequiredService<RedisConnection>().IsDown && b.GetRequiredService<RedisConnection>().IsDown),
+            TimeSpan.FromSeconds(10), "both instances to find Redis gone");
+        await a.GetRequiredService<ResponseCache>().ReportWrongAsync(
+            new GateAnswer(_workflowId, "cache", "semantic", scope.ScopeHash, asked, served.StoredText!, Served: true), Timeout);
+        var onADuringOutage = await Semantic(a).FindAsync(scope, stored, 0, Timeout);
+        var onBDuringOutage = await Semantic(b).FindAsync(scope, asked, 0, Timeout);
+        ownRedis.Start();
+        await Eventually.WaitUntilAsync(() => Task.FromResult(!a.GetRequiredService<RedisConnection>().IsDown),
+            TimeSpan.FromSeconds(10), "A to reach Redis again");
+        await Eventually.WaitUntilAsync(async () => (await SemanticKeysAsync($"{_workflowId}:cache:*:e:*", a)).Count == 0,
+            TimeSpan.FromSeconds(15), "the reported entry to leave Redis once it returns");
+        await Eventually.WaitUntilAsync(async () => await Semantic(b).FindAsync(scope, stored, 0, Timeout) is null,
+            TimeSpan.FromSeconds(15), "instance B to forget the entry reported while Redis was down");
+
+        // Assert: A never served it again; B did while it could not hear A, and does not now, for either question
+        Assert.Null(onADuringOutage);
+        Assert.NotNull(onBDuringOutage);
+        Assert.Null(await Semantic(a).FindAsync(scope, stored, 0, Timeout));
+        Assert.Null(await Semantic(b).FindAsync(scope, asked, 0, Timeout));
+    }
+
+    [Fact]
     public async Task ReportWrongAsync_PairBlocked_AnotherCandidateMayStillServeTheQuestion()
     {
         // Arrange: two cached phrasings of the refunds question; the nearer one was reported wrong for the asked question.
@@ -281,12 +320,13 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
             TimeSpan.FromSeconds(30), what);
 
     /// <summary>The semantic store's keys matching <paramref name="pattern"/> after the key prefix and <c>sem:</c>.</summary>
-    private async Task<List<string>> SemanticKeysAsync(string pattern)
+    private async Task<List<string>> SemanticKeysAsync(string pattern, IServiceProvider? instance = null)
     {
-        var connection = await _a.GetRequiredService<RedisConnection>().GetAsync();
+        instance ??= _a;
+        var connection = await instance.GetRequiredService<RedisConnection>().GetAsync();
         var server = connection.GetServer(connection.GetEndPoints()[0]);
         var keys = new List<string>();
-        var prefix = _a.GetRequiredService<EngineCache>().Options.KeyPrefix + "sem:";
+        var prefix = instance.GetRequiredService<EngineCache>().Options.KeyPrefix + "sem:";
         await foreach (var key in server.KeysAsync(pattern: prefix + pattern, pageSize: 500)) // SCAN under the hood
         {
             keys.Add(key.ToString());
@@ -314,13 +354,14 @@ public sealed class SemanticCacheRedisTests(RedisServer redis) : IAsyncLifetime
             [NodeCacheKey.WorkflowTag(_workflowId), NodeCacheKey.KnowledgeBaseTag(kb)]);
     }
 
-    private async Task<ServiceProvider> StartInstanceAsync(int maxIndexedScopes = 1000, SemanticDecision decision = SemanticDecision.Rules)
+    private async Task<ServiceProvider> StartInstanceAsync(int maxIndexedScopes = 1000, SemanticDecision decision = SemanticDecision.Rules,
+        string? redisConnectionString = null)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Engine:Cache:Semantic:MaxIndexedScopes"] = maxIndexedScopes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["ConnectionStrings:Redis"] = redis.ConnectionString,
+                ["ConnectionStrings:Redis"] = redisConnectionString ?? redis.ConnectionString,
                 // These tests are about sharing entries between instances; the rules decide, so that which paraphrase hits
                 // does not move with each refit of the calibrated model (SemanticMatcherTests and CalibratedDecisionTests cover it).
                 ["Engine:Cache:Semantic:Decision"] = decision.ToString(),
