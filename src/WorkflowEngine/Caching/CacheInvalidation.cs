@@ -74,19 +74,7 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(knowledgeBaseId);
         await _cache.Fusion.RemoveByTagAsync(NodeCacheKey.KnowledgeBaseTag(knowledgeBaseId), token: cancellationToken).ConfigureAwait(false);
         Log.KnowledgeBaseInvalidated(_logger, knowledgeBaseId);
-        if (_cache.Redis.IsConfigured)
-        {
-            try
-            {
-                var redis = await _cache.Redis.GetAsync().ConfigureAwait(false);
-                var message = JsonSerializer.Serialize(new KnowledgeBaseChange(_instanceId, knowledgeBaseId));
-                await redis.GetSubscriber().PublishAsync(_channel, message).ConfigureAwait(false);
-            }
-            catch (RedisException e)
-            {
-                Log.PubSubFailed(_logger, e);
-            }
-        }
+        await PublishAsync(_channel, new KnowledgeBaseChange(_instanceId, knowledgeBaseId)).ConfigureAwait(false);
         await NotifyAsync(knowledgeBaseId).ConfigureAwait(false);
     }
 
@@ -96,19 +84,7 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
         var tag = nodeId is null ? NodeCacheKey.WorkflowTag(workflowId) : NodeCacheKey.NodeTag(workflowId, nodeId);
         await _cache.Fusion.RemoveByTagAsync(tag, token: cancellationToken).ConfigureAwait(false);
         Log.CacheCleared(_logger, workflowId, nodeId);
-        if (_cache.Redis.IsConfigured)
-        {
-            try
-            {
-                var redis = await _cache.Redis.GetAsync().ConfigureAwait(false);
-                var message = JsonSerializer.Serialize(new WorkflowCleared(_instanceId, workflowId, nodeId));
-                await redis.GetSubscriber().PublishAsync(_clearChannel, message).ConfigureAwait(false);
-            }
-            catch (RedisException e)
-            {
-                Log.PubSubFailed(_logger, e);
-            }
-        }
+        await PublishAsync(_clearChannel, new WorkflowCleared(_instanceId, workflowId, nodeId)).ConfigureAwait(false);
         await NotifyClearedAsync(workflowId, nodeId).ConfigureAwait(false);
     }
 
@@ -132,6 +108,12 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
         ImmutableInterlocked.Update(ref _clearHandlers, h => h.Add(handler));
         return new Unsubscriber(() => ImmutableInterlocked.Update(ref _clearHandlers, h => h.Remove(handler)));
     }
+
+    /// <summary>Whether this instance hears the other instances' messages now: subscribed, and the servers that carry its
+    /// subscriptions are connected (false while Redis is down, during a failover until the subscriptions have moved, and
+    /// always without Redis).</summary>
+    public bool HearsOthers =>
+        _listening.IsCompletedSuccessfully && _cache.Redis.Hears(_channel) && _cache.Redis.Hears(_clearChannel) && _cache.Redis.Hears(_rejectedChannel);
 
     public IDisposable OnMessagesMissed(Func<Task> handler)
     {
@@ -167,8 +149,7 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
             using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
             while (await tick.WaitForNextTickAsync(_disposing.Token).ConfigureAwait(false))
             {
-                if (_listening.IsCompletedSuccessfully
-                    && _cache.Redis.Hears(_channel) && _cache.Redis.Hears(_clearChannel) && _cache.Redis.Hears(_rejectedChannel))
+                if (HearsOthers)
                 {
                     Volatile.Write(ref _catchingUp, 0);
                     await NotifyMissedAsync().ConfigureAwait(false);
@@ -267,8 +248,7 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
         }
         try
         {
-            var redis = await _cache.Redis.GetAsync().ConfigureAwait(false);
-            await redis.GetSubscriber().PublishAsync(channel, JsonSerializer.Serialize(message)).ConfigureAwait(false);
+            await _cache.Redis.PublishAsync(channel, JsonSerializer.Serialize(message)).ConfigureAwait(false);
         }
         catch (RedisException e)
         {

@@ -90,7 +90,7 @@ public sealed class EngineCache : IDisposable
                 new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = shared },
                 loggerFactory.CreateLogger<RedisDistributedLocker>()), loggerFactory.CreateLogger<EngineCache>()));
             fusion.SetupBackplane(new RedisBackplane(
-                new RedisBackplaneOptions { ConnectionMultiplexerFactory = shared },
+                new RedisBackplaneOptions { ConnectionMultiplexerFactory = redis.GetPublishingOnPrimaryAsync },
                 loggerFactory.CreateLogger<RedisBackplane>()));
             var logger = loggerFactory.CreateLogger<EngineCache>();
             fusion.Events.Distributed.CircuitBreakerChange += (_, e) => Volatile.Write(ref _l2BreakerOpen, !e.IsClosed);

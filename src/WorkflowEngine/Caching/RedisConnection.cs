@@ -141,6 +141,36 @@ public sealed class RedisConnection : IAsyncDisposable
     internal IConnectionMultiplexer? Current =>
         Volatile.Read(ref _connection) is { IsCompletedSuccessfully: true } task ? task.Result : null;
 
+    /// <summary>Publishes on the primary. StackExchange.Redis would send it through the server that holds this connection's
+    /// own subscription to the channel, which can be a replica (a subscription made while the roles were still being found
+    /// out stays there); a replica delivers to its own subscribers only, so the other instances would never hear it. One
+    /// published on the primary reaches the replicas' subscribers too (replication carries it). Without a primary this
+    /// throws <see cref="RedisConnectionException"/> at once, as any command does.</summary>
+    /// <returns>How many subscribers of the primary received it (the replicas' subscribers are not counted).</returns>
+    public async Task<long> PublishAsync(RedisChannel channel, RedisValue message)
+    {
+        var primary = Primary(await GetAsync().ConfigureAwait(false)) ?? throw NoPrimaryToPublishOn();
+        return (long)await primary.ExecuteAsync("PUBLISH", ChannelName(channel), message).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="PublishAsync"/> for callers that cannot wait asynchronously (FusionCache's synchronous calls).</summary>
+    public long Publish(RedisChannel channel, RedisValue message)
+    {
+        var primary = (Current is { } multiplexer ? Primary(multiplexer) : null) ?? throw NoPrimaryToPublishOn();
+        return (long)primary.Execute("PUBLISH", ChannelName(channel), message);
+    }
+
+    /// <summary>The shared connection as FusionCache's backplane gets it: publishing on the primary
+    /// (<see cref="PrimaryPublishingMultiplexer"/>).</summary>
+    internal async Task<IConnectionMultiplexer> GetPublishingOnPrimaryAsync() =>
+        PrimaryPublishingMultiplexer.Wrap(await GetAsync().ConfigureAwait(false), this);
+
+    private string ChannelName(RedisChannel channel) =>
+        (_configuration!.ChannelPrefix is { IsNullOrEmpty: false } prefix ? prefix.ToString() : "") + channel.ToString();
+
+    private static RedisConnectionException NoPrimaryToPublishOn() =>
+        new(ConnectionFailureType.UnableToConnect, CommandFlags.None, "No Redis primary is reachable to publish on.", null, CommandStatus.Unknown);
+
     /// <summary>Raised when a connection to a Redis server fails (any server of a Sentinel-managed connection): Pub/Sub
     /// messages published until the subscriptions hold again are not heard. Raised on a StackExchange.Redis thread; handlers
     /// must return at once.</summary>
@@ -211,13 +241,15 @@ public sealed class RedisConnection : IAsyncDisposable
     private bool HasPrimary(IConnectionMultiplexer multiplexer) =>
         multiplexer.IsConnected && (!IsSentinel || CurrentPrimary(multiplexer) is not null);
 
-    private static string? CurrentPrimary(IConnectionMultiplexer multiplexer)
+    private static string? CurrentPrimary(IConnectionMultiplexer multiplexer) => Primary(multiplexer)?.EndPoint.ToString();
+
+    private static IServer? Primary(IConnectionMultiplexer multiplexer)
     {
         foreach (var server in multiplexer.GetServers())
         {
             if (server.IsConnected && !server.IsReplica)
             {
-                return server.EndPoint.ToString();
+                return server;
             }
         }
         return null;
@@ -229,7 +261,7 @@ public sealed class RedisConnection : IAsyncDisposable
         {
             return await CreateAsync().ConfigureAwait(false);
         }
-        catch (RedisConnectionException e) when (IsSentinel)
+        catch (Exception e) when (IsSentinel && e is RedisException or TimeoutException)
         {
             // StackExchange.Redis 3.4 returns a Sentinel-managed multiplexer that keeps asking even when no Sentinel answers
             // (abortConnect=false); its newer sources throw here when no Sentinel names a primary. Either way the studio
@@ -307,8 +339,9 @@ public sealed class RedisConnection : IAsyncDisposable
             {
                 return;
             }
-            catch (RedisConnectionException e)
+            catch (Exception e) when (e is RedisException or TimeoutException)
             {
+                // A timeout too (a busy Sentinel): this loop is the only one that will ever connect, so it must not end here.
                 _lastFailure = e.Message;
             }
         }

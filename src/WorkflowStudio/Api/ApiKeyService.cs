@@ -120,8 +120,7 @@ public sealed class ApiKeyService
         }
         try
         {
-            var redis = await _redis.GetAsync();
-            await redis.GetSubscriber().PublishAsync(_revokedChannel, hash);
+            await _redis.PublishAsync(_revokedChannel, hash);
         }
         catch (RedisException)
         {

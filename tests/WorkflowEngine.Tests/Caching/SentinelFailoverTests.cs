@@ -71,6 +71,9 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
             return Task.CompletedTask;
         });
         await load.StopAsync(loading, LoadDuration);
+        // B's subscriptions move to the new primary on their own; what A publishes before they have is not heard.
+        await Eventually.WaitUntilAsync(() => Task.FromResult(b.GetRequiredService<CacheInvalidation>().HearsOthers), TimeSpan.FromSeconds(10),
+            "B to hear the other instances through the new primary");
         var executionsBeforeClear = node.Executions;
         await a.GetRequiredService<ICacheInvalidation>().ClearWorkflowAsync(wf);
         await heardOnB.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -113,8 +116,7 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
 
         // Act
         await cluster.StartAsync();
-        await Eventually.WaitUntilAsync(() => Task.FromResult(!a.GetRequiredService<RedisConnection>().IsDown && !b.GetRequiredService<RedisConnection>().IsDown),
-            TimeSpan.FromSeconds(10), "both instances to connect through the Sentinels");
+        await WaitUntilConnectedAsync(a, b);
         var attempt = 0;
         var sharedRun = await CacheTestKit.EventuallyAsync(async () =>
         {
@@ -140,6 +142,24 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         Assert.Equal(CacheLevel.L1, againWhileDown.Cache.Level);
         Assert.Equal(CacheLevel.L2, sharedRun.Cache.Level);
         Assert.Equal(RedisStatus.Connected, a.GetRequiredService<RedisConnection>().Health.Status);
+    }
+
+    /// <summary>Waits until both instances reach a primary; on a timeout the message says where each one stands.</summary>
+    private static async Task WaitUntilConnectedAsync(IServiceProvider a, IServiceProvider b)
+    {
+        var (first, second) = (a.GetRequiredService<RedisConnection>(), b.GetRequiredService<RedisConnection>());
+        try
+        {
+            await Eventually.WaitUntilAsync(() => Task.FromResult(!first.IsDown && !second.IsDown), TimeSpan.FromSeconds(20),
+                "both instances to connect through the Sentinels");
+        }
+        catch (TimeoutException e)
+        {
+            static string Describe(RedisConnection c) =>
+                $"{c.Health.StatusText} ({c.Health.Detail}), {c.Endpoint}, servers: " +
+                (c.Current is { } m ? string.Join("; ", m.GetServers().Select(s => $"{s.EndPoint} {(s.IsConnected ? "up" : "down")}{(s.IsReplica ? " replica" : "")}")) : "none yet");
+            throw new TimeoutException($"{e.Message} A: {Describe(first)}. B: {Describe(second)}.", e);
+        }
     }
 
     /// <summary>Cached questions at a steady pace (one every 10 ms, alternating instances); an answer fails when the run
