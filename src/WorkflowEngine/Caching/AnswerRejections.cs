@@ -41,7 +41,6 @@ public sealed class AnswerRejections : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IDisposable _subscription;
-    private readonly IDisposable _missedSubscription;
     private readonly ConcurrentDictionary<GateAnswer, WrongAnswerReport> _unsaved = new();
     private readonly ConcurrentDictionary<(string Workflow, string Node), BlockedPairs> _gates = new();
     private readonly object _localReports = new();
@@ -62,7 +61,6 @@ public sealed class AnswerRejections : IDisposable
             }
             return Task.CompletedTask;
         });
-        _missedSubscription = invalidation.OnMessagesMissed(CatchUpAsync);
     }
 
     /// <summary>The key of a (question, stored question) pair; order matters (the stored question is the one served).</summary>
@@ -86,6 +84,7 @@ public sealed class AnswerRejections : IDisposable
                 Log.CacheTrouble(_logger, answer.WorkflowId, answer.NodeId, "wrong-answer report: " + e.Message);
                 _unsaved.TryAdd(answer, report);
                 CountLocally(report);
+                _invalidation.CatchUpWhenHeard();
             }
         }
         else
@@ -111,28 +110,35 @@ public sealed class AnswerRejections : IDisposable
         await transaction.ExecuteAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>After this instance could not hear the others (<see cref="ICacheInvalidation.OnMessagesMissed"/>): saves and
-    /// announces the reports Redis did not take, and reads every gate's pairs again on its next lookup (adding to those held,
-    /// never dropping one), since another instance's report may have been missed.</summary>
-    private async Task CatchUpAsync()
+    /// <summary>After this instance could not hear the others (<see cref="ICacheInvalidation.OnMessagesMissed"/>, run by
+    /// <see cref="ResponseCache"/> once the matchers have caught up): reads every gate's pairs again on its next lookup (adding to
+    /// those held, never dropping one), since another instance's report may have been missed, and saves and announces the
+    /// reports Redis did not take.</summary>
+    public async Task CatchUpAsync()
     {
-        foreach (var (answer, report) in _unsaved)
-        {
-            try
-            {
-                await SaveAsync(answer, report, CancellationToken.None).ConfigureAwait(false);
-                _unsaved.TryRemove(answer, out _);
-                await _invalidation.AnswerRejectedAsync(answer).ConfigureAwait(false);
-            }
-            catch (RedisException e)
-            {
-                Log.CacheTrouble(_logger, answer.WorkflowId, answer.NodeId, "wrong-answer report: " + e.Message);
-            }
-        }
-
         foreach (var gate in _gates.Values)
         {
             gate.Loaded = false;
+        }
+
+        foreach (var answer in _unsaved.Keys)
+        {
+            // Claimed before saving, so a report is saved once even if two catch-ups overlap; given back if it fails.
+            if (!_unsaved.TryRemove(answer, out var report))
+            {
+                continue;
+            }
+            try
+            {
+                await SaveAsync(answer, report, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                _unsaved.TryAdd(answer, report);
+                Log.CacheTrouble(_logger, answer.WorkflowId, answer.NodeId, "wrong-answer report: " + e.Message);
+                continue;
+            }
+            await _invalidation.AnswerRejectedAsync(answer).ConfigureAwait(false);
         }
     }
 
@@ -192,11 +198,7 @@ public sealed class AnswerRejections : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _subscription.Dispose();
-        _missedSubscription.Dispose();
-    }
+    public void Dispose() => _subscription.Dispose();
 
     private void CountLocally(WrongAnswerReport report)
     {

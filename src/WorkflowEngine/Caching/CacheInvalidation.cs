@@ -32,6 +32,8 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _disposing = new();
     private int _catchingUp;
+    // One catch-up at a time: a second interruption during one waits for it, then runs again.
+    private readonly SemaphoreSlim _catchUp = new(1, 1);
 
     public CacheInvalidation(EngineCache cache, ILogger<CacheInvalidation>? logger = null, TimeProvider? time = null)
     {
@@ -132,6 +134,8 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
         }
     }
 
+    public void CatchUpWhenHeard() => OnInterrupted();
+
     private void OnInterrupted()
     {
         if (Interlocked.Exchange(ref _catchingUp, 1) == 0)
@@ -165,17 +169,25 @@ public sealed class CacheInvalidation : ICacheInvalidation, IAsyncDisposable
 
     private async Task NotifyMissedAsync()
     {
-        Log.MessagesMissed(_logger);
-        foreach (var handler in _missedHandlers)
+        await _catchUp.WaitAsync(_disposing.Token).ConfigureAwait(false);
+        try
         {
-            try
+            Log.MessagesMissed(_logger);
+            foreach (var handler in _missedHandlers)
             {
-                await handler().ConfigureAwait(false);
+                try
+                {
+                    await handler().ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    Log.MessagesMissedHandlerFailed(_logger, e);
+                }
             }
-            catch (Exception e)
-            {
-                Log.MessagesMissedHandlerFailed(_logger, e);
-            }
+        }
+        finally
+        {
+            _catchUp.Release();
         }
     }
 

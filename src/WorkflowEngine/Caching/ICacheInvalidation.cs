@@ -31,6 +31,13 @@ public interface ICacheInvalidation
     /// default never calls it (implementations that cannot miss a message).</summary>
     IDisposable OnMessagesMissed(Func<Task> handler) => NoSubscription.Instance;
 
+    /// <summary>Something this instance wrote did not reach Redis (a deletion, a report): runs the
+    /// <see cref="OnMessagesMissed"/> handlers once the others are heard, within a second if they are now. The default does
+    /// nothing.</summary>
+    void CatchUpWhenHeard()
+    {
+    }
+
     private sealed class NoSubscription : IDisposable
     {
         public static readonly NoSubscription Instance = new();

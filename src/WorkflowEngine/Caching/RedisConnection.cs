@@ -178,18 +178,25 @@ public sealed class RedisConnection : IAsyncDisposable
 
     /// <summary>Whether this instance hears <paramref name="channel"/> now: a primary is reachable and the server that
     /// carries the subscription is connected.</summary>
-    public bool Hears(RedisChannel channel) => !IsDown && Current is { } multiplexer && multiplexer.GetSubscriber().IsConnected(channel);
+    public bool Hears(RedisChannel channel) =>
+        !IsDown && Current is { } multiplexer
+        // Where the subscription is now (StackExchange.Redis's IsConnected(channel) answers for any primary while the
+        // subscription is not placed yet, as between a reconnect and its SUBSCRIBE).
+        && multiplexer.GetSubscriber().SubscribedEndpoint(channel) is { } endpoint
+        && multiplexer.GetServer(endpoint).IsConnected;
 
     /// <summary>Subscribes <paramref name="handler"/> to a Pub/Sub channel of the shared connection; StackExchange.Redis keeps
     /// it across reconnects and Sentinel failovers. It restores only subscriptions that once succeeded, so while Redis (or,
     /// with Sentinel, a primary) is unreachable the subscription is tried again every second in the background.</summary>
     public RedisSubscription Subscribe(RedisChannel channel, Action<RedisValue> handler)
     {
-        var firstAttempt = TrySubscribeAsync(channel, handler);
-        return new RedisSubscription(firstAttempt, HoldAsync(firstAttempt, channel, handler));
+        // One delegate for every attempt, so that one a failed attempt left registered can be taken off again.
+        Action<RedisChannel, RedisValue> onMessage = (_, value) => handler(value);
+        var firstAttempt = TrySubscribeAsync(channel, onMessage);
+        return new RedisSubscription(firstAttempt, HoldAsync(firstAttempt, channel, onMessage));
     }
 
-    private async Task HoldAsync(Task<bool> firstAttempt, RedisChannel channel, Action<RedisValue> handler)
+    private async Task HoldAsync(Task<bool> firstAttempt, RedisChannel channel, Action<RedisChannel, RedisValue> handler)
     {
         if (await firstAttempt.ConfigureAwait(false))
         {
@@ -206,16 +213,27 @@ public sealed class RedisConnection : IAsyncDisposable
         }
     }
 
-    private async Task<bool> TrySubscribeAsync(RedisChannel channel, Action<RedisValue> handler)
+    private async Task<bool> TrySubscribeAsync(RedisChannel channel, Action<RedisChannel, RedisValue> handler)
     {
+        ISubscriber? subscriber = null;
         try
         {
-            var redis = await GetAsync().ConfigureAwait(false);
-            await redis.GetSubscriber().SubscribeAsync(channel, (_, value) => handler(value)).ConfigureAwait(false);
+            subscriber = (await GetAsync().ConfigureAwait(false)).GetSubscriber();
+            await subscriber.SubscribeAsync(channel, handler).ConfigureAwait(false);
             return true;
         }
-        catch (RedisException)
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
+            // StackExchange.Redis registers the handler before it sends SUBSCRIBE: left there, the next attempt would add it
+            // twice and every message would run it twice.
+            try
+            {
+                subscriber?.Unsubscribe(channel, handler, CommandFlags.FireAndForget);
+            }
+            catch (Exception again) when (again is RedisException or TimeoutException)
+            {
+                // Nothing was registered after all.
+            }
             return false;
         }
     }
@@ -269,7 +287,12 @@ public sealed class RedisConnection : IAsyncDisposable
             _lastFailure = e.Message;
             Log.RedisConnectionFailed(_logger, Endpoint ?? "", "startup");
             _ = RetrySentinelConnectAsync();
-            throw;
+            // Callers of GetAsync handle a connection failure; a timeout is one too.
+            if (e is RedisConnectionException)
+            {
+                throw;
+            }
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, e.Message, e, CommandStatus.Unknown);
         }
     }
 

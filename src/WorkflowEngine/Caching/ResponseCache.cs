@@ -58,13 +58,20 @@ public interface IAnswerMatcher
     /// <summary>Drops the answer stored for <see cref="GateAnswer.StoredQuestion"/> in the gate's scope, on every instance
     /// (a wrong-answer report). The default keeps nothing to drop.</summary>
     ValueTask ForgetAsync(GateAnswer answer, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>After this instance could not hear the others (<see cref="ICacheInvalidation.OnMessagesMissed"/>): makes the
+    /// deletions the shared store did not take, then drops what a missed notice may have left stale. The default keeps
+    /// nothing of its own (the exact matcher's entries live in FusionCache, whose backplane recovers by itself).</summary>
+    ValueTask CatchUpAsync() => ValueTask.CompletedTask;
 }
 
 /// <summary>The response-cache gate's storage: finds the matcher for a match mode, and takes wrong-answer reports.</summary>
-public sealed class ResponseCache(IEnumerable<IAnswerMatcher> matchers, EngineCache cache, AnswerRejections rejections)
+public sealed class ResponseCache(IEnumerable<IAnswerMatcher> matchers, EngineCache cache, AnswerRejections rejections,
+    ICacheInvalidation? invalidation = null) : IDisposable
 {
     private readonly IAnswerMatcher _exact = new ExactAnswerMatcher(cache);
     private readonly IReadOnlyList<IAnswerMatcher> _matchers = [.. matchers];
+    private readonly IDisposable? _missed = invalidation?.OnMessagesMissed(() => CatchUpAsync(matchers, rejections));
 
     public IReadOnlyList<string> Modes => [.. _matchers.Select(m => m.Mode).Append(_exact.Mode).Distinct(StringComparer.OrdinalIgnoreCase)];
 
@@ -91,6 +98,19 @@ public sealed class ResponseCache(IEnumerable<IAnswerMatcher> matchers, EngineCa
         // load the entry back from Redis after that.
         await For(answer.MatchMode).ForgetAsync(answer, cancellationToken).ConfigureAwait(false);
         return await rejections.AddAsync(answer, cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _missed?.Dispose();
+
+    /// <summary>In the order <see cref="ReportWrongAsync"/> keeps: the stores' deletions first, then the reports announced
+    /// again, so no instance that hears a report can still load the reported entry back from Redis.</summary>
+    private static async Task CatchUpAsync(IEnumerable<IAnswerMatcher> matchers, AnswerRejections rejections)
+    {
+        foreach (var matcher in matchers)
+        {
+            await matcher.CatchUpAsync().ConfigureAwait(false);
+        }
+        await rejections.CatchUpAsync().ConfigureAwait(false);
     }
 }
 

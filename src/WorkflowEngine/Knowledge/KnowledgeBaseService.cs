@@ -535,6 +535,11 @@ public sealed class KnowledgeBaseService : IKnowledgeSearch, IAsyncDisposable
     /// many are loaded; unchanged ones stay.</summary>
     private async Task DropChangedIndexesAsync()
     {
+        // A load still under way may have read the database before a change whose notice was missed: loaded again.
+        foreach (var (id, entry) in _indexes.Snapshot().Where(e => !e.Value.IsValueCreated || !e.Value.Value.IsCompleted))
+        {
+            _indexes.TryRemove(id, entry);
+        }
         var loaded = _indexes.Snapshot()
             .Where(e => e.Value.IsValueCreated && e.Value.Value.IsCompletedSuccessfully)
             .Select(e => (Id: e.Key, Entry: e.Value, Index: e.Value.Value.Result))

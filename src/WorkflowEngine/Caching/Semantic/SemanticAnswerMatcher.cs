@@ -37,7 +37,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
     private readonly IDisposable? _kbSubscription;
     private readonly IDisposable? _clearSubscription;
     private readonly IDisposable? _rejectedSubscription;
-    private readonly IDisposable? _missedSubscription;
+    private readonly ICacheInvalidation? _invalidation;
     // Deletions the shared store did not take (Redis was down): retried when this instance hears the others again, and until
     // then kept out of what is loaded from the store, so a rejected or cleared entry never comes back from there.
     private readonly ConcurrentDictionary<(string Scope, string Id), byte> _unremoved = new();
@@ -82,7 +82,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
 
             return Task.CompletedTask;
         });
-        _missedSubscription = invalidation?.OnMessagesMissed(CatchUpAsync);
+        _invalidation = invalidation;
     }
 
     public string Mode => ModeName;
@@ -180,6 +180,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
             catch (RedisException e)
             {
                 _unremoved.TryAdd((key, id), 0);
+                _invalidation?.CatchUpWhenHeard();
                 Log.CacheTrouble(_logger, answer.WorkflowId, answer.NodeId, "semantic store remove: " + e.Message);
             }
         }
@@ -244,7 +245,6 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
         _kbSubscription?.Dispose();
         _clearSubscription?.Dispose();
         _rejectedSubscription?.Dispose();
-        _missedSubscription?.Dispose();
     }
 
     /// <summary>The "Clear cache" button (<see cref="ICacheInvalidation.ClearWorkflowAsync"/>, on any instance): drops this
@@ -263,21 +263,23 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
             catch (RedisException e)
             {
                 _uncleared.TryAdd(prefix, 0);
+                _invalidation?.CatchUpWhenHeard();
                 Log.CacheTrouble(_logger, workflowId, nodeId ?? "*", "semantic store clear: " + e.Message);
             }
         }
     }
 
-    /// <summary>After this instance could not hear the others (<see cref="ICacheInvalidation.OnMessagesMissed"/>): a clear or
-    /// wrong-answer report may have been missed, so every index is dropped and loaded again from the shared store on its next
-    /// local miss, once the deletions the store did not take have been made.</summary>
-    private async Task CatchUpAsync()
+    /// <summary>A clear or wrong-answer report may have been missed: every index is dropped and loaded again from the shared
+    /// store on its next local miss; the deletions the store did not take are made, and until they are, what they delete is
+    /// never loaded back.</summary>
+    public async ValueTask CatchUpAsync()
     {
         if (!_store.IsShared)
         {
             return;
         }
 
+        _indexes.Clear();
         foreach (var prefix in _uncleared.Keys)
         {
             try
@@ -285,7 +287,7 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
                 await _store.ClearAsync(prefix, CancellationToken.None).ConfigureAwait(false);
                 _uncleared.TryRemove(prefix, out _);
             }
-            catch (RedisException e)
+            catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 Log.CacheTrouble(_logger, prefix, "*", "semantic store clear: " + e.Message);
             }
@@ -298,13 +300,11 @@ public sealed class SemanticAnswerMatcher : IAnswerMatcher, IDisposable
                 await _store.RemoveAsync(scope, id, CancellationToken.None).ConfigureAwait(false);
                 _unremoved.TryRemove((scope, id), out _);
             }
-            catch (RedisException e)
+            catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 Log.CacheTrouble(_logger, scope, "*", "semantic store remove: " + e.Message);
             }
         }
-
-        _indexes.Clear();
     }
 
     /// <summary>Whether the scope's entries in the shared store are due to be cleared (an earlier clear did not reach it).</summary>
