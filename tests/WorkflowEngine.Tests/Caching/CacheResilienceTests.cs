@@ -86,12 +86,6 @@ public sealed class CacheResilienceTests(Xunit.Abstractions.ITestOutputHelper ou
         using var redis = new RedisServer(); // started only after the first instance
         await using var a = CacheTestKit.CreateProvider(redis.ConnectionString);
         var listeningWhileDown = a.GetRequiredService<CacheInvalidation>().Listening.IsCompleted;
-        var heardOnA = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var subscription = a.GetRequiredService<ICacheInvalidation>().OnWorkflowCleared((id, _) =>
-        {
-            heardOnA.TrySetResult(id);
-            return Task.CompletedTask;
-        });
         var caughtUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var missed = a.GetRequiredService<ICacheInvalidation>().OnMessagesMissed(() =>
         {
@@ -104,14 +98,11 @@ public sealed class CacheResilienceTests(Xunit.Abstractions.ITestOutputHelper ou
         await a.GetRequiredService<CacheInvalidation>().Listening.WaitAsync(TimeSpan.FromSeconds(10));
         // What it loaded before it listened may have changed meanwhile: it is told to check again.
         await caughtUp.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await using var b = CacheTestKit.CreateProvider(redis.ConnectionString);
-        var wf = CacheTestKit.NewWorkflowId();
-        await b.GetRequiredService<ICacheInvalidation>().ClearWorkflowAsync(wf);
-        var heard = await heardOnA.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var (cleared, heard) = await ClearOnAnotherInstanceAsync(redis, a);
 
         // Assert
         Assert.False(listeningWhileDown);
-        Assert.Equal(wf, heard);
+        Assert.Equal(cleared, heard);
     }
 
     [Fact]
@@ -122,36 +113,24 @@ public sealed class CacheResilienceTests(Xunit.Abstractions.ITestOutputHelper ou
         redis.Start();
         await using var a = CacheTestKit.CreateProvider(redis.ConnectionString);
         var caughtUp = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var heardOnA = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var invalidation = a.GetRequiredService<ICacheInvalidation>();
-        using var missed = invalidation.OnMessagesMissed(() =>
+        using var missed = a.GetRequiredService<ICacheInvalidation>().OnMessagesMissed(() =>
         {
             // Whether the instance hears the others at the moment it is told to catch up.
             caughtUp.TrySetResult(a.GetRequiredService<CacheInvalidation>().HearsOthers);
             return Task.CompletedTask;
         });
-        using var cleared = invalidation.OnWorkflowCleared((id, _) =>
-        {
-            heardOnA.TrySetResult(id);
-            return Task.CompletedTask;
-        });
 
         // Act
-        redis.Stop();
-        await Eventually.WaitUntilAsync(() => Task.FromResult(a.GetRequiredService<RedisConnection>().IsDown), TimeSpan.FromSeconds(10),
-            "A to find Redis gone");
+        await StopAndWaitUntilDownAsync(redis, a);
         var hearsWhileDown = a.GetRequiredService<CacheInvalidation>().HearsOthers;
         redis.Start();
         var heardWhenCaughtUp = await caughtUp.Task.WaitAsync(TimeSpan.FromSeconds(15));
-        await using var b = CacheTestKit.CreateProvider(redis.ConnectionString);
-        var wf = CacheTestKit.NewWorkflowId();
-        await b.GetRequiredService<ICacheInvalidation>().ClearWorkflowAsync(wf);
-        var heard = await heardOnA.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var (cleared, heard) = await ClearOnAnotherInstanceAsync(redis, a);
 
         // Assert: caught up once it heard the others again, and it does hear them
         Assert.False(hearsWhileDown);
         Assert.True(heardWhenCaughtUp);
-        Assert.Equal(wf, heard);
+        Assert.Equal(cleared, heard);
     }
 
     [Fact]
@@ -170,9 +149,7 @@ public sealed class CacheResilienceTests(Xunit.Abstractions.ITestOutputHelper ou
         var onBBefore = await b.GetRequiredService<AnswerRejections>().PairsForAsync(wf, "gate", CancellationToken.None);
 
         // Act: A's report can neither be saved nor announced
-        redis.Stop();
-        await Eventually.WaitUntilAsync(() => Task.FromResult(a.GetRequiredService<RedisConnection>().IsDown), TimeSpan.FromSeconds(10),
-            "A to find Redis gone");
+        await StopAndWaitUntilDownAsync(redis, a);
         await reportsOnA.ReportWrongAsync(answer);
         var onADuringOutage = await a.GetRequiredService<AnswerRejections>().PairsForAsync(wf, "gate", CancellationToken.None);
         var onBDuringOutage = await b.GetRequiredService<AnswerRejections>().PairsForAsync(wf, "gate", CancellationToken.None);
@@ -210,5 +187,27 @@ public sealed class CacheResilienceTests(Xunit.Abstractions.ITestOutputHelper ou
         var health = services.GetRequiredService<RedisConnection>().Health;
         Assert.Equal(RedisStatus.Disabled, health.Status);
         Assert.Equal("disabled", health.StatusText);
+    }
+
+    private static async Task StopAndWaitUntilDownAsync(RedisServer redis, IServiceProvider instance)
+    {
+        redis.Stop();
+        await Eventually.WaitUntilAsync(() => Task.FromResult(instance.GetRequiredService<RedisConnection>().IsDown), TimeSpan.FromSeconds(10),
+            "the instance to find Redis gone");
+    }
+
+    /// <summary>A new instance clears a new workflow's cache; returns its id and what <paramref name="listener"/> heard.</summary>
+    private static async Task<(string Cleared, string Heard)> ClearOnAnotherInstanceAsync(RedisServer redis, IServiceProvider listener)
+    {
+        var heard = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = listener.GetRequiredService<ICacheInvalidation>().OnWorkflowCleared((id, _) =>
+        {
+            heard.TrySetResult(id);
+            return Task.CompletedTask;
+        });
+        await using var other = CacheTestKit.CreateProvider(redis.ConnectionString);
+        var workflowId = CacheTestKit.NewWorkflowId();
+        await other.GetRequiredService<ICacheInvalidation>().ClearWorkflowAsync(workflowId);
+        return (workflowId, await heard.Task.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 }
